@@ -1,0 +1,117 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode plus the upcoming features STYLE.md asks for.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Nightshift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Nightshift", targets: ["Nightshift"]),
+        .library(name: "NightshiftSQL", targets: ["NightshiftSQL"]),
+        .library(name: "NightshiftMaintenance", targets: ["NightshiftMaintenance"]),
+        .library(name: "NightshiftConfig", targets: ["NightshiftConfig"]),
+        .library(name: "NightshiftCLI", targets: ["NightshiftCLI"]),
+        .executable(name: "nightshift", targets: ["nightshift"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "Nightshift",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "NightshiftSQL",
+            dependencies: [
+                "Nightshift",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "NightshiftMaintenance",
+            dependencies: [
+                "Nightshift",
+                "NightshiftSQL",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "NightshiftConfig",
+            dependencies: [
+                "Nightshift",
+                "NightshiftMaintenance",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "NightshiftCLI",
+            dependencies: [
+                "Nightshift",
+                "NightshiftSQL",
+                "NightshiftMaintenance",
+                "NightshiftConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "nightshift",
+            dependencies: ["NightshiftCLI"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "NightshiftTesting",
+            dependencies: ["Nightshift", "NightshiftSQL"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NightshiftTests",
+            dependencies: ["Nightshift", "NightshiftTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NightshiftSQLTests",
+            dependencies: ["NightshiftSQL", "NightshiftTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NightshiftMaintenanceTests",
+            dependencies: ["NightshiftMaintenance", "NightshiftTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NightshiftConfigTests",
+            dependencies: ["NightshiftConfig"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NightshiftCLITests",
+            dependencies: ["NightshiftCLI", "NightshiftTesting"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

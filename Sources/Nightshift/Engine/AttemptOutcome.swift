@@ -1,0 +1,33 @@
+/// Turns how an attempt ended into what the store records, by the job's retry policy: the
+/// pure decision, tested without a database.
+enum AttemptOutcome {
+    static func completion(for run: Run, result: AttemptResult, retry: RetryPolicy) -> RunCompletion {
+        func failure(_ message: String) -> RunCompletion {
+            let outcome: RunCompletion.Outcome
+            if run.attempt < run.maxAttempts {
+                outcome = .retry(afterSeconds: retry.delay(afterAttempt: run.attempt))
+            } else {
+                outcome = .finished(run.maxAttempts > 1 ? .discarded : .failed)
+            }
+            return RunCompletion(runID: run.id, job: run.job, attempt: run.attempt, outcome: outcome, error: message)
+        }
+        switch result {
+        case .succeeded(let details):
+            return RunCompletion(runID: run.id, job: run.job, attempt: run.attempt, outcome: .succeeded, details: details)
+        case .failed(let message):
+            return failure(message)
+        case .timedOut(let seconds):
+            return failure("timed out after \(DurationText.format(seconds))")
+        case .stopped(.cancelled):
+            return RunCompletion(
+                runID: run.id, job: run.job, attempt: run.attempt, outcome: .finished(.cancelled), error: "cancelled")
+        case .stopped(.shutdown):
+            // Interrupted by a shutdown: run it again on the next start if it may be retried.
+            let outcome: RunCompletion.Outcome =
+                run.attempt < run.maxAttempts ? .retry(afterSeconds: 0) : .finished(.cancelled)
+            return RunCompletion(
+                runID: run.id, job: run.job, attempt: run.attempt, outcome: outcome,
+                error: "interrupted by shutdown after the grace period")
+        }
+    }
+}

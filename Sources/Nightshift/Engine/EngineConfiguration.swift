@@ -1,0 +1,41 @@
+import Foundation
+
+/// The knobs of one engine instance. Defaults suit production; tests shorten the intervals.
+public struct EngineConfiguration: Sendable {
+    /// This instance's name in `worker` columns and the lease: `host:pid:random`.
+    public var instanceID: String
+    /// Runs this instance executes at once, across all jobs.
+    public var concurrency: Int
+    /// How often idle workers look for runnable runs, in seconds.
+    public var pollInterval: Double
+    /// Seconds a scheduler lease lasts without renewal; also how old a heartbeat may get before
+    /// the run is rescued as orphaned.
+    public var leaseDuration: Double
+    /// Seconds running jobs get to finish after SIGTERM before they are cancelled.
+    public var shutdownGracePeriod: Double
+    /// False when `NIGHTSHIFT_ENABLED=false`: no fires are materialized; queued and manual runs
+    /// still execute.
+    public var schedulingEnabled: Bool
+
+    /// A configuration with the documented defaults.
+    public init(
+        instanceID: String = EngineConfiguration.defaultInstanceID(), concurrency: Int = 10, pollInterval: Double = 1,
+        leaseDuration: Double = 30, shutdownGracePeriod: Double = 30, schedulingEnabled: Bool = true
+    ) {
+        self.instanceID = instanceID
+        self.concurrency = max(1, concurrency)
+        self.pollInterval = pollInterval
+        self.leaseDuration = leaseDuration
+        self.shutdownGracePeriod = shutdownGracePeriod
+        self.schedulingEnabled = schedulingEnabled
+    }
+
+    /// How often running runs heartbeat and the leader renews its lease: a third of the lease,
+    /// so two renewals may fail before it lapses.
+    public var heartbeatInterval: Double { leaseDuration / 3 }
+
+    /// `host:pid:random`, unique per process.
+    public static func defaultInstanceID() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8).lowercased())"
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Decides which fires of a schedule to materialize on a scheduler tick: the pure part of the
+/// scheduler, tested without a database.
+///
+/// Fires in `(watermark, now]` are due. Those at most `onTimeTolerance` old are on time and
+/// always run; older ones are missed and follow the catch-up policy, within the starting
+/// deadline. The watermark moves to the newest due fire, so each fire is considered once.
+enum FirePlanner {
+    /// The fires to record and the watermark to store.
+    struct Plan: Equatable {
+        var fires: [Date]
+        var watermark: Date?
+        /// Due fires dropped by the policy or the deadline.
+        var dropped: Int
+    }
+
+    /// The default lookback when a job has no starting deadline.
+    static let defaultStartingDeadline: Double = 7 * 86_400
+
+    static func plan(
+        schedule: Schedule, policies: JobPolicies, watermark: Date?, now: Date, onTimeTolerance: Double,
+        active: Bool
+    ) -> Plan {
+        // A new job starts from now; a paused or disabled one lets its fires pass.
+        guard let watermark, active else { return Plan(fires: [], watermark: max(watermark ?? now, now), dropped: 0) }
+        let deadline = policies.startingDeadline ?? defaultStartingDeadline
+        let start = max(watermark, now.addingTimeInterval(-deadline))
+        let due = schedule.fires(after: start, through: now, limit: 1_000_000)
+        guard let newest = due.last else { return Plan(fires: [], watermark: watermark, dropped: 0) }
+        let firstOnTime = due.firstIndex(where: { now.timeIntervalSince($0) <= onTimeTolerance }) ?? due.count
+        let missed = due[..<firstOnTime]
+        let onTime = due[firstOnTime...]
+        var fires: [Date]
+        switch policies.catchUp {
+        case .none: fires = Array(onTime)
+        case .latest: fires = onTime.isEmpty ? Array(missed.suffix(1)) : Array(onTime)
+        case .all: fires = Array(due.suffix(max(policies.maxCatchUp, onTime.count)))
+        }
+        return Plan(fires: fires, watermark: newest, dropped: due.count - fires.count)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The scheduler, the worker pool, heartbeats and orphan rescue of one instance, as a
+/// swift-service-lifecycle `Service`.
+///
+/// Run it in a `ServiceGroup` with SIGTERM and SIGINT as graceful-shutdown signals. On shutdown
+/// it stops claiming, gives up the scheduler lease, lets running jobs finish within
+/// ``EngineConfiguration/shutdownGracePeriod``, then stops the rest and records them (requeued
+/// when they may be retried, cancelled otherwise): a clean exit never leaves a run `running`.
+///
+/// ```swift
+/// let engine = NightshiftEngine(store: store, jobs: [job], logger: logger)
+/// let group = ServiceGroup(services: [engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public final class NightshiftEngine: Service, Sendable {
+    private let store: any JobStore
+    private let jobs: [Job]
+    private let configuration: EngineConfiguration
+    private let logger: Logger
+    private let scheduler: Scheduler
+    private let workers: WorkerPool
+    private let shuttingDown = Atomic<Bool>(false)
+    private let shutdownBegun = WakeSignal()
+
+    /// An engine for `jobs` over `store`. The store must be migrated.
+    public init(store: any JobStore, jobs: [Job], configuration: EngineConfiguration = EngineConfiguration(), logger: Logger) {
+        self.store = store
+        self.jobs = jobs
+        self.configuration = configuration
+        self.logger = logger
+        scheduler = Scheduler(store: store, jobs: jobs, configuration: configuration, logger: logger)
+        workers = WorkerPool(
+            store: store, jobs: Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
+            configuration: configuration, logger: logger)
+    }
+
+    /// Whether this instance holds the scheduler lease.
+    public var isLeader: Bool { scheduler.isLeader }
+
+    /// Wakes idle workers at once, for code that just enqueued a run.
+    public func notifyEnqueued() { workers.poke() }
+
+    /// Registers the jobs, rescues orphans, then schedules and works until graceful shutdown.
+    public func run() async throws {
+        try await store.register(jobs.map(JobRegistration.init))
+        await rescueOrphans()
+        logger.info(
+            "nightshift engine started",
+            metadata: [
+                "instance": "\(configuration.instanceID)", "jobs": "\(jobs.count)",
+                "scheduling": "\(configuration.schedulingEnabled)",
+            ])
+        let background = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.periodically(every: self.configuration.heartbeatInterval) { await self.workers.heartbeat() } }
+                group.addTask { await self.periodically(every: self.configuration.leaseDuration) { await self.rescueOrphans() } }
+            }
+        }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.scheduler.run() }
+                group.addTask { await self.workers.run() }
+                group.addTask { await self.stopStragglersAfterGracePeriod() }
+            }
+        } onGracefulShutdown: {
+            self.shutDown()
+        }
+        background.cancel()
+        logger.info("nightshift engine stopped")
+    }
+
+    /// Begins the graceful shutdown that SIGTERM begins inside a `ServiceGroup`: for an engine
+    /// run outside one. ``run()`` returns once every run it executed is recorded.
+    public func shutDown() {
+        guard !shuttingDown.exchange(true, ordering: .relaxed) else { return }
+        logger.info("shutting down: no new runs; waiting for running jobs", metadata: ["grace": "\(configuration.shutdownGracePeriod)s"])
+        scheduler.stop()
+        workers.drain()
+        shutdownBegun.signal()
+    }
+
+    private func stopStragglersAfterGracePeriod() async {
+        while !shuttingDown.load(ordering: .relaxed) { await shutdownBegun.wait(seconds: 3600) }
+        let deadline = ContinuousClock.now + .seconds(configuration.shutdownGracePeriod)
+        while workers.runningCount > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if workers.runningCount > 0 {
+            logger.warning("grace period over; stopping running jobs", metadata: ["count": "\(workers.runningCount)"])
+            workers.stopAll(reason: .shutdown)
+        }
+    }
+
+    private func periodically(every seconds: Double, _ body: @Sendable () async -> Void) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(seconds))
+            guard !Task.isCancelled else { return }
+            await body()
+        }
+    }
+
+    private func rescueOrphans() async {
+        do {
+            for run in try await store.rescueOrphans(staleAfter: configuration.leaseDuration) {
+                logger.warning(
+                    "rescued orphaned run",
+                    metadata: ["job": "\(run.job)", "run": "\(run.id)", "status": "\(run.status.rawValue)"])
+            }
+        } catch {
+            logger.warning("orphan rescue failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+
+/// Executes attempts of runs: builds the job's context, enforces the timeout, and turns the
+/// result into the completion the store records. Used by the worker pool and by foreground
+/// `nightshift run` alike.
+struct RunExecutor: Sendable {
+    let logger: Logger
+
+    /// Runs one attempt of `handle.run` with `job`; `onProgress` sees every progress report.
+    func execute(_ handle: AttemptHandle, job: Job, onProgress: (@Sendable (Int) -> Void)? = nil) async -> RunCompletion {
+        let run = handle.run
+        var attemptLogger = logger
+        attemptLogger[metadataKey: "job"] = "\(run.job)"
+        attemptLogger[metadataKey: "run"] = "\(run.id.uuidString.lowercased())"
+        attemptLogger[metadataKey: "attempt"] = "\(run.attempt)"
+        let context = JobContext(
+            jobName: run.job, runID: run.id, attempt: run.attempt, scheduledFor: run.scheduledFor, isDryRun: run.dryRun,
+            window: run.window, params: run.params, logger: attemptLogger,
+            progress: { value in
+                handle.setProgress(value)
+                onProgress?(value)
+            })
+        attemptLogger.info("run started")
+        let started = ContinuousClock.now
+        let result = await handle.execute(timeout: job.policies.timeout) { try await job.body(context) }
+        let completion = AttemptOutcome.completion(for: run, result: result, retry: job.policies.retry)
+        attemptLogger.info(
+            "run ended",
+            metadata: [
+                "outcome": "\(completion.outcome)", "elapsed": "\(ContinuousClock.now - started)",
+                "error": "\(completion.error ?? "")",
+            ])
+        return completion
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Turns due fires into runs while this instance holds the scheduler lease.
+///
+/// Each tick takes or renews the lease (with the database's clock), plans every scheduled job's
+/// fires from its durable watermark (see ``FirePlanner``), records them under the unique key
+/// (job, scheduled_for), and moves the watermark. A duplicate fire is impossible even if two
+/// instances both believe they lead: the unique key, not the lease, decides.
+final class Scheduler: Sendable {
+    static let leaseName = "scheduler"
+
+    private let store: any JobStore
+    private let jobs: [Job]
+    private let configuration: EngineConfiguration
+    private let logger: Logger
+    private let wake = WakeSignal()
+    private let stopping = Atomic<Bool>(false)
+    private let leading = Atomic<Bool>(false)
+
+    init(store: any JobStore, jobs: [Job], configuration: EngineConfiguration, logger: Logger) {
+        self.store = store
+        self.jobs = jobs.filter { $0.schedule != nil }
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Whether this instance led the scheduler on its last tick.
+    var isLeader: Bool { leading.load(ordering: .relaxed) }
+
+    /// Ticks until ``stop()``, then gives the lease up so another instance takes over at once.
+    func run() async {
+        while !stopping.load(ordering: .relaxed) {
+            let pause = await tick()
+            await wake.wait(seconds: pause)
+        }
+        if isLeader {
+            try? await store.releaseLease(Self.leaseName, holder: configuration.instanceID)
+            leading.store(false, ordering: .relaxed)
+            logger.info("scheduler lease released")
+        }
+    }
+
+    /// Ends ``run()`` after the current tick.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        wake.signal()
+    }
+
+    /// One pass; returns how long to wait before the next.
+    func tick() async -> Double {
+        let renewEvery = configuration.heartbeatInterval
+        do {
+            let leader = try await store.acquireLease(
+                Self.leaseName, holder: configuration.instanceID, duration: configuration.leaseDuration)
+            if leader != isLeader {
+                logger.info(leader ? "became scheduler leader" : "lost scheduler leadership")
+                leading.store(leader, ordering: .relaxed)
+            }
+            guard leader else { return renewEvery }
+            let now = try await store.databaseNow()
+            let states = Dictionary(try await store.jobStates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            var nextDue = now.addingTimeInterval(renewEvery)
+            for job in jobs {
+                guard let schedule = job.schedule else { continue }
+                let state = states[job.name]
+                let active = configuration.schedulingEnabled && job.enabled && !(state?.paused ?? false)
+                try await materialize(job, schedule: schedule, state: state, now: now, active: active)
+                if let next = schedule.nextFire(after: now), next < nextDue { nextDue = next }
+            }
+            return max(0.01, nextDue.timeIntervalSince(now))
+        } catch {
+            logger.warning("scheduler tick failed", metadata: ["error": "\(error)"])
+            return renewEvery
+        }
+    }
+
+    private func materialize(_ job: Job, schedule: Schedule, state: JobState?, now: Date, active: Bool) async throws {
+        let plan = FirePlanner.plan(
+            schedule: schedule, policies: job.policies, watermark: state?.watermark, now: now,
+            onTimeTolerance: configuration.leaseDuration, active: active)
+        if !plan.fires.isEmpty {
+            let fires = plan.fires.map {
+                ScheduledFire(
+                    job: job.name, scheduledFor: $0, maxAttempts: job.policies.retry.maxAttempts,
+                    overlap: job.policies.overlap)
+            }
+            let outcomes = try await store.recordFires(fires)
+            for (fire, outcome) in zip(fires, outcomes) where outcome != .duplicate {
+                logger.info(
+                    "fire recorded",
+                    metadata: ["job": "\(job.name)", "scheduledFor": "\(fire.scheduledFor)", "outcome": "\(outcome.rawValue)"])
+            }
+        }
+        if plan.dropped > 0 {
+            logger.notice(
+                "missed fires not run by the catch-up policy",
+                metadata: ["job": "\(job.name)", "count": "\(plan.dropped)", "catchUp": "\(job.policies.catchUp.rawValue)"])
+        }
+        if let watermark = plan.watermark, watermark != state?.watermark {
+            try await store.advanceWatermark(job: job.name, to: watermark)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// A half-open span of time `[from, to)` that a run works on: a backfill day, or the `--from`
+/// and `--to` of a manual run.
+public struct DateWindow: Equatable, Sendable, Codable {
+    /// The first instant inside the window.
+    public var from: Date
+    /// The first instant after the window.
+    public var to: Date
+
+    /// A window from `from` up to, not including, `to`.
+    public init(from: Date, to: Date) {
+        self.from = from
+        self.to = to
+    }
+
+    /// The calendar days of `[firstDay, lastDay]` in `timeZone`, each as its own window.
+    /// `firstDay` and `lastDay` are `YYYY-MM-DD`; throws ``DateWindowError`` when they are not.
+    public static func days(from firstDay: String, through lastDay: String, in timeZone: TimeZone) throws(DateWindowError)
+        -> [DateWindow]
+    {
+        let start = try dayStart(firstDay, in: timeZone)
+        let end = try dayStart(lastDay, in: timeZone)
+        guard start <= end else { throw DateWindowError(reason: "\(firstDay) is after \(lastDay)") }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var windows: [DateWindow] = []
+        var day = start
+        while day <= end {
+            let next = calendar.date(byAdding: .day, value: 1, to: day)!
+            windows.append(DateWindow(from: day, to: next))
+            day = next
+        }
+        return windows
+    }
+
+    /// The local day the window starts on, as `YYYY-MM-DD` in `timeZone`.
+    public func dayLabel(in timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: from)
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
+
+    private static func dayStart(_ text: String, in timeZone: TimeZone) throws(DateWindowError) -> Date {
+        let pieces = text.split(separator: "-").compactMap { Int($0) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        guard pieces.count == 3, text.count == 10,
+            let date = calendar.date(from: DateComponents(year: pieces[0], month: pieces[1], day: pieces[2])),
+            calendar.component(.day, from: date) == pieces[2]
+        else { throw DateWindowError(reason: "'\(text)' is not a date; write YYYY-MM-DD") }
+        return calendar.startOfDay(for: date)
+    }
+}
+
+/// A date or date range that could not be read.
+public struct DateWindowError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong, naming the text as written.
+    public let reason: String
+    public var description: String { reason }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+
+/// What a running job gets: who it is, what to work on, and the means to report progress and
+/// notice cancellation.
+///
+/// Cancellation is cooperative: a job that runs long loops should call
+/// ``checkCancellation()`` between batches. A job that ignores it is abandoned at its timeout and
+/// recorded as timed out.
+public struct JobContext: Sendable {
+    /// The job's name.
+    public let jobName: String
+    /// The run being executed.
+    public let runID: UUID
+    /// Which attempt this is, from 1.
+    public let attempt: Int
+    /// The fire time for a scheduled run; nil for manual and API runs.
+    public let scheduledFor: Date?
+    /// When true, the job must report what it would change and change nothing.
+    public let isDryRun: Bool
+    /// The span of time to work on, for backfills and manual ranges.
+    public let window: DateWindow?
+    /// Free-form parameters from `--param k=v`, the API, or the enqueueing code.
+    public let params: JSONObject
+    /// A logger with `job` and `run` metadata.
+    public let logger: Logger
+    private let progressSink: @Sendable (Int) -> Void
+
+    /// Creates a context; the engine does this for every attempt.
+    public init(
+        jobName: String, runID: UUID, attempt: Int, scheduledFor: Date?, isDryRun: Bool, window: DateWindow?,
+        params: JSONObject, logger: Logger, progress: @escaping @Sendable (Int) -> Void
+    ) {
+        self.jobName = jobName
+        self.runID = runID
+        self.attempt = attempt
+        self.scheduledFor = scheduledFor
+        self.isDryRun = isDryRun
+        self.window = window
+        self.params = params
+        self.logger = logger
+        self.progressSink = progress
+    }
+
+    /// Reports progress in percent; values are clamped to `0...100`. The engine stores it with
+    /// the next heartbeat.
+    public func progress(_ percent: Int) {
+        progressSink(min(100, max(0, percent)))
+    }
+
+    /// Whether the run has been cancelled (timeout, `replace`, shutdown or an operator).
+    public var isCancelled: Bool { Task.isCancelled }
+
+    /// Throws `CancellationError` when the run has been cancelled.
+    public func checkCancellation() throws {
+        try Task.checkCancellation()
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// The end of one attempt, for the store to apply with a guarded update
+/// (`WHERE status = 'running' AND attempt = …`), so a run that was rescued meanwhile is not
+/// finished twice.
+public struct RunCompletion: Sendable {
+    /// What the store does with the run.
+    public enum Outcome: Sendable, Equatable {
+        /// The attempt succeeded.
+        case succeeded
+        /// The attempt failed; queue attempt + 1 to start this many seconds from now (by the
+        /// database's clock).
+        case retry(afterSeconds: Double)
+        /// The attempt failed and the run ends with this status (`failed`, `discarded` or
+        /// `cancelled`).
+        case finished(RunStatus)
+    }
+
+    public var runID: UUID
+    public var job: String
+    /// The attempt that ended; the guard of the update.
+    public var attempt: Int
+    public var outcome: Outcome
+    public var details: JSONObject
+    public var error: String?
+
+    /// Describes how attempt `attempt` of run `runID` ended.
+    public init(runID: UUID, job: String, attempt: Int, outcome: Outcome, details: JSONObject = [:], error: String? = nil) {
+        self.runID = runID
+        self.job = job
+        self.attempt = attempt
+        self.outcome = outcome
+        self.details = details
+        self.error = error
+    }
+}

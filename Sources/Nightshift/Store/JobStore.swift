@@ -1,0 +1,59 @@
+import Foundation
+
+/// Where runs and job state live: the engine's only way to the database.
+///
+/// Every method is one short statement or transaction, safe to call from many instances at
+/// once. Times that several instances compare (leases, heartbeats, `run_after`) come from the
+/// database's clock, never from the caller's.
+public protocol JobStore: Sendable {
+    /// Creates or upgrades the schema; safe when several instances start together.
+    func migrate() async throws
+    /// Whether every migration this build knows is applied.
+    func isMigrated() async throws -> Bool
+    /// The database's current time.
+    func databaseNow() async throws -> Date
+    /// Writes the config-owned fields of the jobs (schedule, description, enabled), keeping
+    /// pause state, counters and watermarks.
+    func register(_ jobs: [JobRegistration]) async throws
+    /// The control rows of all jobs.
+    func jobStates() async throws -> [JobState]
+    /// Moves the job's watermark forward to `fire` (never backward).
+    func advanceWatermark(job: String, to fire: Date) async throws
+    /// Pauses or resumes a job; returns false when the job is unknown.
+    func setPaused(job: String, paused: Bool) async throws -> Bool
+    /// Takes or renews the named lease for `duration` seconds; true when `holder` has it now.
+    func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool
+    /// Gives the lease up at once, if `holder` has it.
+    func releaseLease(_ name: String, holder: String) async throws
+    /// Records scheduled fires under the unique key (job, scheduled_for), applying each fire's
+    /// overlap policy against the job's queued and running runs.
+    func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome]
+    /// Creates queued runs.
+    func enqueue(_ runs: [NewRun]) async throws -> [Run]
+    /// Claims up to `limit` runnable runs of `jobs` (not paused, `run_after` passed), oldest and
+    /// highest priority first, marking them `running` for `worker`.
+    func claim(limit: Int, jobs: [String], worker: String) async throws -> [Run]
+    /// Claims one run by id if it is queued, whatever its `run_after` (foreground runs).
+    func claim(runID: UUID, worker: String) async throws -> Run?
+    /// Stamps the heartbeat and progress of running runs; returns the ids whose cancellation
+    /// was requested.
+    func heartbeat(_ progress: [UUID: Int], worker: String) async throws -> Set<UUID>
+    /// Applies the end of an attempt if the run is still `running` at that attempt; returns
+    /// false when it was not (rescued, cancelled or finished meanwhile).
+    func complete(_ completion: RunCompletion) async throws -> Bool
+    /// Rescues `running` runs whose heartbeat is older than `staleAfter` seconds: requeued when
+    /// attempts are left, otherwise failed. Returns the rescued runs as they are now.
+    func rescueOrphans(staleAfter: Double) async throws -> [Run]
+    /// Cancels a queued run at once, or asks a running one to stop; false if it is finished.
+    func requestCancel(runID: UUID) async throws -> Bool
+    /// Lists runs, newest first.
+    func runs(_ query: RunQuery) async throws -> [Run]
+    /// One run.
+    func run(id: UUID) async throws -> Run?
+    /// All `queued` and `running` runs.
+    func activeRuns() async throws -> [Run]
+    /// The newest finished, not skipped, run of each job.
+    func lastFinishedRuns() async throws -> [String: Run]
+    /// Closes connections.
+    func close() async
+}

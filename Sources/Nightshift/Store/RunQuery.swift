@@ -1,0 +1,18 @@
+import Foundation
+
+/// Which runs to list, newest first.
+public struct RunQuery: Sendable {
+    public var job: String?
+    public var status: RunStatus?
+    public var limit: Int
+    /// Cursor: only runs created before this run (exclusive).
+    public var before: UUID?
+
+    /// A query for up to `limit` runs, optionally of one job and one status.
+    public init(job: String? = nil, status: RunStatus? = nil, limit: Int = 50, before: UUID? = nil) {
+        self.job = job
+        self.status = status
+        self.limit = limit
+        self.before = before
+    }
+}

@@ -1,0 +1,58 @@
+/// Parses and prints durations written the way people write them in config files:
+/// `500ms`, `30s`, `10m`, `2h`, `90d`, `1w`, and sums such as `1h30m`.
+import Foundation
+
+public enum DurationText {
+    // "ms" comes before "m" and "s" so that the longest suffix wins.
+    private static let units: [(suffix: String, seconds: Double)] = [
+        ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
+    ]
+
+    /// The number of seconds `text` stands for; throws ``DurationTextError`` when it is not a
+    /// positive duration with units.
+    public static func seconds(_ text: String) throws(DurationTextError) -> Double {
+        var total = 0.0
+        var number = ""
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var index = trimmed.startIndex
+        guard !trimmed.isEmpty else { throw DurationTextError(text: text) }
+        while index < trimmed.endIndex {
+            let character = trimmed[index]
+            if character.isNumber || character == "." {
+                number.append(character)
+                index = trimmed.index(after: index)
+                continue
+            }
+            guard let value = Double(number),
+                let unit = units.first(where: { trimmed[index...].hasPrefix($0.suffix) })
+            else { throw DurationTextError(text: text) }
+            total += value * unit.seconds
+            number = ""
+            index = trimmed.index(index, offsetBy: unit.suffix.count)
+        }
+        guard number.isEmpty, total > 0 else { throw DurationTextError(text: text) }
+        return total
+    }
+
+    /// A short form of `seconds` such as `90s`, `10m` or `1h30m`.
+    public static func format(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        var remaining = Int(seconds.rounded())
+        var parts = ""
+        for (suffix, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] where remaining >= size {
+            parts += "\(remaining / size)\(suffix)"
+            remaining %= size
+        }
+        return parts
+    }
+}
+
+/// A duration that could not be read.
+public struct DurationTextError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The text as written.
+    public let text: String
+
+    public var description: String {
+        "'\(text)' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d or 1h30m"
+    }
+}
