@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+
+/// Connections to one database, PostgreSQL or SQLite, behind one interface.
+///
+/// PostgreSQL uses a `PostgresClient` pool. SQLite uses one connection in WAL mode with a busy
+/// timeout, and serializes its users, since SQLite has a single writer anyway; other processes
+/// on the same file wait on the busy timeout.
+public final class SQLConnectionPool: Sendable {
+    enum Backend: Sendable {
+        case postgres(PostgresClient, Task<Void, Never>)
+        case sqlite(SQLiteConnection, AsyncLock)
+    }
+
+    let backend: Backend
+    let logger: Logger
+    /// The SQL that differs between the two.
+    public let dialect: SQLDialectFragments
+    /// Where it connects, with the password masked.
+    public let url: DatabaseURL
+
+    private init(backend: Backend, dialect: SQLDialectFragments, url: DatabaseURL, logger: Logger) {
+        self.backend = backend
+        self.dialect = dialect
+        self.url = url
+        self.logger = logger
+    }
+
+    /// Opens `url`. PostgreSQL connects lazily on first use; SQLite opens (and creates) the file
+    /// now. Throws when the SQLite file cannot be opened.
+    public static func open(_ url: DatabaseURL, logger: Logger) async throws -> SQLConnectionPool {
+        switch url {
+        case .postgres(let host, let port, let user, let password, let database):
+            var configuration = PostgresClient.Configuration(
+                host: host, port: port, username: user, password: password, database: database, tls: .disable)
+            configuration.options.maximumConnections = 10
+            configuration.options.connectTimeout = .seconds(5)
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            let runner = Task { await client.run() }
+            return SQLConnectionPool(backend: .postgres(client, runner), dialect: .postgres, url: url, logger: logger)
+        case .sqlite(let path):
+            let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+            let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+            let database = connection.sql(queryLogLevel: .trace)
+            // WAL lets readers (`nightshift runs`) work while `serve` writes; the busy timeout
+            // makes a second process wait for the writer instead of failing at once.
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA synchronous = NORMAL"] {
+                try await database.raw(SQLQueryString(pragma)).run()
+            }
+            return SQLConnectionPool(backend: .sqlite(connection, AsyncLock()), dialect: .sqlite, url: url, logger: logger)
+        }
+    }
+
+    /// Runs `body` with a database to send statements to.
+    public func withDatabase<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
+        switch backend {
+        case .postgres(let client, _):
+            return try await client.withConnection { connection in
+                try await body(connection.sql(queryLogLevel: .trace))
+            }
+        case .sqlite(let connection, let lock):
+            return try await lock.withLock { try await body(connection.sql(queryLogLevel: .trace)) }
+        }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// On SQLite the transaction is `BEGIN IMMEDIATE`, so it holds the write lock from the start.
+    public func withTransaction<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
+        switch backend {
+        case .postgres(let client, _):
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql(queryLogLevel: .trace))
+            }
+        case .sqlite(let connection, let lock):
+            return try await lock.withLock {
+                let database = connection.sql(queryLogLevel: .trace)
+                try await database.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(database)
+                    try await database.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await database.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Closes every connection.
+    public func close() async {
+        switch backend {
+        case .postgres(_, let runner):
+            runner.cancel()
+            _ = await runner.value
+        case .sqlite(let connection, let lock):
+            _ = try? await lock.withLock { try await connection.close() }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Nightshift
+import SQLKit
+
+extension Run {
+    /// Builds a run from a `nightshift_runs` row; throws when a column is missing or malformed.
+    init(row: any SQLRow) throws {
+        func column<T: Decodable>(_ name: String, _ type: T.Type) throws -> T { try row.decode(column: name, as: T.self) }
+        let idText = try column("id", String.self)
+        guard let id = UUID(uuidString: idText) else { throw SQLStoreError.malformedRow("run id '\(idText)'") }
+        let statusText = try column("status", String.self)
+        let triggerText = try column("trigger", String.self)
+        guard let status = RunStatus(rawValue: statusText), let trigger = RunTrigger(rawValue: triggerText) else {
+            throw SQLStoreError.malformedRow("run \(idText): status '\(statusText)' or trigger '\(triggerText)'")
+        }
+        let windowFrom = try column("window_from", Date?.self)
+        let windowTo = try column("window_to", Date?.self)
+        self.init(
+            id: id, job: try column("job", String.self), status: status, trigger: trigger,
+            triggeredBy: try column("triggered_by", String?.self), scheduledFor: try column("scheduled_for", Date?.self),
+            attempt: try column("attempt", Int.self), maxAttempts: try column("max_attempts", Int.self),
+            runAfter: try column("run_after", Date.self), createdAt: try column("created_at", Date.self),
+            startedAt: try column("started_at", Date?.self), endedAt: try column("ended_at", Date?.self),
+            heartbeatAt: try column("heartbeat_at", Date?.self), worker: try column("worker", String?.self),
+            progress: try column("progress", Int.self), params: try Self.object(try column("params", String.self)),
+            window: windowFrom.flatMap { from in windowTo.map { DateWindow(from: from, to: $0) } },
+            dryRun: try column("dry_run", Bool.self), details: try Self.object(try column("details", String.self)),
+            error: try column("error", String?.self), cancelRequested: try column("cancel_requested", Bool.self))
+    }
+
+    private static func object(_ text: String) throws -> JSONObject {
+        guard case .object(let object) = try JSONValue(parsing: text) else {
+            throw SQLStoreError.malformedRow("expected a JSON object, got \(text.prefix(40))")
+        }
+        return object
+    }
+}
+
+extension JobState {
+    /// Builds a job state from a `nightshift_jobs` row.
+    init(row: any SQLRow) throws {
+        self.init(
+            name: try row.decode(column: "name", as: String.self), enabled: try row.decode(column: "enabled", as: Bool.self),
+            paused: try row.decode(column: "paused", as: Bool.self),
+            schedule: try row.decode(column: "schedule", as: String?.self),
+            description: try row.decode(column: "description", as: String.self),
+            consecutiveErrors: try row.decode(column: "consecutive_errors", as: Int.self),
+            lastSuccessAt: try row.decode(column: "last_success_at", as: Date?.self),
+            lastFailureAt: try row.decode(column: "last_failure_at", as: Date?.self),
+            lastError: try row.decode(column: "last_error", as: String?.self),
+            watermark: try row.decode(column: "watermark", as: Date?.self))
+    }
+}

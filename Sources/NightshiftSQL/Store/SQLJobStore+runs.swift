@@ -1,0 +1,211 @@
+import Foundation
+import Nightshift
+import SQLKit
+
+extension SQLJobStore {
+    static let activeStatuses: SQLQueryString = "('queued', 'running')"
+
+    public func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome] {
+        var outcomes: [FireOutcome] = []
+        for fire in fires {
+            outcomes.append(try await pool.withTransaction { database in try await self.record(fire, on: database) })
+        }
+        return outcomes
+    }
+
+    private func record(_ fire: ScheduledFire, on database: any SQLDatabase) async throws -> FireOutcome {
+        let id = UUID().uuidString.lowercased()
+        let forbid = fire.overlap == .forbid
+        // Under `forbid` the fire is still recorded, as `skipped`, so the history shows it. The
+        // unique index on (job, scheduled_for) turns a second recording of the same fire, by
+        // another instance or after a restart, into nothing.
+        let inserted = try await database.raw(
+            """
+            WITH overlap AS (
+                SELECT \(bind: forbid) AND EXISTS (
+                    SELECT 1 FROM nightshift_runs WHERE job = \(bind: fire.job) AND status IN \(Self.activeStatuses)
+                ) AS skip
+            )
+            INSERT INTO nightshift_runs (id, job, status, "trigger", scheduled_for, attempt, max_attempts, run_after,
+                created_at, ended_at, error)
+            SELECT \(bind: id), \(bind: fire.job), CASE WHEN skip THEN 'skipped' ELSE 'queued' END, 'schedule',
+                \(bind: fire.scheduledFor), 1, \(bind: fire.maxAttempts), \(now), \(now),
+                CASE WHEN skip THEN \(now) END,
+                CASE WHEN skip THEN 'skipped: the previous run is still active (overlap: forbid)' END
+            FROM overlap WHERE TRUE
+            ON CONFLICT (job, scheduled_for) DO NOTHING
+            RETURNING status
+            """
+        ).first()
+        guard let inserted else { return .duplicate }
+        if fire.overlap == .replace {
+            try await cancelActiveRuns(of: fire.job, except: id, reason: "replaced by the fire at \(fire.scheduledFor)", on: database)
+        }
+        return try inserted.decode(column: "status", as: String.self) == "skipped" ? .skipped : .queued
+    }
+
+    private func cancelActiveRuns(of job: String, except id: String, reason: String, on database: any SQLDatabase) async throws {
+        try await database.raw(
+            """
+            UPDATE nightshift_runs SET status = 'cancelled', ended_at = \(now), error = \(bind: reason)
+            WHERE job = \(bind: job) AND status = 'queued' AND id <> \(bind: id)
+            """
+        ).run()
+        try await database.raw(
+            """
+            UPDATE nightshift_runs SET cancel_requested = TRUE, error = \(bind: reason)
+            WHERE job = \(bind: job) AND status = 'running' AND id <> \(bind: id)
+            """
+        ).run()
+    }
+
+    public func enqueue(_ runs: [NewRun]) async throws -> [Run] {
+        guard !runs.isEmpty else { return [] }
+        var values: [SQLQueryString] = []
+        for run in runs {
+            let runAfter: SQLQueryString = run.runAfter.map { "\(bind: $0)" } ?? now
+            values.append(
+                """
+                (\(bind: run.id.uuidString.lowercased()), \(bind: run.job), 'queued', \(bind: run.trigger.rawValue),
+                 \(bind: run.triggeredBy), 1, \(bind: run.maxAttempts), \(runAfter), \(now), \(bind: run.params.jsonText),
+                 \(bind: run.window?.from), \(bind: run.window?.to), \(bind: run.dryRun))
+                """)
+        }
+        return try await pool.withDatabase { database in
+            try await database.raw(
+                """
+                INSERT INTO nightshift_runs (id, job, status, "trigger", triggered_by, attempt, max_attempts, run_after,
+                    created_at, params, window_from, window_to, dry_run)
+                VALUES \(values.joined(separator: ", "))
+                RETURNING *
+                """
+            ).all().map(Run.init(row:))
+        }
+    }
+
+    public func claim(limit: Int, jobs: [String], worker: String) async throws -> [Run] {
+        guard limit > 0, !jobs.isEmpty else { return [] }
+        let runnable: SQLQueryString =
+            """
+            SELECT r.id FROM nightshift_runs r
+            WHERE r.status = 'queued' AND r.run_after <= \(now) AND r.job IN (\(binds: jobs))
+              AND NOT EXISTS (SELECT 1 FROM nightshift_jobs j WHERE j.name = r.job AND j.paused)
+            ORDER BY r.priority, r.run_after, r.id
+            LIMIT \(bind: limit)
+            """
+        let claimed: SQLQueryString =
+            "status = 'running', started_at = \(now), heartbeat_at = \(now), worker = \(bind: worker), progress = 0, ended_at = NULL"
+        return try await pool.withDatabase { database in
+            switch dialect.flavor {
+            case .postgres:
+                // The CTE fences the planner so exactly LIMIT rows are locked; SKIP LOCKED lets
+                // concurrent claimers take disjoint batches instead of waiting on each other.
+                return try await database.raw(
+                    """
+                    WITH next AS (\(runnable) FOR UPDATE SKIP LOCKED)
+                    UPDATE nightshift_runs AS r SET \(claimed) FROM next WHERE r.id = next.id RETURNING r.*
+                    """
+                ).all().map(Run.init(row:))
+            case .sqlite:
+                return try await database.raw(
+                    "UPDATE nightshift_runs SET \(claimed) WHERE id IN (\(runnable)) RETURNING *"
+                ).all().map(Run.init(row:))
+            }
+        }
+    }
+
+    public func claim(runID: UUID, worker: String) async throws -> Run? {
+        try await pool.withDatabase { database in
+            try await database.raw(
+                """
+                UPDATE nightshift_runs SET status = 'running', started_at = \(now), heartbeat_at = \(now),
+                    worker = \(bind: worker), progress = 0, ended_at = NULL
+                WHERE id = \(bind: runID.uuidString.lowercased()) AND status = 'queued'
+                RETURNING *
+                """
+            ).first().map(Run.init(row:))
+        }
+    }
+
+    public func heartbeat(_ progress: [UUID: Int], worker: String) async throws -> Set<UUID> {
+        guard !progress.isEmpty else { return [] }
+        let ids = progress.keys.map { $0.uuidString.lowercased() }
+        let cases = progress.map { id, value -> SQLQueryString in
+            "WHEN \(bind: id.uuidString.lowercased()) THEN \(bind: value)"
+        }
+        return try await pool.withDatabase { database in
+            let rows = try await database.raw(
+                """
+                UPDATE nightshift_runs SET heartbeat_at = \(now), progress = CASE id \(cases.joined(separator: " ")) ELSE progress END
+                WHERE id IN (\(binds: ids)) AND status = 'running' AND worker = \(bind: worker)
+                RETURNING id, cancel_requested
+                """
+            ).all()
+            return Set(try rows.filter { try $0.decode(column: "cancel_requested", as: Bool.self) }.compactMap {
+                UUID(uuidString: try $0.decode(column: "id", as: String.self))
+            })
+        }
+    }
+
+    public func requestCancel(runID: UUID) async throws -> Bool {
+        try await pool.withDatabase { database in
+            try await database.raw(
+                """
+                UPDATE nightshift_runs SET
+                    status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+                    ended_at = CASE WHEN status = 'queued' THEN \(now) ELSE ended_at END,
+                    error = 'cancelled by request', cancel_requested = TRUE
+                WHERE id = \(bind: runID.uuidString.lowercased()) AND status IN \(Self.activeStatuses)
+                RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
+    public func runs(_ query: RunQuery) async throws -> [Run] {
+        var conditions: [SQLQueryString] = ["TRUE"]
+        if let job = query.job { conditions.append("job = \(bind: job)") }
+        if let status = query.status { conditions.append("status = \(bind: status.rawValue)") }
+        if let before = query.before {
+            conditions.append(
+                """
+                (created_at, id) < (SELECT created_at, id FROM nightshift_runs WHERE id = \(bind: before.uuidString.lowercased()))
+                """)
+        }
+        let statement: SQLQueryString =
+            """
+            SELECT * FROM nightshift_runs WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY created_at DESC, id DESC LIMIT \(bind: max(1, query.limit))
+            """
+        return try await pool.withDatabase { try await $0.raw(statement).all().map(Run.init(row:)) }
+    }
+
+    public func run(id: UUID) async throws -> Run? {
+        try await pool.withDatabase { database in
+            try await database.raw("SELECT * FROM nightshift_runs WHERE id = \(bind: id.uuidString.lowercased())")
+                .first().map(Run.init(row:))
+        }
+    }
+
+    public func activeRuns() async throws -> [Run] {
+        try await pool.withDatabase { database in
+            try await database.raw("SELECT * FROM nightshift_runs WHERE status IN \(Self.activeStatuses) ORDER BY created_at")
+                .all().map(Run.init(row:))
+        }
+    }
+
+    public func lastFinishedRuns() async throws -> [String: Run] {
+        try await pool.withDatabase { database in
+            let rows = try await database.raw(
+                """
+                SELECT r.* FROM nightshift_runs r
+                JOIN (SELECT job, max(ended_at) AS newest FROM nightshift_runs
+                      WHERE status NOT IN ('queued', 'running', 'skipped') GROUP BY job) last
+                  ON last.job = r.job AND last.newest = r.ended_at
+                WHERE r.status NOT IN ('queued', 'running', 'skipped')
+                """
+            ).all().map(Run.init(row:))
+            return Dictionary(rows.map { ($0.job, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+}

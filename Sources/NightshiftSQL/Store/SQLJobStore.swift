@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import Nightshift
+import SQLKit
+
+/// The ``JobStore`` on PostgreSQL or SQLite through SQLKit: the same statements on both, with
+/// the few dialect differences in ``SQLDialectFragments``.
+///
+/// ```swift
+/// let store = try await SQLJobStore.open("sqlite:./nightshift.db", logger: logger)
+/// try await store.migrate()
+/// ```
+public final class SQLJobStore: JobStore {
+    let pool: SQLConnectionPool
+    var dialect: SQLDialectFragments { pool.dialect }
+    /// The database clock, as SQL.
+    var now: SQLQueryString { "\(unsafeRaw: pool.dialect.now)" }
+
+    /// A store over an open pool.
+    public init(pool: SQLConnectionPool) {
+        self.pool = pool
+    }
+
+    /// Opens the store at `url` (see ``DatabaseURL``).
+    public static func open(_ url: String, logger: Logger) async throws -> SQLJobStore {
+        SQLJobStore(pool: try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger))
+    }
+
+    /// `now + seconds`, by the database clock.
+    func now(plus seconds: Double) -> SQLQueryString {
+        "(\(unsafeRaw: dialect.now) + \(bind: seconds)\(unsafeRaw: dialect.secondsUnit))"
+    }
+
+    public func migrate() async throws {
+        try await SQLMigrations.apply(on: pool)
+    }
+
+    public func isMigrated() async throws -> Bool {
+        try await SQLMigrations.appliedVersions(on: pool).contains(SQLMigrations.latestVersion)
+    }
+
+    public func databaseNow() async throws -> Date {
+        try await pool.withDatabase { database in
+            guard let row = try await database.raw("SELECT \(now) AS now").first() else {
+                throw SQLStoreError.malformedRow("no row from the clock query")
+            }
+            return try row.decode(column: "now", as: Date.self)
+        }
+    }
+
+    public func close() async {
+        await pool.close()
+    }
+
+    // MARK: Jobs
+
+    public func register(_ jobs: [JobRegistration]) async throws {
+        guard !jobs.isEmpty else { return }
+        var values: [SQLQueryString] = []
+        for job in jobs {
+            values.append(
+                "(\(bind: job.name), \(bind: job.enabled), FALSE, \(bind: job.schedule), \(bind: job.description), 0, \(now))")
+        }
+        let statement: SQLQueryString =
+            """
+            INSERT INTO nightshift_jobs (name, enabled, paused, schedule, description, consecutive_errors, updated_at)
+            VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, schedule = excluded.schedule,
+                description = excluded.description, updated_at = excluded.updated_at
+            """
+        try await pool.withDatabase { try await $0.raw(statement).run() }
+    }
+
+    public func jobStates() async throws -> [JobState] {
+        try await pool.withDatabase { database in
+            try await database.raw("SELECT * FROM nightshift_jobs ORDER BY name").all().map(JobState.init(row:))
+        }
+    }
+
+    public func advanceWatermark(job: String, to fire: Date) async throws {
+        try await pool.withDatabase { database in
+            try await database.raw(
+                """
+                UPDATE nightshift_jobs SET watermark = \(bind: fire)
+                WHERE name = \(bind: job) AND (watermark IS NULL OR watermark < \(bind: fire))
+                """
+            ).run()
+        }
+    }
+
+    public func setPaused(job: String, paused: Bool) async throws -> Bool {
+        try await pool.withDatabase { database in
+            try await database.raw(
+                "UPDATE nightshift_jobs SET paused = \(bind: paused), updated_at = \(now) WHERE name = \(bind: job) RETURNING name"
+            ).first() != nil
+        }
+    }
+
+    // MARK: Leases
+
+    public func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool {
+        try await pool.withDatabase { database in
+            // Taken when free or expired, renewed when already ours; the expiry is written with
+            // the database clock so that instances with skewed clocks agree.
+            try await database.raw(
+                """
+                INSERT INTO nightshift_leases (name, holder, expires_at) VALUES (\(bind: name), \(bind: holder), \(now(plus: duration)))
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                WHERE nightshift_leases.holder = excluded.holder OR nightshift_leases.expires_at < \(now)
+                RETURNING holder
+                """
+            ).first() != nil
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        try await pool.withDatabase { database in
+            try await database.raw(
+                "DELETE FROM nightshift_leases WHERE name = \(bind: name) AND holder = \(bind: holder)"
+            ).run()
+        }
+    }
+}
