@@ -1,1 +1,4 @@
-print("x")
+import Foundation
+import NightshiftCLI
+
+exit(await NightshiftCommand.main(arguments: Array(CommandLine.arguments.dropFirst())))

@@ -23,6 +23,8 @@ public protocol JobStore: Sendable {
     func setPaused(job: String, paused: Bool) async throws -> Bool
     /// Takes or renews the named lease for `duration` seconds; true when `holder` has it now.
     func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool
+    /// Who holds the named lease now, if it has not expired.
+    func leaseHolder(_ name: String) async throws -> String?
     /// Gives the lease up at once, if `holder` has it.
     func releaseLease(_ name: String, holder: String) async throws
     /// Records scheduled fires under the unique key (job, scheduled_for), applying each fire's

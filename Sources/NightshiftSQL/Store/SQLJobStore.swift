@@ -113,6 +113,14 @@ public final class SQLJobStore: JobStore {
         }
     }
 
+    public func leaseHolder(_ name: String) async throws -> String? {
+        try await pool.withDatabase { database in
+            try await database.raw(
+                "SELECT holder FROM nightshift_leases WHERE name = \(bind: name) AND expires_at > \(now)"
+            ).first()?.decode(column: "holder", as: String.self)
+        }
+    }
+
     public func releaseLease(_ name: String, holder: String) async throws {
         try await pool.withDatabase { database in
             try await database.raw(

@@ -1,0 +1,44 @@
+/// One run as the API's `/api/jobs/runs` and `nightshift runs --json` show it.
+public struct RunReport: Codable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var status: String
+    public var trigger: String
+    public var triggeredBy: String?
+    public var scheduledFor: String?
+    public var startedAt: String?
+    public var endedAt: String?
+    public var attempt: Int
+    public var progress: Int
+    public var details: JSONObject
+    public var error: String?
+
+    /// The report of `run`, timestamps in ISO 8601 UTC.
+    public init(_ run: Run) {
+        id = run.id.uuidString.lowercased()
+        name = run.job
+        status = run.status.rawValue
+        trigger = run.trigger.rawValue
+        triggeredBy = run.triggeredBy
+        scheduledFor = run.scheduledFor.map(ISO8601Format.string(from:))
+        startedAt = run.startedAt.map(ISO8601Format.string(from:))
+        endedAt = run.endedAt.map(ISO8601Format.string(from:))
+        attempt = run.attempt
+        progress = run.progress
+        details = run.details
+        error = run.error
+    }
+}
+
+/// `{"runs": [...], "next": cursor}`: a page of runs, newest first; `next` is the id to pass as
+/// `before` for the following page, nil on the last page.
+public struct RunListReport: Codable, Equatable, Sendable {
+    public var runs: [RunReport]
+    public var next: String?
+
+    /// A page of `runs`; `limit` is the page size asked for.
+    public init(runs: [Run], limit: Int) {
+        self.runs = runs.map(RunReport.init)
+        next = runs.count == limit ? runs.last?.id.uuidString.lowercased() : nil
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// `{running, enabled, jobs: [...]}`: what `/api/jobs/status`, `nightshift status --json` and
+/// `nightshift jobs --json` print.
+public struct StatusReport: Codable, Equatable, Sendable {
+    /// One job's line.
+    public struct JobStatus: Codable, Equatable, Sendable {
+        public var name: String
+        public var kind: String
+        public var schedule: String?
+        public var timezone: String
+        public var description: String
+        public var enabled: Bool
+        public var paused: Bool
+        public var nextRunAt: String?
+        public var health: JobHealth
+        public var consecutiveErrors: Int
+        public var lastError: String?
+        public var lastRun: RunReport?
+    }
+
+    /// Whether a scheduler leader is alive.
+    public var running: Bool
+    /// False when scheduling is switched off (`NIGHTSHIFT_ENABLED=false`).
+    public var enabled: Bool
+    public var jobs: [JobStatus]
+
+    /// Whether any job is `FAILING`, `STUCK` or `DEAD`.
+    public var isAlarming: Bool { jobs.contains { $0.health.isAlarming } }
+
+    /// Builds the report from the store's rows for `jobs`.
+    public static func make(
+        jobs: [Job], store: any JobStore, schedulingEnabled: Bool, heartbeatTimeout: Double
+    ) async throws -> StatusReport {
+        let now = try await store.databaseNow()
+        let states = Dictionary(try await store.jobStates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let active = Dictionary(grouping: try await store.activeRuns().filter { $0.status == .running }, by: \.job)
+        let lastFinished = try await store.lastFinishedRuns()
+        let running = try await store.leaseHolder(Scheduler.leaseName) != nil
+        let reports = jobs.map { job -> JobStatus in
+            let state = states[job.name] ?? JobState(name: job.name, enabled: job.enabled)
+            let health = JobHealth.derive(
+                state: state, enabled: job.enabled && schedulingEnabledForHealth(job, schedulingEnabled), policies: job.policies,
+                activeRuns: active[job.name] ?? [], lastFinished: lastFinished[job.name],
+                heartbeatTimeout: heartbeatTimeout, now: now)
+            return JobStatus(
+                name: job.name, kind: job.kind, schedule: job.schedule?.description,
+                timezone: job.schedule?.timeZoneName ?? "UTC", description: job.description, enabled: job.enabled,
+                paused: state.paused,
+                nextRunAt: schedulingEnabled && job.enabled && !state.paused
+                    ? job.schedule?.nextFire(after: now).map(ISO8601Format.string(from:)) : nil,
+                health: health, consecutiveErrors: state.consecutiveErrors, lastError: state.lastError,
+                lastRun: lastFinished[job.name].map(RunReport.init))
+        }
+        return StatusReport(running: running, enabled: schedulingEnabled, jobs: reports)
+    }
+
+    /// A job is shown as DISABLED when it has a schedule that is not followed; an unscheduled
+    /// job only runs on demand, which a global switch does not change.
+    private static func schedulingEnabledForHealth(_ job: Job, _ schedulingEnabled: Bool) -> Bool {
+        schedulingEnabled || job.schedule == nil
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Nightshift
+
+/// `nightshift check`: validates the config and prints each job's next fires.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Validate the config and print each job's next fires.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "Start from this instant (ISO 8601), not now.")
+    var from: String?
+
+    @Option(help: "How many fires to print per job.")
+    var count = 5
+
+    func run() async throws {
+        let app = try options.loadApp(logger: options.logger())
+        var start = Date()
+        if let from {
+            guard let parsed = ISO8601Format.date(from: from) else {
+                throw ValidationError("--from '\(from)' is not an ISO 8601 instant such as 2026-03-08T00:00:00Z")
+            }
+            start = parsed
+        }
+        let report = CheckReport(jobs: app.jobs, after: start, count: max(0, count))
+        if options.json { return try printJSON(report) }
+        print("\(options.configPath): ok, \(app.jobs.count) job\(app.jobs.count == 1 ? "" : "s")")
+        for job in report.jobs {
+            print("- \(job.name): \(job.schedule.map { "\($0) (\(job.timezone))" } ?? "no schedule, runs on demand")")
+            for fire in job.next { print("    \(fire)") }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Nightshift
+import NightshiftConfig
+import NightshiftMaintenance
+import NightshiftSQL
+
+/// Options every command takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "The config file (default: $NIGHTSHIFT_CONFIG, else ./nightshift.yml).")
+    var config: String?
+
+    @Flag(name: .long, help: "Print JSON, as the HTTP API does.")
+    var json = false
+
+    @Flag(name: .long, help: "Log debug detail to standard error.")
+    var verbose = false
+
+    var configPath: String {
+        config ?? ProcessInfo.processInfo.environment["NIGHTSHIFT_CONFIG"] ?? "./nightshift.yml"
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "nightshift") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .debug : (ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning)
+        return logger
+    }
+
+    /// The validated config and its jobs; config errors become exit status 2.
+    func loadApp(logger: Logger) throws -> LoadedApp {
+        let configuration = try NightshiftConfiguration.load(path: configPath)
+        let registry = DatabaseRegistry(urls: configuration.databases, logger: logger)
+        let jobs = try configuration.jobs.map { try $0.makeJob(registry: registry) }
+        return LoadedApp(configuration: configuration, jobs: jobs, registry: registry)
+    }
+}
+
+/// The config with its jobs built, and the databases they use.
+struct LoadedApp {
+    let configuration: NightshiftConfiguration
+    let jobs: [Job]
+    let registry: DatabaseRegistry
+
+    /// Opens and migrates the store, runs `body`, and closes everything after.
+    func withStore<R>(logger: Logger, _ body: (SQLJobStore) async throws -> R) async throws -> R {
+        let store = try await SQLJobStore.open(configuration.store, logger: logger)
+        do {
+            try await store.migrate()
+            let result = try await body(store)
+            await store.close()
+            await registry.closeAll()
+            return result
+        } catch {
+            await store.close()
+            await registry.closeAll()
+            throw error
+        }
+    }
+
+    func engineConfiguration() -> EngineConfiguration {
+        var engine = EngineConfiguration(schedulingEnabled: configuration.schedulingEnabled)
+        let environment = ProcessInfo.processInfo.environment
+        if let lease = environment["NIGHTSHIFT_LEASE_SECONDS"].flatMap(Double.init) { engine.leaseDuration = lease }
+        if let poll = environment["NIGHTSHIFT_POLL_SECONDS"].flatMap(Double.init) { engine.pollInterval = poll }
+        if let grace = environment["NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS"].flatMap(Double.init) { engine.shutdownGracePeriod = grace }
+        return engine
+    }
+
+    func job(named name: String) throws -> Job {
+        guard let job = jobs.first(where: { $0.name == name }) else {
+            throw ValidationError("no job named '\(name)' in the config (jobs: \(jobs.map(\.name).joined(separator: ", ")))")
+        }
+        return job
+    }
+}
+
+/// Writes `value` as pretty JSON to standard output.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Nightshift
+
+/// `nightshift run JOB`: runs one job once in the foreground and exits with its status.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one job now, in the foreground; exit 0 on success, 1 on failure.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Argument(help: "The job's name.")
+    var job: String
+
+    @Option(help: "Run for this day (YYYY-MM-DD).")
+    var date: String?
+
+    @Option(help: "First day of a range (YYYY-MM-DD); each day is its own run.")
+    var from: String?
+
+    @Option(help: "Last day of a range (YYYY-MM-DD).")
+    var to: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Report what would change; change nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("param"), help: "A parameter for the job, key=value; repeatable.")
+    var params: [String] = []
+
+    func validate() throws {
+        if date != nil, from != nil || to != nil { throw ValidationError("use --date or --from/--to, not both") }
+        if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
+        for param in params where !param.contains("=") {
+            throw ValidationError("--param '\(param)' must be key=value")
+        }
+    }
+
+    func run() async throws {
+        let logger = options.logger()
+        let app = try options.loadApp(logger: logger)
+        let job = try app.job(named: job)
+        let timeZone = job.schedule?.timeZone ?? app.configuration.timeZone
+        var windows: [DateWindow?] = [nil]
+        if let date {
+            windows = try DateWindow.days(from: date, through: date, in: timeZone)
+        } else if let from, let to {
+            windows = try DateWindow.days(from: from, through: to, in: timeZone)
+        }
+        var paramObject = JSONObject()
+        for param in params {
+            let parts = param.split(separator: "=", maxSplits: 1).map(String.init)
+            paramObject[parts[0]] = .string(parts.count > 1 ? parts[1] : "")
+        }
+        let output = RunOutput(job: job.name, json: options.json, days: windows.count, timeZone: timeZone)
+        if dryRun { output.line("Dry run enabled. Database changes will be skipped.") }
+        let runs = try await app.withStore(logger: logger) { store in
+            try await store.register(app.jobs.map(JobRegistration.init))
+            let runner = ForegroundRunner(store: store, configuration: app.engineConfiguration(), logger: logger)
+            var finished: [Run] = []
+            for (index, window) in windows.enumerated() {
+                let request = NewRun(
+                    job: job.name, trigger: window != nil && windows.count > 1 ? .backfill : .manual, triggeredBy: "cli",
+                    params: paramObject, window: window, dryRun: dryRun)
+                let run = try await runner.run(job, as: request) { percent in output.progress(day: index, percent: percent) }
+                output.finished(run, day: index)
+                finished.append(run)
+                if run.status != .succeeded { break }
+            }
+            return finished
+        }
+        output.summary(runs)
+        if runs.contains(where: { $0.status != .succeeded }) { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Nightshift
+
+/// `nightshift runs`: run history, newest first.
+struct RunsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Run history, newest first.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "Only runs of this job.")
+    var job: String?
+
+    @Option(help: "Only runs in this status (queued, running, succeeded, failed, cancelled, discarded, skipped).")
+    var status: String?
+
+    @Option(help: "How many runs.")
+    var limit = 20
+
+    @Option(help: "Only runs older than this run id (the 'next' of the previous page).")
+    var before: String?
+
+    func run() async throws {
+        var query = RunQuery(job: job, limit: max(1, min(limit, 1000)))
+        if let status {
+            guard let parsed = RunStatus(rawValue: status) else {
+                throw ValidationError("--status '\(status)' is not one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.status = parsed
+        }
+        if let before {
+            guard let id = UUID(uuidString: before) else { throw ValidationError("--before '\(before)' is not a run id") }
+            query.before = id
+        }
+        let logger = options.logger()
+        let app = try options.loadApp(logger: logger)
+        let runs = try await app.withStore(logger: logger) { try await $0.runs(query) }
+        let report = RunListReport(runs: runs, limit: query.limit)
+        if options.json { return try printJSON(report) }
+        for run in report.runs {
+            let summary = run.error ?? (run.details.isEmpty ? "" : run.details.summary)
+            print(
+                "\(run.id)  \(run.name)  \(run.status)  \(run.trigger)  attempt \(run.attempt)  "
+                    + "\(run.startedAt ?? run.scheduledFor ?? "-") → \(run.endedAt ?? "-")  \(summary)")
+        }
+    }
+}

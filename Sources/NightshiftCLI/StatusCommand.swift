@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Nightshift
+
+/// `nightshift status`: health per job; exit 1 if any job is FAILING, STUCK or DEAD.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Health per job; exits 1 if any job is FAILING, STUCK or DEAD.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let report = try await StatusCommand.report(options: options)
+        StatusCommand.print(report, json: options.json)
+        if report.isAlarming { throw ExitCode.failure }
+    }
+
+    static func report(options: CommonOptions) async throws -> StatusReport {
+        let logger = options.logger()
+        let app = try options.loadApp(logger: logger)
+        let engine = app.engineConfiguration()
+        return try await app.withStore(logger: logger) { store in
+            try await StatusReport.make(
+                jobs: app.jobs, store: store, schedulingEnabled: engine.schedulingEnabled,
+                heartbeatTimeout: engine.leaseDuration)
+        }
+    }
+
+    static func print(_ report: StatusReport, json: Bool) {
+        if json {
+            try? printJSON(report)
+            return
+        }
+        Swift.print("scheduler: \(report.running ? "running" : "not running")\(report.enabled ? "" : " (scheduling disabled)")")
+        for job in report.jobs {
+            let last = job.lastRun.map { "last \($0.status) \($0.endedAt ?? "")" } ?? "never ran"
+            Swift.print(
+                "\(job.health.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(job.name)  "
+                    + "\(job.schedule ?? "on demand")  next \(job.nextRunAt ?? "-")  \(last)"
+                    + (job.lastError.map { "  error: \($0)" } ?? ""))
+        }
+    }
+}
+
+/// `nightshift jobs`: the jobs with schedule, next fire and health.
+struct JobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "List jobs, schedules, next fire and health.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        StatusCommand.print(try await StatusCommand.report(options: options), json: options.json)
+    }
+}

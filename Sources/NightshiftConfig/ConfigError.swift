@@ -1,0 +1,26 @@
+/// A config file that cannot be used, with the place to fix: file, line and key.
+///
+/// Reads like `nightshift.yml:12: jobs.cleanup.schedule: minute field: 61 is out of range 0-59`.
+public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file's path as given.
+    public let file: String
+    /// The 1-based line, when known.
+    public let line: Int?
+    /// The dotted path of the key, such as `jobs.cleanup.schedule`; empty for the whole file.
+    public let key: String
+    /// What is wrong.
+    public let reason: String
+
+    /// Creates an error at `key` on `line` of `file`.
+    public init(file: String, line: Int?, key: String, reason: String) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.reason = reason
+    }
+
+    public var description: String {
+        let place = line.map { "\(file):\($0)" } ?? file
+        return key.isEmpty ? "\(place): \(reason)" : "\(place): \(key): \(reason)"
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Nightshift
+import Yams
+
+/// A node of the YAML file with where it stands (file, line, dotted key), so that every
+/// reading error names the place to fix. Scalars get `${ENV}` interpolation when read.
+struct ConfigNode {
+    let node: Node
+    let file: String
+    let key: String
+    let environment: [String: String]
+
+    var line: Int? { node.mark.map { $0.line } }
+
+    func error(_ reason: String) -> ConfigError {
+        ConfigError(file: file, line: line, key: key, reason: reason)
+    }
+
+    private func child(_ node: Node, _ name: String) -> ConfigNode {
+        ConfigNode(node: node, file: file, key: key.isEmpty ? name : "\(key).\(name)", environment: environment)
+    }
+
+    /// The entries of a mapping, in file order; throws for anything but a mapping, and for keys
+    /// outside `allowed` when it is given.
+    func mapping(allowed: Set<String>? = nil) throws(ConfigError) -> [(name: String, value: ConfigNode)] {
+        guard let mapping = node.mapping else { throw error("expected a mapping of keys to values") }
+        var entries: [(name: String, value: ConfigNode)] = []
+        for (keyNode, valueNode) in mapping {
+            guard let name = keyNode.scalar?.string else { throw error("keys must be plain text") }
+            let entry = child(valueNode, name)
+            if let allowed, !allowed.contains(name) {
+                throw ConfigError(
+                    file: file, line: keyNode.mark?.line, key: entry.key,
+                    reason: "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+            }
+            entries.append((name, entry))
+        }
+        return entries
+    }
+
+    /// The items of a sequence.
+    func sequence() throws(ConfigError) -> [ConfigNode] {
+        guard let sequence = node.sequence else { throw error("expected a list") }
+        return sequence.enumerated().map { child($0.element, "\($0.offset)") }
+    }
+
+    /// A scalar as text, after `${NAME}` and `${NAME:-default}` interpolation from the
+    /// environment. An unset variable without a default is an error, never an empty string.
+    func string() throws(ConfigError) -> String {
+        guard let scalar = node.scalar else { throw error("expected a single value") }
+        var text = scalar.string
+        var output = ""
+        while let start = text.range(of: "${") {
+            guard let end = text[start.upperBound...].firstIndex(of: "}") else {
+                throw error("'${' without a closing '}'")
+            }
+            output += text[..<start.lowerBound]
+            let expression = String(text[start.upperBound..<end])
+            let parts = expression.components(separatedBy: ":-")
+            let name = parts[0]
+            if let value = environment[name] {
+                output += value
+            } else if parts.count > 1 {
+                output += parts.dropFirst().joined(separator: ":-")
+            } else {
+                throw error("environment variable \(name) is not set (write ${\(name):-default} for a default)")
+            }
+            text = String(text[text.index(after: end)...])
+        }
+        return output + text
+    }
+
+    func bool() throws(ConfigError) -> Bool {
+        switch try string().lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        case let other: throw error("'\(other)' is not true or false")
+        }
+    }
+
+    func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        let text = try string()
+        guard let value = Int(text), range.contains(value) else {
+            throw error("'\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A duration such as `30s`, `10m`, `90d`, in seconds.
+    func duration() throws(ConfigError) -> Double {
+        let text = try string()
+        do {
+            return try DurationText.seconds(text)
+        } catch {
+            throw self.error(error.description)
+        }
+    }
+
+    /// One of the raw values of `T`.
+    func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws(ConfigError) -> T where T.RawValue == String {
+        let text = try string()
+        guard let value = T(rawValue: text) else {
+            throw error("'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// A mapping of names to text.
+    func stringMap() throws(ConfigError) -> [String: String] {
+        var map: [String: String] = [:]
+        for (name, value) in try mapping() { map[name] = try value.string() }
+        return map
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Nightshift
+import NightshiftMaintenance
+
+/// One job of the config file, validated: everything needed to build its ``Job``.
+public struct JobDefinition: Sendable {
+    /// What the job does.
+    public enum Kind: Sendable {
+        /// One SQL statement against a named database.
+        case sql(SQLStatementJob)
+        /// A program.
+        case command(CommandJob)
+
+        var name: String {
+            switch self {
+            case .sql: return "sql"
+            case .command: return "command"
+            }
+        }
+    }
+
+    public let name: String
+    public let kind: Kind
+    public let schedule: Schedule?
+    public let timeZone: TimeZone
+    public let description: String
+    public let enabled: Bool
+    public let policies: JobPolicies
+
+    /// The job, with `registry` providing the databases that `sql` jobs name.
+    public func makeJob(registry: DatabaseRegistry) throws -> Job {
+        let body: Job.Body
+        switch kind {
+        case .sql(let statement): body = statement.body(registry: registry)
+        case .command(let command): body = command.body
+        }
+        return try Job(
+            name: name, schedule: schedule, description: description, enabled: enabled, kind: kind.name,
+            policies: policies, body: body)
+    }
+
+    static let commonKeys: Set<String> = [
+        "kind", "schedule", "description", "enabled", "timezone", "timeout", "retries", "overlap", "catch_up",
+        "starting_deadline", "alert_after_failures", "concurrency",
+    ]
+    static let kindKeys: [String: Set<String>] = [
+        "sql": ["database", "sql"],
+        "command": ["command", "env", "working_dir"],
+    ]
+    /// Kinds that the architecture names and later releases bring.
+    static let upcomingKinds: Set<String> = ["purge", "rollup", "counter-flush", "expire"]
+
+    init(name: String, node: ConfigNode, defaultTimeZone: TimeZone, databases: Set<String>) throws(ConfigError) {
+        self.name = name
+        let entries = try node.mapping()
+        let values = Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        guard let kindNode = values["kind"] else {
+            throw node.error("missing 'kind' (one of \(Self.kindKeys.keys.sorted().joined(separator: ", ")))")
+        }
+        let kindName = try kindNode.string()
+        guard let specific = Self.kindKeys[kindName] else {
+            let reason = Self.upcomingKinds.contains(kindName)
+                ? "kind '\(kindName)' is not available in this build yet"
+                : "unknown kind '\(kindName)'; expected one of \(Self.kindKeys.keys.sorted().joined(separator: ", "))"
+            throw kindNode.error(reason)
+        }
+        _ = try node.mapping(allowed: Self.commonKeys.union(specific))
+
+        var timeZone = defaultTimeZone
+        if let zoneNode = values["timezone"] {
+            let identifier = try zoneNode.string()
+            guard let zone = TimeZone(identifier: identifier) else {
+                throw zoneNode.error("unknown time zone '\(identifier)'; use an IANA name such as Europe/Berlin")
+            }
+            timeZone = zone
+        }
+        self.timeZone = timeZone
+        if let scheduleNode = values["schedule"] {
+            do {
+                schedule = try Schedule(try scheduleNode.string(), timeZone: timeZone)
+            } catch let error as CronError {
+                throw scheduleNode.error(error.description)
+            } catch let error as ConfigError {
+                throw error
+            } catch {
+                throw scheduleNode.error("\(error)")
+            }
+        } else {
+            schedule = nil
+        }
+        description = try values["description"]?.string() ?? ""
+        enabled = try values["enabled"]?.bool() ?? true
+        policies = try Self.policies(values)
+        kind = try Self.kind(kindName, values: values, node: node, databases: databases)
+        do {
+            _ = try Job(name: name, body: { _ in [:] })
+        } catch {
+            throw node.error(error.reason)
+        }
+    }
+
+    private static func policies(_ values: [String: ConfigNode]) throws(ConfigError) -> JobPolicies {
+        var policies = JobPolicies()
+        policies.timeout = try values["timeout"]?.duration()
+        if let retries = values["retries"] {
+            let entries = Dictionary(
+                try retries.mapping(allowed: ["max_attempts", "backoff", "max_backoff"]).map { ($0.name, $0.value) },
+                uniquingKeysWith: { first, _ in first })
+            policies.retry = RetryPolicy(
+                maxAttempts: try entries["max_attempts"]?.int(in: 1...1000) ?? 1,
+                backoffBase: try entries["backoff"]?.duration() ?? 10,
+                backoffMaximum: try entries["max_backoff"]?.duration() ?? 3600)
+        }
+        policies.overlap = try values["overlap"]?.choice(OverlapPolicy.self) ?? .forbid
+        policies.catchUp = try values["catch_up"]?.choice(CatchUpPolicy.self) ?? .latest
+        policies.startingDeadline = try values["starting_deadline"]?.duration()
+        policies.alertAfterFailures = try values["alert_after_failures"]?.int(in: 1...1_000_000) ?? 3
+        policies.concurrency = try values["concurrency"]?.int(in: 1...10_000)
+        return policies
+    }
+
+    private static func kind(_ name: String, values: [String: ConfigNode], node: ConfigNode, databases: Set<String>)
+        throws(ConfigError) -> Kind
+    {
+        func required(_ key: String) throws(ConfigError) -> ConfigNode {
+            guard let value = values[key] else { throw node.error("a \(name) job needs '\(key)'") }
+            return value
+        }
+        switch name {
+        case "sql":
+            let databaseNode = try required("database")
+            let database = try databaseNode.string()
+            guard databases.contains(database) else {
+                throw databaseNode.error(
+                    "no database named '\(database)' under databases: (known: \(databases.isEmpty ? "none" : databases.sorted().joined(separator: ", ")))")
+            }
+            let sql = try required("sql").string().trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !sql.isEmpty else { throw values["sql"]!.error("is empty") }
+            return .sql(SQLStatementJob(database: database, sql: sql))
+        default:
+            let commandNode = try required("command")
+            let command: [String]
+            if commandNode.node.sequence != nil {
+                command = try commandNode.sequence().map { node throws(ConfigError) in try node.string() }
+            } else {
+                command = try commandNode.string().split(separator: " ").map(String.init)
+            }
+            guard let program = command.first, !program.isEmpty else { throw commandNode.error("names no program") }
+            return .command(
+                CommandJob(
+                    command: command, environment: try values["env"]?.stringMap() ?? [:],
+                    workingDirectory: try values["working_dir"]?.string()))
+        }
+    }
+}

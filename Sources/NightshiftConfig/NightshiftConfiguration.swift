@@ -1,0 +1,107 @@
+import Foundation
+import Nightshift
+import Yams
+
+/// The whole `nightshift.yml`, validated.
+///
+/// ```swift
+/// let config = try NightshiftConfiguration.load(path: "nightshift.yml")
+/// ```
+public struct NightshiftConfiguration: Sendable {
+    /// The store URL: the config's `store`, else `NIGHTSHIFT_STORE`, else `sqlite:./nightshift.db`.
+    public let store: String
+    /// The default time zone of jobs.
+    public let timeZone: TimeZone
+    /// Application databases by name, for maintenance jobs.
+    public let databases: [String: String]
+    /// Redis servers by name, for the counter jobs of later releases.
+    public let redis: [String: String]
+    /// The admin server's address.
+    public let server: ServerSettings
+    /// The jobs, in file order.
+    public let jobs: [JobDefinition]
+    /// False when `NIGHTSHIFT_ENABLED=false`: nothing is scheduled; manual runs still work.
+    public let schedulingEnabled: Bool
+
+    /// The admin HTTP server's settings.
+    public struct ServerSettings: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+    }
+
+    static let topLevelKeys: Set<String> = ["store", "timezone", "databases", "redis", "server", "jobs"]
+
+    /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigError) -> NightshiftConfiguration
+    {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, key: "", reason: "cannot read the config file (does it exist?)")
+        }
+        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path, environment: environment)
+    }
+
+    /// Validates YAML text; `file` is only used in messages.
+    public static func parse(yaml: String, file: String, environment: [String: String]) throws(ConfigError)
+        -> NightshiftConfiguration
+    {
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: yaml) else {
+                throw ConfigError(file: file, line: nil, key: "", reason: "the file is empty; it needs at least 'jobs:'")
+            }
+            root = composed
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            throw ConfigError(file: file, line: Self.line(of: error), key: "", reason: "not valid YAML: \(error)")
+        } catch {
+            throw ConfigError(file: file, line: nil, key: "", reason: "not valid YAML: \(error)")
+        }
+        return try NightshiftConfiguration(root: ConfigNode(node: root, file: file, key: "", environment: environment))
+    }
+
+    private init(root: ConfigNode) throws(ConfigError) {
+        let entries = try root.mapping(allowed: Self.topLevelKeys)
+        let values = Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        store = try values["store"]?.string() ?? root.environment["NIGHTSHIFT_STORE"] ?? "sqlite:./nightshift.db"
+        if let zoneNode = values["timezone"] {
+            let identifier = try zoneNode.string()
+            guard let zone = TimeZone(identifier: identifier) else {
+                throw zoneNode.error("unknown time zone '\(identifier)'; use an IANA name such as Europe/Berlin")
+            }
+            timeZone = zone
+        } else {
+            timeZone = TimeZone(identifier: "UTC")!
+        }
+        databases = try values["databases"]?.stringMap() ?? [:]
+        redis = try values["redis"]?.stringMap() ?? [:]
+        var server = ServerSettings()
+        if let serverNode = values["server"] {
+            for (name, value) in try serverNode.mapping(allowed: ["host", "port", "tokens"]) {
+                switch name {
+                case "host": server.host = try value.string()
+                case "port": server.port = try value.int(in: 1...65535)
+                default: _ = try value.sequence()
+                }
+            }
+        }
+        self.server = server
+        guard let jobsNode = values["jobs"] else { throw root.error("missing 'jobs:'") }
+        var jobs: [JobDefinition] = []
+        for (name, node) in try jobsNode.mapping() {
+            jobs.append(
+                try JobDefinition(name: name, node: node, defaultTimeZone: timeZone, databases: Set(databases.keys)))
+        }
+        self.jobs = jobs
+        let enabledFlag = root.environment["NIGHTSHIFT_ENABLED"]?.lowercased()
+        schedulingEnabled = !["false", "0", "no", "off"].contains(enabledFlag ?? "true")
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+}
