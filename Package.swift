@@ -84,7 +84,7 @@ let package = Package(
         ),
         .target(
             name: "NightshiftTesting",
-            dependencies: ["Nightshift", "NightshiftSQL"],
+            dependencies: ["Nightshift", "NightshiftSQL", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftCLITests",
-            dependencies: ["NightshiftCLI", "NightshiftTesting"],
+            dependencies: ["NightshiftCLI", "NightshiftTesting", "nightshift"],
             swiftSettings: strictSettings
         ),
     ],

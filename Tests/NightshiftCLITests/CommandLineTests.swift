@@ -1,0 +1,150 @@
+import Nightshift
+import Foundation
+import NightshiftTesting
+import Testing
+
+/// Runs the real `nightshift` binary, as users and Kubernetes do.
+struct Nightshift {
+    static let binary: String = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("nightshift").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/nightshift").path
+    }()
+
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+
+    func write(config: String) throws -> String {
+        let path = directory.appendingPathComponent("nightshift.yml").path
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Starts `nightshift arguments…`; output goes to a file in the test directory.
+    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, URL) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let log = directory.appendingPathComponent("out-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return (process, log)
+    }
+
+    /// Runs to the end; returns the exit status and everything printed.
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let (process, log) = try start(arguments, environment: environment)
+        process.waitUntilExit()
+        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
+    }
+}
+
+@Suite struct CommandLineTests {
+    @Test("run prints Completed with details and exits 0; a failure prints Failed and exits 1")
+    func runExitCodes() throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(config: """
+            jobs:
+              ok:
+                kind: command
+                command: [sh, -c, "echo done"]
+              broken:
+                kind: command
+                command: [sh, -c, "echo oops >&2; exit 4"]
+            """)
+        let ok = try cli.run(["run", "ok", "--config", config])
+        #expect(ok.status == 0)
+        #expect(ok.output.contains("[ok] Completed. exitStatus=0, output=done"))
+        let broken = try cli.run(["run", "broken", "--config", config])
+        #expect(broken.status == 1)
+        #expect(broken.output.contains("[broken] Failed: exited with status 4: oops"))
+        let runs = try cli.run(["runs", "--json", "--config", config])
+        #expect(runs.status == 0 && runs.output.contains("\"triggeredBy\" : \"cli\"") && runs.output.contains("\"status\" : \"failed\""))
+    }
+
+    @Test("a bad config and a bad cron expression exit 2 with the documented message")
+    func badInput() throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(config: "jobs:\n  a:\n    kind: command\n    command: [true]\n    schedule: \"61 * * * *\"\n")
+        let result = try cli.run(["check", "--config", config])
+        #expect(result.status == 2)
+        #expect(result.output.contains("nightshift.yml:5: jobs.a.schedule: minute field: 61 is out of range 0-59"))
+        #expect(try cli.run(["check", "--config", cli.directory.appendingPathComponent("missing.yml").path]).status == 2)
+        #expect(try cli.run(["runs", "--limit", "many"]).status == 2)
+    }
+
+    @Test("check prints the next fires as JSON across the DST change")
+    func checkJSON() throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(config: """
+            jobs:
+              nightly:
+                kind: command
+                command: [true]
+                schedule: "30 2 * * *"
+                timezone: America/New_York
+            """)
+        let result = try cli.run(["check", "--json", "--from", "2026-03-07T12:00:00Z", "--count", "2", "--config", config])
+        #expect(result.status == 0)
+        #expect(result.output.contains("\"2026-03-08T07:00:00Z\""))
+        #expect(result.output.contains("\"timezone\" : \"America/New_York\""))
+    }
+
+    @Test("a process killed mid-run leaves a run the next start rescues; SIGTERM drains", arguments: TestStoreKind.available)
+    func crashAndDrain(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let cli = try Nightshift()
+            defer { cli.cleanUp() }
+            let config = try cli.write(config: """
+                store: \(test.url)
+                jobs:
+                  slow:
+                    kind: command
+                    command: [sh, -c, "sleep 2; echo finished"]
+                    schedule: "* * * * * *"
+                    catch_up: none
+                """)
+            let environment = ["NIGHTSHIFT_LEASE_SECONDS": "1.5", "NIGHTSHIFT_POLL_SECONDS": "0.1", "NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS": "10"]
+            let (first, _) = try cli.start(["serve", "--config", config], environment: environment)
+            while try await test.store.activeRuns().filter({ $0.status == .running }).isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            let orphan = try #require(try await test.store.activeRuns().first { $0.status == .running })
+
+            let (second, log) = try cli.start(["serve", "--config", config], environment: environment)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await test.store.run(id: orphan.id)?.status == .running, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let rescued = try #require(try await test.store.run(id: orphan.id))
+            #expect(rescued.status == .failed && rescued.error?.contains("stopped heartbeating") == true)
+
+            while try await test.store.activeRuns().filter({ $0.status == .running }).isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            kill(second.processIdentifier, SIGTERM)
+            second.waitUntilExit()
+            let output = try String(contentsOf: log, encoding: .utf8)
+            #expect(second.terminationStatus == 0, "\(output)")
+            #expect(try await test.store.activeRuns().filter { $0.status == .running }.isEmpty)
+            #expect(try await test.store.runs(RunQuery(job: "slow", status: .succeeded)).count >= 1)
+        }
+    }
+}

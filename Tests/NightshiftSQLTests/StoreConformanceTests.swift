@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import Nightshift
+import NightshiftSQL
+import NightshiftTesting
+import Testing
+
+/// The store contract, run against real SQLite and real PostgreSQL.
+@Suite struct StoreConformanceTests {
+    @Test("a scheduled fire is recorded once; forbid records an overlapping fire as skipped", arguments: TestStoreKind.available)
+    func firesAreUnique(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            let fire = Date(timeIntervalSince1970: 1_800_000_000)
+            let first = ScheduledFire(job: "j", scheduledFor: fire, maxAttempts: 1, overlap: .forbid)
+            #expect(try await store.recordFires([first]) == [.queued])
+            #expect(try await store.recordFires([first]) == [.duplicate])
+            let next = ScheduledFire(job: "j", scheduledFor: fire.addingTimeInterval(60), maxAttempts: 1, overlap: .forbid)
+            #expect(try await store.recordFires([next]) == [.skipped])
+            let skipped = try await store.runs(RunQuery(job: "j", status: .skipped))
+            #expect(skipped.count == 1 && skipped[0].endedAt != nil && skipped[0].error?.contains("overlap") == true)
+        }
+    }
+
+    @Test("claims, completes with a guard, and records every run field", arguments: TestStoreKind.available)
+    func lifecycle(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            let window = DateWindow(from: Date(timeIntervalSince1970: 1_800_000_000), to: Date(timeIntervalSince1970: 1_800_086_400))
+            let created = try await store.enqueue([
+                NewRun(job: "j", trigger: .api, triggeredBy: "ops", maxAttempts: 2, params: ["day": "2027-01-15"], window: window, dryRun: true)
+            ])
+            #expect(created.count == 1)
+            let claimed = try await store.claim(limit: 10, jobs: ["j"], worker: "w1")
+            #expect(claimed.map(\.id) == created.map(\.id))
+            #expect(try await store.claim(limit: 10, jobs: ["j"], worker: "w2").isEmpty)
+            var run = claimed[0]
+            #expect(run.status == .running && run.worker == "w1" && run.startedAt != nil && run.heartbeatAt != nil)
+            #expect(try await store.heartbeat([run.id: 40], worker: "w1").isEmpty)
+            // A stale completion (wrong attempt) changes nothing.
+            let stale = RunCompletion(runID: run.id, job: "j", attempt: 7, outcome: .succeeded)
+            #expect(try await store.complete(stale) == false)
+            let retry = RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .retry(afterSeconds: 0), error: "boom")
+            #expect(try await store.complete(retry))
+            run = try await store.claim(runID: run.id, worker: "w1")!
+            #expect(run.attempt == 2)
+            let done = RunCompletion(runID: run.id, job: "j", attempt: 2, outcome: .succeeded, details: ["deleted": 3, "table": "x"])
+            #expect(try await store.complete(done))
+            #expect(try await store.complete(done) == false)
+            let final = try #require(try await store.run(id: run.id))
+            #expect(final.status == .succeeded)
+            #expect(final.trigger == .api && final.triggeredBy == "ops")
+            #expect(final.attempt == 2 && final.maxAttempts == 2 && final.progress == 100)
+            #expect(final.params == ["day": "2027-01-15"] && final.window == window && final.dryRun)
+            #expect(final.details == ["deleted": 3, "table": "x"] && final.error == nil)
+            #expect(final.startedAt != nil && final.endedAt != nil && final.heartbeatAt != nil && final.worker == "w1")
+            #expect(final.endedAt! >= final.startedAt!)
+        }
+    }
+
+    @Test("one lease holder at a time, with the database clock", arguments: TestStoreKind.available)
+    func lease(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: 30))
+            #expect(try await store.acquireLease("scheduler", holder: "b", duration: 30) == false)
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: 30))
+            #expect(try await store.leaseHolder("scheduler") == "a")
+            try await store.releaseLease("scheduler", holder: "a")
+            #expect(try await store.acquireLease("scheduler", holder: "b", duration: 0.2))
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: 30))
+        }
+    }
+
+    @Test("orphans with a stale heartbeat are requeued or failed, and a late completion is refused", arguments: TestStoreKind.available)
+    func rescue(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            try await store.register([JobRegistration(try Job(name: "j") { _ in [:] })])
+            _ = try await store.enqueue([NewRun(job: "j", trigger: .manual, maxAttempts: 2), NewRun(job: "j", trigger: .manual)])
+            let claimed = try await store.claim(limit: 2, jobs: ["j"], worker: "dead")
+            #expect(claimed.count == 2)
+            try await Task.sleep(for: .milliseconds(300))
+            let rescued = try await store.rescueOrphans(staleAfter: 0.1)
+            #expect(Set(rescued.map(\.status)) == [.queued, .failed])
+            for run in claimed {
+                #expect(try await store.complete(RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .succeeded)) == false)
+            }
+            #expect(try await store.jobStates().first?.consecutiveErrors == 1)
+        }
+    }
+}

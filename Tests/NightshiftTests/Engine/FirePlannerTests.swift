@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import Nightshift
+
+@Suite struct FirePlannerTests {
+    let schedule = try! Schedule("@every 60s")
+    let now = Date(timeIntervalSince1970: 1_800_000_000)  // a multiple of 60
+
+    func plan(_ catchUp: CatchUpPolicy, downtime: Double, deadline: Double? = nil) -> FirePlanner.Plan {
+        var policies = JobPolicies(catchUp: catchUp, startingDeadline: deadline)
+        policies.maxCatchUp = 100
+        return FirePlanner.plan(
+            schedule: schedule, policies: policies, watermark: now.addingTimeInterval(-downtime), now: now,
+            onTimeTolerance: 30, active: true)
+    }
+
+    @Test("catch_up none runs only the fire due now")
+    func none() {
+        let result = plan(.none, downtime: 600)
+        #expect(result.fires == [now])
+        #expect(result.dropped == 9)
+        #expect(result.watermark == now)
+    }
+
+    @Test("catch_up latest runs the newest missed fire when none is due now")
+    func latest() {
+        let result = plan(.latest, downtime: 600)
+        #expect(result.fires == [now])
+        let late = FirePlanner.plan(
+            schedule: schedule, policies: JobPolicies(catchUp: .latest), watermark: now.addingTimeInterval(-600),
+            now: now.addingTimeInterval(45), onTimeTolerance: 30, active: true)
+        #expect(late.fires == [now])
+        #expect(late.dropped == 9)
+    }
+
+    @Test("catch_up all runs every missed fire within the starting deadline")
+    func all() {
+        #expect(plan(.all, downtime: 600).fires.count == 10)
+        #expect(plan(.all, downtime: 600, deadline: 180).fires.count == 4)
+    }
+
+    @Test("a new job starts from now and a paused one lets its fires pass")
+    func newAndPaused() {
+        let fresh = FirePlanner.plan(
+            schedule: schedule, policies: JobPolicies(), watermark: nil, now: now, onTimeTolerance: 30, active: true)
+        #expect(fresh.fires.isEmpty && fresh.watermark == now)
+        let paused = FirePlanner.plan(
+            schedule: schedule, policies: JobPolicies(), watermark: now.addingTimeInterval(-600), now: now,
+            onTimeTolerance: 30, active: false)
+        #expect(paused.fires.isEmpty && paused.watermark == now)
+    }
+
+    @Test("backoff doubles and is capped, with jitter in the upper half")
+    func backoff() {
+        let policy = RetryPolicy(maxAttempts: 5, backoffBase: 10, backoffMaximum: 60)
+        #expect(policy.delay(afterAttempt: 1, unitRandom: 1) == 10)
+        #expect(policy.delay(afterAttempt: 2, unitRandom: 1) == 20)
+        #expect(policy.delay(afterAttempt: 3, unitRandom: 0) == 20)
+        #expect(policy.delay(afterAttempt: 9, unitRandom: 1) == 60)
+    }
+
+    @Test("details keep their order through JSON text")
+    func jsonOrder() throws {
+        let details: JSONObject = ["processedKeys": 2, "upserts": 5, "note": "a \"quoted\" é"]
+        guard case .object(let parsed) = try JSONValue(parsing: details.jsonText) else { Issue.record("not an object"); return }
+        #expect(parsed == details)
+        #expect(parsed.summary == "processedKeys=2, upserts=5, note=a \"quoted\" é")
+    }
+}

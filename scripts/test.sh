@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against real SQLite and a real, throwaway PostgreSQL on loopback.
+# Installs PostgreSQL from Debian's packages when it is missing, starts it in a temporary data
+# directory, runs `swift test`, and stops it afterwards, whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_bin=""
+find_pg() { pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true); }
+find_pg
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  echo "== installing PostgreSQL from Debian's packages"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null
+  find_pg
+fi
+
+workdir=$(mktemp -d /tmp/nightshift-test.XXXXXX)
+chmod 755 "$workdir"
+port=$(( 20000 + RANDOM % 20000 ))
+run_as=""
+if [ "$(id -u)" -eq 0 ]; then
+  # PostgreSQL refuses to run as root: use the postgres account (or create a throwaway one).
+  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+  chown postgres "$workdir"
+  run_as="runuser -u postgres --"
+fi
+cleanup() {
+  $run_as "$pg_bin/pg_ctl" -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$workdir"
+}
+trap cleanup EXIT
+
+echo "== starting PostgreSQL on 127.0.0.1:$port in $workdir"
+$run_as "$pg_bin/initdb" -D "$workdir/data" -U postgres -A trust --no-sync >/dev/null
+$run_as "$pg_bin/pg_ctl" -D "$workdir/data" -l "$workdir/postgres.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$workdir -c fsync=off -c max_connections=200" \
+  start >/dev/null
+
+export NIGHTSHIFT_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+echo "== swift test"
+swift test "$@"
