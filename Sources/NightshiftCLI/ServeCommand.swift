@@ -11,9 +11,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(help: "Port of the admin API (arrives with the HTTP server).")
-    var port: Int?
-
     func run() async throws {
         var logger = options.logger()
         if !options.verbose, ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_LEVEL"] == nil { logger.logLevel = .info }

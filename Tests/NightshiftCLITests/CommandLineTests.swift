@@ -73,6 +73,43 @@ struct Nightshift {
         #expect(broken.output.contains("[broken] Failed: exited with status 4: oops"))
         let runs = try cli.run(["runs", "--json", "--config", config])
         #expect(runs.status == 0 && runs.output.contains("\"triggeredBy\" : \"cli\"") && runs.output.contains("\"status\" : \"failed\""))
+        let status = try cli.run(["status", "--config", config])
+        #expect(status.status == 0 && status.output.contains("ERROR"))
+    }
+
+    @Test("status exits 1 once a job is FAILING")
+    func failingStatus() throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(config: """
+            jobs:
+              broken:
+                kind: command
+                command: [sh, -c, "exit 1"]
+                alert_after_failures: 2
+            """)
+        for _ in 0..<2 { #expect(try cli.run(["run", "broken", "--config", config]).status == 1) }
+        let status = try cli.run(["status", "--json", "--config", config])
+        #expect(status.status == 1)
+        #expect(status.output.contains("\"health\" : \"FAILING\""))
+    }
+
+    @Test("the quick-start example validates and its jobs run")
+    func quickStart() throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/quickstart/nightshift.yml").path
+        #expect(try cli.run(["check", "--config", example]).status == 0)
+        let setup = try cli.run(["run", "setup-demo", "--config", example])
+        #expect(setup.status == 0 && setup.output.contains("[setup-demo] Completed. rowsAffected=0"))
+        let visit = try cli.run(["run", "record-visit", "--config", example])
+        #expect(visit.output.contains("[record-visit] Completed. rowsAffected=1"))
+        let dryRun = try cli.run(["run", "record-visit", "--dry-run", "--config", example])
+        #expect(dryRun.output.contains("[record-visit] Dry run enabled. Database changes will be skipped."))
+        #expect(dryRun.output.contains("[record-visit] Completed. rowsAffected=1, dryRun=true"))
+        let count = try cli.run(["run", "count-visits", "--config", example])
+        #expect(count.output.contains("[count-visits] Completed. visits=1"), "\(count.output)")
     }
 
     @Test("a bad config and a bad cron expression exit 2 with the documented message")

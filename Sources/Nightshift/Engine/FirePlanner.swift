@@ -25,7 +25,8 @@ enum FirePlanner {
         // A new job starts from now; a paused or disabled one lets its fires pass.
         guard let watermark, active else { return Plan(fires: [], watermark: max(watermark ?? now, now), dropped: 0) }
         let deadline = policies.startingDeadline ?? defaultStartingDeadline
-        let start = max(watermark, now.addingTimeInterval(-deadline))
+        // A fire exactly `deadline` old is still within it.
+        let start = max(watermark, now.addingTimeInterval(-deadline - 0.000_001))
         let due = schedule.fires(after: start, through: now, limit: 1_000_000)
         guard let newest = due.last else { return Plan(fires: [], watermark: watermark, dropped: 0) }
         let firstOnTime = due.firstIndex(where: { now.timeIntervalSince($0) <= onTimeTolerance }) ?? due.count

@@ -20,9 +20,7 @@ public struct ForegroundRunner: Sendable {
     public func run(_ job: Job, as newRun: NewRun, onProgress: (@Sendable (Int) -> Void)? = nil) async throws -> Run {
         var request = newRun
         request.maxAttempts = job.policies.retry.maxAttempts
-        guard let created = try await store.enqueue([request]).first else {
-            throw CancellationError()
-        }
+        guard let created = try await store.enqueue([request]).first else { throw EngineError.runMissing(request.id) }
         let executor = RunExecutor(logger: logger)
         while let claimed = try await store.claim(runID: created.id, worker: configuration.instanceID) {
             let handle = AttemptHandle(run: claimed)
@@ -44,7 +42,7 @@ public struct ForegroundRunner: Sendable {
             logger.info("retrying", metadata: ["job": "\(job.name)", "in": "\(DurationText.format(seconds))"])
             try await Task.sleep(for: .seconds(seconds))
         }
-        guard let final = try await store.run(id: created.id) else { throw CancellationError() }
+        guard let final = try await store.run(id: created.id) else { throw EngineError.runMissing(created.id) }
         return final
     }
 }

@@ -21,16 +21,22 @@ struct RunExecutor: Sendable {
                 handle.setProgress(value)
                 onProgress?(value)
             })
-        attemptLogger.info("run started")
+        attemptLogger.debug("run started")
         let started = ContinuousClock.now
         let result = await handle.execute(timeout: job.policies.timeout) { try await job.body(context) }
         let completion = AttemptOutcome.completion(for: run, result: result, retry: job.policies.retry)
-        attemptLogger.info(
-            "run ended",
-            metadata: [
-                "outcome": "\(completion.outcome)", "elapsed": "\(ContinuousClock.now - started)",
-                "error": "\(completion.error ?? "")",
-            ])
+        let elapsed: Logger.Metadata = ["elapsed": "\(ContinuousClock.now - started)"]
+        // The same `[job] Completed. key=value` line that `nightshift run` prints, for log readers.
+        switch completion.outcome {
+        case .succeeded:
+            attemptLogger.info("[\(run.job)] Completed. \(completion.details.summary)", metadata: elapsed)
+        case .retry(let seconds):
+            attemptLogger.warning(
+                "[\(run.job)] Failed: \(completion.error ?? "") (attempt \(run.attempt) of \(run.maxAttempts); retrying in \(DurationText.format(seconds)))",
+                metadata: elapsed)
+        case .finished(let status):
+            attemptLogger.error("[\(run.job)] \(status == .cancelled ? "Cancelled" : "Failed"): \(completion.error ?? status.rawValue)", metadata: elapsed)
+        }
         return completion
     }
 }

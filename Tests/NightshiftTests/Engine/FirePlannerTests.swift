@@ -38,6 +38,7 @@ import Testing
     func all() {
         #expect(plan(.all, downtime: 600).fires.count == 10)
         #expect(plan(.all, downtime: 600, deadline: 180).fires.count == 4)
+        #expect(plan(.all, downtime: 600, deadline: 179).fires.count == 3)
     }
 
     @Test("a new job starts from now and a paused one lets its fires pass")
