@@ -7,7 +7,8 @@ import Nightshift
 /// Details are `exitStatus` and `output`, the last lines of its standard output and error. The
 /// program also gets `NIGHTSHIFT_JOB`, `NIGHTSHIFT_RUN_ID`, `NIGHTSHIFT_DRY_RUN` (`1` on a dry
 /// run), `NIGHTSHIFT_WINDOW_FROM` and `_TO` (ISO 8601) and `NIGHTSHIFT_PARAM_<NAME>` for each
-/// param. On cancellation or timeout it gets SIGTERM, and SIGKILL five seconds later.
+/// param. On cancellation or timeout its process group gets SIGTERM, and SIGKILL five seconds
+/// later.
 public struct CommandJob: Sendable {
     /// The program and its arguments; a program without `/` is looked up in `PATH`.
     public let command: [String]
@@ -90,13 +91,15 @@ public struct CommandJob: Sendable {
         return ["exitStatus": .number(Double(process.terminationStatus)), "output": .string(lines.joined(separator: "\n"))]
     }
 
-    /// SIGTERM now, SIGKILL if it is still running five seconds later.
+    /// SIGTERM now, SIGKILL five seconds later, to the program's whole process group (Foundation
+    /// starts each program as a group leader), so that its children stop too and release the
+    /// output pipe.
     private static func stop(_ process: Process) {
         guard process.isRunning else { return }
-        process.terminate()
-        let pid = process.processIdentifier
+        let group = -process.processIdentifier
+        kill(group, SIGTERM)
         DispatchQueue.global().asyncAfter(deadline: .now() + 5) {
-            if process.isRunning { kill(pid, SIGKILL) }
+            kill(group, SIGKILL)
         }
     }
 }

@@ -31,7 +31,7 @@ extension SQLConnectionPool {
                     return output
                 }
                 return rollback
-                    ? try await client.withTransaction(logger: logger) { try await run($0) }
+                    ? try await Self.postgresTransaction(client, logger: logger) { try await run($0) }
                     : try await client.withConnection { try await run($0) }
             case .sqlite:
                 let run = { (database: any SQLDatabase) async throws -> StatementOutput in

@@ -72,7 +72,7 @@ public final class SQLConnectionPool: Sendable {
     public func withTransaction<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
         switch backend {
         case .postgres(let client, _):
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await Self.postgresTransaction(client, logger: logger) { connection in
                 try await body(connection.sql(queryLogLevel: .trace))
             }
         case .sqlite(let connection, let lock):
@@ -88,6 +88,19 @@ public final class SQLConnectionPool: Sendable {
                     throw error
                 }
             }
+        }
+    }
+
+    /// A PostgreSQL transaction that rethrows the body's own error rather than PostgresNIO's
+    /// wrapper, so that callers see the same errors on both databases.
+    static func postgresTransaction<R: Sendable>(
+        _ client: PostgresClient, logger: Logger, _ body: (PostgresConnection) async throws -> R
+    ) async throws -> R {
+        do {
+            return try await client.withTransaction(logger: logger) { try await body($0) }
+        } catch let error as PostgresTransactionError {
+            if let bodyError = error.closureError, error.rollbackError == nil { throw bodyError }
+            throw error
         }
     }
 
