@@ -23,7 +23,10 @@ struct CommonOptions: ParsableArguments {
 
     func logger() -> Logger {
         var logger = Logger(label: "nightshift") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = verbose ? .debug : (ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning)
+        logger.logLevel =
+            verbose
+            ? .debug
+            : (ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning)
         return logger
     }
 
@@ -63,7 +66,9 @@ struct LoadedApp {
         let environment = ProcessInfo.processInfo.environment
         if let lease = environment["NIGHTSHIFT_LEASE_SECONDS"].flatMap(Double.init) { engine.leaseDuration = lease }
         if let poll = environment["NIGHTSHIFT_POLL_SECONDS"].flatMap(Double.init) { engine.pollInterval = poll }
-        if let grace = environment["NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS"].flatMap(Double.init) { engine.shutdownGracePeriod = grace }
+        if let grace = environment["NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS"].flatMap(Double.init) {
+            engine.shutdownGracePeriod = grace
+        }
         return engine
     }
 

@@ -11,6 +11,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = options.logger()
         let app = try options.loadApp(logger: logger)
         try await app.withStore(logger: logger) { _ in }
-        print("store \(app.configuration.store.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)) is migrated")
+        print(
+            "store \(app.configuration.store.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)) is migrated"
+        )
     }
 }

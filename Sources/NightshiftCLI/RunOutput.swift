@@ -30,7 +30,8 @@ final class RunOutput: Sendable {
         guard isTerminal, !json else { return }
         let overall = (Double(day) + Double(percent) / 100) / Double(days)
         let filled = Int(overall * 30)
-        let bar = "\r[\(job)] [" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
+        let bar =
+            "\r[\(job)] [" + String(repeating: "#", count: filled) + String(repeating: "-", count: 30 - filled)
             + "] \(Int(overall * 100))%" + (days > 1 ? " day \(day + 1)/\(days)" : "")
         lastBar.withLock { $0 = bar }
         FileHandle.standardOutput.write(Data(bar.utf8))

@@ -24,7 +24,8 @@ struct RunsCommand: AsyncParsableCommand {
         var query = RunQuery(job: job, limit: max(1, min(limit, 1000)))
         if let status {
             guard let parsed = RunStatus(rawValue: status) else {
-                throw ValidationError("--status '\(status)' is not one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "--status '\(status)' is not one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             query.status = parsed
         }

@@ -18,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
         try await app.withStore(logger: logger) { store in
             let engine = NightshiftEngine(
                 store: store, jobs: app.jobs, configuration: app.engineConfiguration(), logger: logger)
-            logger.info("[nightshift] scheduler \(app.configuration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")")
+            logger.info(
+                "[nightshift] scheduler \(app.configuration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")"
+            )
             for job in app.jobs {
                 logger.info("  - \(job.name): \(job.schedule.map { "\($0) (\($0.timeZoneName))" } ?? "on demand")")
             }

@@ -59,7 +59,8 @@ public struct JobDefinition: Sendable {
         }
         let kindName = try kindNode.string()
         guard let specific = Self.kindKeys[kindName] else {
-            let reason = Self.upcomingKinds.contains(kindName)
+            let reason =
+                Self.upcomingKinds.contains(kindName)
                 ? "kind '\(kindName)' is not available in this build yet"
                 : "unknown kind '\(kindName)'; expected one of \(Self.kindKeys.keys.sorted().joined(separator: ", "))"
             throw kindNode.error(reason)
@@ -132,7 +133,8 @@ public struct JobDefinition: Sendable {
             let database = try databaseNode.string()
             guard databases.contains(database) else {
                 throw databaseNode.error(
-                    "no database named '\(database)' under databases: (known: \(databases.isEmpty ? "none" : databases.sorted().joined(separator: ", ")))")
+                    "no database named '\(database)' under databases: (known: \(databases.isEmpty ? "none" : databases.sorted().joined(separator: ", ")))"
+                )
             }
             let sql = try required("sql").string().trimmingCharacters(in: .whitespacesAndNewlines)
             guard !sql.isEmpty else { throw values["sql"]!.error("is empty") }

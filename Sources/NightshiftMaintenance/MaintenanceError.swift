@@ -12,7 +12,8 @@ public enum MaintenanceError: Error, Equatable, Sendable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .unknownDatabase(let name, let known):
-            return "no database named '\(name)' in the config's databases: (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+            return
+                "no database named '\(name)' in the config's databases: (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
         case .commandNotStarted(let command, let reason):
             return "could not start '\(command)': \(reason)"
         case .commandFailed(let status, let lastLine):

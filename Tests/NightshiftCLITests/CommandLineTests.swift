@@ -6,9 +6,12 @@ import Testing
 /// Runs the real `nightshift` binary, as users and Kubernetes do.
 struct Nightshift {
     static let binary: String = {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("nightshift").path
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "nightshift"
+        ).path
         if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/nightshift").path
     }()
 
@@ -56,15 +59,16 @@ struct Nightshift {
     func runExitCodes() throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
-        let config = try cli.write(config: """
-            jobs:
-              ok:
-                kind: command
-                command: [sh, -c, "echo done"]
-              broken:
-                kind: command
-                command: [sh, -c, "echo oops >&2; exit 4"]
-            """)
+        let config = try cli.write(
+            config: """
+                jobs:
+                  ok:
+                    kind: command
+                    command: [sh, -c, "echo done"]
+                  broken:
+                    kind: command
+                    command: [sh, -c, "echo oops >&2; exit 4"]
+                """)
         let ok = try cli.run(["run", "ok", "--config", config])
         #expect(ok.status == 0)
         #expect(ok.output.contains("[ok] Completed. exitStatus=0, output=done"))
@@ -72,7 +76,9 @@ struct Nightshift {
         #expect(broken.status == 1)
         #expect(broken.output.contains("[broken] Failed: exited with status 4: oops"))
         let runs = try cli.run(["runs", "--json", "--config", config])
-        #expect(runs.status == 0 && runs.output.contains("\"triggeredBy\" : \"cli\"") && runs.output.contains("\"status\" : \"failed\""))
+        #expect(
+            runs.status == 0 && runs.output.contains("\"triggeredBy\" : \"cli\"")
+                && runs.output.contains("\"status\" : \"failed\""))
         let status = try cli.run(["status", "--config", config])
         #expect(status.status == 0 && status.output.contains("ERROR"))
     }
@@ -81,13 +87,14 @@ struct Nightshift {
     func failingStatus() throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
-        let config = try cli.write(config: """
-            jobs:
-              broken:
-                kind: command
-                command: [sh, -c, "exit 1"]
-                alert_after_failures: 2
-            """)
+        let config = try cli.write(
+            config: """
+                jobs:
+                  broken:
+                    kind: command
+                    command: [sh, -c, "exit 1"]
+                    alert_after_failures: 2
+                """)
         for _ in 0..<2 { #expect(try cli.run(["run", "broken", "--config", config]).status == 1) }
         let status = try cli.run(["status", "--json", "--config", config])
         #expect(status.status == 1)
@@ -100,16 +107,15 @@ struct Nightshift {
         defer { cli.cleanUp() }
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/quickstart/nightshift.yml").path
-        #expect(try cli.run(["check", "--config", example]).status == 0)
-        let setup = try cli.run(["run", "setup-demo", "--config", example])
-        #expect(setup.status == 0 && setup.output.contains("[setup-demo] Completed. rowsAffected=0"))
-        let visit = try cli.run(["run", "record-visit", "--config", example])
-        #expect(visit.output.contains("[record-visit] Completed. rowsAffected=1"))
-        let dryRun = try cli.run(["run", "record-visit", "--dry-run", "--config", example])
-        #expect(dryRun.output.contains("[record-visit] Dry run enabled. Database changes will be skipped."))
-        #expect(dryRun.output.contains("[record-visit] Completed. rowsAffected=1, dryRun=true"))
-        let count = try cli.run(["run", "count-visits", "--config", example])
-        #expect(count.output.contains("[count-visits] Completed. visits=1"), "\(count.output)")
+        let environment = ["NIGHTSHIFT_STORE": "sqlite:\(cli.directory.path)/quickstart.db"]
+        #expect(try cli.run(["check", "--config", example], environment: environment).status == 0)
+        let heartbeat = try cli.run(["run", "heartbeat", "--config", example], environment: environment)
+        #expect(heartbeat.status == 0 && heartbeat.output.contains("[heartbeat] Completed. exitStatus=0, output=tick at "))
+        let count = try cli.run(["run", "count-runs", "--config", example], environment: environment)
+        #expect(count.output.contains("[count-runs] Completed. runs=2, succeeded=1"), "\(count.output)")
+        let dryRun = try cli.run(["run", "forget-skipped", "--dry-run", "--config", example], environment: environment)
+        #expect(dryRun.output.contains("[forget-skipped] Dry run enabled. Database changes will be skipped."))
+        #expect(dryRun.output.contains("[forget-skipped] Completed. rowsAffected=0, dryRun=true"), "\(dryRun.output)")
     }
 
     @Test("a bad config and a bad cron expression exit 2 with the documented message")
@@ -128,14 +134,15 @@ struct Nightshift {
     func checkJSON() throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
-        let config = try cli.write(config: """
-            jobs:
-              nightly:
-                kind: command
-                command: [true]
-                schedule: "30 2 * * *"
-                timezone: America/New_York
-            """)
+        let config = try cli.write(
+            config: """
+                jobs:
+                  nightly:
+                    kind: command
+                    command: [true]
+                    schedule: "30 2 * * *"
+                    timezone: America/New_York
+                """)
         let result = try cli.run(["check", "--json", "--from", "2026-03-07T12:00:00Z", "--count", "2", "--config", config])
         #expect(result.status == 0)
         #expect(result.output.contains("\"2026-03-08T07:00:00Z\""))
@@ -147,16 +154,19 @@ struct Nightshift {
         try await withTestStore(kind) { test in
             let cli = try Nightshift()
             defer { cli.cleanUp() }
-            let config = try cli.write(config: """
-                store: \(test.url)
-                jobs:
-                  slow:
-                    kind: command
-                    command: [sh, -c, "sleep 2; echo finished"]
-                    schedule: "* * * * * *"
-                    catch_up: none
-                """)
-            let environment = ["NIGHTSHIFT_LEASE_SECONDS": "1.5", "NIGHTSHIFT_POLL_SECONDS": "0.1", "NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS": "10"]
+            let config = try cli.write(
+                config: """
+                    store: \(test.url)
+                    jobs:
+                      slow:
+                        kind: command
+                        command: [sh, -c, "sleep 2; echo finished"]
+                        schedule: "* * * * * *"
+                        catch_up: none
+                    """)
+            let environment = [
+                "NIGHTSHIFT_LEASE_SECONDS": "1.5", "NIGHTSHIFT_POLL_SECONDS": "0.1", "NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS": "10",
+            ]
             let (first, _) = try cli.start(["serve", "--config", config], environment: environment)
             while try await test.store.activeRuns().filter({ $0.status == .running }).isEmpty {
                 try await Task.sleep(for: .milliseconds(100))

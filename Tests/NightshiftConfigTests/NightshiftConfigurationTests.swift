@@ -44,7 +44,8 @@ import Testing
         let cleanup = config.jobs[0]
         #expect(cleanup.name == "cleanup-logs" && cleanup.schedule?.timeZoneName == "Europe/Berlin")
         #expect(cleanup.policies.timeout == 600 && cleanup.policies.retry.maxAttempts == 3)
-        #expect(cleanup.policies.overlap == .allow && cleanup.policies.catchUp == .all && cleanup.policies.startingDeadline == 7200)
+        #expect(
+            cleanup.policies.overlap == .allow && cleanup.policies.catchUp == .all && cleanup.policies.startingDeadline == 7200)
         #expect(config.jobs[1].enabled == false && config.jobs[1].schedule == nil)
     }
 
@@ -56,21 +57,35 @@ import Testing
         #expect(try parse(yaml, environment: ["NIGHTSHIFT_ENABLED": "false"]).schedulingEnabled == false)
     }
 
-    @Test("errors name the file, the line and the key", arguments: [
-        ("jobs:\n  a:\n    kind: command\n    command: [x]\n    schedule: \"61 * * * *\"\n",
-         "nightshift.yml:5: jobs.a.schedule: minute field: 61 is out of range 0-59"),
-        ("jobs:\n  a:\n    kind: command\n    command: [x]\n    timout: 5m\n",
-         "nightshift.yml:5: jobs.a.timout: unknown key; expected one of alert_after_failures, catch_up, command, concurrency, description, enabled, env, kind, overlap, retries, schedule, starting_deadline, timeout, timezone, working_dir"),
-        ("jobs:\n  a:\n    kind: sql\n    database: app\n    sql: SELECT 1\n",
-         "nightshift.yml:4: jobs.a.database: no database named 'app' under databases: (known: none)"),
-        ("jobs:\n  a:\n    kind: command\n    command: [x]\n    timeout: soon\n",
-         "nightshift.yml:5: jobs.a.timeout: 'soon' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d or 1h30m"),
-        ("store: ${MISSING}\njobs: {}\n",
-         "nightshift.yml:1: store: environment variable MISSING is not set (write ${MISSING:-default} for a default)"),
-        ("jobs:\n  a:\n    kind: command\n    command: [x]\n    overlap: sometimes\n",
-         "nightshift.yml:5: jobs.a.overlap: 'sometimes' is not one of forbid, allow, replace"),
-        ("jobs:\n  a: [\n", "nightshift.yml:3: not valid YAML"),
-    ])
+    @Test(
+        "errors name the file, the line and the key",
+        arguments: [
+            (
+                "jobs:\n  a:\n    kind: command\n    command: [x]\n    schedule: \"61 * * * *\"\n",
+                "nightshift.yml:5: jobs.a.schedule: minute field: 61 is out of range 0-59"
+            ),
+            (
+                "jobs:\n  a:\n    kind: command\n    command: [x]\n    timout: 5m\n",
+                "nightshift.yml:5: jobs.a.timout: unknown key; expected one of alert_after_failures, catch_up, command, concurrency, description, enabled, env, kind, overlap, retries, schedule, starting_deadline, timeout, timezone, working_dir"
+            ),
+            (
+                "jobs:\n  a:\n    kind: sql\n    database: app\n    sql: SELECT 1\n",
+                "nightshift.yml:4: jobs.a.database: no database named 'app' under databases: (known: none)"
+            ),
+            (
+                "jobs:\n  a:\n    kind: command\n    command: [x]\n    timeout: soon\n",
+                "nightshift.yml:5: jobs.a.timeout: 'soon' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d or 1h30m"
+            ),
+            (
+                "store: ${MISSING}\njobs: {}\n",
+                "nightshift.yml:1: store: environment variable MISSING is not set (write ${MISSING:-default} for a default)"
+            ),
+            (
+                "jobs:\n  a:\n    kind: command\n    command: [x]\n    overlap: sometimes\n",
+                "nightshift.yml:5: jobs.a.overlap: 'sometimes' is not one of forbid, allow, replace"
+            ),
+            ("jobs:\n  a: [\n", "nightshift.yml:3: not valid YAML"),
+        ])
     func errors(yaml: String, expected: String) {
         let actual = message(yaml) ?? "no error"
         #expect(actual.hasPrefix(expected), "\(actual)")

@@ -14,7 +14,9 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
     @Test("details hold the exit status and the last lines of output; params and dry run reach the environment")
     func details() async throws {
         let job = CommandJob(
-            command: ["sh", "-c", "for i in 1 2 3; do echo line $i; done; echo \"$NIGHTSHIFT_PARAM_DAY $NIGHTSHIFT_DRY_RUN $GREETING\""],
+            command: [
+                "sh", "-c", "for i in 1 2 3; do echo line $i; done; echo \"$NIGHTSHIFT_PARAM_DAY $NIGHTSHIFT_DRY_RUN $GREETING\"",
+            ],
             environment: ["GREETING": "hi"], keptLines: 2)
         let details = try await job.body(context(dryRun: true, params: ["day": "2026-01-01"]))
         #expect(details == ["exitStatus": 0, "output": "line 3\n2026-01-01 1 hi"])

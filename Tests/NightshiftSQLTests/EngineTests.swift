@@ -20,7 +20,9 @@ import Testing
         try await task.value
     }
 
-    @Test("a job failing twice then succeeding with max_attempts 3 gives three attempts and a success", arguments: TestStoreKind.available)
+    @Test(
+        "a job failing twice then succeeding with max_attempts 3 gives three attempts and a success",
+        arguments: TestStoreKind.available)
     func retries(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let calls = Atomic<Int>(0)
@@ -75,7 +77,8 @@ import Testing
                 // An hourly job whose watermark says it last fired five hours ago.
                 let job = try Job(
                     name: "hourly", schedule: try Schedule("0 * * * *"),
-                    policies: JobPolicies(overlap: .allow, catchUp: policy)) { _ in [:] }
+                    policies: JobPolicies(overlap: .allow, catchUp: policy)
+                ) { _ in [:] }
                 try await test.store.register([JobRegistration(job)])
                 let now = try await test.store.databaseNow()
                 let lastHour = Schedule.previousHour(before: now)

@@ -26,9 +26,12 @@ import Testing
     func lifecycle(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let store = test.store
-            let window = DateWindow(from: Date(timeIntervalSince1970: 1_800_000_000), to: Date(timeIntervalSince1970: 1_800_086_400))
+            let window = DateWindow(
+                from: Date(timeIntervalSince1970: 1_800_000_000), to: Date(timeIntervalSince1970: 1_800_086_400))
             let created = try await store.enqueue([
-                NewRun(job: "j", trigger: .api, triggeredBy: "ops", maxAttempts: 2, params: ["day": "2027-01-15"], window: window, dryRun: true)
+                NewRun(
+                    job: "j", trigger: .api, triggeredBy: "ops", maxAttempts: 2, params: ["day": "2027-01-15"], window: window,
+                    dryRun: true)
             ])
             #expect(created.count == 1)
             let claimed = try await store.claim(limit: 10, jobs: ["j"], worker: "w1")
@@ -44,7 +47,8 @@ import Testing
             #expect(try await store.complete(retry))
             run = try await store.claim(runID: run.id, worker: "w1")!
             #expect(run.attempt == 2)
-            let done = RunCompletion(runID: run.id, job: "j", attempt: 2, outcome: .succeeded, details: ["deleted": 3, "table": "x"])
+            let done = RunCompletion(
+                runID: run.id, job: "j", attempt: 2, outcome: .succeeded, details: ["deleted": 3, "table": "x"])
             #expect(try await store.complete(done))
             #expect(try await store.complete(done) == false)
             let final = try #require(try await store.run(id: run.id))
@@ -73,7 +77,9 @@ import Testing
         }
     }
 
-    @Test("orphans with a stale heartbeat are requeued or failed, and a late completion is refused", arguments: TestStoreKind.available)
+    @Test(
+        "orphans with a stale heartbeat are requeued or failed, and a late completion is refused",
+        arguments: TestStoreKind.available)
     func rescue(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let store = test.store
@@ -85,7 +91,8 @@ import Testing
             let rescued = try await store.rescueOrphans(staleAfter: 0.1)
             #expect(Set(rescued.map(\.status)) == [.queued, .failed])
             for run in claimed {
-                #expect(try await store.complete(RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .succeeded)) == false)
+                #expect(
+                    try await store.complete(RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .succeeded)) == false)
             }
             #expect(try await store.jobStates().first?.consecutiveErrors == 1)
         }

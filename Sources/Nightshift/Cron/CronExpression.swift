@@ -54,7 +54,9 @@ public struct CronExpression: Equatable, Sendable, CustomStringConvertible {
         default:
             throw CronError(
                 field: "expression",
-                reason: "'\(trimmed)' has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (with seconds first)")
+                reason:
+                    "'\(trimmed)' has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (with seconds first)"
+            )
         }
         seconds = try CronField(parsing: fields[0], kind: .second)
         minutes = try CronField(parsing: fields[1], kind: .minute)
@@ -102,7 +104,10 @@ public struct CronExpression: Equatable, Sendable, CustomStringConvertible {
             }
             if minute != time.minute { (time.minute, time.second) = (minute, 0) }
             guard let second = seconds.first(atLeast: time.second, upTo: 59) else {
-                time = CivilTime(naiveSeconds: CivilTime(year: time.year, month: time.month, day: time.day, hour: time.hour, minute: time.minute).naiveSeconds + 60)
+                time = CivilTime(
+                    naiveSeconds: CivilTime(
+                        year: time.year, month: time.month, day: time.day, hour: time.hour, minute: time.minute
+                    ).naiveSeconds + 60)
                 continue
             }
             time.second = second

@@ -15,8 +15,10 @@ struct CronField: Equatable, Sendable {
         static let dayOfMonth = Kind(name: "day-of-month", range: 1...31, names: [:])
         static let month = Kind(
             name: "month", range: 1...12,
-            names: ["jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-                    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12])
+            names: [
+                "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+                "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+            ])
         /// Day of week accepts 0-7 where both 0 and 7 mean Sunday.
         static let dayOfWeek = Kind(
             name: "day-of-week", range: 0...7,

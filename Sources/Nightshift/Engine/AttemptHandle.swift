@@ -46,7 +46,8 @@ final class AttemptHandle: Sendable {
     /// Ends the attempt with `result` unless it has already ended; cancels the job's task when
     /// the job itself did not produce the result.
     func close(with result: AttemptResult) {
-        let (continuation, task) = state.withLock { state -> (CheckedContinuation<AttemptResult, Never>?, Task<JSONObject, any Error>?) in
+        let (continuation, task) = state.withLock {
+            state -> (CheckedContinuation<AttemptResult, Never>?, Task<JSONObject, any Error>?) in
             guard state.result == nil else { return (nil, nil) }
             state.result = result
             defer { state.continuation = nil }

@@ -32,10 +32,11 @@ public final class NightshiftEngine: Service, Sendable {
         self.jobs = jobs
         self.configuration = configuration
         self.logger = logger
-        scheduler = Scheduler(store: store, jobs: jobs, configuration: configuration, logger: logger)
-        workers = WorkerPool(
+        let workers = WorkerPool(
             store: store, jobs: Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
             configuration: configuration, logger: logger)
+        self.workers = workers
+        scheduler = Scheduler(store: store, jobs: jobs, configuration: configuration, logger: logger) { workers.poke() }
     }
 
     /// Whether this instance holds the scheduler lease.
@@ -56,7 +57,9 @@ public final class NightshiftEngine: Service, Sendable {
             ])
         let background = Task {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.periodically(every: self.configuration.heartbeatInterval) { await self.workers.heartbeat() } }
+                group.addTask {
+                    await self.periodically(every: self.configuration.heartbeatInterval) { await self.workers.heartbeat() }
+                }
                 group.addTask { await self.periodically(every: self.configuration.leaseDuration) { await self.rescueOrphans() } }
             }
         }
@@ -77,7 +80,8 @@ public final class NightshiftEngine: Service, Sendable {
     /// run outside one. ``run()`` returns once every run it executed is recorded.
     public func shutDown() {
         guard !shuttingDown.exchange(true, ordering: .relaxed) else { return }
-        logger.info("shutting down: no new runs; waiting for running jobs", metadata: ["grace": "\(configuration.shutdownGracePeriod)s"])
+        logger.info(
+            "shutting down: no new runs; waiting for running jobs", metadata: ["grace": "\(configuration.shutdownGracePeriod)s"])
         scheduler.stop()
         workers.drain()
         shutdownBegun.signal()

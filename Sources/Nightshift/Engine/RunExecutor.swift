@@ -35,7 +35,9 @@ struct RunExecutor: Sendable {
                 "[\(run.job)] Failed: \(completion.error ?? "") (attempt \(run.attempt) of \(run.maxAttempts); retrying in \(DurationText.format(seconds)))",
                 metadata: elapsed)
         case .finished(let status):
-            attemptLogger.error("[\(run.job)] \(status == .cancelled ? "Cancelled" : "Failed"): \(completion.error ?? status.rawValue)", metadata: elapsed)
+            attemptLogger.error(
+                "[\(run.job)] \(status == .cancelled ? "Cancelled" : "Failed"): \(completion.error ?? status.rawValue)",
+                metadata: elapsed)
         }
         return completion
     }

@@ -18,8 +18,14 @@ final class Scheduler: Sendable {
     private let wake = WakeSignal()
     private let stopping = Atomic<Bool>(false)
     private let leading = Atomic<Bool>(false)
+    private let onQueued: @Sendable () -> Void
 
-    init(store: any JobStore, jobs: [Job], configuration: EngineConfiguration, logger: Logger) {
+    /// `onQueued` is called after fires were queued, so local workers start them at once.
+    init(
+        store: any JobStore, jobs: [Job], configuration: EngineConfiguration, logger: Logger,
+        onQueued: @escaping @Sendable () -> Void
+    ) {
+        self.onQueued = onQueued
         self.store = store
         self.jobs = jobs.filter { $0.schedule != nil }
         self.configuration = configuration
@@ -87,6 +93,7 @@ final class Scheduler: Sendable {
                     overlap: job.policies.overlap)
             }
             let outcomes = try await store.recordFires(fires)
+            if outcomes.contains(.queued) { onQueued() }
             for (fire, outcome) in zip(fires, outcomes) where outcome != .duplicate {
                 logger.info(
                     "fire recorded",

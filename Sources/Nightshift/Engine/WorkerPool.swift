@@ -104,7 +104,8 @@ final class WorkerPool: Sendable {
             if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
             do {
                 if try await !store.complete(completion) {
-                    logger.notice("run was rescued or cancelled meanwhile; outcome not recorded", metadata: ["run": "\(completion.runID)"])
+                    logger.notice(
+                        "run was rescued or cancelled meanwhile; outcome not recorded", metadata: ["run": "\(completion.runID)"])
                 }
                 return
             } catch {

@@ -33,7 +33,9 @@ public struct Job: Sendable {
         policies: JobPolicies = JobPolicies(), body: @escaping Body
     ) throws(JobDefinitionError) {
         guard !name.isEmpty, name.count <= 200,
-            name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) })
+            name.unicodeScalars.allSatisfy({
+                $0.properties.isAlphabetic && $0.isASCII || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+            })
         else {
             throw JobDefinitionError(job: name, reason: "job names may only contain letters, digits, '-', '_' and '.'")
         }

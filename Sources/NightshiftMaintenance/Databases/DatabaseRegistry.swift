@@ -6,7 +6,7 @@ import NightshiftSQL
 public actor DatabaseRegistry {
     private let urls: [String: String]
     private let logger: Logger
-    private var pools: [String: SQLConnectionPool] = [:]
+    private var pools: [String: Task<SQLConnectionPool, any Error>] = [:]
 
     /// A registry of `urls` by name.
     public init(urls: [String: String], logger: Logger) {
@@ -17,16 +17,26 @@ public actor DatabaseRegistry {
     /// The pool for `name`; throws ``MaintenanceError/unknownDatabase(_:known:)`` when the
     /// config names no such database.
     public func pool(named name: String) async throws -> SQLConnectionPool {
-        if let pool = pools[name] { return pool }
+        // The opening task is stored before the first await, so jobs that ask at the same time
+        // share one pool instead of racing to open two.
+        if let opening = pools[name] { return try await opening.value }
         guard let url = urls[name] else { throw MaintenanceError.unknownDatabase(name, known: urls.keys.sorted()) }
-        let pool = try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger)
-        pools[name] = pool
-        return pool
+        let logger = self.logger
+        let opening = Task { try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger) }
+        pools[name] = opening
+        do {
+            return try await opening.value
+        } catch {
+            pools[name] = nil
+            throw error
+        }
     }
 
     /// Closes every pool opened so far.
     public func closeAll() async {
-        for pool in pools.values { await pool.close() }
+        for opening in pools.values {
+            if let pool = try? await opening.value { await pool.close() }
+        }
         pools = [:]
     }
 }

@@ -44,7 +44,8 @@ extension SQLJobStore {
             ).run()
             guard try await database.raw("UPDATE nightshift_runs SET \(update) WHERE \(guardClause) RETURNING id").first() != nil
             else { return false }
-            try await self.updateJobCounters(job: completion.job, outcome: completion.outcome, error: completion.error, on: database)
+            try await self.updateJobCounters(
+                job: completion.job, outcome: completion.outcome, error: completion.error, on: database)
             return true
         }
     }

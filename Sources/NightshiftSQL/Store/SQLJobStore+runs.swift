@@ -39,7 +39,8 @@ extension SQLJobStore {
         ).first()
         guard let inserted else { return .duplicate }
         if fire.overlap == .replace {
-            try await cancelActiveRuns(of: fire.job, except: id, reason: "replaced by the fire at \(fire.scheduledFor)", on: database)
+            try await cancelActiveRuns(
+                of: fire.job, except: id, reason: "replaced by the fire at \(fire.scheduledFor)", on: database)
         }
         return try inserted.decode(column: "status", as: String.self) == "skipped" ? .skipped : .queued
     }
@@ -141,9 +142,10 @@ extension SQLJobStore {
                 RETURNING id, cancel_requested
                 """
             ).all()
-            return Set(try rows.filter { try $0.decode(column: "cancel_requested", as: Bool.self) }.compactMap {
-                UUID(uuidString: try $0.decode(column: "id", as: String.self))
-            })
+            return Set(
+                try rows.filter { try $0.decode(column: "cancel_requested", as: Bool.self) }.compactMap {
+                    UUID(uuidString: try $0.decode(column: "id", as: String.self))
+                })
         }
     }
 

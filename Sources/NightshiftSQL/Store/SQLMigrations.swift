@@ -105,9 +105,10 @@ enum SQLMigrations {
             try await database.raw(
                 "CREATE TABLE IF NOT EXISTS nightshift_migrations (version INTEGER PRIMARY KEY, applied_at \(unsafeRaw: pool.dialect.timestampType) NOT NULL)"
             ).run()
-            let applied = Set(try await database.raw("SELECT version FROM nightshift_migrations").all().map {
-                try $0.decode(column: "version", as: Int.self)
-            })
+            let applied = Set(
+                try await database.raw("SELECT version FROM nightshift_migrations").all().map {
+                    try $0.decode(column: "version", as: Int.self)
+                })
             for migration in all where !applied.contains(migration.version) {
                 for statement in migration.statements(pool.dialect) {
                     try await database.raw(SQLQueryString(statement)).run()
@@ -125,17 +126,20 @@ enum SQLMigrations {
             let exists: Bool
             switch pool.dialect.flavor {
             case .postgres:
-                exists = try await database.raw("SELECT to_regclass('nightshift_migrations') IS NOT NULL AS present").first()?
+                exists =
+                    try await database.raw("SELECT to_regclass('nightshift_migrations') IS NOT NULL AS present").first()?
                     .decode(column: "present", as: Bool.self) ?? false
             case .sqlite:
-                exists = try await database.raw(
-                    "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = 'nightshift_migrations'"
-                ).first()?.decode(column: "present", as: Int.self) ?? 0 > 0
+                exists =
+                    try await database.raw(
+                        "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = 'nightshift_migrations'"
+                    ).first()?.decode(column: "present", as: Int.self) ?? 0 > 0
             }
             guard exists else { return [] }
-            return Set(try await database.raw("SELECT version FROM nightshift_migrations").all().map {
-                try $0.decode(column: "version", as: Int.self)
-            })
+            return Set(
+                try await database.raw("SELECT version FROM nightshift_migrations").all().map {
+                    try $0.decode(column: "version", as: Int.self)
+                })
         }
     }
 }
