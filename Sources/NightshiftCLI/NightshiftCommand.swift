@@ -30,16 +30,7 @@ public struct NightshiftCommand: AsyncParsableCommand {
             return 0
         } catch let exit as ExitCode {
             return exit.rawValue
-        } catch let error as ConfigError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            return 2
-        } catch let error as CronError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            return 2
-        } catch let error as DatabaseURLError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            return 2
-        } catch let error as DateWindowError {
+        } catch let error where isBadInput(error) {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             return 2
         } catch {
@@ -53,5 +44,11 @@ public struct NightshiftCommand: AsyncParsableCommand {
             // Argument errors are usage errors: exit 2, like most Unix tools.
             return code == .validationFailure || error is ValidationError ? 2 : 1
         }
+    }
+
+    /// Errors in what the user wrote (config, cron, URLs, dates): exit status 2.
+    private static func isBadInput(_ error: any Error) -> Bool {
+        error is ConfigError || error is CronError || error is DatabaseURLError || error is DateWindowError
+            || error is JobDefinitionError
     }
 }

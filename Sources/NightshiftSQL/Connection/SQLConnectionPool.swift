@@ -1,9 +1,12 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresKit
 import PostgresNIO
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// Connections to one database, PostgreSQL or SQLite, behind one interface.
 ///
@@ -13,11 +16,12 @@ import SQLiteKit
 public final class SQLConnectionPool: Sendable {
     enum Backend: Sendable {
         case postgres(PostgresClient, Task<Void, Never>)
-        case sqlite(SQLiteConnection, AsyncLock)
+        case sqlite(SQLiteConnection, AsyncLock, NIOThreadPool)
     }
 
     let backend: Backend
     let logger: Logger
+    private let closed = Atomic<Bool>(false)
     /// The SQL that differs between the two.
     public let dialect: SQLDialectFragments
     /// Where it connects, with the password masked.
@@ -44,14 +48,28 @@ public final class SQLConnectionPool: Sendable {
             return SQLConnectionPool(backend: .postgres(client, runner), dialect: .postgres, url: url, logger: logger)
         case .sqlite(let path):
             let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
-            let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+            // A thread of its own: SQLite's busy timeout sleeps on the calling thread, and on a
+            // shared pool that sleep would stall the very connection holding the lock.
+            let thread = NIOThreadPool(numberOfThreads: 1)
+            thread.start()
+            let connection: SQLiteConnection
+            do {
+                connection = try await SQLiteConnection.open(
+                    storage: storage, threadPool: thread, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+            } catch {
+                try? await thread.shutdownGracefully()
+                throw error
+            }
             let database = connection.sql(queryLogLevel: .trace)
             // WAL lets readers (`nightshift runs`) work while `serve` writes; the busy timeout
             // makes a second process wait for the writer instead of failing at once.
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA synchronous = NORMAL"] {
+            // The busy timeout comes first: switching to WAL takes a lock that another process opening
+            // the same new file may hold for a moment.
+            for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
                 try await database.raw(SQLQueryString(pragma)).run()
             }
-            return SQLConnectionPool(backend: .sqlite(connection, AsyncLock()), dialect: .sqlite, url: url, logger: logger)
+            return SQLConnectionPool(
+                backend: .sqlite(connection, AsyncLock(), thread), dialect: .sqlite, url: url, logger: logger)
         }
     }
 
@@ -62,7 +80,7 @@ public final class SQLConnectionPool: Sendable {
             return try await client.withConnection { connection in
                 try await body(connection.sql(queryLogLevel: .trace))
             }
-        case .sqlite(let connection, let lock):
+        case .sqlite(let connection, let lock, _):
             return try await lock.withLock { try await body(connection.sql(queryLogLevel: .trace)) }
         }
     }
@@ -75,7 +93,7 @@ public final class SQLConnectionPool: Sendable {
             return try await Self.postgresTransaction(client, logger: logger) { connection in
                 try await body(connection.sql(queryLogLevel: .trace))
             }
-        case .sqlite(let connection, let lock):
+        case .sqlite(let connection, let lock, _):
             return try await lock.withLock {
                 let database = connection.sql(queryLogLevel: .trace)
                 try await database.raw("BEGIN IMMEDIATE").run()
@@ -104,14 +122,26 @@ public final class SQLConnectionPool: Sendable {
         }
     }
 
-    /// Closes every connection.
+    /// Closes every connection. Calling it again does nothing.
     public func close() async {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
         switch backend {
         case .postgres(_, let runner):
             runner.cancel()
             _ = await runner.value
-        case .sqlite(let connection, let lock):
+        case .sqlite(let connection, let lock, let thread):
             _ = try? await lock.withLock { try await connection.close() }
+            try? await thread.shutdownGracefully()
+        }
+    }
+
+    deinit {
+        // A pool dropped without close() (a task cancelled midway) still releases its resources.
+        guard !closed.load(ordering: .relaxed) else { return }
+        switch backend {
+        case .postgres(_, let runner): runner.cancel()
+        case .sqlite(let connection, _, let thread):
+            connection.close().whenComplete { _ in thread.shutdownGracefully { _ in } }
         }
     }
 }

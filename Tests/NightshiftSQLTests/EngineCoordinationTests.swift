@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import Nightshift
+import NightshiftSQL
+import NightshiftTesting
+import Synchronization
+import Testing
+
+/// Several engines on one store, scheduling switches, pause, replace and shutdown.
+@Suite struct EngineCoordinationTests {
+    let logger = Logger(label: "coordination-test")
+
+    func engine(_ store: any JobStore, _ jobs: [Job], configure: (inout EngineConfiguration) -> Void = { _ in })
+        -> NightshiftEngine
+    {
+        var configuration = EngineTests.fast
+        configure(&configuration)
+        return NightshiftEngine(store: store, jobs: jobs, configuration: configuration, logger: logger)
+    }
+
+    @Test("two instances on one store: one leader, every fire recorded once", arguments: TestStoreKind.available)
+    func twoInstances(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let job = try Job(name: "every-second", schedule: try Schedule("* * * * * *"), policies: JobPolicies(overlap: .allow)) { _ in
+                [:]
+            }
+            // A second store connection stands for the second process.
+            let otherStore = try await SQLJobStore.open(test.url, logger: logger)
+            let first = engine(test.store, [job]) { $0.instanceID = "first" }
+            let second = engine(otherStore, [job]) { $0.instanceID = "second" }
+            let tasks = [Task { try await first.run() }, Task { try await second.run() }]
+            var leadersSeen: Set<Int> = []
+            for _ in 0..<40 {
+                try await Task.sleep(for: .milliseconds(100))
+                leadersSeen.insert([first.isLeader, second.isLeader].filter { $0 }.count)
+            }
+            first.shutDown()
+            second.shutDown()
+            for task in tasks { try await task.value }
+            await otherStore.close()
+            #expect(!leadersSeen.contains(2))
+            let runs = try await test.store.runs(RunQuery(job: "every-second", limit: 100))
+            let fires = runs.compactMap(\.scheduledFor)
+            #expect(fires.count >= 2)
+            #expect(Set(fires).count == fires.count)
+            #expect(runs.allSatisfy { $0.status == .succeeded })
+        }
+    }
+
+    @Test("with scheduling switched off, nothing fires but enqueued runs still execute", arguments: TestStoreKind.available)
+    func schedulingDisabled(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let job = try Job(name: "tick", schedule: try Schedule("* * * * * *")) { _ in ["ran": true] }
+            let manual = try await test.store.enqueue([NewRun(job: "tick", trigger: .manual)])[0]
+            let stopped = engine(test.store, [job]) { $0.schedulingEnabled = false }
+            let task = Task { try await stopped.run() }
+            try await Task.sleep(for: .milliseconds(2500))
+            stopped.shutDown()
+            try await task.value
+            let runs = try await test.store.runs(RunQuery(job: "tick"))
+            #expect(runs.map(\.id) == [manual.id])
+            #expect(runs.first?.status == .succeeded)
+        }
+    }
+
+    @Test("a paused job's runs wait; overlap replace cancels the older run", arguments: TestStoreKind.available)
+    func pauseAndReplace(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            try await store.register([JobRegistration(try Job(name: "j") { _ in [:] })])
+            _ = try await store.enqueue([NewRun(job: "j", trigger: .manual)])
+            #expect(try await store.setPaused(job: "j", paused: true))
+            #expect(try await store.setPaused(job: "unknown", paused: true) == false)
+            #expect(try await store.claim(limit: 5, jobs: ["j"], worker: "w").isEmpty)
+            #expect(try await store.setPaused(job: "j", paused: false))
+            let running = try await store.claim(limit: 5, jobs: ["j"], worker: "w")
+            #expect(running.count == 1)
+            let fire = Date(timeIntervalSince1970: 1_800_000_000)
+            _ = try await store.enqueue([NewRun(job: "j", trigger: .manual)])
+            #expect(try await store.recordFires([ScheduledFire(job: "j", scheduledFor: fire, maxAttempts: 1, overlap: .replace)]) == [.queued])
+            let runs = try await store.runs(RunQuery(job: "j"))
+            #expect(runs.filter { $0.status == .cancelled }.count == 1)
+            #expect(runs.filter { $0.status == .queued }.map(\.scheduledFor) == [fire])
+            #expect(try await store.heartbeat([running[0].id: 10], worker: "w") == [running[0].id])
+        }
+    }
+
+    @Test("shutdown lets a job finish within the grace period and records one that does not", arguments: TestStoreKind.available)
+    func shutdownGrace(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let quick = try Job(name: "quick") { _ in
+                try await Task.sleep(for: .milliseconds(300))
+                return ["finished": true]
+            }
+            let stubborn = try Job(name: "stubborn") { _ in
+                // Waits on something that ignores cancellation, as a call without cancellation support does.
+                await withCheckedContinuation { continuation in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 5) { continuation.resume() }
+                }
+                return [:]
+            }
+            let runs = try await test.store.enqueue([NewRun(job: "quick", trigger: .manual), NewRun(job: "stubborn", trigger: .manual)])
+            let instance = engine(test.store, [quick, stubborn]) { $0.shutdownGracePeriod = 1 }
+            let task = Task { try await instance.run() }
+            while try await test.store.activeRuns().contains(where: { $0.status == .queued }) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let started = ContinuousClock.now
+            instance.shutDown()
+            try await task.value
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(try await test.store.run(id: runs[0].id)?.status == .succeeded)
+            let interrupted = try #require(try await test.store.run(id: runs[1].id))
+            #expect(interrupted.status == .cancelled && interrupted.error == "interrupted by shutdown after the grace period")
+            #expect(try await test.store.activeRuns().isEmpty)
+        }
+    }
+
+    @Test("two instances migrating at once both succeed", arguments: TestStoreKind.available)
+    func concurrentMigrations(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let stores = [try await SQLJobStore.open(test.url, logger: logger), try await SQLJobStore.open(test.url, logger: logger)]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in stores { group.addTask { try await store.migrate() } }
+                try await group.waitForAll()
+            }
+            for store in stores {
+                #expect(try await store.isMigrated())
+                await store.close()
+            }
+        }
+    }
+}
