@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = options.logger()
         let app = try options.loadApp(logger: logger)
         let job = try app.job(named: job)
-        let timeZone = job.schedule?.timeZone ?? app.configuration.timeZone
+        let timeZone = job.timeZone
         var windows: [DateWindow?] = [nil]
         if let date {
             windows = try DateWindow.days(from: date, through: date, in: timeZone)

@@ -35,7 +35,7 @@ public struct JobDefinition: Sendable {
         case .command(let command): body = command.body
         }
         return try Job(
-            name: name, schedule: schedule, description: description, enabled: enabled, kind: kind.name,
+            name: name, schedule: schedule, timeZone: timeZone, description: description, enabled: enabled, kind: kind.name,
             policies: policies, body: body)
     }
 

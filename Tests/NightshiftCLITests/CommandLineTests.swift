@@ -83,6 +83,29 @@ struct Nightshift {
         #expect(status.status == 0 && status.output.contains("ERROR"))
     }
 
+    @Test("a date range runs one run per day, each with its window, one line per day")
+    func dateRange() throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(config: """
+            jobs:
+              daily:
+                kind: command
+                timezone: Europe/Berlin
+                command: [sh, -c, "echo $NIGHTSHIFT_WINDOW_FROM-$NIGHTSHIFT_PARAM_TENANT"]
+            """)
+        let result = try cli.run(["run", "daily", "--from", "2026-03-28", "--to", "2026-03-30", "--param", "tenant=acme", "--config", config])
+        #expect(result.status == 0)
+        #expect(result.output.contains("[daily] 2026-03-28 Completed. exitStatus=0, output=2026-03-27T23:00:00Z-acme"))
+        #expect(result.output.contains("[daily] 2026-03-29 Completed. exitStatus=0, output=2026-03-28T23:00:00Z-acme"))
+        #expect(result.output.contains("[daily] 2026-03-30 Completed. exitStatus=0, output=2026-03-29T22:00:00Z-acme"))
+        #expect(result.output.contains("[daily] 3 of 3 days completed."))
+        let runs = try cli.run(["runs", "--json", "--config", config])
+        #expect(runs.output.components(separatedBy: "\"trigger\" : \"backfill\"").count == 4)
+        let bad = try cli.run(["run", "daily", "--date", "2026-02-30", "--config", config])
+        #expect(bad.status == 2 && bad.output.contains("'2026-02-30' is not a date; write YYYY-MM-DD"))
+    }
+
     @Test("status exits 1 once a job is FAILING")
     func failingStatus() throws {
         let cli = try Nightshift()

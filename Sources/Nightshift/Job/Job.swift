@@ -1,3 +1,5 @@
+import Foundation
+
 /// A job Nightshift can run: a name, an optional schedule, its policies, and the work itself.
 ///
 /// ```swift
@@ -16,6 +18,8 @@ public struct Job: Sendable {
     public let name: String
     /// When it fires; nil for jobs that only run when triggered or enqueued.
     public var schedule: Schedule?
+    /// The zone of the job's schedule and of its date windows (`--date`, backfills).
+    public var timeZone: TimeZone
     /// One line for people reading the status.
     public var description: String
     /// A disabled job is never scheduled; manual runs still work.
@@ -29,8 +33,8 @@ public struct Job: Sendable {
 
     /// Creates a job; throws ``JobDefinitionError`` when the name is not valid.
     public init(
-        name: String, schedule: Schedule? = nil, description: String = "", enabled: Bool = true, kind: String = "swift",
-        policies: JobPolicies = JobPolicies(), body: @escaping Body
+        name: String, schedule: Schedule? = nil, timeZone: TimeZone? = nil, description: String = "", enabled: Bool = true,
+        kind: String = "swift", policies: JobPolicies = JobPolicies(), body: @escaping Body
     ) throws(JobDefinitionError) {
         guard !name.isEmpty, name.count <= 200,
             name.unicodeScalars.allSatisfy({
@@ -41,6 +45,7 @@ public struct Job: Sendable {
         }
         self.name = name
         self.schedule = schedule
+        self.timeZone = timeZone ?? schedule?.timeZone ?? TimeZone(identifier: "UTC")!
         self.description = description
         self.enabled = enabled
         self.kind = kind
