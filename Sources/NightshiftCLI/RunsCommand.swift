@@ -38,11 +38,13 @@ struct RunsCommand: AsyncParsableCommand {
         let runs = try await app.withStore(logger: logger) { try await $0.runs(query) }
         let report = RunListReport(runs: runs, limit: query.limit)
         if options.json { return try printJSON(report) }
+        var table = TextTable(header: ["ID", "JOB", "STATUS", "TRIGGER", "ATTEMPT", "STARTED", "ENDED", "RESULT"])
         for run in report.runs {
-            let summary = run.error ?? (run.details.isEmpty ? "" : run.details.summary)
-            print(
-                "\(run.id)  \(run.name)  \(run.status)  \(run.trigger)  attempt \(run.attempt)  "
-                    + "\(run.startedAt ?? run.scheduledFor ?? "-") → \(run.endedAt ?? "-")  \(summary)")
+            table.append([
+                run.id, run.name, run.status, run.trigger, "\(run.attempt)", run.startedAt ?? "-", run.endedAt ?? "-",
+                run.error ?? run.details.summary,
+            ])
         }
+        print(table.render())
     }
 }

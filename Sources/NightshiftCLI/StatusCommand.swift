@@ -32,13 +32,15 @@ struct StatusCommand: AsyncParsableCommand {
             return
         }
         Swift.print("scheduler: \(report.running ? "running" : "not running")\(report.enabled ? "" : " (scheduling disabled)")")
+        var table = TextTable(header: ["HEALTH", "JOB", "SCHEDULE", "NEXT", "LAST RUN", "ERROR"])
         for job in report.jobs {
-            let last = job.lastRun.map { "last \($0.status) \($0.endedAt ?? "")" } ?? "never ran"
-            Swift.print(
-                "\(job.health.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(job.name)  "
-                    + "\(job.schedule ?? "on demand")  next \(job.nextRunAt ?? "-")  \(last)"
-                    + (job.lastError.map { "  error: \($0)" } ?? ""))
+            let last = job.lastRun.map { "\($0.status) \($0.endedAt ?? "")" } ?? "never"
+            table.append([
+                job.health.rawValue, job.name, job.schedule.map { "\($0) (\(job.timezone))" } ?? "on demand",
+                job.nextRunAt ?? "-", last, job.lastError ?? "",
+            ])
         }
+        Swift.print(table.render())
     }
 }
 
