@@ -21,12 +21,12 @@ struct CommonOptions: ParsableArguments {
         config ?? ProcessInfo.processInfo.environment["NIGHTSHIFT_CONFIG"] ?? "./nightshift.yml"
     }
 
-    func logger() -> Logger {
+    /// A logger to standard error at `--verbose` (debug), else `NIGHTSHIFT_LOG_LEVEL`, else
+    /// `defaultLevel`.
+    func logger(defaultLevel: Logger.Level = .warning) -> Logger {
         var logger = Logger(label: "nightshift") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel =
-            verbose
-            ? .debug
-            : (ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning)
+        let configured = ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        logger.logLevel = verbose ? .debug : configured ?? defaultLevel
         return logger
     }
 

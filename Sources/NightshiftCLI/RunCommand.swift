@@ -37,7 +37,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = options.logger()
+        // The run's outcome is printed as its `[job]` line; the engine's own log of it would repeat it.
+        let logger = options.logger(defaultLevel: .critical)
         let app = try options.loadApp(logger: logger)
         let job = try app.job(named: job)
         let timeZone = job.timeZone

@@ -12,8 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        var logger = options.logger()
-        if !options.verbose, ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_LEVEL"] == nil { logger.logLevel = .info }
+        let logger = options.logger(defaultLevel: .info)
         let app = try options.loadApp(logger: logger)
         try await app.withStore(logger: logger) { store in
             let engine = NightshiftEngine(
