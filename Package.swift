@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "NightshiftSQL", targets: ["NightshiftSQL"]),
         .library(name: "NightshiftMaintenance", targets: ["NightshiftMaintenance"]),
         .library(name: "NightshiftConfig", targets: ["NightshiftConfig"]),
+        .library(name: "NightshiftServer", targets: ["NightshiftServer"]),
         .library(name: "NightshiftCLI", targets: ["NightshiftCLI"]),
         .executable(name: "nightshift", targets: ["nightshift"]),
     ],
@@ -27,12 +28,16 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
     ],
     targets: [
         .target(
             name: "Nightshift",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -69,13 +74,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "NightshiftServer",
+            dependencies: [
+                "Nightshift",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "NightshiftCLI",
             dependencies: [
                 "Nightshift",
                 "NightshiftSQL",
                 "NightshiftMaintenance",
                 "NightshiftConfig",
+                "NightshiftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -108,6 +127,14 @@ let package = Package(
         .testTarget(
             name: "NightshiftConfigTests",
             dependencies: ["NightshiftConfig"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NightshiftServerTests",
+            dependencies: [
+                "NightshiftServer", "NightshiftTesting", "NightshiftSQL",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

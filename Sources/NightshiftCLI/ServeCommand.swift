@@ -2,30 +2,56 @@ import ArgumentParser
 import Foundation
 import Logging
 import Nightshift
+import NightshiftServer
+import Prometheus
 import ServiceLifecycle
 
-/// `nightshift serve`: scheduler and workers until SIGTERM or SIGINT, which drain.
+/// `nightshift serve`: scheduler, workers and the admin API until SIGTERM or SIGINT, which drain.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the scheduler and workers until SIGTERM (which drains running jobs).")
+        commandName: "serve",
+        abstract: "Run the scheduler, the workers and the admin API until SIGTERM (which drains running jobs).")
 
     @OptionGroup var options: CommonOptions
+
+    @Option(help: "Port of the admin API (default: the config's server.port, else 8080; 0 picks a free one).")
+    var port: Int?
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
+    }
 
     func run() async throws {
         let logger = options.logger(defaultLevel: .info)
         let app = try options.loadApp(logger: logger)
+        let server = app.configuration.server
+        let tokens = try server.resolveTokens().map { token in
+            APIToken(name: token.name, role: APIRole(rawValue: token.role)!, secret: token.secret)
+        }
+        let registry = PrometheusCollectorRegistry()
+        var engineConfiguration = app.engineConfiguration()
+        engineConfiguration.metrics = EngineMetrics(factory: PrometheusMetricsFactory(registry: registry))
         try await app.withStore(logger: logger) { store in
-            let engine = NightshiftEngine(
-                store: store, jobs: app.jobs, configuration: app.engineConfiguration(), logger: logger)
+            let engine = NightshiftEngine(store: store, jobs: app.jobs, configuration: engineConfiguration, logger: logger)
+            let api = AdminAPI(
+                store: store, jobs: app.jobs,
+                configuration: .init(
+                    tokens: tokens, waitTimeout: server.waitTimeout, metricsRequireToken: server.metricsRequireToken,
+                    schedulingEnabled: engineConfiguration.schedulingEnabled,
+                    heartbeatTimeout: engineConfiguration.leaseDuration),
+                registry: registry, onEnqueued: { engine.notifyEnqueued() })
+            let http = AdminServer.application(
+                api: api, host: server.host, port: port ?? server.port, logger: logger,
+                onServerRunning: { port in logger.info("[nightshift] admin API on http://\(server.host):\(port)") })
             logger.info(
-                "[nightshift] scheduler \(app.configuration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")"
-            )
+                "[nightshift] scheduler \(engineConfiguration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")")
             for job in app.jobs {
                 logger.info("  - \(job.name): \(job.schedule.map { "\($0) (\($0.timeZoneName))" } ?? "on demand")")
             }
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [.init(service: engine)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    services: [.init(service: engine), .init(service: http)], gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
             try await group.run()
         }
     }

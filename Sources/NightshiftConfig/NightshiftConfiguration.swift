@@ -23,11 +23,6 @@ public struct NightshiftConfiguration: Sendable {
     /// False when `NIGHTSHIFT_ENABLED=false`: nothing is scheduled; manual runs still work.
     public let schedulingEnabled: Bool
 
-    /// The admin HTTP server's settings.
-    public struct ServerSettings: Sendable {
-        public var host = "127.0.0.1"
-        public var port = 8080
-    }
 
     static let topLevelKeys: Set<String> = ["store", "timezone", "databases", "redis", "server", "jobs"]
 
@@ -76,17 +71,7 @@ public struct NightshiftConfiguration: Sendable {
         }
         databases = try values["databases"]?.stringMap() ?? [:]
         redis = try values["redis"]?.stringMap() ?? [:]
-        var server = ServerSettings()
-        if let serverNode = values["server"] {
-            for (name, value) in try serverNode.mapping(allowed: ["host", "port", "tokens"]) {
-                switch name {
-                case "host": server.host = try value.string()
-                case "port": server.port = try value.int(in: 1...65535)
-                default: _ = try value.sequence()
-                }
-            }
-        }
-        self.server = server
+        server = try values["server"].map { node throws(ConfigError) in try ServerSettings(node: node) } ?? ServerSettings()
         guard let jobsNode = values["jobs"] else { throw root.error("missing 'jobs:'") }
         var jobs: [JobDefinition] = []
         for (name, node) in try jobsNode.mapping() {

@@ -16,12 +16,16 @@ public struct EngineConfiguration: Sendable {
     /// False when `NIGHTSHIFT_ENABLED=false`: no fires are materialized; queued and manual runs
     /// still execute.
     public var schedulingEnabled: Bool
+    /// Where run counts, durations, lag and leadership are reported.
+    public var metrics: EngineMetrics
 
     /// A configuration with the documented defaults.
     public init(
         instanceID: String = EngineConfiguration.defaultInstanceID(), concurrency: Int = 10, pollInterval: Double = 1,
-        leaseDuration: Double = 30, shutdownGracePeriod: Double = 30, schedulingEnabled: Bool = true
+        leaseDuration: Double = 30, shutdownGracePeriod: Double = 30, schedulingEnabled: Bool = true,
+        metrics: EngineMetrics = EngineMetrics()
     ) {
+        self.metrics = metrics
         self.instanceID = instanceID
         self.concurrency = max(1, concurrency)
         self.pollInterval = pollInterval

@@ -21,7 +21,7 @@ public struct ForegroundRunner: Sendable {
         var request = newRun
         request.maxAttempts = job.policies.retry.maxAttempts
         guard let created = try await store.enqueue([request]).first else { throw EngineError.runMissing(request.id) }
-        let executor = RunExecutor(logger: logger)
+        let executor = RunExecutor(logger: logger, metrics: configuration.metrics)
         while let claimed = try await store.claim(runID: created.id, worker: configuration.instanceID) {
             let handle = AttemptHandle(run: claimed)
             let heartbeat = Task {

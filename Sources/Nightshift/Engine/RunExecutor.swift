@@ -6,6 +6,7 @@ import Logging
 /// `nightshift run` alike.
 struct RunExecutor: Sendable {
     let logger: Logger
+    let metrics: EngineMetrics
 
     /// Runs one attempt of `handle.run` with `job`; `onProgress` sees every progress report.
     func execute(_ handle: AttemptHandle, job: Job, onProgress: (@Sendable (Int) -> Void)? = nil) async -> RunCompletion {
@@ -22,10 +23,13 @@ struct RunExecutor: Sendable {
                 onProgress?(value)
             })
         attemptLogger.debug("run started")
+        metrics.started(run)
         let started = ContinuousClock.now
         let result = await handle.execute(timeout: job.policies.timeout) { try await job.body(context) }
         let completion = AttemptOutcome.completion(for: run, result: result, retry: job.policies.retry)
-        let elapsed: Logger.Metadata = ["elapsed": "\(ContinuousClock.now - started)"]
+        let duration = ContinuousClock.now - started
+        metrics.runEnded(job: run.job, status: completion.outcome.metricStatus, duration: duration)
+        let elapsed: Logger.Metadata = ["elapsed": "\(duration)"]
         // The same `[job] Completed. key=value` line that `nightshift run` prints, for log readers.
         switch completion.outcome {
         case .succeeded:

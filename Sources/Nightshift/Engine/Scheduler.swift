@@ -44,6 +44,7 @@ final class Scheduler: Sendable {
         if isLeader {
             try? await store.releaseLease(Self.leaseName, holder: configuration.instanceID)
             leading.store(false, ordering: .relaxed)
+            configuration.metrics.leader(false)
             logger.info("scheduler lease released")
         }
     }
@@ -64,6 +65,7 @@ final class Scheduler: Sendable {
                 logger.info(leader ? "became scheduler leader" : "lost scheduler leadership")
                 leading.store(leader, ordering: .relaxed)
             }
+            configuration.metrics.leader(leader)
             guard leader else { return renewEvery }
             let now = try await store.databaseNow()
             let states = Dictionary(try await store.jobStates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -18,7 +18,7 @@ final class WorkerPool: Sendable {
         self.store = store
         self.jobs = jobs
         self.configuration = configuration
-        self.executor = RunExecutor(logger: logger)
+        self.executor = RunExecutor(logger: logger, metrics: configuration.metrics)
         self.logger = logger
     }
 

@@ -34,3 +34,14 @@ public struct RunCompletion: Sendable {
         self.error = error
     }
 }
+
+extension RunCompletion.Outcome {
+    /// The status a run has after this outcome, as metrics label it (`retrying` for a retry).
+    var metricStatus: String {
+        switch self {
+        case .succeeded: return RunStatus.succeeded.rawValue
+        case .retry: return "retrying"
+        case .finished(let status): return status.rawValue
+        }
+    }
+}

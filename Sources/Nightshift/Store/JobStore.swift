@@ -52,6 +52,8 @@ public protocol JobStore: Sendable {
     func runs(_ query: RunQuery) async throws -> [Run]
     /// One run.
     func run(id: UUID) async throws -> Run?
+    /// The number of `queued` runs in each queue.
+    func queueDepths() async throws -> [String: Int]
     /// All `queued` and `running` runs.
     func activeRuns() async throws -> [Run]
     /// The newest finished, not skipped, run of each job.

@@ -189,6 +189,17 @@ extension SQLJobStore {
         }
     }
 
+    public func queueDepths() async throws -> [String: Int] {
+        try await pool.withDatabase { database in
+            let rows = try await database.raw(
+                "SELECT queue, count(*) AS depth FROM nightshift_runs WHERE status = 'queued' GROUP BY queue"
+            ).all()
+            return Dictionary(
+                try rows.map { (try $0.decode(column: "queue", as: String.self), try $0.decode(column: "depth", as: Int.self)) },
+                uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     public func activeRuns() async throws -> [Run] {
         try await pool.withDatabase { database in
             try await database.raw("SELECT * FROM nightshift_runs WHERE status IN \(Self.activeStatuses) ORDER BY created_at")

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The `server:` section: where the admin API listens and who may call it.
+///
+/// ```yaml
+/// server:
+///   host: 127.0.0.1
+///   port: 8080
+///   wait_timeout: 30s        # how long POST /api/jobs/run/{name} waits before answering 202
+///   metrics_auth: false      # true: /metrics needs a token too
+///   tokens:
+///     - { name: ops,  role: admin,   env: NIGHTSHIFT_ADMIN_TOKEN }
+///     - { name: cron, role: trigger, env: CRON_SECRET }
+/// ```
+public struct ServerSettings: Sendable {
+    /// One token: its name (recorded as `triggered_by`), its role, and the variable holding it.
+    public struct TokenSetting: Sendable {
+        public let name: String
+        public let role: String
+        public let environmentVariable: String
+        let file: String
+        let line: Int?
+    }
+
+    /// The roles a token may have.
+    public static let roles = ["admin", "viewer", "trigger"]
+
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var waitTimeout: Double = 30
+    public var metricsRequireToken = false
+    public var tokens: [TokenSetting] = []
+
+    /// The defaults: 127.0.0.1:8080, no tokens.
+    public init() {}
+
+    init(node: ConfigNode) throws(ConfigError) {
+        for (name, value) in try node.mapping(allowed: ["host", "port", "tokens", "wait_timeout", "metrics_auth"]) {
+            switch name {
+            case "host": host = try value.string()
+            case "port": port = try value.int(in: 1...65535)
+            case "wait_timeout": waitTimeout = try value.duration()
+            case "metrics_auth": metricsRequireToken = try value.bool()
+            default:
+                for item in try value.sequence() {
+                    let fields = Dictionary(
+                        try item.mapping(allowed: ["name", "role", "env"]).map { ($0.name, $0.value) },
+                        uniquingKeysWith: { first, _ in first })
+                    guard let nameNode = fields["name"], let roleNode = fields["role"], let envNode = fields["env"] else {
+                        throw item.error("a token needs name, role and env")
+                    }
+                    let role = try roleNode.string()
+                    guard Self.roles.contains(role) else {
+                        throw roleNode.error("'\(role)' is not one of \(Self.roles.joined(separator: ", "))")
+                    }
+                    let tokenName = try nameNode.string()
+                    guard !tokens.contains(where: { $0.name == tokenName }) else {
+                        throw nameNode.error("another token is already named '\(tokenName)'")
+                    }
+                    tokens.append(
+                        TokenSetting(
+                            name: tokenName, role: role, environmentVariable: try envNode.string(), file: envNode.file,
+                            line: envNode.line))
+                }
+            }
+        }
+    }
+
+    /// The tokens' secrets from `environment`; throws naming the config line of a token whose
+    /// variable is unset or empty.
+    public func resolveTokens(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
+        -> [(name: String, role: String, secret: String)]
+    {
+        var resolved: [(name: String, role: String, secret: String)] = []
+        for token in tokens {
+            guard let secret = environment[token.environmentVariable], !secret.isEmpty else {
+                throw ConfigError(
+                    file: token.file, line: token.line, key: "server.tokens.\(token.name).env",
+                    reason: "environment variable \(token.environmentVariable) is not set; it holds the token of '\(token.name)'")
+            }
+            resolved.append((token.name, token.role, secret))
+        }
+        return resolved
+    }
+}

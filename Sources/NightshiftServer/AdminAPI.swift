@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Nightshift
+import Prometheus
+
+/// The admin HTTP API: job status, triggers, run history, pause and resume, cancel and retry,
+/// behind bearer tokens with roles; plus `/healthz`, `/readyz`, `/metrics` and the OpenAPI
+/// document. It talks to the store through the engine's `JobStore` port only.
+///
+/// Add it to your own Hummingbird router, or let ``AdminServer`` serve it:
+/// ```swift
+/// let api = AdminAPI(store: store, jobs: jobs, configuration: .init(tokens: tokens), registry: registry)
+/// api.addRoutes(to: router)
+/// ```
+public struct AdminAPI: Sendable {
+    /// The API's settings.
+    public struct Configuration: Sendable {
+        public var tokens: [APIToken]
+        /// How long `POST /api/jobs/run/{name}` waits for the run before answering 202.
+        public var waitTimeout: Double
+        /// Whether `/metrics` needs a token (any role).
+        public var metricsRequireToken: Bool
+        /// Whether scheduling is on (`NIGHTSHIFT_ENABLED`), for the status report.
+        public var schedulingEnabled: Bool
+        /// How old a heartbeat may be before a run counts as `DEAD`.
+        public var heartbeatTimeout: Double
+        /// The largest request body accepted.
+        public var maxBodySize: Int
+
+        /// Settings with the documented defaults.
+        public init(
+            tokens: [APIToken], waitTimeout: Double = 30, metricsRequireToken: Bool = false, schedulingEnabled: Bool = true,
+            heartbeatTimeout: Double = 30, maxBodySize: Int = 64 * 1024
+        ) {
+            self.tokens = tokens
+            self.waitTimeout = waitTimeout
+            self.metricsRequireToken = metricsRequireToken
+            self.schedulingEnabled = schedulingEnabled
+            self.heartbeatTimeout = heartbeatTimeout
+            self.maxBodySize = maxBodySize
+        }
+    }
+
+    let store: any JobStore
+    let jobs: [Job]
+    let jobsByName: [String: Job]
+    let configuration: Configuration
+    let authenticator: TokenAuthenticator
+    let registry: PrometheusCollectorRegistry
+    let onEnqueued: @Sendable () -> Void
+    let knownQueues = KnownQueues()
+
+    /// An API over `store` for `jobs`. `registry` is the one the engine's metrics go to;
+    /// `onEnqueued` wakes local workers after a trigger.
+    public init(
+        store: any JobStore, jobs: [Job], configuration: Configuration, registry: PrometheusCollectorRegistry,
+        onEnqueued: @escaping @Sendable () -> Void = {}
+    ) {
+        self.store = store
+        self.jobs = jobs
+        self.jobsByName = Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.configuration = configuration
+        self.authenticator = TokenAuthenticator(tokens: configuration.tokens)
+        self.registry = registry
+        self.onEnqueued = onEnqueued
+    }
+
+    /// Every route, for the router, the 405 answers and the OpenAPI check.
+    public static let routes: [(method: HTTPRequest.Method, path: String)] = [
+        (.get, "/api/jobs/status"),
+        (.post, "/api/jobs/run/{name}"),
+        (.get, "/api/jobs/runs"),
+        (.get, "/api/jobs/runs/{id}"),
+        (.post, "/api/jobs/{name}/pause"),
+        (.post, "/api/jobs/{name}/resume"),
+        (.post, "/api/jobs/runs/{id}/cancel"),
+        (.post, "/api/jobs/runs/{id}/retry"),
+        (.get, "/healthz"),
+        (.get, "/readyz"),
+        (.get, "/metrics"),
+        (.get, "/api/openapi.json"),
+    ]
+
+    /// Adds the routes, and the middleware that answers 405 for a known path with the wrong
+    /// method, to `router`.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.add(middleware: MethodNotAllowedMiddleware(routes: Self.routes))
+        router.get("/api/jobs/status") { request, _ in try await self.status(request) }
+        router.post("/api/jobs/run/:name") { request, context in
+            try await self.trigger(request, name: try context.parameters.require("name"))
+        }
+        router.get("/api/jobs/runs") { request, _ in try await self.listRuns(request) }
+        router.get("/api/jobs/runs/:id") { request, context in try await self.run(request, id: try context.parameters.require("id")) }
+        router.post("/api/jobs/:name/pause") { request, context in
+            try await self.setPaused(request, name: try context.parameters.require("name"), paused: true)
+        }
+        router.post("/api/jobs/:name/resume") { request, context in
+            try await self.setPaused(request, name: try context.parameters.require("name"), paused: false)
+        }
+        router.post("/api/jobs/runs/:id/cancel") { request, context in
+            try await self.cancel(request, id: try context.parameters.require("id"))
+        }
+        router.post("/api/jobs/runs/:id/retry") { request, context in
+            try await self.retry(request, id: try context.parameters.require("id"))
+        }
+        router.get("/healthz") { _, _ in JSONResponse(["status": "ok"]) }
+        router.get("/readyz") { _, _ in await self.readiness() }
+        router.get("/metrics") { request, _ in try await self.metrics(request) }
+        router.get("/api/openapi.json") { _, _ in try OpenAPIDocument.response() }
+    }
+}

@@ -1,0 +1,19 @@
+/// What a token may do. `admin` may do everything; `viewer` may read status and history;
+/// `trigger` may start runs (what an outside cron or CI job needs, and nothing more).
+public enum APIRole: String, Sendable, CaseIterable {
+    case admin, viewer, trigger
+}
+
+/// A bearer token: its name (recorded as `triggered_by`), its role and its secret.
+public struct APIToken: Sendable {
+    public let name: String
+    public let role: APIRole
+    let secret: [UInt8]
+
+    /// A token named `name` with `role`, presented as `Authorization: Bearer <secret>`.
+    public init(name: String, role: APIRole, secret: String) {
+        self.name = name
+        self.role = role
+        self.secret = Array(secret.utf8)
+    }
+}

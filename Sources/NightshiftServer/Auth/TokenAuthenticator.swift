@@ -1,0 +1,41 @@
+import HTTPTypes
+import Hummingbird
+
+/// Finds the token of a request and checks its role. Secrets are compared in constant time and
+/// never logged or echoed.
+struct TokenAuthenticator: Sendable {
+    let tokens: [APIToken]
+
+    /// The caller's token if it has one of `roles`; throws 401 for no or an unknown token and
+    /// 403 `{"error":"Insufficient permissions"}` for a known token without the role.
+    func authorize(_ request: Request, roles: Set<APIRole>) throws(APIError) -> APIToken {
+        guard let token = token(of: request) else { throw APIError.unauthorized }
+        guard token.role == .admin || roles.contains(token.role) else { throw APIError.forbidden }
+        return token
+    }
+
+    /// The known token the request presents, if any.
+    func token(of request: Request) -> APIToken? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let presented = Array(parts[1].utf8)
+        var match: APIToken?
+        // Every token is compared, and each comparison touches every byte, so the time taken
+        // says nothing about which token, or how much of one, was guessed.
+        for token in tokens where Self.constantTimeEquals(token.secret, presented) {
+            match = token
+        }
+        return match
+    }
+
+    static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        var difference = UInt8(lhs.count == rhs.count ? 0 : 1)
+        for index in 0..<max(lhs.count, rhs.count) {
+            let left = index < lhs.count ? lhs[index] : 0
+            let right = index < rhs.count ? rhs[index] : 0
+            difference |= left ^ right
+        }
+        return difference == 0
+    }
+}

@@ -1,0 +1,19 @@
+import Hummingbird
+import Nightshift
+
+extension AdminAPI {
+    /// `GET /api/jobs/status`: `{running, enabled, jobs: [...]}` (admin, viewer).
+    func status(_ request: Request) async throws -> JSONResponse<StatusReport> {
+        _ = try authenticator.authorize(request, roles: [.viewer])
+        _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
+        return JSONResponse(
+            try await StatusReport.make(
+                jobs: jobs, store: store, schedulingEnabled: configuration.schedulingEnabled,
+                heartbeatTimeout: configuration.heartbeatTimeout))
+    }
+
+    func job(named name: String) throws(APIError) -> Job {
+        guard let job = jobsByName[name] else { throw APIError(.notFound, "no job named '\(name)'") }
+        return job
+    }
+}

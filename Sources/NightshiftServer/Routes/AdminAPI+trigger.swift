@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Nightshift
+
+extension AdminAPI {
+    /// The names a trigger takes, in the body or the query. `startDate` / `endDate` are seed
+    /// 003's names for `from` / `to`.
+    static let triggerParameters: Set<String> = ["dryRun", "date", "from", "to", "startDate", "endDate", "params", "wait"]
+
+    /// The longest date range one trigger may ask for.
+    static let maxTriggerDays = 366
+
+    /// `POST /api/jobs/run/{name}` (admin, trigger): queues a run (one per day for a date range)
+    /// recorded with the token's name as `triggered_by`. With `wait=true` (the default) it answers
+    /// 200 with the result once the run ends, or 202 after `waitTimeout`; `wait=false` answers 202
+    /// at once.
+    func trigger(_ request: Request, name: String) async throws -> JSONResponse<TriggerAnswer> {
+        let token = try authenticator.authorize(request, roles: [.trigger])
+        let job = try job(named: name)
+        let input = try await RequestInput.read(request, allowed: Self.triggerParameters, maxBodySize: configuration.maxBodySize)
+        let windows = try Self.windows(from: input, in: job.timeZone)
+        let params = try input.object("params") ?? [:]
+        let dryRun = try input.bool("dryRun") ?? false
+        let wait = try input.bool("wait") ?? true
+        let runs = try await store.enqueue(
+            windows.map { window in
+                NewRun(
+                    job: name, trigger: .api, triggeredBy: token.name, maxAttempts: job.policies.retry.maxAttempts,
+                    params: params, window: window, dryRun: dryRun)
+            })
+        onEnqueued()
+        guard wait, let finished = try await waitForEnd(of: runs) else {
+            return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted)
+        }
+        return JSONResponse(TriggerAnswer(job: name, runs: runs, finished: finished))
+    }
+
+    /// The runs once all have ended, or nil when `waitTimeout` passes first.
+    private func waitForEnd(of runs: [Run]) async throws -> [Run]? {
+        let deadline = ContinuousClock.now + .seconds(configuration.waitTimeout)
+        while ContinuousClock.now < deadline {
+            var current: [Run] = []
+            for run in runs {
+                if let now = try await store.run(id: run.id) { current.append(now) }
+            }
+            if current.count == runs.count, current.allSatisfy({ $0.status.isFinished }) { return current }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return nil
+    }
+
+    /// `[nil]` without dates; one window for `date`; one per day for `from`…`to`.
+    static func windows(from input: RequestInput, in timeZone: TimeZone) throws(APIError) -> [DateWindow?] {
+        let date = try input.string("date")
+        let from = try input.string(either: "from", or: "startDate")
+        let to = try input.string(either: "to", or: "endDate")
+        func days(_ first: String, _ last: String, field: String) throws(APIError) -> [DateWindow] {
+            do {
+                return try DateWindow.days(from: first, through: last, in: timeZone)
+            } catch {
+                throw APIError.badRequest(error.reason, field: field)
+            }
+        }
+        if let date {
+            guard from == nil, to == nil else { throw APIError.badRequest("give date, or from and to, not both", field: "date") }
+            return try days(date, date, field: "date")
+        }
+        switch (from, to) {
+        case (nil, nil): return [nil]
+        case (let from?, let to?):
+            _ = try days(from, from, field: "from")
+            _ = try days(to, to, field: "to")
+            let windows = try days(from, to, field: "from")
+            guard windows.count <= maxTriggerDays else {
+                throw APIError.badRequest("a range may span at most \(maxTriggerDays) days", field: "to")
+            }
+            return windows
+        case (nil, _): throw APIError.badRequest("'to' needs 'from'", field: "from")
+        case (_, nil): throw APIError.badRequest("'from' needs 'to'", field: "to")
+        }
+    }
+}
