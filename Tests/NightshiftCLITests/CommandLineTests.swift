@@ -47,16 +47,31 @@ struct Nightshift {
     }
 
     /// Runs to the end; returns the exit status and everything printed.
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         let (process, log) = try start(arguments, environment: environment)
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
+        let status = try await Self.exitStatus(of: process)
+        return (status, try String(contentsOf: log, encoding: .utf8))
+    }
+
+    /// Waits for `process` to end without blocking a thread of the concurrency pool; kills it
+    /// and throws after `seconds`.
+    static func exitStatus(of process: Process, seconds: Double = 60) async throws -> Int32 {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                process.interrupt()
+                kill(process.processIdentifier, SIGKILL)
+                throw ProcessTimeout(arguments: process.arguments ?? [])
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
     }
 }
 
 @Suite struct CommandLineTests {
     @Test("run prints Completed with details and exits 0; a failure prints Failed and exits 1")
-    func runExitCodes() throws {
+    func runExitCodes() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
         let config = try cli.write(
@@ -69,22 +84,22 @@ struct Nightshift {
                     kind: command
                     command: [sh, -c, "echo oops >&2; exit 4"]
                 """)
-        let ok = try cli.run(["run", "ok", "--config", config])
+        let ok = try await cli.run(["run", "ok", "--config", config])
         #expect(ok.status == 0)
         #expect(ok.output.contains("[ok] Completed. exitStatus=0, output=done"))
-        let broken = try cli.run(["run", "broken", "--config", config])
+        let broken = try await cli.run(["run", "broken", "--config", config])
         #expect(broken.status == 1)
         #expect(broken.output.contains("[broken] Failed: exited with status 4: oops"))
-        let runs = try cli.run(["runs", "--json", "--config", config])
+        let runs = try await cli.run(["runs", "--json", "--config", config])
         #expect(
             runs.status == 0 && runs.output.contains("\"triggeredBy\" : \"cli\"")
                 && runs.output.contains("\"status\" : \"failed\""))
-        let status = try cli.run(["status", "--config", config])
+        let status = try await cli.run(["status", "--config", config])
         #expect(status.status == 0 && status.output.contains("ERROR"))
     }
 
     @Test("a date range runs one run per day, each with its window, one line per day")
-    func dateRange() throws {
+    func dateRange() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
         let config = try cli.write(config: """
@@ -94,20 +109,44 @@ struct Nightshift {
                 timezone: Europe/Berlin
                 command: [sh, -c, "echo $NIGHTSHIFT_WINDOW_FROM-$NIGHTSHIFT_PARAM_TENANT"]
             """)
-        let result = try cli.run(["run", "daily", "--from", "2026-03-28", "--to", "2026-03-30", "--param", "tenant=acme", "--config", config])
+        let result = try await cli.run(["run", "daily", "--from", "2026-03-28", "--to", "2026-03-30", "--param", "tenant=acme", "--config", config])
         #expect(result.status == 0)
         #expect(result.output.contains("[daily] 2026-03-28 Completed. exitStatus=0, output=2026-03-27T23:00:00Z-acme"))
         #expect(result.output.contains("[daily] 2026-03-29 Completed. exitStatus=0, output=2026-03-28T23:00:00Z-acme"))
         #expect(result.output.contains("[daily] 2026-03-30 Completed. exitStatus=0, output=2026-03-29T22:00:00Z-acme"))
         #expect(result.output.contains("[daily] 3 of 3 days completed."))
-        let runs = try cli.run(["runs", "--json", "--config", config])
+        let runs = try await cli.run(["runs", "--json", "--config", config])
         #expect(runs.output.components(separatedBy: "\"trigger\" : \"backfill\"").count == 4)
-        let bad = try cli.run(["run", "daily", "--date", "2026-02-30", "--config", config])
+        let bad = try await cli.run(["run", "daily", "--date", "2026-02-30", "--config", config])
         #expect(bad.status == 2 && bad.output.contains("'2026-02-30' is not a date; write YYYY-MM-DD"))
     }
 
+    @Test("serve stops with an error when its port is taken")
+    func portInUse() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(config: "jobs:\n  a:\n    kind: command\n    command: [true]\n    schedule: \"* * * * * *\"\n")
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0 && listen(listener, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let result = try await cli.run(["serve", "--port", "\(port)", "--config", config])
+        #expect(result.status == 1)
+        #expect(result.output.contains("Address already in use"), "\(result.output)")
+    }
+
     @Test("status exits 1 once a job is FAILING")
-    func failingStatus() throws {
+    func failingStatus() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
         let config = try cli.write(
@@ -118,43 +157,43 @@ struct Nightshift {
                     command: [sh, -c, "exit 1"]
                     alert_after_failures: 2
                 """)
-        for _ in 0..<2 { #expect(try cli.run(["run", "broken", "--config", config]).status == 1) }
-        let status = try cli.run(["status", "--json", "--config", config])
+        for _ in 0..<2 { #expect(try await cli.run(["run", "broken", "--config", config]).status == 1) }
+        let status = try await cli.run(["status", "--json", "--config", config])
         #expect(status.status == 1)
         #expect(status.output.contains("\"health\" : \"FAILING\""))
     }
 
     @Test("the quick-start example validates and its jobs run")
-    func quickStart() throws {
+    func quickStart() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/quickstart/nightshift.yml").path
         let environment = ["NIGHTSHIFT_STORE": "sqlite:\(cli.directory.path)/quickstart.db"]
-        #expect(try cli.run(["check", "--config", example], environment: environment).status == 0)
-        let heartbeat = try cli.run(["run", "heartbeat", "--config", example], environment: environment)
+        #expect(try await cli.run(["check", "--config", example], environment: environment).status == 0)
+        let heartbeat = try await cli.run(["run", "heartbeat", "--config", example], environment: environment)
         #expect(heartbeat.status == 0 && heartbeat.output.contains("[heartbeat] Completed. exitStatus=0, output=tick at "))
-        let count = try cli.run(["run", "count-runs", "--config", example], environment: environment)
+        let count = try await cli.run(["run", "count-runs", "--config", example], environment: environment)
         #expect(count.output.contains("[count-runs] Completed. runs=2, succeeded=1"), "\(count.output)")
-        let dryRun = try cli.run(["run", "forget-skipped", "--dry-run", "--config", example], environment: environment)
+        let dryRun = try await cli.run(["run", "forget-skipped", "--dry-run", "--config", example], environment: environment)
         #expect(dryRun.output.contains("[forget-skipped] Dry run enabled. Database changes will be skipped."))
         #expect(dryRun.output.contains("[forget-skipped] Completed. rowsAffected=0, dryRun=true"), "\(dryRun.output)")
     }
 
     @Test("a bad config and a bad cron expression exit 2 with the documented message")
-    func badInput() throws {
+    func badInput() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
         let config = try cli.write(config: "jobs:\n  a:\n    kind: command\n    command: [true]\n    schedule: \"61 * * * *\"\n")
-        let result = try cli.run(["check", "--config", config])
+        let result = try await cli.run(["check", "--config", config])
         #expect(result.status == 2)
         #expect(result.output.contains("nightshift.yml:5: jobs.a.schedule: minute field: 61 is out of range 0-59"))
-        #expect(try cli.run(["check", "--config", cli.directory.appendingPathComponent("missing.yml").path]).status == 2)
-        #expect(try cli.run(["runs", "--limit", "many"]).status == 2)
+        #expect(try await cli.run(["check", "--config", cli.directory.appendingPathComponent("missing.yml").path]).status == 2)
+        #expect(try await cli.run(["runs", "--limit", "many"]).status == 2)
     }
 
     @Test("check prints the next fires as JSON across the DST change")
-    func checkJSON() throws {
+    func checkJSON() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
         let config = try cli.write(
@@ -166,7 +205,7 @@ struct Nightshift {
                     schedule: "30 2 * * *"
                     timezone: America/New_York
                 """)
-        let result = try cli.run(["check", "--json", "--from", "2026-03-07T12:00:00Z", "--count", "2", "--config", config])
+        let result = try await cli.run(["check", "--json", "--from", "2026-03-07T12:00:00Z", "--count", "2", "--config", config])
         #expect(result.status == 0)
         #expect(result.output.contains("\"2026-03-08T07:00:00Z\""))
         #expect(result.output.contains("\"timezone\" : \"America/New_York\""))
@@ -190,15 +229,15 @@ struct Nightshift {
             let environment = [
                 "NIGHTSHIFT_LEASE_SECONDS": "1.5", "NIGHTSHIFT_POLL_SECONDS": "0.1", "NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS": "10",
             ]
-            let (first, _) = try cli.start(["serve", "--config", config], environment: environment)
+            let (first, _) = try cli.start(["serve", "--port", "0", "--config", config], environment: environment)
             while try await test.store.activeRuns().filter({ $0.status == .running }).isEmpty {
                 try await Task.sleep(for: .milliseconds(100))
             }
             kill(first.processIdentifier, SIGKILL)
-            first.waitUntilExit()
+            _ = try await Nightshift.exitStatus(of: first)
             let orphan = try #require(try await test.store.activeRuns().first { $0.status == .running })
 
-            let (second, log) = try cli.start(["serve", "--config", config], environment: environment)
+            let (second, log) = try cli.start(["serve", "--port", "0", "--config", config], environment: environment)
             let deadline = ContinuousClock.now + .seconds(20)
             while try await test.store.run(id: orphan.id)?.status == .running, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
@@ -210,11 +249,16 @@ struct Nightshift {
                 try await Task.sleep(for: .milliseconds(50))
             }
             kill(second.processIdentifier, SIGTERM)
-            second.waitUntilExit()
+            _ = try await Nightshift.exitStatus(of: second)
             let output = try String(contentsOf: log, encoding: .utf8)
             #expect(second.terminationStatus == 0, "\(output)")
             #expect(try await test.store.activeRuns().filter { $0.status == .running }.isEmpty)
             #expect(try await test.store.runs(RunQuery(job: "slow", status: .succeeded)).count >= 1)
         }
     }
+}
+
+struct ProcessTimeout: Error, CustomStringConvertible {
+    let arguments: [String]
+    var description: String { "nightshift \(arguments.joined(separator: " ")) did not end in time" }
 }

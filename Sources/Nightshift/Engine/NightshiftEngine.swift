@@ -63,13 +63,18 @@ public final class NightshiftEngine: Service, Sendable {
                 group.addTask { await self.periodically(every: self.configuration.leaseDuration) { await self.rescueOrphans() } }
             }
         }
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.scheduler.run() }
-                group.addTask { await self.workers.run() }
-                group.addTask { await self.stopStragglersAfterGracePeriod() }
+        // Cancellation (a sibling service failed) stops the engine the way SIGTERM does.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await self.scheduler.run() }
+                    group.addTask { await self.workers.run() }
+                    group.addTask { await self.stopStragglersAfterGracePeriod() }
+                }
+            } onGracefulShutdown: {
+                self.shutDown()
             }
-        } onGracefulShutdown: {
+        } onCancel: {
             self.shutDown()
         }
         background.cancel()
@@ -90,7 +95,8 @@ public final class NightshiftEngine: Service, Sendable {
     private func stopStragglersAfterGracePeriod() async {
         while !shuttingDown.load(ordering: .relaxed) { await shutdownBegun.wait(seconds: 3600) }
         let deadline = ContinuousClock.now + .seconds(configuration.shutdownGracePeriod)
-        while workers.runningCount > 0, ContinuousClock.now < deadline {
+        // Under cancellation there is no grace: sleeping would return at once anyway.
+        while workers.runningCount > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
         }
         if workers.runningCount > 0 {

@@ -48,7 +48,7 @@ public struct DateWindow: Equatable, Sendable, Codable {
         calendar.timeZone = timeZone
         guard pieces.count == 3, text.count == 10,
             let date = calendar.date(from: DateComponents(year: pieces[0], month: pieces[1], day: pieces[2])),
-            calendar.component(.day, from: date) == pieces[2]
+            calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: pieces[0], month: pieces[1], day: pieces[2])
         else { throw DateWindowError(reason: "'\(text)' is not a date; write YYYY-MM-DD") }
         return calendar.startOfDay(for: date)
     }

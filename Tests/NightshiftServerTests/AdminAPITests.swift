@@ -1,0 +1,185 @@
+import Foundation
+import HTTPTypes
+import Logging
+import Nightshift
+import NightshiftServer
+import NightshiftSQL
+import NightshiftTesting
+import Prometheus
+import Testing
+
+@Suite struct AdminAPITests {
+    @Test("every role against every endpoint", arguments: TestStoreKind.available)
+    func roleMatrix(kind: TestStoreKind) async throws {
+        try await APIHarness.with(kind) { api, test in
+            let run = try await test.store.enqueue([NewRun(job: "fails", trigger: .manual)])[0]
+            let id = run.id.uuidString.lowercased()
+            typealias Endpoint = (method: HTTPRequest.Method, template: String, uri: String, allowed: Set<String>)
+            let endpoints: [Endpoint] = [
+                (.get, "/api/jobs/status", "/api/jobs/status", ["admin", "viewer"]),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok?wait=false", ["admin", "trigger"]),
+                (.get, "/api/jobs/runs", "/api/jobs/runs", ["admin", "viewer"]),
+                (.get, "/api/jobs/runs/{id}", "/api/jobs/runs/\(id)", ["admin", "viewer"]),
+                (.post, "/api/jobs/{name}/pause", "/api/jobs/ok/pause", ["admin"]),
+                (.post, "/api/jobs/{name}/resume", "/api/jobs/ok/resume", ["admin"]),
+                (.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(id)/cancel", ["admin"]),
+                (.post, "/api/jobs/runs/{id}/retry", "/api/jobs/runs/\(id)/retry", ["admin"]),
+            ]
+            for endpoint in endpoints {
+                for role in [nil, "unknown", "viewer", "trigger", "admin"] as [String?] {
+                    let answer = try await api.call(endpoint.method, endpoint.template, endpoint.uri, role: role)
+                    let place = "\(endpoint.method) \(endpoint.uri) as \(role ?? "nobody")"
+                    switch role {
+                    case nil, "unknown":
+                        #expect(answer.status == 401, "\(place)")
+                        #expect(answer.headers[.wwwAuthenticate] == "Bearer", "\(place)")
+                    case let role? where endpoint.allowed.contains(role):
+                        #expect([200, 202, 409].contains(answer.status), "\(place): \(answer.status) \(answer.body)")
+                    default:
+                        #expect(answer.status == 403, "\(place)")
+                        #expect(answer.body == #"{"error":"Insufficient permissions"}"#, "\(place)")
+                    }
+                    #expect(!answer.body.contains("secret"), "\(place) echoes a token")
+                }
+            }
+            for open in ["/healthz", "/readyz", "/metrics", "/api/openapi.json"] {
+                #expect(try await api.call(.get, open, role: nil).status == 200, "\(open)")
+            }
+        }
+    }
+
+    @Test("bad input gets a 4xx with a JSON body naming the field", arguments: TestStoreKind.available)
+    func badInput(kind: TestStoreKind) async throws {
+        try await APIHarness.with(kind) { api, _ in
+            let cases: [(HTTPRequest.Method, String, String, String?, Int, String?)] = [
+                (.get, "/api/jobs/runs", "/api/jobs/runs?limit=abc", nil, 400, "limit"),
+                (.get, "/api/jobs/runs", "/api/jobs/runs?limit=0", nil, 400, "limit"),
+                (.get, "/api/jobs/runs", "/api/jobs/runs?status=done", nil, 400, "status"),
+                (.get, "/api/jobs/runs", "/api/jobs/runs?before=yesterday", nil, 400, "before"),
+                (.get, "/api/jobs/runs", "/api/jobs/runs?jobs=ok", nil, 400, "jobs"),
+                (.get, "/api/jobs/status", "/api/jobs/status?verbose=1", nil, 400, "verbose"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"dryRun":"yes"}"#, 400, "dryRun"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"date":"2026-13-01"}"#, 400, "date"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"from":"2026-01-01"}"#, 400, "to"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"from":"2026-01-05","to":"2026-01-01"}"#, 400, "from"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"params":[1]}"#, 400, "params"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"dryrun":true}"#, 400, "dryrun"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", "[1,2]", 400, "body"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", "{not json", 400, "body"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok?dryRun=true", #"{"dryRun":false}"#, 400, "dryRun"),
+                (.get, "/api/jobs/runs/{id}", "/api/jobs/runs/42", nil, 400, "id"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/nope", nil, 404, nil),
+                (.post, "/api/jobs/{name}/pause", "/api/jobs/nope/pause", nil, 404, nil),
+                (.get, "/api/jobs/runs/{id}", "/api/jobs/runs/\(UUID().uuidString)", nil, 404, nil),
+                (.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(UUID().uuidString)/cancel", nil, 404, nil),
+            ]
+            for (method, template, uri, body, status, field) in cases {
+                let answer = try await api.call(method, template, uri, body: body)
+                #expect(answer.status == status, "\(method) \(uri) \(body ?? ""): \(answer.status) \(answer.body)")
+                #expect(answer.json["error"] != nil, "\(uri): \(answer.body)")
+                if let field { #expect(answer.json["field"] == .string(field), "\(uri) \(body ?? ""): \(answer.body)") }
+            }
+            let wrongMethod = try await api.call(.delete, "/api/jobs/status")
+            #expect(wrongMethod.status == 405 && wrongMethod.headers[.allow] == "GET" && wrongMethod.json["error"] != nil)
+            let getTrigger = try await api.call(.get, "/api/jobs/run/{name}", "/api/jobs/run/ok")
+            #expect(getTrigger.status == 405 && getTrigger.headers[.allow] == "POST")
+            let text = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", body: "dryRun=true", contentType: "text/plain")
+            #expect(text.status == 415 && text.json["field"] == "body")
+            let huge = try await api.call(
+                .post, "/api/jobs/run/{name}", "/api/jobs/run/ok", body: #"{"params":{"x":""# + String(repeating: "a", count: 70_000) + #""}}"#)
+            #expect(huge.status == 413 && huge.json["error"] != nil)
+        }
+    }
+
+    @Test("triggers run and show in the history with the token's name; wait=false answers 202", arguments: TestStoreKind.available)
+    func triggerAndHistory(kind: TestStoreKind) async throws {
+        try await APIHarness.with(kind) { api, test in
+            let done = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", role: "trigger", body: #"{"params":{"who":"ops"}}"#)
+            #expect(done.status == 200)
+            #expect(done.json["job"] == "ok")
+            #expect(done.json["result"] == .object(["details": .object(["expiredCount": 2, "revokedCount": 0, "who": "ops"]), "status": "succeeded", "success": true]))
+            guard case .string(let runID) = done.json["runId"] else { Issue.record("no runId"); return }
+
+            let history = try await api.call(.get, "/api/jobs/runs", "/api/jobs/runs?job=ok", role: "viewer")
+            guard case .array(let runs) = history.json["runs"], case .object(let first) = runs.first else {
+                Issue.record("no runs: \(history.body)")
+                return
+            }
+            #expect(first["id"] == .string(runID) && first["triggeredBy"] == "cron" && first["trigger"] == "api")
+            #expect(try await api.call(.get, "/api/jobs/runs/{id}", "/api/jobs/runs/\(runID)", role: "viewer").json["status"] == "succeeded")
+
+            let queued = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/slow?wait=false")
+            #expect(queued.status == 202 && queued.json["result"] == nil)
+            let waited = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/slow")
+            #expect(waited.status == 202, "still running when the 1 s wait ends")
+            guard case .string(let slowID) = waited.json["runId"] else { return }
+            let cancel = try await api.call(.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(slowID)/cancel")
+            #expect(cancel.status == 202)
+
+            let failed = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/fails")
+            #expect(failed.status == 200)
+            guard case .object(let result) = failed.json["result"], case .string(let failedID) = failed.json["runId"] else { return }
+            #expect(result["success"] == false && result["status"] == "failed" && result["error"] == "the job failed on purpose")
+            let retry = try await api.call(.post, "/api/jobs/runs/{id}/retry", "/api/jobs/runs/\(failedID)/retry")
+            #expect(retry.status == 202)
+            let again = try await api.call(.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(failedID)/cancel")
+            #expect(again.status == 409)
+
+            let range = try await api.call(
+                .post, "/api/jobs/run/{name}", "/api/jobs/run/ok", body: #"{"startDate":"2026-01-01","endDate":"2026-01-03","dryRun":true}"#)
+            #expect(range.status == 200)
+            if case .array(let ids) = range.json["runIds"] { #expect(ids.count == 3) } else { Issue.record("no runIds: \(range.body)") }
+            #expect(try await test.store.runs(RunQuery(job: "ok", limit: 10)).filter { $0.dryRun && $0.window != nil }.count == 3)
+
+            #expect(try await api.call(.post, "/api/jobs/{name}/pause", "/api/jobs/ok/pause").json["paused"] == true)
+            let status = try await api.call(.get, "/api/jobs/status")
+            guard case .array(let jobs) = status.json["jobs"], case .object(let ok) = jobs.first else { return }
+            #expect(ok["health"] == "PAUSED" && ok["schedule"] == "0 */6 * * *" && ok["description"] == "Cleanup expired preview sessions")
+            #expect(status.json["running"] == true)
+        }
+    }
+
+    @Test("metrics change after runs", arguments: TestStoreKind.available)
+    func metrics(kind: TestStoreKind) async throws {
+        try await APIHarness.with(kind) { api, _ in
+            let line = #"nightshift_runs_total{job="ok",status="succeeded"}"#
+            func count() async throws -> Int {
+                let text = try await api.call(.get, "/metrics", role: nil).body
+                guard let row = text.split(separator: "\n").first(where: { $0.hasPrefix(line) }) else { return 0 }
+                return Int(row.split(separator: " ").last ?? "") ?? -1
+            }
+            let before = try await count()
+            for _ in 0..<2 { _ = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/ok") }
+            #expect(try await count() == before + 2)
+            let text = try await api.call(.get, "/metrics", role: nil).body
+            for name in [
+                "nightshift_run_duration_seconds_bucket", "nightshift_queued_runs", "nightshift_consecutive_failures", "nightshift_leader",
+            ] {
+                #expect(text.contains(name), "\(name) missing from /metrics")
+            }
+        }
+    }
+
+    @Test("readiness fails while the store is unreachable; liveness does not")
+    func readiness() async throws {
+        let logger = Logger(label: "api-test")
+        let store = try await SQLJobStore.open("postgres://postgres@127.0.0.1:1/nowhere", logger: logger)
+        let api = AdminAPI(store: store, jobs: try APIHarness.jobs(), configuration: .init(tokens: []), registry: PrometheusCollectorRegistry())
+        let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: logger)
+        let validator = try OpenAPIValidator()
+        try await app.test(.live) { client in
+            let harness = APIHarness(client: client, validator: validator, registry: PrometheusCollectorRegistry())
+            let ready = try await harness.call(.get, "/readyz", role: nil)
+            #expect(ready.status == 503 && ready.json["status"] == "unavailable")
+            #expect(try await harness.call(.get, "/healthz", role: nil).status == 200)
+        }
+        await store.close()
+    }
+
+    @Test("the OpenAPI document describes exactly the routes served")
+    func openAPIRoutes() throws {
+        let documented = try OpenAPIValidator().operations
+        let served = Set(AdminAPI.routes.map { "\($0.method.rawValue) \($0.path)" })
+        #expect(documented == served)
+    }
+}
