@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against real SQLite and a real, throwaway PostgreSQL on loopback.
-# Installs PostgreSQL from Debian's packages when it is missing, starts it in a temporary data
+# Installs PostgreSQL (and curl, for the examples) from Debian's packages when missing, starts it in a temporary data
 # directory, runs `swift test`, and stops it afterwards, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,14 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null
   find_pg
+fi
+
+# The examples' scripts talk to the admin API with curl.
+if ! command -v curl >/dev/null; then
+  echo "== installing curl from Debian's packages"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq curl >/dev/null
 fi
 
 workdir=$(mktemp -d /tmp/nightshift-test.XXXXXX)

@@ -91,3 +91,36 @@ import Testing
         #expect(actual.hasPrefix(expected), "\(actual)")
     }
 }
+
+@Suite struct ServerSettingsTests {
+    @Test("tokens are read from the environment; a missing variable names its config line")
+    func tokens() throws {
+        let yaml = """
+            server:
+              port: 9090
+              wait_timeout: 5s
+              tokens:
+                - { name: ops, role: admin, env: OPS_TOKEN }
+                - { name: cron, role: trigger, env: CRON_SECRET }
+            jobs: {}
+            """
+        let config = try NightshiftConfiguration.parse(yaml: yaml, file: "n.yml", environment: [:])
+        #expect(config.server.port == 9090 && config.server.waitTimeout == 5)
+        let resolved = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a", "CRON_SECRET": "b"])
+        #expect(resolved.map(\.name) == ["ops", "cron"] && resolved.map(\.role) == ["admin", "trigger"])
+        #expect(throws: ConfigError.self) { try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"]) }
+        do {
+            _ = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"])
+        } catch {
+            #expect(error.description == "n.yml:6: server.tokens.cron.env: environment variable CRON_SECRET is not set; it holds the token of 'cron'")
+        }
+    }
+
+    @Test("a token with an unknown role is a config error")
+    func badRole() {
+        let yaml = "server:\n  tokens:\n    - { name: x, role: staff, env: X }\njobs: {}\n"
+        #expect(throws: ConfigError(file: "n.yml", line: 3, key: "server.tokens.0.role", reason: "'staff' is not one of admin, viewer, trigger")) {
+            try NightshiftConfiguration.parse(yaml: yaml, file: "n.yml", environment: [:])
+        }
+    }
+}
