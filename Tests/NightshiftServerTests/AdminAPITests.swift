@@ -54,6 +54,8 @@ import Testing
             let cases: [(HTTPRequest.Method, String, String, String?, Int, String?)] = [
                 (.get, "/api/jobs/runs", "/api/jobs/runs?limit=abc", nil, 400, "limit"),
                 (.get, "/api/jobs/runs", "/api/jobs/runs?limit=0", nil, 400, "limit"),
+                (.get, "/api/jobs/runs", "/api/jobs/runs?limit=-32589158477190044730", nil, 400, "limit"),
+                (.get, "/api/jobs/runs", "/api/jobs/runs?limit=1e300", nil, 400, "limit"),
                 (.get, "/api/jobs/runs", "/api/jobs/runs?status=done", nil, 400, "status"),
                 (.get, "/api/jobs/runs", "/api/jobs/runs?before=yesterday", nil, 400, "before"),
                 (.get, "/api/jobs/runs", "/api/jobs/runs?jobs=ok", nil, 400, "jobs"),

@@ -8,6 +8,9 @@ public enum DurationText {
         ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
     ]
 
+    /// The longest duration accepted: 100 years.
+    public static let maximumSeconds: Double = 100 * 365 * 86_400
+
     /// The number of seconds `text` stands for; throws ``DurationTextError`` when it is not a
     /// positive duration with units.
     public static func seconds(_ text: String) throws(DurationTextError) -> Double {
@@ -30,7 +33,8 @@ public enum DurationText {
             number = ""
             index = trimmed.index(index, offsetBy: unit.suffix.count)
         }
-        guard number.isEmpty, total > 0 else { throw DurationTextError(text: text) }
+        // Longer than a century is a typo, and would overflow the clocks it is handed to.
+        guard number.isEmpty, total > 0, total <= maximumSeconds else { throw DurationTextError(text: text) }
         return total
     }
 
@@ -53,6 +57,6 @@ public struct DurationTextError: Error, Equatable, Sendable, CustomStringConvert
     public let text: String
 
     public var description: String {
-        "'\(text)' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d or 1h30m"
+        "'\(text)' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d or 1h30m (at most 100 years)"
     }
 }

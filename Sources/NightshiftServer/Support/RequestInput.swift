@@ -85,7 +85,9 @@ struct RequestInput {
         case .string(let text): number = Double(text)
         default: number = nil
         }
-        guard let number, number == number.rounded(), range.contains(Int(number)) else {
+        // Compared as a Double first: converting a huge number to Int would trap.
+        guard let number, number == number.rounded(), number >= Double(range.lowerBound), number <= Double(range.upperBound)
+        else {
             throw APIError.badRequest(
                 "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)", field: key)
         }
