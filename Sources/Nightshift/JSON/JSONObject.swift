@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON object that keeps its keys in insertion order: run details and params.
 ///
 /// ```swift
@@ -59,4 +61,28 @@ public struct JSONObject: Equatable, Sendable, Codable, ExpressibleByDictionaryL
             try container.encode(value, forKey: AnyCodingKey(stringValue: key))
         }
     }
+}
+
+extension JSONObject {
+    /// `value` encoded with `JSONEncoder`; throws ``JSONObjectEncodingError`` unless it encodes
+    /// to a JSON object.
+    public init(encoding value: some Encodable) throws {
+        let text = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        guard case .object(let object) = try JSONValue(parsing: text) else {
+            throw JSONObjectEncodingError(type: String(describing: type(of: value)))
+        }
+        self = object
+    }
+
+    /// Decodes the object as `T` with `JSONDecoder`.
+    public func decode<T: Decodable>(as type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(jsonText.utf8))
+    }
+}
+
+/// Params that do not encode to a JSON object (a number, a string, an array).
+public struct JSONObjectEncodingError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The type that was encoded.
+    public let type: String
+    public var description: String { "params of type \(type) must encode to a JSON object (a struct or a dictionary)" }
 }

@@ -42,6 +42,11 @@ public struct JobContext: Sendable {
         self.progressSink = progress
     }
 
+    /// The params decoded as `T`, for jobs enqueued with Codable params.
+    public func params<T: Decodable>(as type: T.Type) throws -> T {
+        try params.decode(as: T.self)
+    }
+
     /// Reports progress in percent; values are clamped to `0...100`. The engine stores it with
     /// the next heartbeat.
     public func progress(_ percent: Int) {

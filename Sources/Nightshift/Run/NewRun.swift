@@ -1,7 +1,15 @@
 import Foundation
 
-/// A run to be created by a manual trigger, the API, a retry or a backfill.
+/// A run to be created: enqueued by code, a manual trigger, the API, a retry or a backfill.
+///
+/// ```swift
+/// struct Invoice: Codable { let id: Int }
+/// let run = try NewRun(job: "send-invoice", params: Invoice(id: 42), uniqueKey: "invoice-42")
+/// ```
 public struct NewRun: Sendable {
+    /// The queue of runs that name none.
+    public static let defaultQueue = "default"
+
     public var id: UUID
     public var job: String
     public var trigger: RunTrigger
@@ -12,12 +20,22 @@ public struct NewRun: Sendable {
     public var params: JSONObject
     public var window: DateWindow?
     public var dryRun: Bool
+    /// Lower runs first among runs due at the same time (default 0).
+    public var priority: Int
+    /// The named queue (default `default`).
+    public var queue: String
+    /// While a run with this key is queued or running, enqueueing returns that run instead.
+    public var uniqueKey: String?
 
     /// Describes a run of `job`.
     public init(
-        id: UUID = UUID(), job: String, trigger: RunTrigger, triggeredBy: String? = nil, maxAttempts: Int = 1,
-        runAfter: Date? = nil, params: JSONObject = [:], window: DateWindow? = nil, dryRun: Bool = false
+        id: UUID = UUID(), job: String, trigger: RunTrigger = .manual, triggeredBy: String? = nil, maxAttempts: Int = 1,
+        runAfter: Date? = nil, params: JSONObject = [:], window: DateWindow? = nil, dryRun: Bool = false,
+        priority: Int = 0, queue: String = NewRun.defaultQueue, uniqueKey: String? = nil
     ) {
+        self.priority = priority
+        self.queue = queue
+        self.uniqueKey = uniqueKey
         self.id = id
         self.job = job
         self.trigger = trigger
@@ -54,4 +72,17 @@ public enum FireOutcome: String, Equatable, Sendable {
     case skipped
     /// A run for that fire already existed (another instance, or a restart, got there first).
     case duplicate
+}
+
+extension NewRun {
+    /// Describes a run of `job` whose params are `params` encoded as a JSON object; throws
+    /// ``JSONObjectEncodingError`` when they do not encode to an object.
+    public init(
+        job: String, params: some Encodable, runAt: Date? = nil, priority: Int = 0, queue: String = NewRun.defaultQueue,
+        uniqueKey: String? = nil, maxAttempts: Int = 1
+    ) throws {
+        self.init(
+            job: job, trigger: .manual, maxAttempts: maxAttempts, runAfter: runAt, params: try JSONObject(encoding: params),
+            priority: priority, queue: queue, uniqueKey: uniqueKey)
+    }
 }

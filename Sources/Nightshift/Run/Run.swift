@@ -34,6 +34,12 @@ public struct Run: Equatable, Sendable, Identifiable {
     public var error: String?
     /// Set when someone asked a running run to stop.
     public var cancelRequested: Bool
+    /// Lower runs first among runs due at the same time.
+    public var priority: Int
+    /// The named queue whose concurrency limit it counts against.
+    public var queue: String
+    /// While this run is queued or running, enqueueing another run with the same key returns this one.
+    public var uniqueKey: String?
 
     /// Creates a run value; stores build these from their rows.
     public init(
@@ -41,8 +47,12 @@ public struct Run: Equatable, Sendable, Identifiable {
         scheduledFor: Date? = nil, attempt: Int = 1, maxAttempts: Int = 1, runAfter: Date, createdAt: Date,
         startedAt: Date? = nil, endedAt: Date? = nil, heartbeatAt: Date? = nil, worker: String? = nil,
         progress: Int = 0, params: JSONObject = [:], window: DateWindow? = nil, dryRun: Bool = false,
-        details: JSONObject = [:], error: String? = nil, cancelRequested: Bool = false
+        details: JSONObject = [:], error: String? = nil, cancelRequested: Bool = false, priority: Int = 0,
+        queue: String = NewRun.defaultQueue, uniqueKey: String? = nil
     ) {
+        self.priority = priority
+        self.queue = queue
+        self.uniqueKey = uniqueKey
         self.id = id
         self.job = job
         self.status = status

@@ -1,3 +1,5 @@
+import SQLKit
+
 /// The few places where PostgreSQL and SQLite need different SQL, in one place.
 public struct SQLDialectFragments: Sendable {
     /// Which database this is.
@@ -13,6 +15,19 @@ public struct SQLDialectFragments: Sendable {
     public let timestampType: String
     /// The column type of booleans.
     public let booleanType: String
+
+    /// The fragments for the database behind `database` (PostgreSQL, else SQLite).
+    public init(for database: any SQLDatabase) {
+        self = database.dialect.name == "sqlite" ? .sqlite : .postgres
+    }
+
+    private init(flavor: Flavor, now: String, secondsUnit: String, timestampType: String, booleanType: String) {
+        self.flavor = flavor
+        self.now = now
+        self.secondsUnit = secondsUnit
+        self.timestampType = timestampType
+        self.booleanType = booleanType
+    }
 
     static let postgres = SQLDialectFragments(
         flavor: .postgres, now: "now()", secondsUnit: " * interval '1 second'", timestampType: "timestamptz",

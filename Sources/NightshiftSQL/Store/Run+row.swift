@@ -25,7 +25,9 @@ extension Run {
             progress: try column("progress", Int.self), params: try Self.object(try column("params", String.self)),
             window: windowFrom.flatMap { from in windowTo.map { DateWindow(from: from, to: $0) } },
             dryRun: try column("dry_run", Bool.self), details: try Self.object(try column("details", String.self)),
-            error: try column("error", String?.self), cancelRequested: try column("cancel_requested", Bool.self))
+            error: try column("error", String?.self), cancelRequested: try column("cancel_requested", Bool.self),
+            priority: try column("priority", Int.self), queue: try column("queue", String.self),
+            uniqueKey: try column("unique_key", String?.self))
     }
 
     private static func object(_ text: String) throws -> JSONObject {

@@ -61,7 +61,33 @@ extension SQLJobStore {
     }
 
     public func enqueue(_ runs: [NewRun]) async throws -> [Run] {
+        // Several statements must stand or fall together.
+        guard runs.count > Self.enqueueChunk else {
+            return try await pool.withDatabase { database in try await Self.enqueue(runs, on: database) }
+        }
+        return try await pool.withTransaction { database in try await Self.enqueue(runs, on: database) }
+    }
+
+    /// Runs per INSERT: 16 binds each stays under every driver's limit on parameters.
+    static let enqueueChunk = 1000
+
+    /// Enqueues `runs` with one statement on `database`, which may be inside the caller's own
+    /// transaction: the runs then exist if and only if that transaction commits (more than 1,000
+    /// runs take several statements, so pass a transaction for those). A run whose
+    /// `uniqueKey` belongs to a queued or running run is not created; that run is returned in
+    /// its place. Results come in the order of `runs`.
+    public static func enqueue(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
+        var result: [Run] = []
+        result.reserveCapacity(runs.count)
+        for start in stride(from: 0, to: runs.count, by: enqueueChunk) {
+            result += try await enqueueChunk(Array(runs[start..<min(start + enqueueChunk, runs.count)]), on: database)
+        }
+        return result
+    }
+
+    private static func enqueueChunk(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
         guard !runs.isEmpty else { return [] }
+        let now: SQLQueryString = "\(unsafeRaw: SQLDialectFragments(for: database).now)"
         var values: [SQLQueryString] = []
         for run in runs {
             let runAfter: SQLQueryString = run.runAfter.map { "\(bind: $0)" } ?? now
@@ -69,19 +95,29 @@ extension SQLJobStore {
                 """
                 (\(bind: run.id.uuidString.lowercased()), \(bind: run.job), 'queued', \(bind: run.trigger.rawValue),
                  \(bind: run.triggeredBy), 1, \(bind: run.maxAttempts), \(runAfter), \(now), \(bind: run.params.jsonText),
-                 \(bind: run.window?.from), \(bind: run.window?.to), \(bind: run.dryRun))
+                 \(bind: run.window?.from), \(bind: run.window?.to), \(bind: run.dryRun), \(bind: run.priority),
+                 \(bind: run.queue), \(bind: run.uniqueKey))
                 """)
         }
-        return try await pool.withDatabase { database in
-            try await database.raw(
-                """
-                INSERT INTO nightshift_runs (id, job, status, "trigger", triggered_by, attempt, max_attempts, run_after,
-                    created_at, params, window_from, window_to, dry_run)
-                VALUES \(values.joined(separator: ", "))
-                RETURNING *
-                """
+        let inserted = try await database.raw(
+            """
+            INSERT INTO nightshift_runs (id, job, status, "trigger", triggered_by, attempt, max_attempts, run_after,
+                created_at, params, window_from, window_to, dry_run, priority, queue, unique_key)
+            VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND status IN \(activeStatuses) DO NOTHING
+            RETURNING *
+            """
+        ).all().map(Run.init(row:))
+        let byID = Dictionary(inserted.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let duplicateKeys = runs.filter { byID[$0.id] == nil }.compactMap(\.uniqueKey)
+        var byKey: [String: Run] = [:]
+        if !duplicateKeys.isEmpty {
+            let existing = try await database.raw(
+                "SELECT * FROM nightshift_runs WHERE unique_key IN (\(binds: duplicateKeys)) AND status IN \(activeStatuses)"
             ).all().map(Run.init(row:))
+            byKey = Dictionary(existing.compactMap { run in run.uniqueKey.map { ($0, run) } }, uniquingKeysWith: { first, _ in first })
         }
+        return runs.compactMap { run in byID[run.id] ?? run.uniqueKey.flatMap { byKey[$0] } }
     }
 
     public func claim(limit: Int, jobs: [String], worker: String) async throws -> [Run] {
@@ -91,6 +127,7 @@ extension SQLJobStore {
             SELECT r.id FROM nightshift_runs r
             WHERE r.status = 'queued' AND r.run_after <= \(now) AND r.job IN (\(binds: jobs))
               AND NOT EXISTS (SELECT 1 FROM nightshift_jobs j WHERE j.name = r.job AND j.paused)
+              AND NOT EXISTS (SELECT 1 FROM nightshift_queues q WHERE q.name = r.queue AND q.paused)
             ORDER BY r.priority, r.run_after, r.id
             LIMIT \(bind: limit)
             """

@@ -89,7 +89,18 @@ enum SQLMigrations {
                 )
                 """,
             ]
-        }
+        },
+        Migration(version: 2) { dialect in
+            [
+                "ALTER TABLE nightshift_runs ADD COLUMN unique_key TEXT",
+                // At most one active run per key; finished runs free their key.
+                """
+                CREATE UNIQUE INDEX nightshift_runs_unique_key ON nightshift_runs (unique_key)
+                WHERE unique_key IS NOT NULL AND status IN ('queued', 'running')
+                """,
+                "CREATE TABLE nightshift_queues (name TEXT PRIMARY KEY, paused \(dialect.booleanType) NOT NULL DEFAULT FALSE)",
+            ]
+        },
     ]
 
     /// The newest version this build knows.

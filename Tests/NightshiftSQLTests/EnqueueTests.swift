@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import Nightshift
+import NightshiftSQL
+import NightshiftTesting
+import SQLKit
+import Testing
+
+/// Enqueueing from code: Codable params, unique keys, batches, and the caller's transaction.
+@Suite struct EnqueueTests {
+    struct Invoice: Codable, Equatable {
+        let id: Int
+        let customer: String
+    }
+
+    @Test("Codable params round-trip; a duplicate unique key returns the active run", arguments: TestStoreKind.available)
+    func uniqueKeys(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            let first = try NewRun(job: "send-invoice", params: Invoice(id: 42, customer: "acme"), priority: -1, queue: "mail", uniqueKey: "invoice-42")
+            let created = try await store.enqueue([first])[0]
+            #expect(try created.params.decode(as: Invoice.self) == Invoice(id: 42, customer: "acme"))
+            #expect(created.priority == -1 && created.queue == "mail" && created.uniqueKey == "invoice-42")
+            let again = try await store.enqueue([
+                try NewRun(job: "send-invoice", params: Invoice(id: 42, customer: "acme"), uniqueKey: "invoice-42"),
+                try NewRun(job: "send-invoice", params: Invoice(id: 43, customer: "acme"), uniqueKey: "invoice-43"),
+                try NewRun(job: "send-invoice", params: Invoice(id: 43, customer: "acme"), uniqueKey: "invoice-43"),
+            ])
+            #expect(again[0].id == created.id)
+            #expect(again[1].id == again[2].id && again[1].id != created.id)
+            #expect(try await store.runs(RunQuery(job: "send-invoice")).count == 2)
+            // Once the run has ended, its key is free again.
+            let claimed = try await store.claim(limit: 10, jobs: ["send-invoice"], worker: "w")
+            for run in claimed { _ = try await store.complete(RunCompletion(runID: run.id, job: run.job, attempt: 1, outcome: .succeeded)) }
+            #expect(try await store.enqueue([first.withNewID()])[0].id != created.id)
+        }
+    }
+
+    @Test("a batch of 5,000 runs is one statement and all of them are claimable", arguments: TestStoreKind.available)
+    func batch(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let runs = (0..<5000).map { NewRun(job: "noop", params: ["n": .number(Double($0))]) }
+            let created = try await test.store.enqueue(runs)
+            #expect(created.map(\.id) == runs.map(\.id))
+            #expect(try await test.store.queueDepths() == ["default": 5000])
+        }
+    }
+
+    @Test("runs enqueued in the caller's transaction exist only if it commits", arguments: TestStoreKind.available)
+    func transactional(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let pool = try await SQLConnectionPool.open(try DatabaseURL(test.url), logger: Logger(label: "enqueue-test"))
+            let committed = NewRun(job: "after-commit")
+            _ = try await pool.withTransaction { database in
+                try await database.raw("CREATE TABLE orders (id INTEGER PRIMARY KEY)").run()
+                return try await SQLJobStore.enqueue([committed], on: database)
+            }
+            struct Rollback: Error {}
+            let rolledBack = NewRun(job: "after-rollback")
+            await #expect(throws: Rollback.self) {
+                try await pool.withTransaction { database -> Int in
+                    try await database.raw("INSERT INTO orders (id) VALUES (1)").run()
+                    _ = try await SQLJobStore.enqueue([rolledBack], on: database)
+                    throw Rollback()
+                }
+            }
+            await pool.close()
+            #expect(try await test.store.run(id: committed.id) != nil)
+            #expect(try await test.store.run(id: rolledBack.id) == nil)
+        }
+    }
+}
+
+extension NewRun {
+    func withNewID() -> NewRun {
+        var copy = self
+        copy.id = UUID()
+        return copy
+    }
+}
