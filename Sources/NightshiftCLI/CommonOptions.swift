@@ -63,6 +63,8 @@ struct LoadedApp {
 
     func engineConfiguration() -> EngineConfiguration {
         var engine = EngineConfiguration(schedulingEnabled: configuration.schedulingEnabled)
+        engine.queueConcurrency = configuration.queues
+        engine.retention = HistoryRetention(defaultRule: configuration.history)
         let environment = ProcessInfo.processInfo.environment
         if let lease = environment["NIGHTSHIFT_LEASE_SECONDS"].flatMap(Double.init) { engine.leaseDuration = lease }
         if let poll = environment["NIGHTSHIFT_POLL_SECONDS"].flatMap(Double.init) { engine.pollInterval = poll }

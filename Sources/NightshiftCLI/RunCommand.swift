@@ -62,7 +62,7 @@ struct RunCommand: AsyncParsableCommand {
             for (index, window) in windows.enumerated() {
                 let request = NewRun(
                     job: job.name, trigger: window != nil && windows.count > 1 ? .backfill : .manual, triggeredBy: "cli",
-                    params: paramObject, window: window, dryRun: dryRun)
+                    params: paramObject, window: window, dryRun: dryRun, queue: job.policies.queue)
                 let run = try await runner.run(job, as: request) { percent in output.progress(day: index, percent: percent) }
                 output.finished(run, day: index)
                 finished.append(run)

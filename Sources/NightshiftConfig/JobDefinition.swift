@@ -41,7 +41,7 @@ public struct JobDefinition: Sendable {
 
     static let commonKeys: Set<String> = [
         "kind", "schedule", "description", "enabled", "timezone", "timeout", "retries", "overlap", "catch_up",
-        "starting_deadline", "alert_after_failures", "concurrency",
+        "starting_deadline", "alert_after_failures", "concurrency", "queue", "history",
     ]
     static let kindKeys: [String: Set<String>] = [
         "sql": ["database", "sql"],
@@ -117,7 +117,18 @@ public struct JobDefinition: Sendable {
         policies.startingDeadline = try values["starting_deadline"]?.duration()
         policies.alertAfterFailures = try values["alert_after_failures"]?.int(in: 1...1_000_000) ?? 3
         policies.concurrency = try values["concurrency"]?.int(in: 1...10_000)
+        policies.queue = try values["queue"]?.string() ?? NewRun.defaultQueue
+        policies.history = try values["history"].map { node throws(ConfigError) in try Self.retentionRule(node) }
         return policies
+    }
+
+    /// `{keep: 30d, keep_failed: 90d}`; either key may be left out for its default.
+    static func retentionRule(_ node: ConfigNode) throws(ConfigError) -> HistoryRetention.Rule {
+        var rule = HistoryRetention.Rule()
+        for (name, value) in try node.mapping(allowed: ["keep", "keep_failed"]) {
+            if name == "keep" { rule.keep = try value.duration() } else { rule.keepFailed = try value.duration() }
+        }
+        return rule
     }
 
     private static func kind(_ name: String, values: [String: ConfigNode], node: ConfigNode, databases: Set<String>)

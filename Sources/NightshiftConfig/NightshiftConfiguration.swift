@@ -24,7 +24,12 @@ public struct NightshiftConfiguration: Sendable {
     public let schedulingEnabled: Bool
 
 
-    static let topLevelKeys: Set<String> = ["store", "timezone", "databases", "redis", "server", "jobs"]
+    /// How long finished runs are kept, unless a job says otherwise.
+    public let history: HistoryRetention.Rule
+    /// The concurrency limit of each named queue.
+    public let queues: [String: Int]
+
+    static let topLevelKeys: Set<String> = ["store", "timezone", "databases", "redis", "server", "jobs", "history", "queues"]
 
     /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
@@ -72,6 +77,15 @@ public struct NightshiftConfiguration: Sendable {
         databases = try values["databases"]?.stringMap() ?? [:]
         redis = try values["redis"]?.stringMap() ?? [:]
         server = try values["server"].map { node throws(ConfigError) in try ServerSettings(node: node) } ?? ServerSettings()
+        history = try values["history"].map { node throws(ConfigError) in try JobDefinition.retentionRule(node) }
+            ?? HistoryRetention.Rule()
+        var queues: [String: Int] = [:]
+        for (name, node) in try values["queues"]?.mapping() ?? [] {
+            for (key, value) in try node.mapping(allowed: ["concurrency"]) where key == "concurrency" {
+                queues[name] = try value.int(in: 1...10_000)
+            }
+        }
+        self.queues = queues
         guard let jobsNode = values["jobs"] else { throw root.error("missing 'jobs:'") }
         var jobs: [JobDefinition] = []
         for (name, node) in try jobsNode.mapping() {

@@ -77,6 +77,8 @@ public struct AdminAPI: Sendable {
         (.post, "/api/jobs/{name}/resume"),
         (.post, "/api/jobs/runs/{id}/cancel"),
         (.post, "/api/jobs/runs/{id}/retry"),
+        (.post, "/api/queues/{name}/pause"),
+        (.post, "/api/queues/{name}/resume"),
         (.get, "/healthz"),
         (.get, "/readyz"),
         (.get, "/metrics"),
@@ -104,6 +106,12 @@ public struct AdminAPI: Sendable {
         }
         router.post("/api/jobs/runs/:id/retry") { request, context in
             try await self.retry(request, id: try context.parameters.require("id"))
+        }
+        router.post("/api/queues/:name/pause") { request, context in
+            try await self.setQueuePaused(request, name: try context.parameters.require("name"), paused: true)
+        }
+        router.post("/api/queues/:name/resume") { request, context in
+            try await self.setQueuePaused(request, name: try context.parameters.require("name"), paused: false)
         }
         router.get("/healthz") { _, _ in JSONResponse(["status": "ok"]) }
         router.get("/readyz") { _, _ in await self.readiness() }

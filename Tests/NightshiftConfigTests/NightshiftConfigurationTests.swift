@@ -49,6 +49,26 @@ import Testing
         #expect(config.jobs[1].enabled == false && config.jobs[1].schedule == nil)
     }
 
+    @Test("queues, their limits and history retention, global and per job")
+    func queuesAndHistory() throws {
+        let config = try parse(
+            """
+            history: { keep: 7d }
+            queues:
+              reports: { concurrency: 2 }
+            jobs:
+              report:
+                kind: command
+                command: [true]
+                queue: reports
+                history: { keep: 1d, keep_failed: 30d }
+            """)
+        #expect(config.history == HistoryRetention.Rule(keep: 7 * 86_400, keepFailed: 90 * 86_400))
+        #expect(config.queues == ["reports": 2])
+        #expect(config.jobs[0].policies.queue == "reports")
+        #expect(config.jobs[0].policies.history == HistoryRetention.Rule(keep: 86_400, keepFailed: 30 * 86_400))
+    }
+
     @Test("the store falls back to NIGHTSHIFT_STORE, then SQLite; NIGHTSHIFT_ENABLED=false stops scheduling")
     func storeDefaults() throws {
         let yaml = "jobs: {}"
@@ -66,7 +86,7 @@ import Testing
             ),
             (
                 "jobs:\n  a:\n    kind: command\n    command: [x]\n    timout: 5m\n",
-                "nightshift.yml:5: jobs.a.timout: unknown key; expected one of alert_after_failures, catch_up, command, concurrency, description, enabled, env, kind, overlap, retries, schedule, starting_deadline, timeout, timezone, working_dir"
+                "nightshift.yml:5: jobs.a.timout: unknown key; expected one of alert_after_failures, catch_up, command, concurrency, description, enabled, env, history, kind, overlap, queue, retries, schedule, starting_deadline, timeout, timezone, working_dir"
             ),
             (
                 "jobs:\n  a:\n    kind: sql\n    database: app\n    sql: SELECT 1\n",

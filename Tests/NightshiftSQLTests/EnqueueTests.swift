@@ -30,7 +30,7 @@ import Testing
             #expect(again[1].id == again[2].id && again[1].id != created.id)
             #expect(try await store.runs(RunQuery(job: "send-invoice")).count == 2)
             // Once the run has ended, its key is free again.
-            let claimed = try await store.claim(limit: 10, jobs: ["send-invoice"], worker: "w")
+            let claimed = try await store.claim(limit: 10, jobs: ["send-invoice"], queues: .any, worker: "w")
             for run in claimed { _ = try await store.complete(RunCompletion(runID: run.id, job: run.job, attempt: 1, outcome: .succeeded)) }
             #expect(try await store.enqueue([first.withNewID()])[0].id != created.id)
         }
@@ -77,4 +77,77 @@ extension NewRun {
         copy.id = UUID()
         return copy
     }
+}
+
+/// Named queues, their limits and pausing, and pruning old history.
+@Suite struct QueueAndPruneTests {
+    @Test("a queue's concurrency limit holds and a paused queue's runs wait", arguments: TestStoreKind.available)
+    func queueLimits(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let running = Counter()
+            let job = try Job(name: "report", policies: JobPolicies(queue: "reports")) { _ in
+                await running.enter()
+                try await Task.sleep(for: .milliseconds(200))
+                await running.leave()
+                return [:]
+            }
+            try await test.store.setQueuePaused("reports", paused: true)
+            _ = try await test.store.enqueue((0..<4).map { _ in NewRun(job: "report", queue: "reports") })
+            var configuration = EngineTests.fast
+            configuration.queueConcurrency = ["reports": 1]
+            let engine = NightshiftEngine(store: test.store, jobs: [job], configuration: configuration, logger: Logger(label: "queue-test"))
+            let task = Task { try await engine.run() }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await test.store.queueDepths()["reports"] == 4, "a paused queue starts nothing")
+            try await test.store.setQueuePaused("reports", paused: false)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                let active = try await test.store.activeRuns()
+                if active.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            engine.shutDown()
+            try await task.value
+            #expect(await running.highest == 1)
+            #expect(try await test.store.runs(RunQuery(job: "report", status: .succeeded)).count == 4)
+        }
+    }
+
+    @Test("pruning deletes finished runs past their retention, per job and by outcome", arguments: TestStoreKind.available)
+    func prune(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            let runs = try await store.enqueue([
+                NewRun(job: "a"), NewRun(job: "a"), NewRun(job: "b"), NewRun(job: "a"),
+            ])
+            let claimed = try await store.claim(limit: 3, jobs: ["a", "b"], queues: .any, worker: "w")
+            for (index, run) in claimed.enumerated() {
+                let outcome: RunCompletion.Outcome = index == 0 ? .finished(.failed) : .succeeded
+                _ = try await store.complete(RunCompletion(runID: run.id, job: run.job, attempt: 1, outcome: outcome))
+            }
+            try await Task.sleep(for: .milliseconds(600))
+            let retention = HistoryRetention(
+                defaultRule: .init(keep: 0.3, keepFailed: 3600), jobRules: ["b": .init(keep: 3600, keepFailed: 3600)])
+            let deleted = try await store.prune(retention, chunkSize: 1)
+            let left = try await store.runs(RunQuery(limit: 10))
+            #expect(deleted == 1)
+            #expect(left.count == 3)
+            #expect(left.contains { $0.status == .failed })
+            #expect(left.contains { $0.job == "b" })
+            #expect(left.contains { $0.id == runs[3].id || $0.status == .queued })
+        }
+    }
+}
+
+/// Counts how many callers are inside at once, and the most there ever were.
+actor Counter {
+    private var current = 0
+    private(set) var highest = 0
+
+    func enter() {
+        current += 1
+        highest = max(highest, current)
+    }
+
+    func leave() { current -= 1 }
 }

@@ -34,9 +34,9 @@ import Testing
                     dryRun: true)
             ])
             #expect(created.count == 1)
-            let claimed = try await store.claim(limit: 10, jobs: ["j"], worker: "w1")
+            let claimed = try await store.claim(limit: 10, jobs: ["j"], queues: .any, worker: "w1")
             #expect(claimed.map(\.id) == created.map(\.id))
-            #expect(try await store.claim(limit: 10, jobs: ["j"], worker: "w2").isEmpty)
+            #expect(try await store.claim(limit: 10, jobs: ["j"], queues: .any, worker: "w2").isEmpty)
             var run = claimed[0]
             #expect(run.status == .running && run.worker == "w1" && run.startedAt != nil && run.heartbeatAt != nil)
             #expect(try await store.heartbeat([run.id: 40], worker: "w1").isEmpty)
@@ -85,7 +85,7 @@ import Testing
             let store = test.store
             try await store.register([JobRegistration(try Job(name: "j") { _ in [:] })])
             _ = try await store.enqueue([NewRun(job: "j", trigger: .manual, maxAttempts: 2), NewRun(job: "j", trigger: .manual)])
-            let claimed = try await store.claim(limit: 2, jobs: ["j"], worker: "dead")
+            let claimed = try await store.claim(limit: 2, jobs: ["j"], queues: .any, worker: "dead")
             #expect(claimed.count == 2)
             try await Task.sleep(for: .milliseconds(300))
             let rescued = try await store.rescueOrphans(staleAfter: 0.1)

@@ -24,6 +24,8 @@ import Testing
                 (.post, "/api/jobs/{name}/resume", "/api/jobs/ok/resume", ["admin"]),
                 (.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(id)/cancel", ["admin"]),
                 (.post, "/api/jobs/runs/{id}/retry", "/api/jobs/runs/\(id)/retry", ["admin"]),
+                (.post, "/api/queues/{name}/pause", "/api/queues/reports/pause", ["admin"]),
+                (.post, "/api/queues/{name}/resume", "/api/queues/reports/resume", ["admin"]),
             ]
             for endpoint in endpoints {
                 for role in [nil, "unknown", "viewer", "trigger", "admin"] as [String?] {

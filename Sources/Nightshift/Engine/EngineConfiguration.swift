@@ -18,6 +18,13 @@ public struct EngineConfiguration: Sendable {
     public var schedulingEnabled: Bool
     /// Where run counts, durations, lag and leadership are reported.
     public var metrics: EngineMetrics
+    /// The most runs of a named queue this instance executes at once; queues not listed share
+    /// ``concurrency``.
+    public var queueConcurrency: [String: Int] = [:]
+    /// How long finished runs are kept; the leader prunes older ones every ``pruneInterval``.
+    public var retention = HistoryRetention()
+    /// Seconds between two prunes.
+    public var pruneInterval: Double = 600
 
     /// A configuration with the documented defaults.
     public init(

@@ -61,6 +61,7 @@ public final class NightshiftEngine: Service, Sendable {
                     await self.periodically(every: self.configuration.heartbeatInterval) { await self.workers.heartbeat() }
                 }
                 group.addTask { await self.periodically(every: self.configuration.leaseDuration) { await self.rescueOrphans() } }
+                group.addTask { await self.periodically(every: self.configuration.pruneInterval) { await self.pruneHistory() } }
             }
         }
         // Cancellation (a sibling service failed) stops the engine the way SIGTERM does.
@@ -110,6 +111,20 @@ public final class NightshiftEngine: Service, Sendable {
             try? await Task.sleep(for: .seconds(seconds))
             guard !Task.isCancelled else { return }
             await body()
+        }
+    }
+
+    /// Deletes finished runs past their retention. Only the leader prunes, so instances do not
+    /// compete for the same rows.
+    private func pruneHistory() async {
+        guard scheduler.isLeader else { return }
+        do {
+            var retention = configuration.retention
+            for job in jobs { if let rule = job.policies.history { retention.jobRules[job.name] = rule } }
+            let deleted = try await store.prune(retention, chunkSize: 5000)
+            if deleted > 0 { logger.info("pruned finished runs past their retention", metadata: ["count": "\(deleted)"]) }
+        } catch {
+            logger.warning("pruning failed", metadata: ["error": "\(error)"])
         }
     }
 

@@ -92,7 +92,7 @@ final class Scheduler: Sendable {
             let fires = plan.fires.map {
                 ScheduledFire(
                     job: job.name, scheduledFor: $0, maxAttempts: job.policies.retry.maxAttempts,
-                    overlap: job.policies.overlap)
+                    overlap: job.policies.overlap, queue: job.policies.queue)
             }
             let outcomes = try await store.recordFires(fires)
             if outcomes.contains(.queued) { onQueued() }

@@ -70,25 +70,38 @@ final class WorkerPool: Sendable {
     }
 
     private func claimBatch() async -> [Run] {
-        let (free, busyJobs) = attempts.withLock { attempts -> (Int, [String: Int]) in
-            var perJob: [String: Int] = [:]
-            for handle in attempts.values { perJob[handle.run.job, default: 0] += 1 }
-            return (configuration.concurrency - attempts.count, perJob)
-        }
+        let running = attempts.withLock { Array($0.values.map(\.run)) }
+        let free = configuration.concurrency - running.count
         guard free > 0 else { return [] }
+        let busyJobs = Dictionary(grouping: running, by: \.job).mapValues(\.count)
+        let busyQueues = Dictionary(grouping: running, by: \.queue).mapValues(\.count)
         let eligible = jobs.values.filter { job in
             guard let limit = job.policies.concurrency else { return true }
             return busyJobs[job.name, default: 0] < limit
         }.map(\.name)
         guard !eligible.isEmpty else { return [] }
         // A job with a per-job limit gets at most one new run per claim, so a batch cannot overshoot it.
-        let limited = jobs.values.contains { $0.policies.concurrency != nil }
-        do {
-            return try await store.claim(limit: limited ? 1 : free, jobs: eligible, worker: configuration.instanceID)
-        } catch {
-            logger.warning("claim failed", metadata: ["error": "\(error)"])
-            return []
+        let perJobLimited = jobs.values.contains { $0.policies.concurrency != nil }
+        var claims: [(limit: Int, queues: QueueFilter)] = []
+        var remaining = free
+        for (queue, limit) in configuration.queueConcurrency.sorted(by: { $0.key < $1.key }) {
+            let room = min(remaining, limit - busyQueues[queue, default: 0])
+            if room > 0 { claims.append((room, .only([queue]))) }
         }
+        claims.append((remaining, .excluding(Array(configuration.queueConcurrency.keys))))
+        var claimed: [Run] = []
+        for claim in claims where remaining > 0 {
+            do {
+                let batch = try await store.claim(
+                    limit: perJobLimited ? 1 : min(claim.limit, remaining), jobs: eligible, queues: claim.queues,
+                    worker: configuration.instanceID)
+                claimed += batch
+                remaining -= batch.count
+            } catch {
+                logger.warning("claim failed", metadata: ["error": "\(error)"])
+            }
+        }
+        return claimed
     }
 
     private func execute(_ handle: AttemptHandle, job: Job) async {

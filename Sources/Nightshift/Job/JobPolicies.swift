@@ -37,13 +37,20 @@ public struct JobPolicies: Equatable, Sendable {
     public var alertAfterFailures: Int
     /// The most runs of this job one instance executes at once; nil: no per-job limit.
     public var concurrency: Int?
+    /// The queue the job's runs go to.
+    public var queue: String
+    /// How long this job's finished runs are kept; nil: the global rule.
+    public var history: HistoryRetention.Rule?
 
     /// Policies with the documented defaults.
     public init(
         timeout: Double? = nil, retry: RetryPolicy = RetryPolicy(), overlap: OverlapPolicy = .forbid,
         catchUp: CatchUpPolicy = .latest, startingDeadline: Double? = nil, maxCatchUp: Int = 100,
-        alertAfterFailures: Int = 3, concurrency: Int? = nil
+        alertAfterFailures: Int = 3, concurrency: Int? = nil, queue: String = NewRun.defaultQueue,
+        history: HistoryRetention.Rule? = nil
     ) {
+        self.queue = queue
+        self.history = history
         self.timeout = timeout
         self.retry = retry
         self.overlap = overlap

@@ -54,9 +54,13 @@ public struct ScheduledFire: Equatable, Sendable {
     public var scheduledFor: Date
     public var maxAttempts: Int
     public var overlap: OverlapPolicy
+    public var queue: String
 
     /// Describes the fire of `job` at `scheduledFor`.
-    public init(job: String, scheduledFor: Date, maxAttempts: Int, overlap: OverlapPolicy) {
+    public init(
+        job: String, scheduledFor: Date, maxAttempts: Int, overlap: OverlapPolicy, queue: String = NewRun.defaultQueue
+    ) {
+        self.queue = queue
         self.job = job
         self.scheduledFor = scheduledFor
         self.maxAttempts = maxAttempts

@@ -32,9 +32,10 @@ public protocol JobStore: Sendable {
     func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome]
     /// Creates queued runs.
     func enqueue(_ runs: [NewRun]) async throws -> [Run]
-    /// Claims up to `limit` runnable runs of `jobs` (not paused, `run_after` passed), oldest and
-    /// highest priority first, marking them `running` for `worker`.
-    func claim(limit: Int, jobs: [String], worker: String) async throws -> [Run]
+    /// Claims up to `limit` runnable runs of `jobs` in the queues `queues` selects (not paused,
+    /// `run_after` passed), highest priority and oldest first, marking them `running` for
+    /// `worker`.
+    func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run]
     /// Claims one run by id if it is queued, whatever its `run_after` (foreground runs).
     func claim(runID: UUID, worker: String) async throws -> Run?
     /// Stamps the heartbeat and progress of running runs; returns the ids whose cancellation
@@ -52,6 +53,11 @@ public protocol JobStore: Sendable {
     func runs(_ query: RunQuery) async throws -> [Run]
     /// One run.
     func run(id: UUID) async throws -> Run?
+    /// Pauses or resumes a queue: its queued runs wait while it is paused.
+    func setQueuePaused(_ queue: String, paused: Bool) async throws
+    /// Deletes finished runs (and their attempts) that ended before their job's retention, in
+    /// chunks of `chunkSize`; returns how many runs went.
+    func prune(_ retention: HistoryRetention, chunkSize: Int) async throws -> Int
     /// The number of `queued` runs in each queue.
     func queueDepths() async throws -> [String: Int]
     /// All `queued` and `running` runs.

@@ -27,9 +27,9 @@ extension SQLJobStore {
                 ) AS skip
             )
             INSERT INTO nightshift_runs (id, job, status, "trigger", scheduled_for, attempt, max_attempts, run_after,
-                created_at, ended_at, error)
+                created_at, queue, ended_at, error)
             SELECT \(bind: id), \(bind: fire.job), CASE WHEN skip THEN 'skipped' ELSE 'queued' END, 'schedule',
-                \(bind: fire.scheduledFor), 1, \(bind: fire.maxAttempts), \(now), \(now),
+                \(bind: fire.scheduledFor), 1, \(bind: fire.maxAttempts), \(now), \(now), \(bind: fire.queue),
                 CASE WHEN skip THEN \(now) END,
                 CASE WHEN skip THEN 'skipped: the previous run is still active (overlap: forbid)' END
             FROM overlap WHERE TRUE
@@ -80,12 +80,12 @@ extension SQLJobStore {
         var result: [Run] = []
         result.reserveCapacity(runs.count)
         for start in stride(from: 0, to: runs.count, by: enqueueChunk) {
-            result += try await enqueueChunk(Array(runs[start..<min(start + enqueueChunk, runs.count)]), on: database)
+            result += try await insertChunk(Array(runs[start..<min(start + enqueueChunk, runs.count)]), on: database)
         }
         return result
     }
 
-    private static func enqueueChunk(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
+    private static func insertChunk(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
         guard !runs.isEmpty else { return [] }
         let now: SQLQueryString = "\(unsafeRaw: SQLDialectFragments(for: database).now)"
         var values: [SQLQueryString] = []
@@ -120,12 +120,18 @@ extension SQLJobStore {
         return runs.compactMap { run in byID[run.id] ?? run.uniqueKey.flatMap { byKey[$0] } }
     }
 
-    public func claim(limit: Int, jobs: [String], worker: String) async throws -> [Run] {
+    public func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run] {
         guard limit > 0, !jobs.isEmpty else { return [] }
+        let queueCondition: SQLQueryString
+        switch queues {
+        case .any: queueCondition = "TRUE"
+        case .only(let names): queueCondition = names.isEmpty ? "FALSE" : "r.queue IN (\(binds: names))"
+        case .excluding(let names): queueCondition = names.isEmpty ? "TRUE" : "r.queue NOT IN (\(binds: names))"
+        }
         let runnable: SQLQueryString =
             """
             SELECT r.id FROM nightshift_runs r
-            WHERE r.status = 'queued' AND r.run_after <= \(now) AND r.job IN (\(binds: jobs))
+            WHERE r.status = 'queued' AND r.run_after <= \(now) AND r.job IN (\(binds: jobs)) AND \(queueCondition)
               AND NOT EXISTS (SELECT 1 FROM nightshift_jobs j WHERE j.name = r.job AND j.paused)
               AND NOT EXISTS (SELECT 1 FROM nightshift_queues q WHERE q.name = r.queue AND q.paused)
             ORDER BY r.priority, r.run_after, r.id
@@ -223,6 +229,17 @@ extension SQLJobStore {
         try await pool.withDatabase { database in
             try await database.raw("SELECT * FROM nightshift_runs WHERE id = \(bind: id.uuidString.lowercased())")
                 .first().map(Run.init(row:))
+        }
+    }
+
+    public func setQueuePaused(_ queue: String, paused: Bool) async throws {
+        try await pool.withDatabase { database in
+            try await database.raw(
+                """
+                INSERT INTO nightshift_queues (name, paused) VALUES (\(bind: queue), \(bind: paused))
+                ON CONFLICT (name) DO UPDATE SET paused = excluded.paused
+                """
+            ).run()
         }
     }
 

@@ -99,6 +99,8 @@ enum SQLMigrations {
                 WHERE unique_key IS NOT NULL AND status IN ('queued', 'running')
                 """,
                 "CREATE TABLE nightshift_queues (name TEXT PRIMARY KEY, paused \(dialect.booleanType) NOT NULL DEFAULT FALSE)",
+                // Serves the pruner: finished runs by age.
+                "CREATE INDEX nightshift_runs_finished ON nightshift_runs (ended_at) WHERE status NOT IN ('queued', 'running')",
             ]
         },
     ]

@@ -8,6 +8,12 @@ struct PauseAnswer: Codable, Sendable {
     var paused: Bool
 }
 
+/// The answer of a queue's pause and resume.
+struct QueuePauseAnswer: Codable, Sendable {
+    var queue: String
+    var paused: Bool
+}
+
 /// The answer of cancel: `cancelled` at once for a queued run, `cancelling` for a running one
 /// (its worker stops it at the next heartbeat).
 struct CancelAnswer: Codable, Sendable {
@@ -28,6 +34,15 @@ extension AdminAPI {
             _ = try await store.setPaused(job: name, paused: paused)
         }
         return JSONResponse(PauseAnswer(job: name, paused: paused))
+    }
+
+    /// `POST /api/queues/{name}/pause` and `/resume` (admin): the queue's queued runs wait while
+    /// it is paused, on every instance. Any name is accepted: a queue exists once runs name it.
+    func setQueuePaused(_ request: Request, name: String, paused: Bool) async throws -> JSONResponse<QueuePauseAnswer> {
+        _ = try authenticator.authorize(request, roles: [.admin])
+        _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
+        try await store.setQueuePaused(name, paused: paused)
+        return JSONResponse(QueuePauseAnswer(queue: name, paused: paused))
     }
 
     /// `POST /api/jobs/runs/{id}/cancel` (admin): 409 when the run has already ended.
@@ -59,7 +74,7 @@ extension AdminAPI {
         let created = try await store.enqueue([
             NewRun(
                 job: run.job, trigger: .retry, triggeredBy: token.name, maxAttempts: job.policies.retry.maxAttempts,
-                params: run.params, window: run.window, dryRun: run.dryRun)
+                params: run.params, window: run.window, dryRun: run.dryRun, queue: job.policies.queue)
         ])
         onEnqueued()
         return JSONResponse(TriggerAnswer(job: run.job, runs: created), status: .accepted)

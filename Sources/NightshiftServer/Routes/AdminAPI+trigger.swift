@@ -27,7 +27,7 @@ extension AdminAPI {
             windows.map { window in
                 NewRun(
                     job: name, trigger: .api, triggeredBy: token.name, maxAttempts: job.policies.retry.maxAttempts,
-                    params: params, window: window, dryRun: dryRun)
+                    params: params, window: window, dryRun: dryRun, queue: job.policies.queue)
             })
         onEnqueued()
         guard wait, let finished = try await waitForEnd(of: runs) else {

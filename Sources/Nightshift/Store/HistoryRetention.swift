@@ -1,0 +1,28 @@
+/// How long finished runs are kept: `history: { keep: 30d, keep_failed: 90d }`, for all jobs
+/// and overridden per job. Failed and discarded runs usually deserve a longer memory.
+public struct HistoryRetention: Equatable, Sendable {
+    /// One retention rule.
+    public struct Rule: Equatable, Sendable {
+        /// Seconds to keep succeeded, cancelled and skipped runs.
+        public var keep: Double
+        /// Seconds to keep failed and discarded runs.
+        public var keepFailed: Double
+
+        /// A rule; the defaults are 30 and 90 days.
+        public init(keep: Double = 30 * 86_400, keepFailed: Double = 90 * 86_400) {
+            self.keep = keep
+            self.keepFailed = keepFailed
+        }
+    }
+
+    /// The rule for jobs without their own.
+    public var defaultRule: Rule
+    /// Rules of single jobs.
+    public var jobRules: [String: Rule]
+
+    /// Retention with `defaultRule` for all jobs but those in `jobRules`.
+    public init(defaultRule: Rule = Rule(), jobRules: [String: Rule] = [:]) {
+        self.defaultRule = defaultRule
+        self.jobRules = jobRules
+    }
+}
