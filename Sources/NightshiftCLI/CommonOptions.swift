@@ -64,6 +64,7 @@ struct LoadedApp {
     func engineConfiguration() -> EngineConfiguration {
         var engine = EngineConfiguration(schedulingEnabled: configuration.schedulingEnabled)
         engine.queueConcurrency = configuration.queues
+        engine.listenForNewRuns = configuration.storeListen
         engine.retention = HistoryRetention(defaultRule: configuration.history)
         let environment = ProcessInfo.processInfo.environment
         if let lease = environment["NIGHTSHIFT_LEASE_SECONDS"].flatMap(Double.init) { engine.leaseDuration = lease }

@@ -28,8 +28,10 @@ public struct NightshiftConfiguration: Sendable {
     public let history: HistoryRetention.Rule
     /// The concurrency limit of each named queue.
     public let queues: [String: Int]
+    /// Whether to LISTEN for new runs (`store_listen: false` behind a transaction-mode pooler).
+    public let storeListen: Bool
 
-    static let topLevelKeys: Set<String> = ["store", "timezone", "databases", "redis", "server", "jobs", "history", "queues"]
+    static let topLevelKeys: Set<String> = ["store", "timezone", "databases", "redis", "server", "jobs", "history", "queues", "store_listen"]
 
     /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
@@ -86,6 +88,7 @@ public struct NightshiftConfiguration: Sendable {
             }
         }
         self.queues = queues
+        storeListen = try values["store_listen"]?.bool() ?? true
         guard let jobsNode = values["jobs"] else { throw root.error("missing 'jobs:'") }
         var jobs: [JobDefinition] = []
         for (name, node) in try jobsNode.mapping() {

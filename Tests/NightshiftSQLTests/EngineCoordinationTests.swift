@@ -116,6 +116,28 @@ import Testing
         }
     }
 
+    @Test("on PostgreSQL a run enqueued elsewhere starts at once, long before the next poll")
+    func listenNotify() async throws {
+        guard TestStoreKind.available.contains(.postgres) else { return }
+        try await withTestStore(.postgres) { test in
+            let job = try Job(name: "quick") { _ in ["done": true] }
+            let idle = engine(test.store, [job]) { $0.pollInterval = 30 }
+            let task = Task { try await idle.run() }
+            try await Task.sleep(for: .milliseconds(700))  // the first poll has passed; the next is 30 s away
+            let producer = try await SQLJobStore.open(test.url, logger: logger)
+            let enqueued = ContinuousClock.now
+            let run = try await producer.enqueue([NewRun(job: "quick")])[0]
+            while try await test.store.run(id: run.id)?.status != .succeeded, ContinuousClock.now - enqueued < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let elapsed = ContinuousClock.now - enqueued
+            idle.shutDown()
+            try await task.value
+            await producer.close()
+            #expect(elapsed < .seconds(2), "took \(elapsed)")
+        }
+    }
+
     @Test("two instances migrating at once both succeed", arguments: TestStoreKind.available)
     func concurrentMigrations(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in

@@ -25,6 +25,9 @@ public struct EngineConfiguration: Sendable {
     public var retention = HistoryRetention()
     /// Seconds between two prunes.
     public var pruneInterval: Double = 600
+    /// Whether to wait for new-run announcements (PostgreSQL LISTEN) besides polling. Turn it
+    /// off behind a transaction-mode pooler (PgBouncer), which drops LISTEN silently.
+    public var listenForNewRuns = true
 
     /// A configuration with the documented defaults.
     public init(

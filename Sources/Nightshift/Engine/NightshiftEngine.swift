@@ -62,6 +62,7 @@ public final class NightshiftEngine: Service, Sendable {
                 }
                 group.addTask { await self.periodically(every: self.configuration.leaseDuration) { await self.rescueOrphans() } }
                 group.addTask { await self.periodically(every: self.configuration.pruneInterval) { await self.pruneHistory() } }
+                if self.configuration.listenForNewRuns { group.addTask { await self.listenForNewRuns() } }
             }
         }
         // Cancellation (a sibling service failed) stops the engine the way SIGTERM does.
@@ -111,6 +112,20 @@ public final class NightshiftEngine: Service, Sendable {
             try? await Task.sleep(for: .seconds(seconds))
             guard !Task.isCancelled else { return }
             await body()
+        }
+    }
+
+    /// Wakes the workers whenever a run is enqueued anywhere; reconnects after a failure.
+    private func listenForNewRuns() async {
+        while !Task.isCancelled {
+            do {
+                try await store.listenForNewRuns { [workers] in workers.poke() }
+                return  // the store has no notifications
+            } catch {
+                guard !Task.isCancelled else { return }
+                logger.notice("listening for new runs failed; polling meanwhile", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(configuration.pollInterval * 5))
+            }
         }
     }
 

@@ -64,6 +64,10 @@ public protocol JobStore: Sendable {
     func activeRuns() async throws -> [Run]
     /// The newest finished, not skipped, run of each job.
     func lastFinishedRuns() async throws -> [String: Run]
+    /// Calls `wake` whenever another connection announces new runs (PostgreSQL LISTEN), until
+    /// cancelled; returns at once where the database has no such announcements. A wake-up is only
+    /// a hint: workers poll anyway.
+    func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws
     /// Closes connections.
     func close() async
 }

@@ -109,6 +109,17 @@ public final class SQLConnectionPool: Sendable {
         }
     }
 
+    /// Calls `onNotification` for every notification on `channel` until cancelled, holding one
+    /// connection for it; returns at once on SQLite, which has no notifications.
+    public func listen(on channel: String, _ onNotification: @escaping @Sendable () -> Void) async throws {
+        guard case .postgres(let client, _) = backend else { return }
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await _ in notifications { onNotification() }
+            }
+        }
+    }
+
     /// A PostgreSQL transaction that rethrows the body's own error rather than PostgresNIO's
     /// wrapper, so that callers see the same errors on both databases.
     static func postgresTransaction<R: Sendable>(

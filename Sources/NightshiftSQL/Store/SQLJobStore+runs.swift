@@ -3,6 +3,9 @@ import Nightshift
 import SQLKit
 
 extension SQLJobStore {
+    /// The PostgreSQL channel that announces new runs.
+    public static let newRunsChannel = "nightshift_new_runs"
+
     static let activeStatuses: SQLQueryString = "('queued', 'running')"
 
     public func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome] {
@@ -38,6 +41,9 @@ extension SQLJobStore {
             """
         ).first()
         guard let inserted else { return .duplicate }
+        if dialect.flavor == .postgres {
+            try await database.raw("SELECT pg_notify(\(bind: Self.newRunsChannel), '')").run()
+        }
         if fire.overlap == .replace {
             try await cancelActiveRuns(
                 of: fire.job, except: id, reason: "replaced by the fire at \(fire.scheduledFor)", on: database)
@@ -108,6 +114,10 @@ extension SQLJobStore {
             RETURNING *
             """
         ).all().map(Run.init(row:))
+        if !inserted.isEmpty, database.dialect.name != "sqlite" {
+            // Delivered at commit: idle workers on every instance start at once, not at their next poll.
+            try await database.raw("SELECT pg_notify(\(bind: newRunsChannel), '')").run()
+        }
         let byID = Dictionary(inserted.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let duplicateKeys = runs.filter { byID[$0.id] == nil }.compactMap(\.uniqueKey)
         var byKey: [String: Run] = [:]

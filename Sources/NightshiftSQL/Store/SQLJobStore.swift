@@ -48,6 +48,10 @@ public final class SQLJobStore: JobStore {
         }
     }
 
+    public func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {
+        try await pool.listen(on: Self.newRunsChannel, wake)
+    }
+
     public func close() async {
         await pool.close()
     }
