@@ -12,7 +12,7 @@ public struct NightshiftCommand: AsyncParsableCommand {
         abstract: "Cron scheduler and durable job queue with run history, on SQLite or PostgreSQL.",
         subcommands: [
             ServeCommand.self, RunCommand.self, JobsCommand.self, RunsCommand.self, StatusCommand.self,
-            CheckCommand.self, MigrateCommand.self,
+            CheckCommand.self, MigrateCommand.self, BenchCommand.self,
         ])
 
     public init() {}

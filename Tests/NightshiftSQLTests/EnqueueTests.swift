@@ -117,8 +117,10 @@ extension NewRun {
     func prune(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let store = test.store
+            // Priorities fix the claim order: the first three are claimed, the last stays queued.
             let runs = try await store.enqueue([
-                NewRun(job: "a"), NewRun(job: "a"), NewRun(job: "b"), NewRun(job: "a"),
+                NewRun(job: "a", priority: 0), NewRun(job: "a", priority: 1), NewRun(job: "b", priority: 2),
+                NewRun(job: "a", priority: 3),
             ])
             let claimed = try await store.claim(limit: 3, jobs: ["a", "b"], queues: .any, worker: "w")
             for (index, run) in claimed.enumerated() {
@@ -134,7 +136,8 @@ extension NewRun {
             #expect(left.count == 3)
             #expect(left.contains { $0.status == .failed })
             #expect(left.contains { $0.job == "b" })
-            #expect(left.contains { $0.id == runs[3].id || $0.status == .queued })
+            #expect(left.contains { $0.id == runs[3].id && $0.status == .queued })
+            #expect(!left.contains { $0.id == runs[1].id })
         }
     }
 }

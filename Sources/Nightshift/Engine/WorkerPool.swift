@@ -9,6 +9,7 @@ final class WorkerPool: Sendable {
     private let jobs: [String: Job]
     private let configuration: EngineConfiguration
     private let executor: RunExecutor
+    private let completions: CompletionBatcher
     private let logger: Logger
     private let wake = WakeSignal()
     private let attempts = Mutex<[UUID: AttemptHandle]>([:])
@@ -19,6 +20,7 @@ final class WorkerPool: Sendable {
         self.jobs = jobs
         self.configuration = configuration
         self.executor = RunExecutor(logger: logger, metrics: configuration.metrics)
+        self.completions = CompletionBatcher(store: store)
         self.logger = logger
     }
 
@@ -27,6 +29,11 @@ final class WorkerPool: Sendable {
     func run() async {
         await withDiscardingTaskGroup { group in
             while !draining.load(ordering: .relaxed) {
+                // Busy: let a few more attempts end first, so one claim (and one commit) serves
+                // several slots instead of one.
+                if runningCount > 0, runningCount < configuration.concurrency {
+                    try? await Task.sleep(for: .milliseconds(2))
+                }
                 let claimed = await claimBatch()
                 for run in claimed {
                     guard let job = jobs[run.job] else { continue }
@@ -116,7 +123,7 @@ final class WorkerPool: Sendable {
         for delay in [0.0, 0.5, 2, 5] {
             if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
             do {
-                if try await !store.complete(completion) {
+                if try await !completions.complete(completion) {
                     logger.notice(
                         "run was rescued or cancelled meanwhile; outcome not recorded", metadata: ["run": "\(completion.runID)"])
                 }

@@ -36,8 +36,9 @@ public struct RunCompletion: Sendable {
 }
 
 extension RunCompletion.Outcome {
-    /// The status a run has after this outcome, as metrics label it (`retrying` for a retry).
-    var metricStatus: String {
+    /// The status a run has after this outcome, as metrics and attempt rows label it
+    /// (`retrying` for a retry).
+    public var metricStatus: String {
         switch self {
         case .succeeded: return RunStatus.succeeded.rawValue
         case .retry: return "retrying"

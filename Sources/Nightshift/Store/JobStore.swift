@@ -41,9 +41,10 @@ public protocol JobStore: Sendable {
     /// Stamps the heartbeat and progress of running runs; returns the ids whose cancellation
     /// was requested.
     func heartbeat(_ progress: [UUID: Int], worker: String) async throws -> Set<UUID>
-    /// Applies the end of an attempt if the run is still `running` at that attempt; returns
-    /// false when it was not (rescued, cancelled or finished meanwhile).
-    func complete(_ completion: RunCompletion) async throws -> Bool
+    /// Applies the ends of attempts, all in one transaction, each only if its run is still
+    /// `running` at that attempt; returns the ids of the runs it applied to (a run rescued,
+    /// cancelled or finished meanwhile is left alone).
+    func complete(_ completions: [RunCompletion]) async throws -> Set<UUID>
     /// Rescues `running` runs whose heartbeat is older than `staleAfter` seconds: requeued when
     /// attempts are left, otherwise failed. Returns the rescued runs as they are now.
     func rescueOrphans(staleAfter: Double) async throws -> [Run]
@@ -70,4 +71,11 @@ public protocol JobStore: Sendable {
     func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws
     /// Closes connections.
     func close() async
+}
+
+extension JobStore {
+    /// Applies the end of one attempt; false when its run was no longer running at that attempt.
+    public func complete(_ completion: RunCompletion) async throws -> Bool {
+        try await complete([completion]).contains(completion.runID)
+    }
 }

@@ -3,66 +3,95 @@ import Nightshift
 import SQLKit
 
 extension SQLJobStore {
-    public func complete(_ completion: RunCompletion) async throws -> Bool {
+    public func complete(_ completions: [RunCompletion]) async throws -> Set<UUID> {
+        guard !completions.isEmpty else { return [] }
+        return try await pool.withTransaction { database in
+            var applied = try await self.completeSucceeded(completions.filter { $0.outcome == .succeeded }, on: database)
+            for completion in completions where completion.outcome != .succeeded {
+                if try await self.completeOne(completion, on: database) { applied.insert(completion.runID) }
+            }
+            return applied
+        }
+    }
+
+    /// Successes, set-based: three statements however many runs, each guarded by
+    /// `(id, attempt)` and `status = 'running'` (River #1302: a rescued run is never finished
+    /// twice).
+    private func completeSucceeded(_ completions: [RunCompletion], on database: any SQLDatabase) async throws -> Set<UUID> {
+        guard !completions.isEmpty else { return [] }
+        let keys: [SQLQueryString] = completions.map { "(\(bind: $0.runID.uuidString.lowercased()), \(bind: $0.attempt))" }
+        let guardClause: SQLQueryString = "status = 'running' AND (id, attempt) IN (VALUES \(keys.joined(separator: ", ")))"
+        let details: [SQLQueryString] = completions.map {
+            "WHEN \(bind: $0.runID.uuidString.lowercased()) THEN \(bind: $0.details.jsonText)"
+        }
+        try await database.raw(
+            """
+            INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
+            SELECT id, attempt, 'succeeded', worker, started_at, \(now), NULL FROM nightshift_runs WHERE \(guardClause)
+            ON CONFLICT (run_id, attempt) DO NOTHING
+            """
+        ).run()
+        let rows = try await database.raw(
+            """
+            UPDATE nightshift_runs SET status = 'succeeded', ended_at = \(now), heartbeat_at = \(now), progress = 100,
+                details = CASE id \(details.joined(separator: " ")) ELSE details END, error = NULL
+            WHERE \(guardClause)
+            RETURNING id, job
+            """
+        ).all()
+        let jobs = Set(try rows.map { try $0.decode(column: "job", as: String.self) })
+        if !jobs.isEmpty {
+            try await database.raw(
+                "UPDATE nightshift_jobs SET consecutive_errors = 0, last_success_at = \(now) WHERE name IN (\(binds: Array(jobs)))"
+            ).run()
+        }
+        return Set(try rows.compactMap { UUID(uuidString: try $0.decode(column: "id", as: String.self)) })
+    }
+
+    /// A failure, retry or cancellation, with its attempt row and the job's counters.
+    private func completeOne(_ completion: RunCompletion, on database: any SQLDatabase) async throws -> Bool {
         let id = completion.runID.uuidString.lowercased()
-        // Every terminal update is guarded by status and attempt: a run rescued or cancelled
-        // meanwhile is not finished a second time (River #1302).
         let guardClause: SQLQueryString = "id = \(bind: id) AND status = 'running' AND attempt = \(bind: completion.attempt)"
-        let outcomeName: String
         let update: SQLQueryString
         switch completion.outcome {
         case .succeeded:
-            outcomeName = RunStatus.succeeded.rawValue
-            update =
-                """
-                status = 'succeeded', ended_at = \(now), heartbeat_at = \(now), progress = 100,
-                details = \(bind: completion.details.jsonText), error = NULL
-                """
+            preconditionFailure("successes are completed set-based")
         case .retry(let seconds):
-            outcomeName = "retry"
             update =
                 """
                 status = 'queued', attempt = attempt + 1, run_after = \(now(plus: seconds)), worker = NULL,
                 details = \(bind: completion.details.jsonText), error = \(bind: completion.error), cancel_requested = FALSE
                 """
         case .finished(let status):
-            outcomeName = status.rawValue
             update =
                 """
                 status = \(bind: status.rawValue), ended_at = \(now), heartbeat_at = \(now),
                 details = \(bind: completion.details.jsonText), error = \(bind: completion.error)
                 """
         }
-        return try await pool.withTransaction { database in
-            try await database.raw(
-                """
-                INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
-                SELECT id, attempt, \(bind: outcomeName), worker, started_at, \(now), \(bind: completion.error)
-                FROM nightshift_runs WHERE \(guardClause)
-                ON CONFLICT (run_id, attempt) DO NOTHING
-                """
-            ).run()
-            guard try await database.raw("UPDATE nightshift_runs SET \(update) WHERE \(guardClause) RETURNING id").first() != nil
-            else { return false }
-            try await self.updateJobCounters(
-                job: completion.job, outcome: completion.outcome, error: completion.error, on: database)
-            return true
-        }
+        try await database.raw(
+            """
+            INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
+            SELECT id, attempt, \(bind: completion.outcome.metricStatus), worker, started_at, \(now), \(bind: completion.error)
+            FROM nightshift_runs WHERE \(guardClause)
+            ON CONFLICT (run_id, attempt) DO NOTHING
+            """
+        ).run()
+        guard try await database.raw("UPDATE nightshift_runs SET \(update) WHERE \(guardClause) RETURNING id").first() != nil
+        else { return false }
+        try await updateJobCounters(job: completion.job, outcome: completion.outcome, error: completion.error, on: database)
+        return true
     }
 
-    /// Keeps `consecutive_errors` and the last success and failure of the job: a success resets
-    /// the count, a run that ends failed or discarded adds one.
+    /// Keeps `consecutive_errors` and the last failure of the job: a run that ends failed or
+    /// discarded adds one (successes reset it in ``completeSucceeded(_:on:)``).
     private func updateJobCounters(
         job: String, outcome: RunCompletion.Outcome, error: String?, on database: any SQLDatabase
     ) async throws {
         switch outcome {
-        case .succeeded:
-            try await database.raw(
-                "UPDATE nightshift_jobs SET consecutive_errors = 0, last_success_at = \(now) WHERE name = \(bind: job)"
-            ).run()
         case .finished(let status) where status.isFailure:
             try await recordFailure(jobs: [job: error ?? status.rawValue], on: database)
-        case .finished, .retry:
+        case .succeeded, .finished, .retry:
             break
         }
     }

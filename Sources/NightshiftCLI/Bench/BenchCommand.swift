@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Nightshift
+import NightshiftSQL
+
+/// `nightshift bench`: measurements that go into BENCHMARKS.md.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmarks (see BENCHMARKS.md).", subcommands: [QueueBenchCommand.self])
+}
+
+/// `nightshift bench queue`: enqueue and processing throughput (W1), pickup latency (W2), and
+/// exactly-once periodic fires across instances (W3), on a fresh schema.
+struct QueueBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue", abstract: "Queue throughput, pickup latency and periodic exactness on a fresh schema.")
+
+    @Option(help: "The server or file to measure: postgres://user@host/db (a fresh database is created beside it) or sqlite:path.")
+    var store: String
+
+    @Option(help: "Jobs for W1.")
+    var jobs = 20_000
+
+    @Option(help: "Concurrency of the processing instance in W1.")
+    var concurrency = 10
+
+    @Option(help: "Instances serving the periodic job in W3.")
+    var processes = 2
+
+    @Option(help: "W1, W2, W3 or all.")
+    var workload = "all"
+
+    @Option(help: "Seconds W3 runs.")
+    var seconds = 60
+
+    func validate() throws {
+        guard ["W1", "W2", "W3", "all"].contains(workload) else { throw ValidationError("--workload is W1, W2, W3 or all") }
+        guard jobs > 0, concurrency > 0, processes > 0, seconds > 0 else { throw ValidationError("counts must be positive") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "nightshift-bench")
+        logger.logLevel = .error
+        let benchmark = QueueBenchmark(baseURL: try DatabaseURL(store), logger: logger)
+        if workload == "W1" || workload == "all" { try await benchmark.throughput(jobs: jobs, concurrency: concurrency) }
+        if workload == "W2" || workload == "all" { try await benchmark.latency(jobs: 500, spacing: .milliseconds(10)) }
+        if workload == "W3" || workload == "all" { try await benchmark.periodic(instances: processes, seconds: seconds) }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+import Nightshift
+import NightshiftSQL
+import Synchronization
+
+/// The queue workloads of BENCHMARKS.md, each on a fresh database.
+struct QueueBenchmark {
+    let baseURL: DatabaseURL
+    let logger: Logger
+
+    /// W1: batch-enqueue `jobs` no-op runs; then process them with `concurrency` workers,
+    /// timed from the first claim to the last completion; then the same claim/complete SQL
+    /// without the engine, as the ceiling the database allows.
+    func throughput(jobs: Int, concurrency: Int) async throws {
+        let noop = try Job(name: "noop") { _ in [:] }
+        let engineRate = try await withFreshStore { store in
+            let enqueueStart = ContinuousClock.now
+            _ = try await store.enqueue((0..<jobs).map { _ in NewRun(job: "noop") })
+            let enqueueSeconds = (ContinuousClock.now - enqueueStart).seconds
+            print("W1 enqueue: \(Int(Double(jobs) / enqueueSeconds)) jobs/s")
+            let engine = NightshiftEngine(
+                store: store, jobs: [noop], configuration: EngineConfiguration(concurrency: concurrency, pollInterval: 0.05),
+                logger: logger)
+            let task = Task { try await engine.run() }
+            try await waitUntilDone(store)
+            engine.shutDown()
+            try await task.value
+            let rate = try await processingRate(store, jobs: jobs)
+            print("W1 process: \(Int(rate)) jobs/s")
+            return rate
+        }
+        let ceiling = try await withFreshStore { store in
+            _ = try await store.enqueue((0..<jobs).map { _ in NewRun(job: "noop") })
+            await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<concurrency {
+                    group.addTask {
+                        while true {
+                            let claimed = try await store.claim(limit: 1, jobs: ["noop"], queues: .any, worker: "sql-\(worker)")
+                            if claimed.isEmpty { return }
+                            for run in claimed {
+                                _ = try await store.complete(
+                                    RunCompletion(runID: run.id, job: run.job, attempt: run.attempt, outcome: .succeeded))
+                            }
+                        }
+                    }
+                }
+            }
+            return try await processingRate(store, jobs: jobs)
+        }
+        print("W1 same SQL without the engine: \(Int(ceiling)) jobs/s (engine/SQL ratio \(String(format: "%.2f", engineRate / ceiling)))")
+    }
+
+    /// W2: with idle workers, enqueue `jobs` runs one at a time `spacing` apart; report p50 and
+    /// p99 of (start − enqueue) by the database clock.
+    func latency(jobs: Int, spacing: Duration) async throws {
+        let noop = try Job(name: "noop") { _ in [:] }
+        try await withFreshStore { store in
+            let engine = NightshiftEngine(
+                store: store, jobs: [noop], configuration: EngineConfiguration(concurrency: 10, pollInterval: 1), logger: logger)
+            let task = Task { try await engine.run() }
+            try await Task.sleep(for: .milliseconds(500))
+            for _ in 0..<jobs {
+                _ = try await store.enqueue([NewRun(job: "noop")])
+                engine.notifyEnqueued()
+                try await Task.sleep(for: spacing)
+            }
+            try await waitUntilDone(store)
+            engine.shutDown()
+            try await task.value
+            let runs = try await store.runs(RunQuery(job: "noop", limit: jobs))
+            let delays = runs.compactMap { run in run.startedAt.map { $0.timeIntervalSince(run.createdAt) * 1000 } }.sorted()
+            print(String(format: "W2 pickup: p50 %.1f ms, p99 %.1f ms", percentile(delays, 0.5), percentile(delays, 0.99)))
+        }
+    }
+
+    /// W3: an `@every 1s` job served by `instances` engines (each with its own connections) for
+    /// `seconds`; fires, expected, duplicates and misses.
+    func periodic(instances: Int, seconds: Int) async throws {
+        let tick = try Job(name: "tick", schedule: try Schedule("@every 1s"), policies: JobPolicies(overlap: .allow)) { _ in [:] }
+        try await withFreshStore { store, url in
+            var stores: [SQLJobStore] = [store]
+            for _ in 1..<instances { stores.append(try await SQLJobStore.open(url, logger: logger)) }
+            let engines = stores.enumerated().map { index, store in
+                NightshiftEngine(
+                    store: store, jobs: [tick],
+                    configuration: EngineConfiguration(instanceID: "bench-\(index)", pollInterval: 0.2, leaseDuration: 5),
+                    logger: logger)
+            }
+            let tasks = engines.map { engine in Task { try await engine.run() } }
+            try await Task.sleep(for: .seconds(2))  // the first lease and watermark
+            let start = try await store.databaseNow()
+            try await Task.sleep(for: .seconds(seconds))
+            let end = start.addingTimeInterval(Double(seconds))
+            for engine in engines { engine.shutDown() }
+            for task in tasks { try await task.value }
+            for other in stores.dropFirst() { await other.close() }
+            let fires = try await store.runs(RunQuery(job: "tick", limit: 100_000)).compactMap(\.scheduledFor)
+                .filter { $0 > start && $0 <= end }
+            let distinct = Set(fires)
+            print("W3 periodic: fires=\(fires.count) expected=\(seconds) duplicates=\(fires.count - distinct.count) misses=\(max(0, seconds - distinct.count))")
+        }
+    }
+
+    private func waitUntilDone(_ store: SQLJobStore) async throws {
+        while try await !store.activeRuns().isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+    }
+
+    private func processingRate(_ store: SQLJobStore, jobs: Int) async throws -> Double {
+        let runs = try await store.runs(RunQuery(limit: jobs))
+        guard let first = runs.compactMap(\.startedAt).min(), let last = runs.compactMap(\.endedAt).max() else { return 0 }
+        return Double(runs.count) / max(last.timeIntervalSince(first), 0.001)
+    }
+
+    private func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+    }
+
+    private func withFreshStore<R>(_ body: (SQLJobStore) async throws -> R) async throws -> R {
+        try await withFreshStore { store, _ in try await body(store) }
+    }
+
+    /// A new database (PostgreSQL) or file (SQLite) for one workload, removed afterwards.
+    private func withFreshStore<R>(_ body: (SQLJobStore, String) async throws -> R) async throws -> R {
+        let name = "nightshift_bench_\(UInt32.random(in: 0...UInt32.max))"
+        let url: String
+        var admin: SQLConnectionPool?
+        switch baseURL {
+        case .sqlite(let path):
+            url = "sqlite:\((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)/\(name).db"
+        case .postgres(let host, let port, let user, let password, _):
+            let pool = try await SQLConnectionPool.open(baseURL, logger: logger)
+            try await pool.withDatabase { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            admin = pool
+            url = "postgres://\(user)\(password.map { ":\($0)" } ?? "")@\(host):\(port)/\(name)"
+        }
+        let store = try await SQLJobStore.open(url, logger: logger)
+        try await store.migrate()
+        func cleanUp() async {
+            await store.close()
+            if let admin {
+                _ = try? await admin.withDatabase { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+                await admin.close()
+            } else if case .sqlite(let path) = try? DatabaseURL(url) {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+        }
+        do {
+            let result = try await body(store, url)
+            await cleanUp()
+            return result
+        } catch {
+            await cleanUp()
+            throw error
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
