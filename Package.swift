@@ -140,7 +140,9 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftCLITests",
-            dependencies: ["NightshiftCLI", "NightshiftTesting", "nightshift"],
+            dependencies: [
+                "NightshiftCLI", "NightshiftTesting", "NightshiftSQL", "nightshift", .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: strictSettings
         ),
     ],

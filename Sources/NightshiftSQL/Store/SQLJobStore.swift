@@ -11,7 +11,8 @@ import SQLKit
 /// try await store.migrate()
 /// ```
 public final class SQLJobStore: JobStore {
-    let pool: SQLConnectionPool
+    /// The connections the store uses; apps may share them, e.g. to enqueue inside their own transaction.
+    public let pool: SQLConnectionPool
     var dialect: SQLDialectFragments { pool.dialect }
     /// The database clock, as SQL.
     var now: SQLQueryString { "\(unsafeRaw: pool.dialect.now)" }

@@ -1,0 +1,104 @@
+import Foundation
+import Nightshift
+import NightshiftSQL
+import NightshiftTesting
+import SQLKit
+import Testing
+
+/// Three real `nightshift serve` processes on one PostgreSQL.
+@Suite(.serialized) struct MultiInstanceTests {
+    static let environment = [
+        "NIGHTSHIFT_LEASE_SECONDS": "2", "NIGHTSHIFT_POLL_SECONDS": "0.2", "NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS": "5",
+        "NIGHTSHIFT_LOG_LEVEL": "notice",
+    ]
+
+    func config(store: String) -> String {
+        """
+        store: \(store)
+        databases: { store: "\(store)" }
+        jobs:
+          tick:
+            kind: sql
+            schedule: "@every 1s"
+            overlap: allow
+            catch_up: all
+            database: store
+            sql: "SELECT 1 AS one"
+          work:
+            kind: sql
+            retries: { max_attempts: 3, backoff: 1s }
+            database: store
+            sql: "SELECT 1 AS one"
+        """
+    }
+
+    func startThree(_ cli: Nightshift, config: String) throws -> [Process] {
+        try (0..<3).map { _ in try cli.start(["serve", "--port", "0", "--config", config], environment: Self.environment).0 }
+    }
+
+    func stop(_ processes: [Process]) async throws {
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        for process in processes { _ = try await Nightshift.exitStatus(of: process) }
+    }
+
+    @Test("an every-second job runs once per second; killing the leader loses nothing that catch_up all cannot restore")
+    func periodicAcrossLeaderKill() async throws {
+        guard TestStoreKind.available.contains(.postgres) else { return }
+        try await withTestStore(.postgres) { test in
+            let cli = try Nightshift()
+            defer { cli.cleanUp() }
+            let processes = try startThree(cli, config: try cli.write(config: config(store: test.url)))
+            try await Task.sleep(for: .seconds(6))
+            let holder = try #require(try await test.store.leaseHolder("scheduler"))
+            let leader = try #require(processes.first { holder.contains(":\($0.processIdentifier):") })
+            kill(leader.processIdentifier, SIGKILL)
+            _ = try await Nightshift.exitStatus(of: leader)
+            try await Task.sleep(for: .seconds(7))
+            try await stop(processes)
+            let fires = try await test.store.runs(RunQuery(job: "tick", limit: 1000)).compactMap(\.scheduledFor).sorted()
+            let seconds = fires.map { Int($0.timeIntervalSince1970) }
+            #expect(fires.count >= 10)
+            #expect(Set(seconds).count == seconds.count, "duplicates")
+            if let first = seconds.first, let last = seconds.last {
+                #expect(seconds == Array(first...last), "every second from the first fire to the last has exactly one run")
+            }
+        }
+    }
+
+    @Test("10,000 enqueued runs across three processes each succeed exactly once, also when one process is killed midway")
+    func tenThousandRuns() async throws {
+        guard TestStoreKind.available.contains(.postgres) else { return }
+        try await withTestStore(.postgres) { test in
+            let cli = try Nightshift()
+            defer { cli.cleanUp() }
+            let config = try cli.write(config: config(store: test.url))
+            _ = try await cli.run(["migrate", "--config", config])
+            let total = 10_000
+            _ = try await test.store.enqueue((0..<total).map { _ in NewRun(job: "work", maxAttempts: 3) })
+            let processes = try startThree(cli, config: config)
+            while try await test.store.queueDepths()["default", default: 0] > total * 2 / 3 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            kill(processes[0].processIdentifier, SIGKILL)
+            let deadline = ContinuousClock.now + .seconds(240)
+            while try await !test.store.activeRuns().filter({ $0.job == "work" }).isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            try await stop(processes)
+            let succeeded = try await test.store.runs(RunQuery(job: "work", status: .succeeded, limit: total + 1))
+            #expect(succeeded.count == total)
+            let attempts = try await test.store.pool.withDatabase { database in
+                try await database.raw(
+                    """
+                    SELECT count(*) AS n, count(DISTINCT a.run_id) AS runs FROM nightshift_attempts a
+                    JOIN nightshift_runs r ON r.id = a.run_id WHERE r.job = 'work' AND a.outcome = 'succeeded'
+                    """
+                ).first()
+            }
+            let successfulAttempts = try attempts?.decode(column: "n", as: Int.self)
+            let distinctRuns = try attempts?.decode(column: "runs", as: Int.self)
+            #expect(successfulAttempts == total, "one successful attempt per run")
+            #expect(distinctRuns == total)
+        }
+    }
+}
