@@ -107,7 +107,7 @@ let package = Package(
         ),
         .target(
             name: "NightshiftTesting",
-            dependencies: ["Nightshift", "NightshiftSQL", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["Nightshift", "NightshiftSQL"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -47,15 +47,11 @@ struct LoadedApp {
 
     /// Opens and migrates the store, runs `body`, and closes everything after.
     func withStore<R>(logger: Logger, _ body: (SQLJobStore) async throws -> R) async throws -> R {
-        let store = try await SQLJobStore.open(configuration.store, logger: logger)
         do {
-            try await store.migrate()
-            let result = try await body(store)
-            await store.close()
+            let result = try await SQLJobStore.withStore(configuration.store, logger: logger, body)
             await registry.closeAll()
             return result
         } catch {
-            await store.close()
             await registry.closeAll()
             throw error
         }

@@ -1,9 +1,8 @@
-import SQLKit
-import Testing
 import Foundation
 import Logging
 import Nightshift
 import NightshiftSQL
+import Testing
 
 /// The stores the conformance tests run against: a fresh SQLite file, and a fresh PostgreSQL
 /// database on the server named by `NIGHTSHIFT_TEST_POSTGRES` (set by `scripts/test.sh`).
@@ -29,38 +28,12 @@ public struct TestStore: Sendable {
 /// Runs `body` with a new, migrated store of `kind`, and removes it afterwards.
 public func withTestStore<R>(_ kind: TestStoreKind, _ body: (TestStore) async throws -> R) async throws -> R {
     let logger = Logger(label: "nightshift-test")
-    let name = "nightshift_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
-    let url: String
-    var admin: SQLConnectionPool?
+    let base: DatabaseURL
     switch kind {
-    case .sqlite:
-        url = "sqlite:\(FileManager.default.temporaryDirectory.path)/\(name).db"
-    case .postgres:
-        let base = ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"]!
-        let pool = try await SQLConnectionPool.open(try DatabaseURL(base), logger: logger)
-        try await pool.withDatabase { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
-        admin = pool
-        url = base.replacingOccurrences(of: #"/[^/]*$"#, with: "/\(name)", options: .regularExpression)
+    case .sqlite: base = .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("base.db").path)
+    case .postgres: base = try DatabaseURL(ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"]!)
     }
-    let store = try await SQLJobStore.open(url, logger: logger)
-    func cleanUp() async {
-        await store.close()
-        if let admin {
-            _ = try? await admin.withDatabase {
-                try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
-            }
-            await admin.close()
-        } else if case .sqlite(let path) = try? DatabaseURL(url) {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        }
-    }
-    do {
-        try await store.migrate()
-        let result = try await body(TestStore(store: store, url: url))
-        await cleanUp()
-        return result
-    } catch {
-        await cleanUp()
-        throw error
+    return try await ScratchDatabase.with(beside: base, prefix: "nightshift_test", logger: logger) { url in
+        try await SQLJobStore.withStore(url, logger: logger) { store in try await body(TestStore(store: store, url: url)) }
     }
 }

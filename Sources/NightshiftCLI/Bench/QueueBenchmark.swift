@@ -121,38 +121,10 @@ struct QueueBenchmark {
         try await withFreshStore { store, _ in try await body(store) }
     }
 
-    /// A new database (PostgreSQL) or file (SQLite) for one workload, removed afterwards.
+    /// A new database (PostgreSQL) or file (SQLite) beside `baseURL` for one workload.
     private func withFreshStore<R>(_ body: (SQLJobStore, String) async throws -> R) async throws -> R {
-        let name = "nightshift_bench_\(UInt32.random(in: 0...UInt32.max))"
-        let url: String
-        var admin: SQLConnectionPool?
-        switch baseURL {
-        case .sqlite(let path):
-            url = "sqlite:\((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)/\(name).db"
-        case .postgres(let host, let port, let user, let password, _):
-            let pool = try await SQLConnectionPool.open(baseURL, logger: logger)
-            try await pool.withDatabase { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
-            admin = pool
-            url = "postgres://\(user)\(password.map { ":\($0)" } ?? "")@\(host):\(port)/\(name)"
-        }
-        let store = try await SQLJobStore.open(url, logger: logger)
-        try await store.migrate()
-        func cleanUp() async {
-            await store.close()
-            if let admin {
-                _ = try? await admin.withDatabase { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
-                await admin.close()
-            } else if case .sqlite(let path) = try? DatabaseURL(url) {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            }
-        }
-        do {
-            let result = try await body(store, url)
-            await cleanUp()
-            return result
-        } catch {
-            await cleanUp()
-            throw error
+        try await ScratchDatabase.with(beside: baseURL, prefix: "nightshift_bench", logger: logger) { url in
+            try await SQLJobStore.withStore(url, logger: logger) { store in try await body(store, url) }
         }
     }
 }

@@ -27,6 +27,21 @@ public final class SQLJobStore: JobStore {
         SQLJobStore(pool: try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger))
     }
 
+    /// Opens the store at `url`, migrates it, runs `body`, and closes it whether `body` returns
+    /// or throws.
+    public static func withStore<R>(_ url: String, logger: Logger, _ body: (SQLJobStore) async throws -> R) async throws -> R {
+        let store = try await open(url, logger: logger)
+        do {
+            try await store.migrate()
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
     /// `now + seconds`, by the database clock.
     func now(plus seconds: Double) -> SQLQueryString {
         "(\(unsafeRaw: dialect.now) + \(bind: seconds)\(unsafeRaw: dialect.secondsUnit))"
