@@ -20,7 +20,10 @@ extension SQLJobStore {
     private func completeSucceeded(_ completions: [RunCompletion], on database: any SQLDatabase) async throws -> Set<UUID> {
         guard !completions.isEmpty else { return [] }
         let keys: [SQLQueryString] = completions.map { "(\(bind: $0.runID.uuidString.lowercased()), \(bind: $0.attempt))" }
-        let guardClause: SQLQueryString = "status = 'running' AND (id, attempt) IN (VALUES \(keys.joined(separator: ", ")))"
+        // `id IN (…)` lets the planner use the primary key; the row-value test alone scans the table.
+        let ids = completions.map { $0.runID.uuidString.lowercased() }
+        let guardClause: SQLQueryString =
+            "id IN (\(binds: ids)) AND status = 'running' AND (id, attempt) IN (VALUES \(keys.joined(separator: ", ")))"
         let details: [SQLQueryString] = completions.map {
             "WHEN \(bind: $0.runID.uuidString.lowercased()) THEN \(bind: $0.details.jsonText)"
         }

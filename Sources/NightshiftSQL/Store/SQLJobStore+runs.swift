@@ -142,8 +142,8 @@ extension SQLJobStore {
             """
             SELECT r.id FROM nightshift_runs r
             WHERE r.status = 'queued' AND r.run_after <= \(now) AND r.job IN (\(binds: jobs)) AND \(queueCondition)
-              AND NOT EXISTS (SELECT 1 FROM nightshift_jobs j WHERE j.name = r.job AND j.paused)
-              AND NOT EXISTS (SELECT 1 FROM nightshift_queues q WHERE q.name = r.queue AND q.paused)
+              AND r.job NOT IN (SELECT name FROM nightshift_jobs WHERE paused)
+              AND r.queue NOT IN (SELECT name FROM nightshift_queues WHERE paused)
             ORDER BY r.priority, r.run_after, r.id
             LIMIT \(bind: limit)
             """
@@ -152,7 +152,9 @@ extension SQLJobStore {
         return try await pool.withDatabase { database in
             switch dialect.flavor {
             case .postgres:
-                // The CTE fences the planner so exactly LIMIT rows are locked; SKIP LOCKED lets
+                // The paused tests are hashed sub-plans, not anti-joins, so the planner walks the
+            // partial runnable index in order and stops at LIMIT instead of sorting the whole
+            // queue. The CTE fences the planner so exactly LIMIT rows are locked; SKIP LOCKED lets
                 // concurrent claimers take disjoint batches instead of waiting on each other.
                 return try await database.raw(
                     """
