@@ -19,7 +19,7 @@ struct QueueBenchmark {
             let enqueueStart = ContinuousClock.now
             _ = try await store.enqueue((0..<jobs).map { _ in NewRun(job: "noop") })
             let enqueueSeconds = (ContinuousClock.now - enqueueStart).seconds
-            print("W1 enqueue: \(Int(Double(jobs) / enqueueSeconds)) jobs/s")
+            report("W1 enqueue: \(Int(Double(jobs) / enqueueSeconds)) jobs/s")
             let engine = NightshiftEngine(
                 store: store, jobs: [noop], configuration: EngineConfiguration(concurrency: concurrency, pollInterval: 0.05),
                 logger: logger)
@@ -28,7 +28,7 @@ struct QueueBenchmark {
             engine.shutDown()
             try await task.value
             let rate = try await processingRate(store, jobs: jobs)
-            print("W1 process: \(Int(rate)) jobs/s")
+            report("W1 process: \(Int(rate)) jobs/s")
             return rate
         }
         let ceiling = try await withFreshStore { store in
@@ -49,7 +49,7 @@ struct QueueBenchmark {
             }
             return try await processingRate(store, jobs: jobs)
         }
-        print("W1 same SQL without the engine: \(Int(ceiling)) jobs/s (engine/SQL ratio \(String(format: "%.2f", engineRate / ceiling)))")
+        report("W1 same SQL without the engine: \(Int(ceiling)) jobs/s (engine/SQL ratio \(String(format: "%.2f", engineRate / ceiling)))")
     }
 
     /// W2: with idle workers, enqueue `jobs` runs one at a time `spacing` apart; report p50 and
@@ -71,7 +71,7 @@ struct QueueBenchmark {
             try await task.value
             let runs = try await store.runs(RunQuery(job: "noop", limit: jobs))
             let delays = runs.compactMap { run in run.startedAt.map { $0.timeIntervalSince(run.createdAt) * 1000 } }.sorted()
-            print(String(format: "W2 pickup: p50 %.1f ms, p99 %.1f ms", percentile(delays, 0.5), percentile(delays, 0.99)))
+            report(String(format: "W2 pickup: p50 %.1f ms, p99 %.1f ms", percentile(delays, 0.5), percentile(delays, 0.99)))
         }
     }
 
@@ -99,7 +99,7 @@ struct QueueBenchmark {
             let fires = try await store.runs(RunQuery(job: "tick", limit: 100_000)).compactMap(\.scheduledFor)
                 .filter { $0 > start && $0 <= end }
             let distinct = Set(fires)
-            print("W3 periodic: fires=\(fires.count) expected=\(seconds) duplicates=\(fires.count - distinct.count) misses=\(max(0, seconds - distinct.count))")
+            report("W3 periodic: fires=\(fires.count) expected=\(seconds) duplicates=\(fires.count - distinct.count) misses=\(max(0, seconds - distinct.count))")
         }
     }
 
@@ -137,6 +137,12 @@ struct QueueBenchmark {
             try await SQLJobStore.withStore(url, logger: logger) { store in try await body(store, url) }
         }
     }
+}
+
+/// Writes one result line at once (unbuffered), so that results measured before an interruption
+/// are not lost in a pipe's buffer.
+private func report(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 extension Duration {
