@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info(
                 "[nightshift] scheduler \(engineConfiguration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")")
             for job in app.jobs {
-                logger.info("  - \(job.name): \(job.schedule.map { "\($0) (\($0.timeZoneName))" } ?? "on demand")")
+                logger.info("  - \(job.name): \(job.schedule.map { "\($0) (\($0.timeZone.ianaName))" } ?? "on demand")")
             }
             let group = ServiceGroup(
                 configuration: .init(

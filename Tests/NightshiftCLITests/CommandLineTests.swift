@@ -117,6 +117,8 @@ struct Nightshift {
         #expect(result.output.contains("[daily] 3 of 3 days completed."))
         let runs = try await cli.run(["runs", "--json", "--config", config])
         #expect(runs.output.components(separatedBy: "\"trigger\" : \"backfill\"").count == 4)
+        let check = try await cli.run(["check", "--json", "--config", config])
+        #expect(check.output.contains("\"timezone\" : \"Europe/Berlin\""), "a job without a schedule keeps its zone")
         let bad = try await cli.run(["run", "daily", "--date", "2026-02-30", "--config", config])
         #expect(bad.status == 2 && bad.output.contains("'2026-02-30' is not a date; write YYYY-MM-DD"))
     }

@@ -42,7 +42,7 @@ import Testing
             """, environment: ["STORE": "postgres://nightshift@127.0.0.1/app"])
         #expect(config.store == "postgres://nightshift@127.0.0.1/app")
         let cleanup = config.jobs[0]
-        #expect(cleanup.name == "cleanup-logs" && cleanup.schedule?.timeZoneName == "Europe/Berlin")
+        #expect(cleanup.name == "cleanup-logs" && cleanup.schedule?.timeZone.ianaName == "Europe/Berlin")
         #expect(cleanup.policies.timeout == 600 && cleanup.policies.retry.maxAttempts == 3)
         #expect(
             cleanup.policies.overlap == .allow && cleanup.policies.catchUp == .all && cleanup.policies.startingDeadline == 7200)

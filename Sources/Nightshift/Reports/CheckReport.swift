@@ -16,7 +16,7 @@ public struct CheckReport: Codable, Equatable, Sendable {
     public init(jobs: [Job], after: Date, count: Int) {
         self.jobs = jobs.map { job in
             JobFires(
-                name: job.name, schedule: job.schedule?.description, timezone: job.schedule?.timeZoneName ?? "UTC",
+                name: job.name, schedule: job.schedule?.description, timezone: job.timeZone.ianaName,
                 next: job.schedule?.nextFires(after: after, count: count).map(ISO8601Format.string(from:)) ?? [])
         }
     }

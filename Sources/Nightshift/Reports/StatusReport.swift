@@ -45,7 +45,7 @@ public struct StatusReport: Codable, Equatable, Sendable {
                 heartbeatTimeout: heartbeatTimeout, now: now)
             return JobStatus(
                 name: job.name, kind: job.kind, schedule: job.schedule?.description,
-                timezone: job.schedule?.timeZoneName ?? "UTC", description: job.description, enabled: job.enabled,
+                timezone: job.timeZone.ianaName, description: job.description, enabled: job.enabled,
                 paused: state.paused,
                 nextRunAt: schedulingEnabled && job.enabled && !state.paused
                     ? job.schedule?.nextFire(after: now).map(ISO8601Format.string(from:)) : nil,

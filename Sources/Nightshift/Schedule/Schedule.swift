@@ -20,11 +20,6 @@ public struct Schedule: Equatable, Sendable, CustomStringConvertible {
     /// The schedule as written.
     public let description: String
 
-    /// The zone's IANA name, `UTC` for UTC (which Foundation on Linux calls `GMT`).
-    public var timeZoneName: String {
-        timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier
-    }
-
     /// Parses `text`: a cron expression, a macro such as `@daily`, or `@every <duration>`.
     /// Throws a ``CronError`` that names the field and the reason.
     public init(_ text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(CronError) {
@@ -74,4 +69,9 @@ public struct Schedule: Equatable, Sendable, CustomStringConvertible {
     public func nextFires(after date: Date, count: Int) -> [Date] {
         fires(after: date, through: .distantFuture, limit: count)
     }
+}
+
+extension TimeZone {
+    /// The zone's IANA name, `UTC` for UTC (which Foundation on Linux calls `GMT`).
+    public var ianaName: String { identifier == "GMT" ? "UTC" : identifier }
 }
