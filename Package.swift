@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "Nightshift", targets: ["Nightshift"]),
         .library(name: "NightshiftSQL", targets: ["NightshiftSQL"]),
+        .library(name: "NightshiftRedis", targets: ["NightshiftRedis"]),
         .library(name: "NightshiftMaintenance", targets: ["NightshiftMaintenance"]),
         .library(name: "NightshiftConfig", targets: ["NightshiftConfig"]),
         .library(name: "NightshiftServer", targets: ["NightshiftServer"]),
@@ -56,10 +57,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "NightshiftRedis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
             name: "NightshiftMaintenance",
             dependencies: [
                 "Nightshift",
                 "NightshiftSQL",
+                "NightshiftRedis",
+                "CZlib",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
@@ -107,7 +120,7 @@ let package = Package(
         ),
         .target(
             name: "NightshiftTesting",
-            dependencies: ["Nightshift", "NightshiftSQL"],
+            dependencies: ["Nightshift", "NightshiftSQL", "NightshiftRedis"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -118,6 +131,11 @@ let package = Package(
         .testTarget(
             name: "NightshiftSQLTests",
             dependencies: ["NightshiftSQL", "NightshiftTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NightshiftRedisTests",
+            dependencies: ["NightshiftRedis", "NightshiftTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

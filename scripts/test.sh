@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite against real SQLite and a real, throwaway PostgreSQL on loopback.
-# Installs PostgreSQL (and curl, for the examples) from Debian's packages when missing, starts it in a temporary data
-# directory, runs `swift test`, and stops it afterwards, whatever happens.
+# Runs the whole test suite against real SQLite, a real throwaway PostgreSQL and a real Redis on loopback.
+# Installs PostgreSQL, Redis, zlib's headers and curl from Debian's packages when missing, starts the servers in a
+# temporary directory, runs `swift test`, and stops it afterwards, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,12 +16,17 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
   find_pg
 fi
 
-# The examples' scripts talk to the admin API with curl.
-if ! command -v curl >/dev/null; then
-  echo "== installing curl from Debian's packages"
+# The examples' scripts talk to the admin API with curl; counter-flush and the Redis client need
+# redis-server (and the examples redis-cli); the purge archive needs zlib's headers.
+missing=()
+command -v curl >/dev/null || missing+=(curl)
+command -v redis-server >/dev/null || missing+=(redis-server)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]} from Debian's packages"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq curl >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 workdir=$(mktemp -d /tmp/nightshift-test.XXXXXX)
@@ -35,6 +40,7 @@ if [ "$(id -u)" -eq 0 ]; then
   run_as="runuser -u postgres --"
 fi
 cleanup() {
+  [ -f "$workdir/redis.pid" ] && kill "$(cat "$workdir/redis.pid")" 2>/dev/null || true
   $run_as "$pg_bin/pg_ctl" -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$workdir"
 }
@@ -46,6 +52,13 @@ $run_as "$pg_bin/pg_ctl" -D "$workdir/data" -l "$workdir/postgres.log" -w \
   -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$workdir -c fsync=off -c max_connections=200" \
   start >/dev/null
 
+redis_port=$(( port + 1 ))
+echo "== starting Redis on 127.0.0.1:$redis_port"
+redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --daemonize yes \
+  --pidfile "$workdir/redis.pid" --logfile "$workdir/redis.log" --dir "$workdir"
+for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+export NIGHTSHIFT_TEST_REDIS="redis://127.0.0.1:$redis_port/0"
 export NIGHTSHIFT_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
 echo "== swift test"
 swift test "$@"

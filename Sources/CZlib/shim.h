@@ -1,0 +1,2 @@
+// zlib, for the gzip archives that `purge` writes (Debian: zlib1g-dev).
+#include <zlib.h>

@@ -1,0 +1,85 @@
+import NIOCore
+import NIOPosix
+
+/// One connection to a Redis server. Commands may be sent from several tasks at once; their
+/// answers come back in order. Use ``RedisClient`` for a pool of them.
+public final class RedisConnection: Sendable {
+    private let channel: any Channel
+
+    private init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    /// Connects to `url`, logs in with `AUTH` when it has a password, and selects its database.
+    public static func connect(
+        to url: RedisURL, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RedisConnection {
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(5))
+                .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(RedisCommandHandler())
+                    }
+                }
+                .connect(host: url.host, port: url.port).get()
+        } catch {
+            throw RedisError.connectionFailed("\(url.host):\(url.port)", reason: "\(error)")
+        }
+        let connection = RedisConnection(channel: channel)
+        do {
+            if let password = url.password {
+                _ = try await connection.send(url.user.map { ["AUTH", $0, password] } ?? ["AUTH", password])
+            }
+            if url.database != 0 { _ = try await connection.send(["SELECT", String(url.database)]) }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    /// Whether the connection is still open; a server restart closes it.
+    public var isActive: Bool { channel.isActive }
+
+    /// Sends one command and returns its answer; a server error is thrown as ``RedisError/server(_:)``.
+    public func send(_ command: [String]) async throws -> RESPValue {
+        let reply = try await pipeline([command])[0]
+        if case .error(let message) = reply { throw RedisError.server(message) }
+        return reply
+    }
+
+    /// Sends many commands in one write and returns their answers in order. Server errors stay
+    /// in the answers as ``RESPValue/error(_:)``, so that one bad key does not hide the rest.
+    public func pipeline(_ commands: [[String]]) async throws -> [RESPValue] {
+        guard !commands.isEmpty else { return [] }
+        var bytes = channel.allocator.buffer(capacity: commands.count * 64)
+        for command in commands { Self.encode(command, into: &bytes) }
+        let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
+        channel.writeAndFlush(RedisRequest(bytes: bytes, replies: promises)).whenFailure { error in
+            for promise in promises { promise.fail(RedisError.connectionClosed) }
+        }
+        var replies: [RESPValue] = []
+        replies.reserveCapacity(promises.count)
+        for promise in promises { replies.append(try await promise.futureResult.get()) }
+        return replies
+    }
+
+    /// Closes the connection; answers still outstanding fail with ``RedisError/connectionClosed``.
+    public func close() async {
+        try? await channel.close()
+    }
+
+    /// RESP's request form: an array of bulk strings.
+    static func encode(_ command: [String], into bytes: inout ByteBuffer) {
+        bytes.writeString("*\(command.count)\r\n")
+        for argument in command {
+            bytes.writeString("$\(argument.utf8.count)\r\n")
+            bytes.writeString(argument)
+            bytes.writeString("\r\n")
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import NightshiftRedis
+
+/// The Redis server the tests use, named by `NIGHTSHIFT_TEST_REDIS` (set by `scripts/test.sh`).
+/// Tests share it and keep apart by key prefix.
+public enum TestRedis {
+    /// Whether a test server is configured.
+    public static var isAvailable: Bool { ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_REDIS"] != nil }
+
+    /// Its URL as text.
+    public static var urlText: String { ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_REDIS"] ?? "redis://127.0.0.1:6379" }
+
+    /// Runs `body` with a client and a key prefix of its own (`t<random>:`), and deletes every key
+    /// under that prefix afterwards.
+    public static func withPrefix<R>(_ body: (RedisClient, String) async throws -> R) async throws -> R {
+        let client = RedisClient(url: try RedisURL(urlText))
+        let prefix = "t\(UUID().uuidString.prefix(8).lowercased()):"
+        func cleanUp() async {
+            var keys: [String] = []
+            if let scan = try? await collect(client.scan(match: "\(prefix)*")) { keys = scan }
+            for chunk in stride(from: 0, to: keys.count, by: 500) {
+                _ = try? await client.send(["DEL"] + keys[chunk..<min(chunk + 500, keys.count)])
+            }
+            await client.close()
+        }
+        do {
+            let result = try await body(client, prefix)
+            await cleanUp()
+            return result
+        } catch {
+            await cleanUp()
+            throw error
+        }
+    }
+
+    private static func collect(_ scan: RedisScanSequence) async throws -> [String] {
+        var keys: [String] = []
+        for try await batch in scan { keys += batch }
+        return keys
+    }
+}
+
+/// A `redis-server` of a test's own, on a free loopback port, for tests that stop and restart
+/// the server or need a password.
+public final class RedisTestServer: @unchecked Sendable {
+    /// The port it listens on.
+    public let port: Int
+    private let arguments: [String]
+    private var process: Process?
+
+    /// Starts `redis-server` with `extraArguments` (such as `["--requirepass", "x"]`).
+    public init(extraArguments: [String] = []) throws {
+        port = Int.random(in: 41000...49000)
+        arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"] + extraArguments
+        try start()
+    }
+
+    /// Starts the server again after ``stop()``, on the same port.
+    public func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.serverPath)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        // Ready when the port accepts a connection.
+        for _ in 0..<100 {
+            if Self.portAcceptsConnections(port) { return }
+            usleep(20_000)
+        }
+    }
+
+    /// Stops the server, dropping every client connection.
+    public func stop() {
+        guard let process else { return }
+        // SIGKILL and polling: `waitUntilExit` can hang off the main thread on Linux's Foundation.
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+        self.process = nil
+    }
+
+    deinit { stop() }
+
+    private static var serverPath: String {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") + ["/usr/bin", "/usr/sbin"] {
+            let path = "\(folder)/redis-server"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return "/usr/bin/redis-server"
+    }
+
+    private static func portAcceptsConnections(_ port: Int) -> Bool {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
