@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftConfigTests",
-            dependencies: ["NightshiftConfig"],
+            dependencies: ["NightshiftConfig", "NightshiftMaintenance"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Nightshift
+import NightshiftMaintenance
 import Yams
 
 /// A node of the YAML file with where it stands (file, line, dotted key), so that every
@@ -110,5 +111,15 @@ struct ConfigNode {
         var map: [String: String] = [:]
         for (name, value) in try mapping() { map[name] = try value.string() }
         return map
+    }
+
+    /// A table or column name, checked to be a plain identifier.
+    func sqlName(qualified: Bool = false) throws(ConfigError) -> SQLName {
+        let text = try string()
+        do {
+            return try SQLName(text, qualified: qualified)
+        } catch {
+            throw self.error(error.description)
+        }
     }
 }

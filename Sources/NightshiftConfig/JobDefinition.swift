@@ -10,11 +10,17 @@ public struct JobDefinition: Sendable {
         case sql(SQLStatementJob)
         /// A program.
         case command(CommandJob)
+        /// Chunked deletion of old rows.
+        case purge(PurgeJob)
+        /// Chunked deletion of expired rows.
+        case expire(ExpireJob)
 
         var name: String {
             switch self {
             case .sql: return "sql"
             case .command: return "command"
+            case .purge: return "purge"
+            case .expire: return "expire"
             }
         }
     }
@@ -33,6 +39,8 @@ public struct JobDefinition: Sendable {
         switch kind {
         case .sql(let statement): body = statement.body(registry: registry)
         case .command(let command): body = command.body
+        case .purge(let purge): body = purge.body(registry: registry)
+        case .expire(let expire): body = expire.body(registry: registry)
         }
         return try Job(
             name: name, schedule: schedule, timeZone: timeZone, description: description, enabled: enabled, kind: kind.name,
@@ -46,9 +54,11 @@ public struct JobDefinition: Sendable {
     static let kindKeys: [String: Set<String>] = [
         "sql": ["database", "sql"],
         "command": ["command", "env", "working_dir"],
+        "purge": ["database", "table", "timestamp_column", "older_than", "where", "batch_size", "archive", "tables"],
+        "expire": ["database", "table", "expires_at_column", "where", "batch_size"],
     ]
     /// Kinds that the architecture names and later releases bring.
-    static let upcomingKinds: Set<String> = ["purge", "rollup", "counter-flush", "expire"]
+    static let upcomingKinds: Set<String> = ["rollup", "counter-flush"]
 
     init(name: String, node: ConfigNode, defaultTimeZone: TimeZone, databases: Set<String>) throws(ConfigError) {
         self.name = name
@@ -138,8 +148,7 @@ public struct JobDefinition: Sendable {
             guard let value = values[key] else { throw node.error("a \(name) job needs '\(key)'") }
             return value
         }
-        switch name {
-        case "sql":
+        func database() throws(ConfigError) -> String {
             let databaseNode = try required("database")
             let database = try databaseNode.string()
             guard databases.contains(database) else {
@@ -147,9 +156,22 @@ public struct JobDefinition: Sendable {
                     "no database named '\(database)' under databases: (known: \(databases.isEmpty ? "none" : databases.sorted().joined(separator: ", ")))"
                 )
             }
+            return database
+        }
+        switch name {
+        case "sql":
+            let database = try database()
             let sql = try required("sql").string().trimmingCharacters(in: .whitespacesAndNewlines)
             guard !sql.isEmpty else { throw values["sql"]!.error("is empty") }
             return .sql(SQLStatementJob(database: database, sql: sql))
+        case "purge":
+            return .purge(try PurgeSettings.job(values: values, node: node, database: try database()))
+        case "expire":
+            return .expire(
+                ExpireJob(
+                    database: try database(), table: try required("table").sqlName(qualified: true),
+                    expiresAtColumn: try required("expires_at_column").sqlName().text, filter: try values["where"]?.string(),
+                    batchSize: try values["batch_size"]?.int(in: 1...1_000_000) ?? 10_000))
         default:
             let commandNode = try required("command")
             let command: [String]

@@ -1,6 +1,7 @@
 import Foundation
 import Nightshift
 import NightshiftConfig
+import NightshiftMaintenance
 import Testing
 
 @Suite struct NightshiftConfigurationTests {
@@ -47,6 +48,40 @@ import Testing
         #expect(
             cleanup.policies.overlap == .allow && cleanup.policies.catchUp == .all && cleanup.policies.startingDeadline == 7200)
         #expect(config.jobs[1].enabled == false && config.jobs[1].schedule == nil)
+    }
+
+    @Test("purge with several tables takes the job's values as defaults; expire reads its keys")
+    func maintenanceKinds() throws {
+        let config = try parse(
+            """
+            databases: { app: "sqlite:./app.db" }
+            jobs:
+              purge:
+                kind: purge
+                database: app
+                timestamp_column: created_at
+                older_than: 90d
+                archive: /var/archive
+                tables:
+                  - { table: api_events }
+                  - { table: public.api_events_rollup_hourly, timestamp_column: bucket_start, older_than: 365d, batch_size: 500 }
+              sessions:
+                kind: expire
+                database: app
+                table: sessions
+                expires_at_column: expires_at
+                where: "kind <> 'pinned'"
+            """)
+        guard case .purge(let purge) = config.jobs[0].kind, case .expire(let expire) = config.jobs[1].kind else {
+            Issue.record("unexpected kinds")
+            return
+        }
+        #expect(purge.targets.map(\.table.text) == ["api_events", "public.api_events_rollup_hourly"])
+        #expect(purge.targets.map(\.timestampColumn) == ["created_at", "bucket_start"])
+        #expect(purge.targets.map(\.olderThan) == [90 * 86_400, 365 * 86_400])
+        #expect(purge.targets.map(\.batchSize) == [10_000, 500])
+        #expect(purge.archiveFolder == "/var/archive")
+        #expect(expire.table.text == "sessions" && expire.expiresAtColumn == "expires_at" && expire.filter == "kind <> 'pinned'")
     }
 
     @Test("queues, their limits and history retention, global and per job")
@@ -105,6 +140,14 @@ import Testing
                 "nightshift.yml:5: jobs.a.overlap: 'sometimes' is not one of forbid, allow, replace"
             ),
             ("jobs:\n  a: [\n", "nightshift.yml:3: not valid YAML"),
+            (
+                "databases: { app: \"sqlite:a.db\" }\njobs:\n  a:\n    kind: purge\n    database: app\n    table: \"events; drop\"\n    timestamp_column: t\n    older_than: 1d\n",
+                "nightshift.yml:6: jobs.a.table: 'events; drop' is not a valid table or column name"
+            ),
+            (
+                "databases: { app: \"sqlite:a.db\" }\njobs:\n  a:\n    kind: purge\n    database: app\n    table: events\n    older_than: 1d\n",
+                "nightshift.yml:4: jobs.a: a purge needs 'timestamp_column'"
+            ),
         ])
     func errors(yaml: String, expected: String) {
         let actual = message(yaml) ?? "no error"

@@ -1,0 +1,80 @@
+import CZlib
+import Foundation
+
+/// Writes lines of JSON into a gzip file. ``flush()`` makes everything written so far durable
+/// and readable (`zcat` reads it even if the process dies afterwards), which is what lets
+/// `purge` commit a deletion only after the rows are safely archived.
+final class GzipNDJSONWriter {
+    let path: String
+    private var stream = z_stream()
+    private let file: FileHandle
+    private var output = [UInt8](repeating: 0, count: 64 * 1024)
+
+    /// Creates `path` (and its folder); throws ``MaintenanceError/archiveFailed(path:reason:)``.
+    init(path: String) throws(MaintenanceError) {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw .archiveFailed(path: path, reason: "\(error.localizedDescription)")
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw .archiveFailed(path: path, reason: "cannot create the file")
+        }
+        file = handle
+        // 15 + 16: a 32 KiB window with a gzip header and trailer rather than a raw zlib stream.
+        let status = deflateInit2_(
+            &stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else { throw .archiveFailed(path: path, reason: "zlib error \(status)") }
+    }
+
+    /// Adds each of `lines` followed by a newline.
+    func write(_ lines: [String]) throws(MaintenanceError) {
+        var text = lines.joined(separator: "\n")
+        if !lines.isEmpty { text += "\n" }
+        var bytes = Array(text.utf8)
+        try deflate(&bytes, mode: Z_NO_FLUSH)
+    }
+
+    /// Pushes everything written to the disk, synced.
+    func flush() throws(MaintenanceError) {
+        var none: [UInt8] = []
+        try deflate(&none, mode: Z_SYNC_FLUSH)
+        do { try file.synchronize() } catch { throw .archiveFailed(path: path, reason: "\(error.localizedDescription)") }
+    }
+
+    /// Writes the gzip trailer and closes the file.
+    func finish() throws(MaintenanceError) {
+        var none: [UInt8] = []
+        try deflate(&none, mode: Z_FINISH)
+        deflateEnd(&stream)
+        do {
+            try file.synchronize()
+            try file.close()
+        } catch {
+            throw .archiveFailed(path: path, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    private func deflate(_ input: inout [UInt8], mode: Int32) throws(MaintenanceError) {
+        var failure: MaintenanceError?
+        input.withUnsafeMutableBufferPointer { source in
+            stream.next_in = source.baseAddress
+            stream.avail_in = UInt32(source.count)
+            repeat {
+                let produced: Int = output.withUnsafeMutableBufferPointer { target in
+                    stream.next_out = target.baseAddress
+                    stream.avail_out = UInt32(target.count)
+                    let status = CZlib.deflate(&stream, mode)
+                    if status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR {
+                        failure = .archiveFailed(path: path, reason: "zlib error \(status)")
+                    }
+                    return target.count - Int(stream.avail_out)
+                }
+                if produced > 0 { file.write(Data(output[0..<produced])) }
+            } while failure == nil && stream.avail_out == 0
+        }
+        if let failure { throw failure }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import Nightshift
+import NightshiftSQL
+import NightshiftTesting
+import SQLKit
+import Testing
+
+@testable import NightshiftMaintenance
+
+@Suite struct PurgeJobTests {
+    /// 400 rows, one every 12 hours back from now, half of them `debug`; plus one row a second
+    /// newer than the 90-day cutoff, which must survive.
+    private func fillEvents(_ app: AppDatabase, now: Date) async throws {
+        try await app.execute(
+            "CREATE TABLE api_events (id INTEGER PRIMARY KEY, created_at \(unsafeRaw: app.timeType) NOT NULL, kind TEXT NOT NULL)")
+        var rows: [SQLQueryString] = (0..<400).map { index in
+            "(\(literal: index + 1), \(bind: app.time(now.addingTimeInterval(-Double(index) * 43_200))), \(literal: index % 2 == 0 ? "debug" : "info"))"
+        }
+        rows.append("(1000, \(bind: app.time(now.addingTimeInterval(-90 * 86_400 + 60))), 'debug')")
+        try await app.execute("INSERT INTO api_events (id, created_at, kind) VALUES " + rows.joined(separator: ", "))
+    }
+
+    @Test("a dry run counts exactly the rows that go; the run deletes them in chunks and archives them", arguments: TestStoreKind.available)
+    func purgesInChunks(kind: TestStoreKind) async throws {
+        try await AppDatabase.with(kind) { app in
+            let now = Date()
+            try await fillEvents(app, now: now)
+            // Rows 181...400 are older than 90 days (index * 12 h > 90 d means index > 180).
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("purge-\(UUID())").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let job = PurgeJob(
+                database: "app",
+                targets: [.init(table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: 90 * 86_400, batchSize: 37)],
+                archiveFolder: folder)
+            let dry = try await job.body(registry: app.registry)(context(dryRun: true))
+            #expect(dry == ["api_events_to_delete": 220, "dryRun": true])
+            #expect(try await app.integer("SELECT count(*) AS n FROM api_events") == 401)
+            #expect(FileManager.default.subpaths(atPath: folder) == nil)
+
+            let details = try await job.body(registry: app.registry)(context())
+            #expect(details["api_events_deleted"] == 220)
+            #expect(try await app.integer("SELECT count(*) AS n FROM api_events") == 181)
+            #expect(try await app.integer("SELECT min(id) AS n FROM api_events WHERE id < 1000") == 1)
+            #expect(try await app.integer("SELECT max(id) AS n FROM api_events WHERE id < 1000") == 180)
+            #expect(try await app.integer("SELECT count(*) AS n FROM api_events WHERE id = 1000") == 1)
+            guard case .string(let archive) = details["api_events_archive"] else {
+                Issue.record("no archive in \(details)")
+                return
+            }
+            let lines = try gunzip(archive).split(separator: "\n")
+            let ids = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.compactMap { $0?["id"] as? Int }
+            #expect(ids.count == 220 && Set(ids) == Set(181...400))
+            #expect(try await job.body(registry: app.registry)(context())["api_events_deleted"] == 0)
+        }
+    }
+
+    @Test("a where condition narrows the purge; several tables in one job", arguments: TestStoreKind.available)
+    func filtersAndSeveralTables(kind: TestStoreKind) async throws {
+        try await AppDatabase.with(kind) { app in
+            let now = Date()
+            try await fillEvents(app, now: now)
+            try await app.execute("CREATE TABLE rollups (bucket \(unsafeRaw: app.timeType) NOT NULL, total INTEGER)")
+            try await app.execute(
+                "INSERT INTO rollups VALUES (\(bind: app.time(now.addingTimeInterval(-400 * 86_400))), 1), (\(bind: app.time(now)), 2)")
+            let job = PurgeJob(
+                database: "app",
+                targets: [
+                    .init(table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: 90 * 86_400, filter: "kind = 'debug'", batchSize: 10),
+                    .init(table: try SQLName("rollups"), timestampColumn: "bucket", olderThan: 365 * 86_400),
+                ])
+            let details = try await job.body(registry: app.registry)(context())
+            #expect(details == ["api_events_deleted": 110, "rollups_deleted": 1])
+            #expect(try await app.integer("SELECT count(*) AS n FROM api_events WHERE kind = 'info'") == 200)
+        }
+    }
+
+    @Test("a missing table or column is an error that names it", arguments: TestStoreKind.available)
+    func missingNames(kind: TestStoreKind) async throws {
+        try await AppDatabase.with(kind) { app in
+            try await fillEvents(app, now: Date())
+            func purge(_ table: String, _ column: String) async throws {
+                _ = try await PurgeJob(
+                    database: "app", targets: [.init(table: try SQLName(table), timestampColumn: column, olderThan: 86_400)]
+                ).body(registry: app.registry)(context())
+            }
+            await #expect(throws: MaintenanceError.missingTable("nope", database: "app")) { try await purge("nope", "created_at") }
+            do {
+                try await purge("api_events", "createdAt")
+                Issue.record("expected an error")
+            } catch {
+                #expect("\(error)" == "table 'api_events' has no column 'createdAt' (columns: id, created_at, kind)")
+            }
+            #expect(throws: MaintenanceError.invalidName("a;drop")) { try SQLName("a;drop") }
+        }
+    }
+
+    @Test("expire deletes rows whose expiry has passed; a dry run counts them", arguments: TestStoreKind.available)
+    func expires(kind: TestStoreKind) async throws {
+        try await AppDatabase.with(kind) { app in
+            let now = Date()
+            try await app.execute("CREATE TABLE sessions (token TEXT PRIMARY KEY, expires_at \(unsafeRaw: app.timeType))")
+            let rows: [SQLQueryString] = (0..<50).map { "(\(literal: "s\($0)"), \(bind: app.time(now.addingTimeInterval(Double($0 - 30) * 60 + 30))))" }
+            try await app.execute("INSERT INTO sessions VALUES " + rows.joined(separator: ", ") + ", ('forever', NULL)")
+            let job = ExpireJob(database: "app", table: try SQLName("sessions"), expiresAtColumn: "expires_at", batchSize: 7)
+            #expect(try await job.body(registry: app.registry)(context(dryRun: true)) == ["expiredCount": 30, "dryRun": true])
+            #expect(try await job.body(registry: app.registry)(context()) == ["expiredCount": 30])
+            #expect(try await app.integer("SELECT count(*) AS n FROM sessions") == 21)
+        }
+    }
+}
+
+/// The text of a gzip file, read with the system's `gzip`.
+func gunzip(_ path: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "gzip -dc \"$0\"", path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
