@@ -14,6 +14,8 @@ public struct JobDefinition: Sendable {
         case purge(PurgeJob)
         /// Chunked deletion of expired rows.
         case expire(ExpireJob)
+        /// Aggregation into hourly, daily, weekly and monthly tables.
+        case rollup(RollupJob)
 
         var name: String {
             switch self {
@@ -21,6 +23,7 @@ public struct JobDefinition: Sendable {
             case .command: return "command"
             case .purge: return "purge"
             case .expire: return "expire"
+            case .rollup: return "rollup"
             }
         }
     }
@@ -41,6 +44,7 @@ public struct JobDefinition: Sendable {
         case .command(let command): body = command.body
         case .purge(let purge): body = purge.body(registry: registry)
         case .expire(let expire): body = expire.body(registry: registry)
+        case .rollup(let rollup): body = rollup.body(registry: registry)
         }
         return try Job(
             name: name, schedule: schedule, timeZone: timeZone, description: description, enabled: enabled, kind: kind.name,
@@ -56,9 +60,10 @@ public struct JobDefinition: Sendable {
         "command": ["command", "env", "working_dir"],
         "purge": ["database", "table", "timestamp_column", "older_than", "where", "batch_size", "archive", "tables"],
         "expire": ["database", "table", "expires_at_column", "where", "batch_size"],
+        "rollup": ["database", "source", "timestamp_column", "group_by", "granularities", "target", "measures", "late_data"],
     ]
     /// Kinds that the architecture names and later releases bring.
-    static let upcomingKinds: Set<String> = ["rollup", "counter-flush"]
+    static let upcomingKinds: Set<String> = ["counter-flush"]
 
     init(name: String, node: ConfigNode, defaultTimeZone: TimeZone, databases: Set<String>) throws(ConfigError) {
         self.name = name
@@ -102,7 +107,7 @@ public struct JobDefinition: Sendable {
         description = try values["description"]?.string() ?? ""
         enabled = try values["enabled"]?.bool() ?? true
         policies = try Self.policies(values)
-        kind = try Self.kind(kindName, values: values, node: node, databases: databases)
+        kind = try Self.kind(kindName, values: values, node: node, databases: databases, timeZone: timeZone)
         do {
             _ = try Job(name: name, body: { _ in [:] })
         } catch {
@@ -141,8 +146,9 @@ public struct JobDefinition: Sendable {
         return rule
     }
 
-    private static func kind(_ name: String, values: [String: ConfigNode], node: ConfigNode, databases: Set<String>)
-        throws(ConfigError) -> Kind
+    private static func kind(
+        _ name: String, values: [String: ConfigNode], node: ConfigNode, databases: Set<String>, timeZone: TimeZone
+    ) throws(ConfigError) -> Kind
     {
         func required(_ key: String) throws(ConfigError) -> ConfigNode {
             guard let value = values[key] else { throw node.error("a \(name) job needs '\(key)'") }
@@ -166,6 +172,8 @@ public struct JobDefinition: Sendable {
             return .sql(SQLStatementJob(database: database, sql: sql))
         case "purge":
             return .purge(try PurgeSettings.job(values: values, node: node, database: try database()))
+        case "rollup":
+            return .rollup(try RollupSettings.job(values: values, node: node, database: try database(), timeZone: timeZone))
         case "expire":
             return .expire(
                 ExpireJob(

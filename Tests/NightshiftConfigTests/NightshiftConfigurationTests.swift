@@ -84,6 +84,44 @@ import Testing
         #expect(expire.table.text == "sessions" && expire.expiresAtColumn == "expires_at" && expire.filter == "kind <> 'pinned'")
     }
 
+    @Test("rollup reads its measures, granularities and the job's time zone")
+    func rollup() throws {
+        let config = try parse(
+            """
+            databases: { app: "sqlite:./app.db" }
+            jobs:
+              rollup-analytics:
+                kind: rollup
+                schedule: "5 * * * *"
+                timezone: Europe/Berlin
+                database: app
+                source: api_events
+                timestamp_column: created_at
+                group_by: [tenant_id]
+                granularities: [hour, daily, month]
+                target: api_events_rollup
+                late_data: 2h
+                measures:
+                  total_count: count
+                  success_count: { count_if: "status < 400" }
+                  unique_users: { count_distinct: user_id }
+                  bytes: { sum: bytes }
+            """)
+        guard case .rollup(let rollup) = config.jobs[0].kind else {
+            Issue.record("not a rollup")
+            return
+        }
+        #expect(rollup.granularities == [.hour, .day, .month])
+        #expect(rollup.measures == [
+            RollupMeasure(name: "total_count", aggregate: .count), RollupMeasure(name: "success_count", aggregate: .countIf("status < 400")),
+            RollupMeasure(name: "unique_users", aggregate: .countDistinct("user_id")), RollupMeasure(name: "bytes", aggregate: .sum("bytes")),
+        ])
+        #expect(rollup.lateData == 7200 && rollup.timeZone.identifier == "Europe/Berlin" && rollup.table(.hour).text == "api_events_rollup_hourly")
+        let bad = message(
+            "databases: { app: \"sqlite:a.db\" }\njobs:\n  r:\n    kind: rollup\n    database: app\n    source: e\n    timestamp_column: t\n    target: r\n    measures:\n      n: { average: x }\n")
+        #expect(bad?.hasPrefix("nightshift.yml:10: jobs.r.measures.n: 'average' is not a measure") == true, "\(bad ?? "")")
+    }
+
     @Test("queues, their limits and history retention, global and per job")
     func queuesAndHistory() throws {
         let config = try parse(

@@ -11,7 +11,7 @@ import SQLKit
 struct ChunkedDelete: Sendable {
     let pool: SQLConnectionPool
     let schema: TableSchema
-    let timeColumn: String
+    let timeColumn: TimeColumn
     let cutoff: Date
     let filter: String?
     let batchSize: Int
@@ -43,19 +43,7 @@ struct ChunkedDelete: Sendable {
 
     /// The rows before the cutoff that also match the configured `where`.
     var condition: SQLQueryString {
-        let column = "\"\(timeColumn)\""
-        var sql: SQLQueryString
-        switch pool.dialect.flavor {
-        case .postgres:
-            sql = "\(unsafeRaw: column) < \(bind: cutoff)"
-        case .sqlite:
-            // SQLite keeps times as text or as Unix seconds; compare each in its own form.
-            let julian = cutoff.timeIntervalSince1970 / 86_400 + 2_440_587.5
-            sql = """
-                (CASE WHEN typeof(\(unsafeRaw: column)) IN ('integer', 'real') THEN \(unsafeRaw: column) < \(bind: cutoff.timeIntervalSince1970) \
-                ELSE julianday(\(unsafeRaw: column)) < \(bind: julian) END)
-                """
-        }
+        var sql = timeColumn.compare("<", cutoff)
         if let filter { sql += " AND (\(unsafeRaw: filter))" }
         return sql
     }

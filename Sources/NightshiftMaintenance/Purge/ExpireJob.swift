@@ -28,16 +28,19 @@ public struct ExpireJob: Sendable {
     /// The work, for ``Job``.
     public func body(registry: DatabaseRegistry) -> Job.Body {
         { context in
-            let pool = try await registry.pool(named: database)
-            let schema = try await TableSchema.read(table, on: pool, database: database)
-            try schema.require([expiresAtColumn])
-            let delete = ChunkedDelete(
-                pool: pool, schema: schema, timeColumn: expiresAtColumn, cutoff: Date(), filter: filter, batchSize: batchSize)
-            if context.isDryRun {
-                return ["expiredCount": .number(Double(try await delete.count())), "dryRun": true]
+            try await withReadableDatabaseErrors {
+                let pool = try await registry.pool(named: database)
+                let schema = try await TableSchema.read(table, on: pool, database: database)
+                let delete = ChunkedDelete(
+                    pool: pool, schema: schema,
+                    timeColumn: try TimeColumn(expiresAtColumn, in: schema, flavor: pool.dialect.flavor), cutoff: Date(),
+                    filter: filter, batchSize: batchSize)
+                if context.isDryRun {
+                    return ["expiredCount": .number(Double(try await delete.count())), "dryRun": true]
+                }
+                let deleted = try await delete.run(archive: nil) { _ in try context.checkCancellation() }
+                return ["expiredCount": .number(Double(deleted))]
             }
-            let deleted = try await delete.run(archive: nil) { _ in try context.checkCancellation() }
-            return ["expiredCount": .number(Double(deleted))]
         }
     }
 }

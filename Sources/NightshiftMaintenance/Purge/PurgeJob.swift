@@ -47,38 +47,39 @@ public struct PurgeJob: Sendable {
 
     /// The work, for ``Job``.
     public func body(registry: DatabaseRegistry) -> Job.Body {
-        { context in
-            let pool = try await registry.pool(named: database)
-            let now = Date()
-            var details = JSONObject()
-            if context.isDryRun { context.logger.info("Dry run enabled. Database changes will be skipped.") }
-            for (index, target) in targets.enumerated() {
-                let schema = try await TableSchema.read(target.table, on: pool, database: database)
-                try schema.require([target.timestampColumn])
-                let delete = ChunkedDelete(
-                    pool: pool, schema: schema, timeColumn: target.timestampColumn,
-                    cutoff: now.addingTimeInterval(-target.olderThan), filter: target.filter, batchSize: target.batchSize)
-                let age = Self.describe(target.olderThan)
-                let name = target.table.baseName
-                if context.isDryRun {
-                    let count = try await delete.count()
-                    details["\(name)_to_delete"] = .number(Double(count))
-                    context.logger.info("DRY RUN: \(count) \(target.table) rows older than \(age) would be removed.")
-                } else {
-                    let archive = try archiveFolder.map { folder throws(MaintenanceError) in
-                        try GzipNDJSONWriter(path: Self.archivePath(folder: folder, context: context, table: target.table, at: now))
-                    }
-                    let deleted = try await delete.run(archive: archive) { _ in try context.checkCancellation() }
-                    try archive?.finish()
-                    details["\(name)_deleted"] = .number(Double(deleted))
-                    if let archive { details["\(name)_archive"] = .string(archive.path) }
-                    context.logger.info("Removed \(deleted) \(target.table) rows older than \(age).")
+        { context in try await withReadableDatabaseErrors { try await run(context: context, registry: registry) } }
+    }
+
+    private func run(context: JobContext, registry: DatabaseRegistry) async throws -> JSONObject {
+        let pool = try await registry.pool(named: database)
+        let now = Date()
+        var details = JSONObject()
+        if context.isDryRun { context.logger.info("Dry run enabled. Database changes will be skipped.") }
+        for (index, target) in targets.enumerated() {
+            let schema = try await TableSchema.read(target.table, on: pool, database: database)
+            let delete = ChunkedDelete(
+                pool: pool, schema: schema, timeColumn: try TimeColumn(target.timestampColumn, in: schema, flavor: pool.dialect.flavor),
+                cutoff: now.addingTimeInterval(-target.olderThan), filter: target.filter, batchSize: target.batchSize)
+            let age = Self.describe(target.olderThan)
+            let name = target.table.baseName
+            if context.isDryRun {
+                let count = try await delete.count()
+                details["\(name)_to_delete"] = .number(Double(count))
+                context.logger.info("DRY RUN: \(count) \(target.table) rows older than \(age) would be removed.")
+            } else {
+                let archive = try archiveFolder.map { folder throws(MaintenanceError) in
+                    try GzipNDJSONWriter(path: Self.archivePath(folder: folder, context: context, table: target.table, at: now))
                 }
-                context.progress((index + 1) * 100 / targets.count)
+                let deleted = try await delete.run(archive: archive) { _ in try context.checkCancellation() }
+                try archive?.finish()
+                details["\(name)_deleted"] = .number(Double(deleted))
+                if let archive { details["\(name)_archive"] = .string(archive.path) }
+                context.logger.info("Removed \(deleted) \(target.table) rows older than \(age).")
             }
-            if context.isDryRun { details["dryRun"] = true }
-            return details
+            context.progress((index + 1) * 100 / targets.count)
         }
+        if context.isDryRun { details["dryRun"] = true }
+        return details
     }
 
     /// `<folder>/<job>/<table>-<UTC time>-<run id>.ndjson.gz`: one file per run and table.

@@ -27,7 +27,7 @@ public struct SQLStatementJob: Sendable {
         let databaseName = database
         return { context in
             let pool = try await registry.pool(named: databaseName)
-            let output = try await pool.executeStatement(statement, rollback: context.isDryRun)
+            let output = try await withReadableDatabaseErrors { try await pool.executeStatement(statement, rollback: context.isDryRun) }
             var details = output.rows.first?.jsonObject ?? JSONObject()
             if output.rows.isEmpty { details["rowsAffected"] = .number(Double(output.rowsAffected)) }
             if context.isDryRun { details["dryRun"] = true }

@@ -1,0 +1,191 @@
+import Foundation
+import Nightshift
+import NightshiftSQL
+import SQLKit
+
+/// The `rollup` job kind: aggregates `source` rows into `<target>_hourly`, `_daily`, `_weekly`
+/// and `_monthly` tables, one row per group and bucket.
+///
+/// Each granularity is one set-based `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE` over
+/// whole buckets, so re-running any window gives identical rows. A scheduled run covers the
+/// buckets touched since the last run's watermark, reaching back `lateData` for rows that
+/// arrive late; a run with a date window (`--date`, `--from`/`--to`) recomputes that window
+/// and leaves the watermark alone. Buckets start at local boundaries of the job's time zone.
+public struct RollupJob: Sendable {
+    /// The database's name in the config.
+    public let database: String
+    /// The table of raw rows.
+    public let source: SQLName
+    /// The column holding each source row's time.
+    public let timestampColumn: String
+    /// The columns to group by, kept in the targets.
+    public let groupBy: [String]
+    /// The bucket sizes to write.
+    public let granularities: [RollupGranularity]
+    /// The targets' common prefix.
+    public let target: SQLName
+    /// The target columns and their aggregates.
+    public let measures: [RollupMeasure]
+    /// How far before the watermark a scheduled run reaches back, in seconds.
+    public let lateData: Double
+    /// Where bucket boundaries fall.
+    public let timeZone: TimeZone
+
+    /// A rollup; see the type's documentation.
+    public init(
+        database: String, source: SQLName, timestampColumn: String, groupBy: [String], granularities: [RollupGranularity],
+        target: SQLName, measures: [RollupMeasure], lateData: Double = 3600, timeZone: TimeZone
+    ) {
+        self.database = database
+        self.source = source
+        self.timestampColumn = timestampColumn
+        self.groupBy = groupBy
+        self.granularities = granularities
+        self.target = target
+        self.measures = measures
+        self.lateData = lateData
+        self.timeZone = timeZone
+    }
+
+    /// The target table of `granularity`.
+    public func table(_ granularity: RollupGranularity) -> SQLName { target.appending(granularity.tableSuffix) }
+
+    /// The work, for ``Job``.
+    public func body(registry: DatabaseRegistry) -> Job.Body {
+        { context in
+            try await withReadableDatabaseErrors {
+                try await run(context: context, pool: try await registry.pool(named: database))
+            }
+        }
+    }
+
+    private func run(context: JobContext, pool: SQLConnectionPool) async throws -> JSONObject {
+        let flavor = pool.dialect.flavor
+        let schema = try await TableSchema.read(source, on: pool, database: database)
+        let time = try TimeColumn(timestampColumn, in: schema, flavor: flavor)
+        try schema.require(groupBy + measures.compactMap(\.aggregate.column))
+        if flavor == .sqlite, !["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier) {
+            throw MaintenanceError.unsupported(
+                "rollup on SQLite buckets in UTC only (SQLite has no time zones); set timezone: UTC for this job, or use PostgreSQL")
+        }
+        let watermarks = RollupWatermark(pool: pool, job: context.jobName, target: target.text)
+        let now = Date()
+        let window: (from: Date, to: Date)
+        let advancesWatermark = context.window == nil
+        if let requested = context.window {
+            window = (requested.from, requested.to)
+        } else if let mark = try await watermarks.read() {
+            window = (mark.addingTimeInterval(-lateData), now)
+        } else {
+            window = (Date(timeIntervalSince1970: 0), now)
+        }
+        if !context.isDryRun { try await createTargets(pool: pool, schema: schema) }
+        var details = JSONObject()
+        for (index, granularity) in granularities.enumerated() {
+            try context.checkCancellation()
+            let buckets = granularity.covering(window, in: timeZone)
+            let written = try await write(granularity, buckets: buckets, time: time, pool: pool, dryRun: context.isDryRun)
+            details[granularity.detailsKey] = .number(Double(written))
+            context.progress((index + 1) * 100 / granularities.count)
+        }
+        details["from"] = .string(ISO8601Format.string(from: window.from))
+        details["to"] = .string(ISO8601Format.string(from: window.to))
+        if context.isDryRun {
+            details["dryRun"] = true
+        } else if advancesWatermark {
+            try await watermarks.store(now)
+        }
+        return details
+    }
+
+    /// Upserts the buckets of `[buckets.from, buckets.to)` and returns how many were written
+    /// (in a dry run, how many would be).
+    private func write(
+        _ granularity: RollupGranularity, buckets: (from: Date, to: Date), time: TimeColumn, pool: SQLConnectionPool, dryRun: Bool
+    ) async throws -> Int {
+        guard buckets.to > buckets.from else { return 0 }
+        let flavor = pool.dialect.flavor
+        let bucket: String
+        switch flavor {
+        case .postgres: bucket = "date_trunc('\(granularity.postgresField)', \(time.instant), '\(timeZone.identifier)')"
+        case .sqlite: bucket = granularity.sqliteBucket(time.instant)
+        }
+        let groups = groupBy.map { "\"\($0)\"" }
+        let aggregates = try measures.map { measure throws(MaintenanceError) in try measure.expression(flavor: flavor, time: time.instant) }
+        let select: SQLQueryString = """
+            SELECT \(unsafeRaw: (groups + ["\(bucket) AS bucket_start"] + aggregates).joined(separator: ", ")) \
+            FROM \(unsafeRaw: source.quoted) WHERE \(time.compare(">=", buckets.from)) AND \(time.compare("<", buckets.to)) \
+            GROUP BY \(unsafeRaw: (1...(groups.count + 1)).map(String.init).joined(separator: ", "))
+            """
+        if dryRun {
+            return try await pool.withDatabase { db in
+                try await db.raw("SELECT count(*) AS n FROM (" + select + ") buckets").first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+        }
+        let table = self.table(granularity).quoted
+        let columns = (groups + ["\"bucket_start\""] + measures.map { "\"\($0.name)\"" }).joined(separator: ", ")
+        let updates = measures.map { "\"\($0.name)\" = excluded.\"\($0.name)\"" }.joined(separator: ", ")
+        let upsert: SQLQueryString = "INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) " + select
+            + " ON CONFLICT (\(unsafeRaw: (groups + ["\"bucket_start\""]).joined(separator: ", "))) DO UPDATE SET \(unsafeRaw: updates)"
+        switch flavor {
+        case .postgres:
+            return try await pool.withDatabase { db in
+                try await db.raw("WITH written AS (" + upsert + " RETURNING 1) SELECT count(*) AS n FROM written").first()?
+                    .decode(column: "n", as: Int.self) ?? 0
+            }
+        case .sqlite:
+            return try await pool.withTransaction { db in
+                if !groups.isEmpty {
+                    // SQLite's unique keys treat NULLs as distinct, so a NULL group would never
+                    // conflict: clear those rows of the window first and let the insert rewrite them.
+                    let from = Self.sqliteText(buckets.from)
+                    let to = Self.sqliteText(buckets.to)
+                    try await db.raw(
+                        """
+                        DELETE FROM \(unsafeRaw: table) WHERE bucket_start >= \(bind: from) AND bucket_start < \(bind: to) \
+                        AND (\(unsafeRaw: groups.map { "\($0) IS NULL" }.joined(separator: " OR ")))
+                        """
+                    ).run()
+                }
+                try await db.raw(upsert).run()
+                return try await db.raw("SELECT changes() AS n").first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+        }
+    }
+
+    /// Creates the targets that are missing (and, on PostgreSQL, the JSON merge aggregate);
+    /// checks that existing ones have the columns the rollup writes.
+    private func createTargets(pool: SQLConnectionPool, schema: TableSchema) async throws {
+        let flavor = pool.dialect.flavor
+        let groupColumns = groupBy.map { "\"\($0)\" \(schema.columns[$0] ?? "TEXT")" }
+        let measureColumns = measures.map { "\"\($0.name)\" \($0.columnType(flavor: flavor, sourceType: $0.aggregate.column.flatMap { schema.columns[$0] }))" }
+        let bucketColumn = flavor == .postgres ? "\"bucket_start\" timestamptz NOT NULL" : "\"bucket_start\" TEXT NOT NULL"
+        let key = (groupBy.map { "\"\($0)\"" } + ["\"bucket_start\""]).joined(separator: ", ")
+        try await pool.withDatabase { db in
+            if measures.contains(where: { if case .jsonMerge = $0.aggregate { return true } else { return false } }) {
+                try await db.raw(
+                    "CREATE OR REPLACE AGGREGATE nightshift_jsonb_merge(jsonb) (SFUNC = jsonb_concat, STYPE = jsonb, INITCOND = '{}')"
+                ).run()
+            }
+            for granularity in granularities {
+                let table = self.table(granularity)
+                let unique = flavor == .postgres ? "UNIQUE NULLS NOT DISTINCT (\(key))" : "UNIQUE (\(key))"
+                try await db.raw(
+                    """
+                    CREATE TABLE IF NOT EXISTS \(unsafeRaw: table.quoted) (\(unsafeRaw: (groupColumns + [bucketColumn] + measureColumns).joined(separator: ", ")), \
+                    CONSTRAINT "\(unsafeRaw: table.baseName)_bucket" \(unsafeRaw: unique))
+                    """
+                ).run()
+            }
+        }
+        for granularity in granularities {
+            let existing = try await TableSchema.read(table(granularity), on: pool, database: database)
+            try existing.require(groupBy + ["bucket_start"] + measures.map(\.name))
+        }
+    }
+
+    /// SQLite's `YYYY-MM-DD HH:MM:SS`, in UTC.
+    static func sqliteText(_ date: Date) -> String {
+        String(ISO8601Format.string(from: date).prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+}
