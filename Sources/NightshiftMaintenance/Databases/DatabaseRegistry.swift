@@ -1,17 +1,31 @@
 import Logging
+import NightshiftRedis
 import NightshiftSQL
 
-/// The application databases that maintenance jobs act on, by the names the config gives them;
-/// each is connected on first use and shared by every job that names it.
+/// The application databases and Redis servers that maintenance jobs act on, by the names the
+/// config gives them; each is connected on first use and shared by every job that names it.
 public actor DatabaseRegistry {
     private let urls: [String: String]
+    private let redisURLs: [String: String]
     private let logger: Logger
     private var pools: [String: Task<SQLConnectionPool, any Error>] = [:]
+    private var redisClients: [String: RedisClient] = [:]
 
-    /// A registry of `urls` by name.
-    public init(urls: [String: String], logger: Logger) {
+    /// A registry of SQL databases `urls` and Redis servers `redisURLs`, by name.
+    public init(urls: [String: String], redisURLs: [String: String] = [:], logger: Logger) {
         self.urls = urls
+        self.redisURLs = redisURLs
         self.logger = logger
+    }
+
+    /// The Redis client for `name`; throws ``MaintenanceError/unknownRedis(_:known:)`` when the
+    /// config names no such server, and ``RedisError/invalidURL(_:reason:)`` for a bad URL.
+    public func redis(named name: String) throws -> RedisClient {
+        if let client = redisClients[name] { return client }
+        guard let url = redisURLs[name] else { throw MaintenanceError.unknownRedis(name, known: redisURLs.keys.sorted()) }
+        let client = RedisClient(url: try RedisURL(url))
+        redisClients[name] = client
+        return client
     }
 
     /// The pool for `name`; throws ``MaintenanceError/unknownDatabase(_:known:)`` when the
@@ -38,5 +52,7 @@ public actor DatabaseRegistry {
             if let pool = try? await opening.value { await pool.close() }
         }
         pools = [:]
+        for client in redisClients.values { await client.close() }
+        redisClients = [:]
     }
 }

@@ -1,0 +1,292 @@
+import Foundation
+import Nightshift
+import NightshiftRedis
+import NightshiftSQL
+import SQLKit
+
+/// One execution of a ``CounterFlushJob``.
+struct CounterFlushRun {
+    let job: CounterFlushJob
+    let context: JobContext
+    let client: RedisClient
+    let pool: SQLConnectionPool
+
+    /// What a batch read from Redis gave.
+    struct Batch {
+        /// Each good key with its rows (field values → count).
+        var rows: [(key: String, values: [String: String], count: Int64)] = []
+        /// Keys that could be read and fit the layout.
+        var goodKeys: [String] = []
+        /// Keys that did not, with why.
+        var badKeys: [(key: String, reason: String)] = []
+    }
+
+    /// Counts for the details.
+    struct Tally {
+        var processedKeys = 0
+        var upserts = 0
+        var badKeys = 0
+        var badKeySamples: [String] = []
+    }
+
+    func run() async throws -> JSONObject {
+        let filters = try filters()
+        let days = try days()
+        if context.params["status"] == true || context.params["status"] == "true" {
+            return try await status(filters: filters, day: days?.first ?? DateWindow(from: Date(), to: Date()).dayLabel(in: job.timeZone))
+        }
+        let table = try await CounterTable.open(for: job, pool: pool, create: !context.isDryRun)
+        let globs = days.map { $0.map { day in job.pattern.glob(filters.merging([CounterKeyPattern.dateField: day]) { $1 }) } }
+            ?? [job.pattern.glob(filters)]
+        var tally = Tally()
+        if job.pattern.isDated {
+            try await flushDated(globs: globs, table: table, tally: &tally)
+        } else {
+            if !context.isDryRun { try await recoverPending(table: table, tally: &tally) }
+            for glob in globs { try await move(glob: glob, table: table, tally: &tally) }
+        }
+        var details: JSONObject = ["processedKeys": .number(Double(tally.processedKeys)), "upserts": .number(Double(tally.upserts))]
+        if tally.badKeys > 0 {
+            details["badKeys"] = .number(Double(tally.badKeys))
+            details["badKeySamples"] = .string(tally.badKeySamples.joined(separator: ", "))
+        }
+        if context.isDryRun { details["dryRun"] = true }
+        return details
+    }
+
+    // MARK: Dated keys: absolute values
+
+    private func flushDated(globs: [String], table: CounterTable, tally: inout Tally) async throws {
+        var seen = Set<String>()
+        var totals: [[String]: Int64] = [:]
+        for glob in globs {
+            for try await keys in client.scan(match: glob, count: job.batchSize) {
+                try context.checkCancellation()
+                let fresh = keys.filter { seen.insert($0).inserted }
+                let batch = try await read(fresh, originals: fresh)
+                note(batch, into: &tally)
+                let rows = aggregate(batch, totals: &totals)
+                if !context.isDryRun {
+                    try await pool.withDatabase { try await table.upsert(rows, additive: false, on: $0) }
+                }
+                tally.upserts += rows.count
+            }
+        }
+        if !context.isDryRun, !totals.isEmpty {
+            try await pool.withDatabase { try await table.upsert(totals, additive: false, on: $0) }
+        }
+        tally.upserts += totals.count
+    }
+
+    // MARK: Undated keys: moved through pending keys and a ledger
+
+    /// `nightshift:pending:<job>:`; a pending key is this, the run's id, `:`, and the original key.
+    private var pendingPrefix: String { "nightshift:pending:\(context.jobName):" }
+
+    private func originalKey(ofPending pending: String) -> String {
+        let rest = pending.dropFirst(pendingPrefix.count)
+        return rest.firstIndex(of: ":").map { String(rest[rest.index(after: $0)...]) } ?? String(rest)
+    }
+
+    private func move(glob: String, table: CounterTable, tally: inout Tally) async throws {
+        let runTag = context.runID.uuidString.prefix(8).lowercased()
+        for try await keys in client.scan(match: glob, count: job.batchSize) {
+            try context.checkCancellation()
+            try job.crashPoint?(.scanned)
+            let fitting = keys.filter { job.pattern.match($0) != nil }
+            for key in keys where job.pattern.match(key) == nil { noteBad(key, "does not match \(job.pattern)", into: &tally) }
+            if context.isDryRun {
+                let batch = try await read(fitting, originals: fitting)
+                note(batch, into: &tally)
+                var totals: [[String]: Int64] = [:]
+                tally.upserts += aggregate(batch, totals: &totals).count + totals.count
+                continue
+            }
+            let pending = fitting.map { "\(pendingPrefix)\(runTag):\($0)" }
+            let replies = try await client.pipeline(zip(fitting, pending).map { ["RENAME", $0, $1] })
+            // A key gone between SCAN and RENAME ("no such key") was flushed by another run.
+            let moved = zip(pending, replies).filter { $1 == .simpleString("OK") }.map(\.0)
+            try job.crashPoint?(.moved)
+            try await applyPending(moved, table: table, tally: &tally)
+        }
+    }
+
+    /// Finishes the batches a crashed run left behind.
+    private func recoverPending(table: CounterTable, tally: inout Tally) async throws {
+        for try await keys in client.scan(match: "\(pendingPrefix)*", count: job.batchSize) {
+            try await applyPending(keys, table: table, tally: &tally)
+        }
+    }
+
+    /// Adds the counts of `pending` keys not yet in the ledger, in one transaction with their
+    /// ledger rows; then deletes the keys, then their ledger rows.
+    private func applyPending(_ pending: [String], table: CounterTable, tally: inout Tally) async throws {
+        guard !pending.isEmpty else { return }
+        let batch = try await read(pending, originals: pending.map(originalKey(ofPending:)))
+        note(batch, into: &tally)
+        if !batch.badKeys.isEmpty {
+            // Put bad keys back under their own names, where people look for them.
+            _ = try await client.pipeline(batch.badKeys.map { ["RENAMENX", $0.key, originalKey(ofPending: $0.key)] })
+        }
+        let good = batch.goodKeys
+        guard !good.isEmpty else { return }
+        let written = try await pool.withTransaction { db in
+            try await CounterLedger.ensureTable(db)
+            let fresh = try await CounterLedger.claim(good, on: db)
+            var freshBatch = batch
+            freshBatch.rows = batch.rows.filter { fresh.contains($0.key) }
+            var totals: [[String]: Int64] = [:]
+            var rows = aggregate(freshBatch, totals: &totals)
+            rows.merge(totals) { $0 + $1 }
+            return try await table.upsert(rows, additive: true, on: db)
+        }
+        tally.upserts += written
+        try job.crashPoint?(.committed)
+        _ = try await client.send(["UNLINK"] + good)
+        try job.crashPoint?(.deleted)
+        try await pool.withDatabase { try await CounterLedger.release(good, on: $0) }
+    }
+
+    // MARK: Reading and shaping
+
+    /// Reads `keys` in one pipeline (`GET`, or `HGETALL` for hashes); `originals` are the names
+    /// whose layout gives the field values (the same keys, or the keys pending ones were moved from).
+    private func read(_ keys: [String], originals: [String]) async throws -> Batch {
+        var batch = Batch()
+        guard !keys.isEmpty else { return batch }
+        let command = job.hashField == nil ? "GET" : "HGETALL"
+        let replies = try await client.pipeline(keys.map { [command, $0] })
+        for (index, reply) in replies.enumerated() {
+            let key = keys[index]
+            guard let values = job.pattern.match(originals[index]) else {
+                batch.badKeys.append((key, "does not match \(job.pattern)"))
+                continue
+            }
+            switch reply {
+            case .null: continue
+            case .error(let message):
+                batch.badKeys.append((key, message))
+            case .array(let items) where job.hashField != nil:
+                var rows: [(String, [String: String], Int64)] = []
+                var bad: String?
+                for pair in stride(from: 0, to: items.count - 1, by: 2) {
+                    guard let field = items[pair].string, let count = items[pair + 1].integer else {
+                        bad = "hash field \(items[pair].string ?? "?") holds '\(items[pair + 1].string ?? "?")', not a whole number"
+                        break
+                    }
+                    var fieldValues = values
+                    fieldValues[job.hashField!] = field
+                    rows.append((key, fieldValues, count))
+                }
+                if let bad {
+                    batch.badKeys.append((key, bad))
+                } else if !rows.isEmpty {
+                    batch.rows += rows
+                    batch.goodKeys.append(key)
+                }
+            default:
+                guard let count = reply.integer else {
+                    batch.badKeys.append((key, "holds '\(reply.string ?? "\(reply)")', not a whole number"))
+                    continue
+                }
+                batch.rows.append((key, values, count))
+                batch.goodKeys.append(key)
+            }
+        }
+        return batch
+    }
+
+    private func note(_ batch: Batch, into tally: inout Tally) {
+        tally.processedKeys += batch.goodKeys.count
+        for (key, reason) in batch.badKeys { noteBad(key, reason, into: &tally) }
+    }
+
+    private func noteBad(_ key: String, _ reason: String, into tally: inout Tally) {
+        tally.badKeys += 1
+        if tally.badKeySamples.count < 5 { tally.badKeySamples.append(key) }
+        context.logger.warning("skipping a counter key", metadata: ["key": "\(key)", "reason": "\(reason)"])
+    }
+
+    /// The batch's rows by key columns (counts of equal keys summed), and their sums per total
+    /// group added to `totals`.
+    private func aggregate(_ batch: Batch, totals: inout [[String]: Int64]) -> [[String]: Int64] {
+        var rows: [[String]: Int64] = [:]
+        for row in batch.rows {
+            rows[job.rowFields.map { row.values[$0] ?? "" }, default: 0] += row.count
+            if let marker = job.totalMarker, let totalField = job.totalField {
+                totals[job.rowFields.map { $0 == totalField ? marker : row.values[$0] ?? "" }, default: 0] += row.count
+            }
+        }
+        return rows
+    }
+
+    // MARK: Filters and status
+
+    /// Params naming fields of the pattern (`tenant=acme`) filter the keys.
+    private func filters() throws -> [String: String] {
+        var filters: [String: String] = [:]
+        for field in job.pattern.fields where field != CounterKeyPattern.dateField {
+            if let value = context.params[field] {
+                guard case .string(let text) = value else { throw MaintenanceError.unsupported("param '\(field)' must be text") }
+                filters[field] = text
+            }
+        }
+        return filters
+    }
+
+    /// The days to flush: the `date` param, or the run's date window; nil for every day.
+    private func days() throws -> [String]? {
+        if case .string(let day) = context.params["date"] {
+            guard CounterKeyPattern.isDay(day) else { throw MaintenanceError.unsupported("param 'date': '\(day)' is not YYYY-MM-DD") }
+            return [day]
+        }
+        guard let window = context.window else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = job.timeZone
+        var days: [String] = []
+        var day = window.from
+        while day < window.to {
+            days.append(DateWindow(from: day, to: day).dayLabel(in: job.timeZone))
+            guard let next = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: day)) else { break }
+            day = next
+        }
+        guard job.pattern.isDated else {
+            throw MaintenanceError.unsupported("keys '\(job.pattern)' have no {date}, so a date or date range cannot select them")
+        }
+        return days
+    }
+
+    /// For one day: the keys and their sum in Redis, the rows and their sum in the table (total
+    /// rows left out of both), and what remains to flush.
+    private func status(filters: [String: String], day: String) async throws -> JSONObject {
+        guard job.pattern.isDated else {
+            throw MaintenanceError.unsupported("status needs dated keys ({date} in the pattern)")
+        }
+        var keyCount = 0
+        var redisTotal: Int64 = 0
+        var seen = Set<String>()
+        for try await keys in client.scan(match: job.pattern.glob(filters.merging([CounterKeyPattern.dateField: day]) { $1 }), count: job.batchSize) {
+            let batch = try await read(keys.filter { seen.insert($0).inserted }, originals: keys)
+            keyCount += batch.goodKeys.count
+            redisTotal += batch.rows.reduce(0) { $0 + $1.count }
+        }
+        let dateColumn = "\"\(job.column(CounterKeyPattern.dateField))\""
+        var condition: SQLQueryString = pool.dialect.flavor == .postgres
+            ? "\(unsafeRaw: dateColumn) = CAST(\(bind: day) AS date)" : "\(unsafeRaw: dateColumn) = \(bind: day)"
+        for (field, value) in filters { condition += " AND \"\(unsafeRaw: job.column(field))\" = \(bind: value)" }
+        if let marker = job.totalMarker, let totalField = job.totalField {
+            condition += " AND \"\(unsafeRaw: job.column(totalField))\" <> \(bind: marker)"
+        }
+        let (rows, tableTotal) = try await pool.withDatabase { db in
+            let row = try await db.raw(
+                "SELECT count(*) AS n, CAST(coalesce(sum(\"\(unsafeRaw: job.valueColumn)\"), 0) AS bigint) AS total FROM \(unsafeRaw: job.table.quoted) WHERE \(condition)"
+            ).first()
+            return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "total", as: Int64.self) ?? 0)
+        }
+        return [
+            "date": .string(day), "redisKeys": .number(Double(keyCount)), "redisTotal": .number(Double(redisTotal)),
+            "tableRows": .number(Double(rows)), "tableTotal": .number(Double(tableTotal)),
+            "pendingTotal": .number(Double(redisTotal - tableTotal)), "upToDate": .bool(redisTotal == tableTotal),
+        ]
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import Nightshift
+import NightshiftRedis
+import NightshiftSQL
+import NightshiftTesting
+import SQLKit
+import Synchronization
+import Testing
+
+@testable import NightshiftMaintenance
+
+@Suite("counter-flush", .enabled(if: TestRedis.isAvailable))
+struct CounterFlushJobTests {
+    private func flushContext(job: String, dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
+        JobContext(
+            jobName: job, runID: UUID(), attempt: 1, scheduledFor: nil, isDryRun: dryRun, window: nil, params: params,
+            logger: Logger(label: "flush-test"), progress: { _ in })
+    }
+
+    private func rows(_ app: AppDatabase, _ sql: SQLQueryString) async throws -> [String] {
+        try await app.pool.withDatabase { db in try await db.raw(sql).all().map { try $0.decode(column: "line", as: String.self) } }
+    }
+
+    @Test("seed 000: hashes per tenant and day give processedKeys=2, upserts=5 and its rows, again on a re-run", arguments: TestStoreKind.available)
+    func seedFlush(kind: TestStoreKind) async throws {
+        try await TestRedis.withPrefix { redis, prefix in
+            try await AppDatabase.with(kind) { app in
+                try await app.execute(
+                    """
+                    CREATE TABLE usage_counters (tenant_id TEXT NOT NULL, endpoint TEXT NOT NULL, period_start \(unsafeRaw: kind == .postgres ? "date" : "TEXT") NOT NULL,
+                    call_count BIGINT NOT NULL DEFAULT 0, total_weight BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (tenant_id, endpoint, period_start))
+                    """)
+                _ = try await redis.pipeline([
+                    ["HSET", "\(prefix)usage:tenant_E_111:2025-09-01", "/verify", "10"],
+                    ["HSET", "\(prefix)usage:tenant_FLUSH_DEMO:2025-09-01", "GET_/usage", "12", "POST_/verify", "3"],
+                ])
+                let registry = DatabaseRegistry(urls: ["app": app.url], redisURLs: ["usage": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                let job = CounterFlushJob(
+                    database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{tenant}:{date}"), hashField: "metric",
+                    table: try SQLName("usage_counters"),
+                    columns: ["tenant": "tenant_id", "date": "period_start", "metric": "endpoint"], valueColumn: "call_count",
+                    totalMarker: "__total__")
+                let expected = [
+                    "tenant_E_111 | /verify | 2025-09-01 | 10 | 0", "tenant_E_111 | __total__ | 2025-09-01 | 10 | 0",
+                    "tenant_FLUSH_DEMO | GET_/usage | 2025-09-01 | 12 | 0", "tenant_FLUSH_DEMO | POST_/verify | 2025-09-01 | 3 | 0",
+                    "tenant_FLUSH_DEMO | __total__ | 2025-09-01 | 15 | 0",
+                ]
+                let query: SQLQueryString = """
+                    SELECT tenant_id || ' | ' || endpoint || ' | ' || \(unsafeRaw: kind == .postgres ? "to_char(period_start, 'YYYY-MM-DD')" : "period_start") \
+                    || ' | ' || call_count || ' | ' || total_weight AS line FROM usage_counters ORDER BY tenant_id, endpoint
+                    """
+                let dry = try await job.body(registry: registry)(flushContext(job: "flush-usage", dryRun: true))
+                #expect(dry == ["processedKeys": 2, "upserts": 5, "dryRun": true])
+                #expect(try await rows(app, query).isEmpty)
+                for _ in 0..<2 {
+                    #expect(try await job.body(registry: registry)(flushContext(job: "flush-usage")) == ["processedKeys": 2, "upserts": 5])
+                    #expect(try await rows(app, query) == expected)
+                }
+                await registry.closeAll()
+            }
+        }
+    }
+
+    @Test("string keys: tenant and date filters, a status view, and bad keys that are counted, not fatal", arguments: TestStoreKind.available)
+    func filtersAndStatus(kind: TestStoreKind) async throws {
+        try await TestRedis.withPrefix { redis, prefix in
+            try await AppDatabase.with(kind) { app in
+                let counter = UsageCounter(client: redis, pattern: try CounterKeyPattern("\(prefix)usage:{merchant}:{date}:{metric}"))
+                let day = ISO8601Format.date(from: "2025-11-01T12:00:00Z")!
+                try await counter.increment(["merchant": "acme", "metric": "queries"], by: 1523, at: day)
+                try await counter.increment(["merchant": "acme", "metric": "api_calls"], by: 8456, at: day)
+                try await counter.increment(["merchant": "globex", "metric": "queries"], by: 7, at: day)
+                try await counter.increment(["merchant": "acme", "metric": "queries"], by: 5, at: day.addingTimeInterval(86_400))
+                #expect(try await redis.send(["TTL", "\(prefix)usage:acme:2025-11-01:queries"]).integer ?? 0 > 6 * 86_400)
+                _ = try await redis.pipeline([
+                    ["SET", "\(prefix)usage:acme:2025-11-01:broken", "lots"], ["SET", "\(prefix)usage:acme:yesterday:x", "1"],
+                ])
+                let registry = DatabaseRegistry(urls: ["app": app.url], redisURLs: ["usage": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                let job = CounterFlushJob(
+                    database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{merchant}:{date}:{metric}"),
+                    table: try SQLName("merchant_usage"), columns: ["date": "usage_date"], valueColumn: "amount")
+                let run = { (params: JSONObject) in try await job.body(registry: registry)(flushContext(job: "aggregate", params: params)) }
+                let acme = try await run(["merchant": "acme", "date": "2025-11-01"])
+                #expect(acme["processedKeys"] == 2 && acme["upserts"] == 2 && acme["badKeys"] == 1)
+                var status = try await run(["status": true, "date": "2025-11-01"])
+                #expect(status["redisKeys"] == 3 && status["redisTotal"] == 9986 && status["tableTotal"] == 9979 && status["pendingTotal"] == 7)
+                #expect(status["upToDate"] == false)
+                let all = try await run([:])
+                #expect(all["processedKeys"] == 4 && all["badKeys"] == 2)
+                status = try await run(["status": true, "date": "2025-11-01"])
+                #expect(status["upToDate"] == true && status["tableRows"] == 3)
+                #expect(try await app.integer("SELECT CAST(sum(amount) AS bigint) AS n FROM merchant_usage") == 9991)
+                await registry.closeAll()
+            }
+        }
+    }
+
+    @Test("undated counters are moved: crashes at random points lose nothing and count nothing twice", arguments: TestStoreKind.available)
+    func crashSafeMove(kind: TestStoreKind) async throws {
+        try await TestRedis.withPrefix { redis, prefix in
+            try await AppDatabase.with(kind) { app in
+                let registry = DatabaseRegistry(urls: ["app": app.url], redisURLs: ["hits": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                let pattern = try CounterKeyPattern("\(prefix)hits:{page}")
+                let counter = UsageCounter(client: redis, pattern: pattern)
+                var job = CounterFlushJob(
+                    database: "app", redis: "hits", pattern: pattern, table: try SQLName("page_hits"), totalMarker: "__all__", batchSize: 7)
+                let jobName = "move-\(prefix.dropLast())"
+                var expected: [String: Int64] = [:]
+                var generator = SystemRandomNumberGenerator()
+                var crashes = 0
+                for round in 0..<40 {
+                    for _ in 0..<25 {
+                        let page = "p\(Int.random(in: 0..<30, using: &generator))"
+                        let amount = Int64.random(in: 1...9, using: &generator)
+                        try await counter.increment(["page": page], by: amount)
+                        expected[page, default: 0] += amount
+                    }
+                    // Crash at one random step of one random batch, or not at all.
+                    let target = (Int.random(in: 0..<4), CounterFlushJob.FlushStep.allCases.randomElement()!)
+                    let calls = Mutex(0)
+                    job.crashPoint = { step in
+                        guard round % 5 != 4, step == target.1 else { return }
+                        let call = calls.withLock { value in
+                            value += 1
+                            return value
+                        }
+                        if call == target.0 + 1 { throw CancellationError() }
+                    }
+                    do {
+                        _ = try await job.body(registry: registry)(flushContext(job: jobName))
+                    } catch is CancellationError {
+                        crashes += 1
+                    }
+                }
+                job.crashPoint = nil
+                _ = try await job.body(registry: registry)(flushContext(job: jobName))
+                let stored = try await app.pool.withDatabase { db in
+                    try await db.raw("SELECT page, value FROM page_hits").all().map {
+                        (try $0.decode(column: "page", as: String.self), try $0.decode(column: "value", as: Int64.self))
+                    }
+                }
+                let table = Dictionary(stored, uniquingKeysWith: +)
+                #expect(crashes > 10)
+                #expect(table.filter { $0.key != "__all__" } == expected)
+                #expect(table["__all__"] == expected.values.reduce(0, +))
+                var left: [String] = []
+                for try await keys in redis.scan(match: "\(prefix)hits:*") { left += keys }
+                for try await keys in redis.scan(match: "nightshift:pending:\(jobName):*") { left += keys }
+                #expect(left.isEmpty)
+                await registry.closeAll()
+            }
+        }
+    }
+
+    @Test("key patterns: building, matching, globbing and their errors")
+    func patterns() throws {
+        let pattern = try CounterKeyPattern("usage:{tenant}:{date}:{metric}")
+        #expect(pattern.key(["tenant": "acme", "date": "2025-11-01", "metric": "q"]) == "usage:acme:2025-11-01:q")
+        #expect(pattern.match("usage:acme:2025-11-01:GET_/v1:x") == ["tenant": "acme", "date": "2025-11-01", "metric": "GET_/v1:x"])
+        #expect(pattern.match("usage:acme:yesterday:q") == nil)
+        #expect(pattern.match("other:acme:2025-11-01:q") == nil)
+        #expect(pattern.glob(["tenant": "a*b"]) == "usage:a\\*b:*:*")
+        #expect(throws: CounterKeyPatternError.self) { try CounterKeyPattern("usage:{tenant}{date}") }
+        #expect(throws: CounterKeyPatternError.self) { try CounterKeyPattern("usage:plain") }
+    }
+}
