@@ -33,7 +33,7 @@ struct CommonOptions: ParsableArguments {
     /// The validated config and its jobs; config errors become exit status 2.
     func loadApp(logger: Logger) throws -> LoadedApp {
         let configuration = try NightshiftConfiguration.load(path: configPath)
-        let registry = DatabaseRegistry(urls: configuration.databases, logger: logger)
+        let registry = DatabaseRegistry(urls: configuration.databases, redisURLs: configuration.redis, logger: logger)
         let jobs = try configuration.jobs.map { try $0.makeJob(registry: registry) }
         return LoadedApp(configuration: configuration, jobs: jobs, registry: registry)
     }

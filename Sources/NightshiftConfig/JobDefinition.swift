@@ -16,6 +16,8 @@ public struct JobDefinition: Sendable {
         case expire(ExpireJob)
         /// Aggregation into hourly, daily, weekly and monthly tables.
         case rollup(RollupJob)
+        /// Redis counters into a table.
+        case counterFlush(CounterFlushJob)
 
         var name: String {
             switch self {
@@ -24,6 +26,7 @@ public struct JobDefinition: Sendable {
             case .purge: return "purge"
             case .expire: return "expire"
             case .rollup: return "rollup"
+            case .counterFlush: return "counter-flush"
             }
         }
     }
@@ -45,6 +48,7 @@ public struct JobDefinition: Sendable {
         case .purge(let purge): body = purge.body(registry: registry)
         case .expire(let expire): body = expire.body(registry: registry)
         case .rollup(let rollup): body = rollup.body(registry: registry)
+        case .counterFlush(let flush): body = flush.body(registry: registry)
         }
         return try Job(
             name: name, schedule: schedule, timeZone: timeZone, description: description, enabled: enabled, kind: kind.name,
@@ -61,11 +65,10 @@ public struct JobDefinition: Sendable {
         "purge": ["database", "table", "timestamp_column", "older_than", "where", "batch_size", "archive", "tables"],
         "expire": ["database", "table", "expires_at_column", "where", "batch_size"],
         "rollup": ["database", "source", "timestamp_column", "group_by", "granularities", "target", "measures", "late_data"],
+        "counter-flush": ["database", "redis", "keys", "hash_field", "table", "columns", "total", "batch_size"],
     ]
-    /// Kinds that the architecture names and later releases bring.
-    static let upcomingKinds: Set<String> = ["counter-flush"]
 
-    init(name: String, node: ConfigNode, defaultTimeZone: TimeZone, databases: Set<String>) throws(ConfigError) {
+    init(name: String, node: ConfigNode, defaultTimeZone: TimeZone, databases: Set<String>, redis: Set<String>) throws(ConfigError) {
         self.name = name
         let entries = try node.mapping()
         let values = Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
@@ -74,11 +77,7 @@ public struct JobDefinition: Sendable {
         }
         let kindName = try kindNode.string()
         guard let specific = Self.kindKeys[kindName] else {
-            let reason =
-                Self.upcomingKinds.contains(kindName)
-                ? "kind '\(kindName)' is not available in this build yet"
-                : "unknown kind '\(kindName)'; expected one of \(Self.kindKeys.keys.sorted().joined(separator: ", "))"
-            throw kindNode.error(reason)
+            throw kindNode.error("unknown kind '\(kindName)'; expected one of \(Self.kindKeys.keys.sorted().joined(separator: ", "))")
         }
         _ = try node.mapping(allowed: Self.commonKeys.union(specific))
 
@@ -107,7 +106,7 @@ public struct JobDefinition: Sendable {
         description = try values["description"]?.string() ?? ""
         enabled = try values["enabled"]?.bool() ?? true
         policies = try Self.policies(values)
-        kind = try Self.kind(kindName, values: values, node: node, databases: databases, timeZone: timeZone)
+        kind = try Self.kind(kindName, values: values, node: node, databases: databases, redis: redis, timeZone: timeZone)
         do {
             _ = try Job(name: name, body: { _ in [:] })
         } catch {
@@ -147,7 +146,7 @@ public struct JobDefinition: Sendable {
     }
 
     private static func kind(
-        _ name: String, values: [String: ConfigNode], node: ConfigNode, databases: Set<String>, timeZone: TimeZone
+        _ name: String, values: [String: ConfigNode], node: ConfigNode, databases: Set<String>, redis: Set<String>, timeZone: TimeZone
     ) throws(ConfigError) -> Kind
     {
         func required(_ key: String) throws(ConfigError) -> ConfigNode {
@@ -174,6 +173,14 @@ public struct JobDefinition: Sendable {
             return .purge(try PurgeSettings.job(values: values, node: node, database: try database()))
         case "rollup":
             return .rollup(try RollupSettings.job(values: values, node: node, database: try database(), timeZone: timeZone))
+        case "counter-flush":
+            let redisNode = try required("redis")
+            let server = try redisNode.string()
+            guard redis.contains(server) else {
+                throw redisNode.error(
+                    "no Redis server named '\(server)' under redis: (known: \(redis.isEmpty ? "none" : redis.sorted().joined(separator: ", ")))")
+            }
+            return .counterFlush(try CounterFlushSettings.job(values: values, node: node, database: try database(), redis: server, timeZone: timeZone))
         case "expire":
             return .expire(
                 ExpireJob(

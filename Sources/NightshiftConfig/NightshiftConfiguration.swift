@@ -14,7 +14,7 @@ public struct NightshiftConfiguration: Sendable {
     public let timeZone: TimeZone
     /// Application databases by name, for maintenance jobs.
     public let databases: [String: String]
-    /// Redis servers by name, for the counter jobs of later releases.
+    /// Redis servers by name, for counter-flush jobs.
     public let redis: [String: String]
     /// The admin server's address.
     public let server: ServerSettings
@@ -93,7 +93,8 @@ public struct NightshiftConfiguration: Sendable {
         var jobs: [JobDefinition] = []
         for (name, node) in try jobsNode.mapping() {
             jobs.append(
-                try JobDefinition(name: name, node: node, defaultTimeZone: timeZone, databases: Set(databases.keys)))
+                try JobDefinition(
+                    name: name, node: node, defaultTimeZone: timeZone, databases: Set(databases.keys), redis: Set(redis.keys)))
         }
         self.jobs = jobs
         let enabledFlag = root.environment["NIGHTSHIFT_ENABLED"]?.lowercased()

@@ -84,6 +84,36 @@ import Testing
         #expect(expire.table.text == "sessions" && expire.expiresAtColumn == "expires_at" && expire.filter == "kind <> 'pinned'")
     }
 
+    @Test("counter-flush reads its key layout, columns, total and Redis server")
+    func counterFlush() throws {
+        let config = try parse(
+            """
+            databases: { app: "sqlite:./app.db" }
+            redis: { usage: "redis://127.0.0.1:6379/0" }
+            jobs:
+              flush-usage:
+                kind: counter-flush
+                redis: usage
+                keys: "usage:{tenant}:{date}:{metric}"
+                database: app
+                table: usage_counters
+                columns: { tenant: tenant_id, date: period_start, metric: endpoint, value: call_count }
+                total: __total__
+            """)
+        guard case .counterFlush(let flush) = config.jobs[0].kind else {
+            Issue.record("not a counter-flush")
+            return
+        }
+        #expect(flush.pattern.fields == ["tenant", "date", "metric"] && flush.valueColumn == "call_count" && flush.totalMarker == "__total__")
+        #expect(flush.columns == ["tenant": "tenant_id", "date": "period_start", "metric": "endpoint"])
+        let unknown = message(
+            "databases: { app: \"sqlite:a.db\" }\njobs:\n  f:\n    kind: counter-flush\n    redis: cache\n    keys: \"k:{a}\"\n    database: app\n    table: t\n")
+        #expect(unknown?.hasPrefix("nightshift.yml:5: jobs.f.redis: no Redis server named 'cache'") == true, "\(unknown ?? "")")
+        let badPattern = message(
+            "redis: { r: \"redis://x\" }\ndatabases: { app: \"sqlite:a.db\" }\njobs:\n  f:\n    kind: counter-flush\n    redis: r\n    keys: \"k:{a}{b}\"\n    database: app\n    table: t\n")
+        #expect(badPattern?.hasPrefix("nightshift.yml:7: jobs.f.keys: fields must be separated by text") == true, "\(badPattern ?? "")")
+    }
+
     @Test("rollup reads its measures, granularities and the job's time zone")
     func rollup() throws {
         let config = try parse(
