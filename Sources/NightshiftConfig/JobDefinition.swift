@@ -60,7 +60,7 @@ public struct JobDefinition: Sendable {
         "starting_deadline", "alert_after_failures", "concurrency", "queue", "history",
     ]
     static let kindKeys: [String: Set<String>] = [
-        "sql": ["database", "sql"],
+        "sql": ["database", "sql", "batch_size", "batch_key", "table"],
         "command": ["command", "env", "working_dir"],
         "purge": ["database", "table", "timestamp_column", "older_than", "where", "batch_size", "archive", "tables"],
         "expire": ["database", "table", "expires_at_column", "where", "batch_size"],
@@ -168,7 +168,17 @@ public struct JobDefinition: Sendable {
             let database = try database()
             let sql = try required("sql").string().trimmingCharacters(in: .whitespacesAndNewlines)
             guard !sql.isEmpty else { throw values["sql"]!.error("is empty") }
-            return .sql(SQLStatementJob(database: database, sql: sql))
+            guard let sizeNode = values["batch_size"] else {
+                if let extra = values["batch_key"] ?? values["table"] { throw extra.error("only used with batch_size") }
+                return .sql(SQLStatementJob(database: database, sql: sql))
+            }
+            guard sql.contains(SQLStatementJob.batchPlaceholder) else {
+                throw values["sql"]!.error("a batched statement needs {batch} in its WHERE, where each batch's key range goes")
+            }
+            let batching = SQLStatementJob.Batching(
+                table: try required("table").sqlName(qualified: true), key: try required("batch_key").sqlName().text,
+                size: try sizeNode.int(in: 1...10_000_000))
+            return .sql(SQLStatementJob(database: database, sql: sql, batching: batching))
         case "purge":
             return .purge(try PurgeSettings.job(values: values, node: node, database: try database()))
         case "rollup":

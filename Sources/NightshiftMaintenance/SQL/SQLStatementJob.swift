@@ -3,35 +3,101 @@ import Nightshift
 import NightshiftSQL
 import SQLKit
 
-/// The `sql` job kind: one statement against a named database.
+/// The `sql` job kind: one statement against a named database, or one statement repeated over
+/// batches of a table.
 ///
 /// Details are the first row's columns when the statement returns rows (`SELECT
 /// cleanup_old_logs()` gives `cleanup_old_logs=25000`), otherwise `rowsAffected`. A dry run
 /// executes the statement inside a transaction that is rolled back, so it reports what would
 /// change and changes nothing.
 public struct SQLStatementJob: Sendable {
+    /// How a batched statement walks its table.
+    public struct Batching: Sendable, Equatable {
+        /// The table whose keys are walked.
+        public var table: SQLName
+        /// The column the batches are ranges of (usually the primary key).
+        public var key: String
+        /// Keys per batch.
+        public var size: Int
+
+        /// Batches of `size` keys of `table`, in `key` order.
+        public init(table: SQLName, key: String, size: Int) {
+            self.table = table
+            self.key = key
+            self.size = size
+        }
+    }
+
+    /// The placeholder a batched statement puts in its `WHERE`: each batch replaces it with its key range.
+    public static let batchPlaceholder = "{batch}"
+
     /// The database's name in the config.
     public let database: String
     /// The statement.
     public let sql: String
+    /// When set, the statement runs once per key range of the table, each in its own transaction.
+    public let batching: Batching?
 
-    /// A job that runs `sql` on `database`.
-    public init(database: String, sql: String) {
+    /// A job that runs `sql` on `database`, over batches when `batching` is given.
+    public init(database: String, sql: String, batching: Batching? = nil) {
         self.database = database
         self.sql = sql
+        self.batching = batching
     }
 
     /// The work, for ``Job/init(name:schedule:description:enabled:kind:policies:body:)``.
     public func body(registry: DatabaseRegistry) -> Job.Body {
-        let statement = sql
-        let databaseName = database
-        return { context in
-            let pool = try await registry.pool(named: databaseName)
-            let output = try await withReadableDatabaseErrors { try await pool.executeStatement(statement, rollback: context.isDryRun) }
-            var details = output.rows.first?.jsonObject ?? JSONObject()
-            if output.rows.isEmpty { details["rowsAffected"] = .number(Double(output.rowsAffected)) }
-            if context.isDryRun { details["dryRun"] = true }
-            return details
+        { context in
+            let pool = try await registry.pool(named: database)
+            return try await withReadableDatabaseErrors {
+                var details: JSONObject
+                if let batching {
+                    details = try await runBatches(batching, pool: pool, context: context)
+                } else {
+                    let output = try await pool.executeStatement(sql, rollback: context.isDryRun)
+                    details = output.rows.first?.jsonObject ?? JSONObject()
+                    if output.rows.isEmpty { details["rowsAffected"] = .number(Double(output.rowsAffected)) }
+                }
+                if context.isDryRun { details["dryRun"] = true }
+                return details
+            }
         }
+    }
+
+    /// Walks the table's keys in ranges of `batching.size` and runs the statement for each,
+    /// until the keys run out; progress is keys passed over keys at the start.
+    private func runBatches(_ batching: Batching, pool: SQLConnectionPool, context: JobContext) async throws -> JSONObject {
+        let schema = try await TableSchema.read(batching.table, on: pool, database: database)
+        try schema.require([batching.key])
+        let keyType = schema.columns[batching.key] ?? "text"
+        let key = "\"\(batching.key)\""
+        let table = batching.table.quoted
+        func literal(_ text: String) -> String { "CAST('\(text.replacingOccurrences(of: "'", with: "''"))' AS \(keyType))" }
+        let total = try await pool.withDatabase { db in
+            try await db.raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        var lastKey: String?
+        var rowsAffected = 0
+        var batches = 0
+        var passed = 0
+        while true {
+            try context.checkCancellation()
+            let after = lastKey.map { "WHERE \(key) > \(literal($0))" } ?? ""
+            let range = try await pool.withDatabase { db in
+                try await db.raw(
+                    "SELECT CAST(max(k) AS text) AS upper, count(*) AS n FROM (SELECT \(unsafeRaw: key) AS k FROM \(unsafeRaw: table) \(unsafeRaw: after) ORDER BY \(unsafeRaw: key) LIMIT \(literal: batching.size)) batch"
+                ).first()
+            }
+            guard let range, try !range.decodeNil(column: "upper") else { break }
+            let upper = try range.decode(column: "upper", as: String.self)
+            let condition = (lastKey.map { "\(key) > \(literal($0)) AND " } ?? "") + "\(key) <= \(literal(upper))"
+            let statement = sql.replacingOccurrences(of: Self.batchPlaceholder, with: "(\(condition))")
+            rowsAffected += try await pool.executeStatement(statement, rollback: context.isDryRun).rowsAffected
+            batches += 1
+            passed += try range.decode(column: "n", as: Int.self)
+            lastKey = upper
+            context.progress(total == 0 ? 100 : passed * 100 / total)
+        }
+        return ["rowsAffected": .number(Double(rowsAffected)), "batches": .number(Double(batches))]
     }
 }
