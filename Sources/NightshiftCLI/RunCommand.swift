@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Nightshift
 
 /// `nightshift run JOB`: runs one job once in the foreground and exits with its status.
@@ -57,7 +58,8 @@ struct RunCommand: AsyncParsableCommand {
         if dryRun { output.line("Dry run enabled. Database changes will be skipped.") }
         let runs = try await app.withStore(logger: logger) { store in
             try await store.register(app.jobs.map(JobRegistration.init))
-            let runner = ForegroundRunner(store: store, configuration: app.engineConfiguration(), logger: logger)
+            let reporting = Logger(label: "nightshift") { _ in ReportLogHandler(output: output, inner: logger.handler) }
+            let runner = ForegroundRunner(store: store, configuration: app.engineConfiguration(), logger: reporting)
             var finished: [Run] = []
             for (index, window) in windows.enumerated() {
                 let request = NewRun(

@@ -203,7 +203,10 @@ struct CounterFlushRun {
 
     private func noteBad(_ key: String, _ reason: String, into tally: inout Tally) {
         tally.badKeys += 1
-        if tally.badKeySamples.count < 5 { tally.badKeySamples.append(key) }
+        if tally.badKeySamples.count < 5 {
+            tally.badKeySamples.append(key)
+            context.report("Skipped \(key): \(reason)")
+        }
         context.logger.warning("skipping a counter key", metadata: ["key": "\(key)", "reason": "\(reason)"])
     }
 

@@ -54,7 +54,6 @@ public struct PurgeJob: Sendable {
         let pool = try await registry.pool(named: database)
         let now = Date()
         var details = JSONObject()
-        if context.isDryRun { context.logger.info("Dry run enabled. Database changes will be skipped.") }
         for (index, target) in targets.enumerated() {
             let schema = try await TableSchema.read(target.table, on: pool, database: database)
             let delete = ChunkedDelete(
@@ -65,7 +64,7 @@ public struct PurgeJob: Sendable {
             if context.isDryRun {
                 let count = try await delete.count()
                 details["\(name)_to_delete"] = .number(Double(count))
-                context.logger.info("DRY RUN: \(count) \(target.table) rows older than \(age) would be removed.")
+                context.report("DRY RUN: \(count) \(target.table) rows older than \(age) would be removed.")
             } else {
                 let archive = try archiveFolder.map { folder throws(MaintenanceError) in
                     try GzipNDJSONWriter(path: Self.archivePath(folder: folder, context: context, table: target.table, at: now))
@@ -74,7 +73,7 @@ public struct PurgeJob: Sendable {
                 try archive?.finish()
                 details["\(name)_deleted"] = .number(Double(deleted))
                 if let archive { details["\(name)_archive"] = .string(archive.path) }
-                context.logger.info("Removed \(deleted) \(target.table) rows older than \(age).")
+                context.report("Removed \(deleted) \(target.table) rows older than \(age).")
             }
             context.progress((index + 1) * 100 / targets.count)
         }

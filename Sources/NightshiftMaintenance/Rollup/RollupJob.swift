@@ -111,7 +111,8 @@ public struct RollupJob: Sendable {
         case .sqlite: bucket = granularity.sqliteBucket(time.instant)
         }
         let groups = groupBy.map { "\"\($0)\"" }
-        let aggregates = try measures.map { measure throws(MaintenanceError) in try measure.expression(flavor: flavor, time: time.instant) }
+        // A dry run only counts buckets, so it needs neither the measures nor anything they create.
+        let aggregates = try dryRun ? [] : measures.map { measure throws(MaintenanceError) in try measure.expression(flavor: flavor, time: time.instant) }
         let select: SQLQueryString = """
             SELECT \(unsafeRaw: (groups + ["\(bucket) AS bucket_start"] + aggregates).joined(separator: ", ")) \
             FROM \(unsafeRaw: source.quoted) WHERE \(time.compare(">=", buckets.from)) AND \(time.compare("<", buckets.to)) \

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Replays seed 000's execution log: the usage flush from Redis hashes into usage_counters, the
+# hourly analytics rollup, and the purge with its dry run. Exits non-zero at the first check
+# that fails. Needs psql and redis-cli, a PostgreSQL database and a Redis database it may empty.
+#   APP_DATABASE=postgres://user@127.0.0.1/app REDIS_URL=redis://127.0.0.1:6379/1 examples/seed-000/run.sh
+#   NIGHTSHIFT=/path/to/nightshift ...     # instead of `swift run`
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+nightshift=${NIGHTSHIFT:-"swift run --package-path $here/../.. nightshift"}
+: "${APP_DATABASE:?set APP_DATABASE to a PostgreSQL URL}" "${REDIS_URL:?set REDIS_URL to a Redis URL}"
+work=$(mktemp -d)
+export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db"
+trap 'redis-cli -u "$REDIS_URL" FLUSHDB >/dev/null; rm -rf "$work"' EXIT
+config="$here/nightshift.yml"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect() { grep -q -- "$2" <<<"$1" || fail "expected '$2' in: $1"; }
+sql() { psql "$APP_DATABASE" -X -q -t -A -F ' | ' -v ON_ERROR_STOP=1 -c "$1"; }
+
+psql "$APP_DATABASE" -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE TABLE usage_counters (
+  tenant_id text NOT NULL, endpoint text NOT NULL, period_start date NOT NULL,
+  call_count bigint NOT NULL DEFAULT 0, total_weight bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, endpoint, period_start));
+CREATE TABLE api_events (
+  id bigserial PRIMARY KEY, tenant_id text NOT NULL, status int NOT NULL, created_at timestamptz NOT NULL);
+-- 31 events of the last hours: tenant_FLUSH_DEMO's three (a success three and two hours ago,
+-- a 503 an hour ago) and 28 of other tenants.
+INSERT INTO api_events (tenant_id, status, created_at) VALUES
+  ('tenant_FLUSH_DEMO', 200, date_trunc('hour', now()) - interval '3 hours' + interval '5 minutes'),
+  ('tenant_FLUSH_DEMO', 201, date_trunc('hour', now()) - interval '2 hours' + interval '10 minutes'),
+  ('tenant_FLUSH_DEMO', 503, date_trunc('hour', now()) - interval '1 hour' + interval '20 minutes');
+INSERT INTO api_events (tenant_id, status, created_at)
+  SELECT 'tenant_' || (i % 4), CASE WHEN i % 7 = 0 THEN 404 ELSE 200 END, now() - i * interval '5 minutes'
+  FROM generate_series(1, 28) AS i;
+SQL
+redis-cli -u "$REDIS_URL" FLUSHDB >/dev/null
+redis-cli -u "$REDIS_URL" HSET usage:tenant_E_111:2025-09-01 /verify 10 >/dev/null
+redis-cli -u "$REDIS_URL" HSET usage:tenant_FLUSH_DEMO:2025-09-01 GET_/usage 12 POST_/verify 3 >/dev/null
+
+echo "## Flush Usage (Redis → Postgres)"
+out=$($nightshift run flush-usage --config "$config" 2>&1); echo "$out"
+expect "$out" "\[flush-usage\] Completed. processedKeys=2, upserts=5"
+rows=$(sql "SELECT tenant_id, endpoint, period_start, call_count, total_weight FROM usage_counters ORDER BY tenant_id, endpoint")
+echo "$rows"
+[ "$rows" = "tenant_E_111 | /verify | 2025-09-01 | 10 | 0
+tenant_E_111 | __total__ | 2025-09-01 | 10 | 0
+tenant_FLUSH_DEMO | GET_/usage | 2025-09-01 | 12 | 0
+tenant_FLUSH_DEMO | POST_/verify | 2025-09-01 | 3 | 0
+tenant_FLUSH_DEMO | __total__ | 2025-09-01 | 15 | 0" ] || fail "usage_counters rows differ"
+out=$($nightshift run flush-usage --config "$config" 2>&1)
+expect "$out" "processedKeys=2, upserts=5"
+[ "$(sql "SELECT sum(call_count) FROM usage_counters")" = "50" ] || fail "a re-run changed the sums"
+
+echo; echo "## Analytics Rollup"
+out=$($nightshift run rollup-analytics --config "$config" 2>&1); echo "$out"
+expect "$out" "\[rollup-analytics\] Completed. hourlyBuckets="
+rows=$(sql "SELECT total_count, success_count, error_4xx_count, error_5xx_count FROM api_events_rollup_hourly
+            WHERE tenant_id = 'tenant_FLUSH_DEMO' ORDER BY bucket_start DESC LIMIT 3")
+echo "$rows"
+[ "$rows" = "1 | 0 | 0 | 1
+1 | 1 | 0 | 0
+1 | 1 | 0 | 0" ] || fail "hourly rollup rows differ"
+before=$(sql "SELECT string_agg(t::text, ';' ORDER BY t::text) FROM api_events_rollup_hourly t")
+$nightshift run rollup-analytics --config "$config" >/dev/null 2>&1
+[ "$before" = "$(sql "SELECT string_agg(t::text, ';' ORDER BY t::text) FROM api_events_rollup_hourly t")" ] || fail "a re-run changed the rollup"
+
+echo; echo "## Purge (Dry-Run)"
+out=$($nightshift run purge --dry-run --config "$config" 2>&1); echo "$out"
+expect "$out" "Dry run enabled. Database changes will be skipped."
+expect "$out" "DRY RUN: 0 api_events rows older than 90 days would be removed."
+expect "$out" "DRY RUN: 0 api_events_rollup_hourly rows older than 365 days would be removed."
+
+echo; echo "## Purge (Execution)"
+out=$($nightshift run purge --config "$config" 2>&1); echo "$out"
+expect "$out" "Removed 0 api_events rows older than 90 days."
+counts=$(sql "SELECT (SELECT count(*) FROM api_events), (SELECT count(*) > 0 FROM api_events_rollup_hourly), (SELECT count(*) > 0 FROM api_events_rollup_daily)")
+echo "api_events | hourly_rollups>0 | daily_rollups>0"; echo "$counts"
+[ "$counts" = "31 | t | t" ] || fail "the purge removed rows it should not have"
+echo; echo "ALL CHECKS PASSED"
