@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "NightshiftCLITests",
             dependencies: [
-                "NightshiftCLI", "NightshiftTesting", "NightshiftSQL", "nightshift", .product(name: "SQLKit", package: "sql-kit"),
+                "NightshiftCLI", "NightshiftTesting", "NightshiftSQL", "NightshiftRedis", "nightshift", .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
         ),

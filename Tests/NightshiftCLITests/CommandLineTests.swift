@@ -147,27 +147,6 @@ struct Nightshift {
         #expect(result.output.contains("Address already in use"), "\(result.output)")
     }
 
-    @Test("the seed 004 example replays its proof pack against a real server")
-    func seed004Example() async throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/seed-004/run.sh").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script]
-        process.environment = ProcessInfo.processInfo.environment.merging(["NIGHTSHIFT": Nightshift.binary]) { _, new in new }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("seed-004-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let status = try await Nightshift.exitStatus(of: process)
-        let text = try String(contentsOf: output, encoding: .utf8)
-        #expect(status == 0, "\(text)")
-        #expect(text.contains("ALL CHECKS PASSED"))
-    }
-
     @Test("status exits 1 once a job is FAILING")
     func failingStatus() async throws {
         let cli = try Nightshift()

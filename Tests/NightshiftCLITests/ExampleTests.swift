@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import NightshiftRedis
+import NightshiftSQL
+import NightshiftTesting
+import Testing
+
+/// The runnable examples in `examples/`, each a script that sets up a seed's data, runs its
+/// jobs with the real binary and checks the seed's documented results.
+@Suite struct ExampleTests {
+    /// What an example needs: PostgreSQL (a scratch database) and Redis (a database number of
+    /// its own on the test server, which the script empties).
+    struct Example: Sendable, CustomTestStringConvertible {
+        let name: String
+        let postgres: Bool
+        let redisDatabase: Int?
+        var testDescription: String { name }
+    }
+
+    static let examples = [
+        Example(name: "seed-000", postgres: true, redisDatabase: 1),
+        Example(name: "seed-001", postgres: true, redisDatabase: 2),
+        Example(name: "seed-002", postgres: false, redisDatabase: nil),
+        Example(name: "seed-003", postgres: true, redisDatabase: nil),
+        Example(name: "seed-004", postgres: false, redisDatabase: nil),
+    ]
+
+    @Test("each seed example passes its checks", arguments: examples)
+    func example(_ example: Example) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        if example.postgres && environment["NIGHTSHIFT_TEST_POSTGRES"] == nil || example.redisDatabase != nil && !TestRedis.isAvailable {
+            return
+        }
+        var variables = ["NIGHTSHIFT": Nightshift.binary]
+        if let database = example.redisDatabase {
+            let server = try RedisURL(TestRedis.urlText)
+            variables["REDIS_URL"] = "redis://\(server.host):\(server.port)/\(database)"
+        }
+        if example.postgres {
+            let base = try DatabaseURL(environment["NIGHTSHIFT_TEST_POSTGRES"]!)
+            try await ScratchDatabase.with(beside: base, prefix: "example", logger: Logger(label: "example-test")) { url in
+                variables["APP_DATABASE"] = url
+                try await run(example, variables)
+            }
+        } else {
+            try await run(example, variables)
+        }
+    }
+
+    private func run(_ example: Example, _ variables: [String: String]) async throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/\(example.name)/run.sh").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script]
+        process.environment = ProcessInfo.processInfo.environment.merging(variables) { _, new in new }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(example.name)-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let status = try await Nightshift.exitStatus(of: process, seconds: 120)
+        let text = try String(contentsOf: output, encoding: .utf8)
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("ALL CHECKS PASSED"), "\(text)")
+    }
+}
