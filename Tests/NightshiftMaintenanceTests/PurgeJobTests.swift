@@ -122,3 +122,51 @@ func gunzip(_ path: String) throws -> String {
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
 }
+
+@Suite struct ReadOnlyDryRunTests {
+    @Test("dry runs of purge, expire, rollup and counter-flush succeed as a role that may only SELECT, and change nothing")
+    func readOnlyRole() async throws {
+        guard TestStoreKind.available.contains(.postgres) else { return }
+        try await AppDatabase.with(.postgres) { app in
+            guard case .postgres(let host, let port, _, _, let database) = try DatabaseURL(app.url) else { return }
+            let role = "reader_\(UUID().uuidString.prefix(8).lowercased())"
+            try await app.execute("CREATE TABLE api_events (id bigserial PRIMARY KEY, tenant_id text, status int, created_at timestamptz NOT NULL)")
+            try await app.execute(
+                "INSERT INTO api_events (tenant_id, status, created_at) SELECT 't' || (i % 3), 200, now() - i * interval '1 day' - interval '1 hour' FROM generate_series(1, 200) i")
+            try await app.execute("CREATE ROLE \(unsafeRaw: role) LOGIN")
+            try await app.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(unsafeRaw: role)")
+            let registry = DatabaseRegistry(
+                urls: ["app": "postgres://\(role)@\(host):\(port)/\(database ?? "")"], redisURLs: ["r": TestRedis.urlText],
+                logger: Logger(label: "read-only"))
+            do {
+                let table = try SQLName("api_events")
+                let purge = try await PurgeJob(
+                    database: "app", targets: [.init(table: table, timestampColumn: "created_at", olderThan: 90 * 86_400)]
+                ).body(registry: registry)(context(dryRun: true))
+                #expect(purge == ["api_events_to_delete": 111, "dryRun": true])
+                let expire = try await ExpireJob(database: "app", table: table, expiresAtColumn: "created_at").body(registry: registry)(
+                    context(dryRun: true))
+                #expect(expire == ["expiredCount": 200, "dryRun": true])
+                let rollup = try await RollupJob(
+                    database: "app", source: table, timestampColumn: "created_at", groupBy: ["tenant_id"], granularities: [.day, .month],
+                    target: try SQLName("events_rollup"), measures: [RollupMeasure(name: "n", aggregate: .count)],
+                    timeZone: TimeZone(identifier: "UTC")!
+                ).body(registry: registry)(context(dryRun: true))
+                #expect(rollup["dailyBuckets"] == 200 && rollup["dryRun"] == true)
+                if TestRedis.isAvailable {
+                    let flush = try await CounterFlushJob(
+                        database: "app", redis: "r", pattern: try CounterKeyPattern("nothing-\(role):{k}:{date}"), table: try SQLName("counts")
+                    ).body(registry: registry)(context(dryRun: true))
+                    #expect(flush == ["processedKeys": 0, "upserts": 0, "dryRun": true])
+                }
+                #expect(try await app.integer("SELECT count(*) AS n FROM api_events") == 200)
+                #expect(try await app.integer("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'nightshift%'") == 1)
+            } catch {
+                Issue.record("\(error)")
+            }
+            await registry.closeAll()
+            try await app.execute("DROP OWNED BY \(unsafeRaw: role)")
+            try await app.execute("DROP ROLE \(unsafeRaw: role)")
+        }
+    }
+}

@@ -32,7 +32,14 @@ struct CounterTable: Sendable {
                 ).run()
             }
         }
-        let schema = try await TableSchema.read(job.table, on: pool, database: job.database)
+        let schema: TableSchema
+        do {
+            schema = try await TableSchema.read(job.table, on: pool, database: job.database)
+        } catch MaintenanceError.missingTable where !create {
+            // A dry run before the first flush: the table would be created, and nothing is written.
+            return CounterTable(
+                pool: pool, table: job.table, keyColumns: keyColumns, valueColumn: job.valueColumn, keyTypes: keyColumns.map { _ in "text" })
+        }
         try schema.require(keyColumns + [job.valueColumn])
         return CounterTable(
             pool: pool, table: job.table, keyColumns: keyColumns, valueColumn: job.valueColumn,
