@@ -104,6 +104,7 @@ let package = Package(
                 "Nightshift",
                 "NightshiftSQL",
                 "NightshiftMaintenance",
+                "NightshiftRedis",
                 "NightshiftConfig",
                 "NightshiftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

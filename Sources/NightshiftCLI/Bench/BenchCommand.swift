@@ -7,7 +7,7 @@ import NightshiftSQL
 /// `nightshift bench`: measurements that go into BENCHMARKS.md.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks (see BENCHMARKS.md).", subcommands: [QueueBenchCommand.self])
+        commandName: "bench", abstract: "Benchmarks (see BENCHMARKS.md).", subcommands: [QueueBenchCommand.self, MaintenanceBenchCommand.self])
 }
 
 /// `nightshift bench queue`: enqueue and processing throughput (W1), pickup latency (W2), and
@@ -46,5 +46,44 @@ struct QueueBenchCommand: AsyncParsableCommand {
         if workload == "W1" || workload == "all" { try await benchmark.throughput(jobs: jobs, concurrency: concurrency) }
         if workload == "W2" || workload == "all" { try await benchmark.latency(jobs: 500, spacing: .milliseconds(10)) }
         if workload == "W3" || workload == "all" { try await benchmark.periodic(instances: processes, seconds: seconds) }
+    }
+}
+
+/// `nightshift bench maintenance`: rollup, purge and counter-flush against the plain SQL (or
+/// the per-key loop) they replace, on generated data in a fresh PostgreSQL database.
+struct MaintenanceBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "maintenance", abstract: "Rollup, purge and counter-flush against plain SQL, on generated data.")
+
+    @Option(help: "A PostgreSQL server: postgres://user@host/db (a fresh database is created beside it).")
+    var store: String
+
+    @Option(help: "A Redis server for the flush: redis://host:port/db (its keys are removed afterwards).")
+    var redis: String?
+
+    @Option(help: "Events for the rollup.")
+    var events = 5_000_000
+
+    @Option(help: "Rows for the purge (half of them are purged).")
+    var rows = 10_000_000
+
+    @Option(help: "Redis keys for the flush.")
+    var keys = 1_000_000
+
+    @Option(help: "rollup, purge, flush or all.")
+    var workload = "all"
+
+    func validate() throws {
+        guard ["rollup", "purge", "flush", "all"].contains(workload) else { throw ValidationError("--workload is rollup, purge, flush or all") }
+        guard events >= 100, rows > 0, keys > 0 else { throw ValidationError("counts must be positive (events at least 100)") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "nightshift-bench")
+        logger.logLevel = .error
+        let benchmark = MaintenanceBenchmark(baseURL: try DatabaseURL(store), redisURL: redis, logger: logger)
+        if workload == "rollup" || workload == "all" { try await benchmark.rollup(events: events) }
+        if workload == "purge" || workload == "all" { try await benchmark.purge(rows: rows) }
+        if workload == "flush" || workload == "all" { try await benchmark.flush(keys: keys) }
     }
 }

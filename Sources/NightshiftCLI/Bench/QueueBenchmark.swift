@@ -141,7 +141,7 @@ struct QueueBenchmark {
 
 /// Writes one result line at once (unbuffered), so that results measured before an interruption
 /// are not lost in a pipe's buffer.
-private func report(_ line: String) {
+func report(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 

@@ -5,9 +5,9 @@ import SQLKit
 /// Deletes the rows of one table whose time column is before a cutoff, in chunks that are each a
 /// short transaction, so that writers to the same table never wait long.
 ///
-/// Chunks walk the table in key order (the primary key when it is one column, otherwise `ctid`
-/// on PostgreSQL and `rowid` on SQLite): each chunk starts after the last key of the one before,
-/// so the walk never rereads rows it has passed, whatever the indexes.
+/// Chunks walk the table in key order (on PostgreSQL the time column when an index leads with
+/// it, else the primary key when it is one column, else `ctid`; on SQLite `rowid`): each chunk
+/// starts after the last key of the one before, so the walk never rereads rows it has passed.
 struct ChunkedDelete: Sendable {
     let pool: SQLConnectionPool
     let schema: TableSchema
@@ -48,9 +48,15 @@ struct ChunkedDelete: Sendable {
         return sql
     }
 
+    /// The column chunks are ranges of. On PostgreSQL an indexed time column comes first: its
+    /// index finds the old rows directly, where walking the primary key could make the planner
+    /// rescan the index of the time column for every chunk.
     private var key: (column: String, type: String) {
         switch pool.dialect.flavor {
         case .postgres:
+            if schema.indexLeaders.contains(timeColumn.name), let type = schema.columns[timeColumn.name] {
+                return ("\"\(timeColumn.name)\"", type)
+            }
             if schema.primaryKey.count == 1, let type = schema.columns[schema.primaryKey[0]] {
                 return ("\"\(schema.primaryKey[0])\"", type)
             }
@@ -82,8 +88,12 @@ struct ChunkedDelete: Sendable {
             : "\(unsafeRaw: keyColumn) <= \(bind: Int(upper) ?? 0)"
         let delete: SQLQueryString = "DELETE FROM \(unsafeRaw: table) WHERE \(range) AND \(bound)"
         guard let archive else {
-            let deleted = try await db.raw(delete + " RETURNING 1 AS gone").all().count
-            return (deleted, upper)
+            // Only the count comes back, not a row per deleted row.
+            let counted: SQLQueryString = pool.dialect.flavor == .postgres
+                ? "WITH gone AS (" + delete + " RETURNING 1) SELECT count(*) AS n FROM gone"
+                : "SELECT changes() AS n"
+            if pool.dialect.flavor == .sqlite { try await db.raw(delete).run() }
+            return (try await db.raw(counted).first()?.decode(column: "n", as: Int.self) ?? 0, upper)
         }
         let document: String
         switch pool.dialect.flavor {

@@ -12,6 +12,8 @@ public struct TableSchema: Sendable {
     public let columnOrder: [String]
     /// The primary key's columns, in table order; empty when there is none.
     public let primaryKey: [String]
+    /// Columns that lead an index (PostgreSQL only; empty on SQLite).
+    public let indexLeaders: Set<String>
 
     /// Reads `table`'s schema; throws ``MaintenanceError/missingTable(_:database:)`` when there is no such table.
     public static func read(_ table: SQLName, on pool: SQLConnectionPool, database: String) async throws -> TableSchema {
@@ -41,9 +43,22 @@ public struct TableSchema: Sendable {
             }
         }
         guard !rows.isEmpty else { throw MaintenanceError.missingTable(table.text, database: database) }
+        var leaders: Set<String> = []
+        if pool.dialect.flavor == .postgres {
+            leaders = Set(
+                try await pool.withDatabase { db in
+                    try await db.raw(
+                        """
+                        SELECT a.attname AS name FROM pg_index i
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                        WHERE i.indrelid = to_regclass(\(bind: table.quoted)) AND i.indpred IS NULL
+                        """
+                    ).all().map { try $0.decode(column: "name", as: String.self) }
+                })
+        }
         return TableSchema(
             table: table, columns: Dictionary(rows.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first }),
-            columnOrder: rows.map(\.name), primaryKey: rows.filter(\.isKey).map(\.name))
+            columnOrder: rows.map(\.name), primaryKey: rows.filter(\.isKey).map(\.name), indexLeaders: leaders)
     }
 
     /// Throws ``MaintenanceError/missingColumn(_:table:)`` unless every one of `names` is a column.
