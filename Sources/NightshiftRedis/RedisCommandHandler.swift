@@ -7,21 +7,32 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     typealias OutboundIn = RedisRequest
     typealias OutboundOut = ByteBuffer
 
-    private var waiting = CircularBuffer<EventLoopPromise<RESPValue>>()
+    /// Requests whose answers are still coming, oldest first, and the answers of the oldest so far.
+    private var waiting = CircularBuffer<RedisRequest>()
+    private var collected: [RESPValue] = []
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
-        waiting.append(contentsOf: request.replies)
+        waiting.append(request)
         context.write(wrapOutboundOut(request.bytes), promise: promise)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let promise = waiting.popFirst() else {
+        guard let request = waiting.first else {
             // An answer nobody asked for: the stream is out of step, and no later answer can be trusted.
             context.fireErrorCaught(RedisError.protocolViolation("a reply without a command"))
             return
         }
-        promise.succeed(unwrapInboundIn(data))
+        if collected.isEmpty { collected.reserveCapacity(request.count) }
+        collected.append(unwrapInboundIn(data))
+        // One promise per request, fulfilled when all its answers are in: a pipeline of a
+        // thousand commands wakes its caller once, not a thousand times.
+        if collected.count == request.count {
+            waiting.removeFirst()
+            let answers = collected
+            collected = []
+            request.replies.succeed(answers)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -35,12 +46,14 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     }
 
     private func failAll(_ error: RedisError) {
-        while let promise = waiting.popFirst() { promise.fail(error) }
+        collected = []
+        while let request = waiting.popFirst() { request.replies.fail(error) }
     }
 }
 
-/// Commands written in one go, and the promises for their answers, in order.
+/// Commands written in one go, how many there are, and the promise for their answers in order.
 struct RedisRequest {
     let bytes: ByteBuffer
-    let replies: [EventLoopPromise<RESPValue>]
+    let count: Int
+    let replies: EventLoopPromise<[RESPValue]>
 }

@@ -58,14 +58,11 @@ public final class RedisConnection: Sendable {
         guard !commands.isEmpty else { return [] }
         var bytes = channel.allocator.buffer(capacity: commands.count * 64)
         for command in commands { Self.encode(command, into: &bytes) }
-        let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
-        channel.writeAndFlush(RedisRequest(bytes: bytes, replies: promises)).whenFailure { error in
-            for promise in promises { promise.fail(RedisError.connectionClosed) }
+        let replies = channel.eventLoop.makePromise(of: [RESPValue].self)
+        channel.writeAndFlush(RedisRequest(bytes: bytes, count: commands.count, replies: replies)).whenFailure { _ in
+            replies.fail(RedisError.connectionClosed)
         }
-        var replies: [RESPValue] = []
-        replies.reserveCapacity(promises.count)
-        for promise in promises { replies.append(try await promise.futureResult.get()) }
-        return replies
+        return try await replies.futureResult.get()
     }
 
     /// Closes the connection; answers still outstanding fail with ``RedisError/connectionClosed``.

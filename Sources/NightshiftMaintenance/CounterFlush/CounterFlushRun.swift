@@ -59,6 +59,9 @@ struct CounterFlushRun {
     private func flushDated(globs: [String], table: CounterTable, tally: inout Tally) async throws {
         var seen = Set<String>()
         var totals: [[String]: Int64] = [:]
+        // Each batch's upsert runs while the next batch is read from Redis.
+        var writing: Task<Void, any Error>?
+        defer { writing?.cancel() }
         for glob in globs {
             for try await keys in client.scan(match: glob, count: job.batchSize) {
                 try context.checkCancellation()
@@ -66,14 +69,16 @@ struct CounterFlushRun {
                 let batch = try await read(fresh, originals: fresh)
                 note(batch, into: &tally)
                 let rows = aggregate(batch, totals: &totals)
-                if !context.isDryRun {
-                    try await pool.withDatabase { try await table.upsert(rows, additive: false, on: $0) }
-                }
                 tally.upserts += rows.count
+                guard !context.isDryRun else { continue }
+                try await writing?.value
+                let pool = self.pool
+                writing = Task { _ = try await pool.withDatabase { try await table.upsert(rows, additive: false, on: $0) } }
             }
         }
+        try await writing?.value
         if !context.isDryRun, !totals.isEmpty {
-            try await pool.withDatabase { try await table.upsert(totals, additive: false, on: $0) }
+            _ = try await pool.withDatabase { try await table.upsert(totals, additive: false, on: $0) }
         }
         tally.upserts += totals.count
     }

@@ -9,7 +9,7 @@ struct CounterTable: Sendable {
     /// The key columns, in the order of the job's row fields.
     let keyColumns: [String]
     let valueColumn: String
-    /// PostgreSQL: each key column's type, for casting the text values bound to it.
+    /// Each key column's type, for casting the text values bound to it (PostgreSQL).
     let keyTypes: [String]
 
     /// The table of `job`, created when missing (unless `create` is false, for dry runs); its
@@ -56,18 +56,32 @@ struct CounterTable: Sendable {
         let update = additive ? "\(table.quoted).\(value) + excluded.\(value)" : "excluded.\(value)"
         let columnList = (keyColumns + [valueColumn]).map { "\"\($0)\"" }.joined(separator: ", ")
         let conflict = keyColumns.map { "\"\($0)\"" }.joined(separator: ", ")
-        for start in stride(from: 0, to: entries.count, by: 1000) {
-            let tuples: [SQLQueryString] = entries[start..<min(start + 1000, entries.count)].map { key, count in
-                var parts: [SQLQueryString] = zip(key, keyTypes).map { text, type in
-                    pool.dialect.flavor == .postgres ? "CAST(\(bind: text) AS \(unsafeRaw: type))" : "\(bind: text)"
+        let insert = "INSERT INTO \(table.quoted) (\(columnList))"
+        let onConflict: SQLQueryString = " ON CONFLICT (\(unsafeRaw: conflict)) DO UPDATE SET \(unsafeRaw: value) = \(unsafeRaw: update)"
+        // SQLite allows 32,766 parameters per statement.
+        let rowsPerStatement = pool.dialect.flavor == .postgres ? 5000 : 30_000 / (keyColumns.count + 1)
+        for start in stride(from: 0, to: entries.count, by: rowsPerStatement) {
+            let chunk = entries[start..<min(start + rowsPerStatement, entries.count)]
+            switch pool.dialect.flavor {
+            case .postgres:
+                // One array per column: the statement has the same few parameters whatever the
+                // batch size, so PostgreSQL parses it once and binds cheaply.
+                let names = keyColumns.indices.map { "k\($0)" }
+                var arrays: [SQLQueryString] = keyColumns.indices.map { index in
+                    "CAST(\(bind: chunk.map { $0.key[index] }) AS text[])"
                 }
-                parts.append("\(bind: count)")
-                return "(" + parts.joined(separator: ", ") + ")"
+                arrays.append("CAST(\(bind: chunk.map(\.value)) AS bigint[])")
+                let casts = zip(names, keyTypes).map { "CAST(\($0) AS \($1))" } + ["v"]
+                try await db.raw(
+                    "\(unsafeRaw: insert) SELECT \(unsafeRaw: casts.joined(separator: ", ")) FROM unnest(" + arrays.joined(separator: ", ")
+                        + ") AS u(\(unsafeRaw: (names + ["v"]).joined(separator: ", ")))" + onConflict
+                ).run()
+            case .sqlite:
+                let tuples: [SQLQueryString] = chunk.map { key, count in
+                    "(" + (key.map { "\(bind: $0)" } + ["\(bind: count)"]).joined(separator: ", ") + ")"
+                }
+                try await db.raw("\(unsafeRaw: insert) VALUES " + tuples.joined(separator: ", ") + onConflict).run()
             }
-            try await db.raw(
-                "INSERT INTO \(unsafeRaw: table.quoted) (\(unsafeRaw: columnList)) VALUES " + tuples.joined(separator: ", ")
-                    + " ON CONFLICT (\(unsafeRaw: conflict)) DO UPDATE SET \(unsafeRaw: value) = \(unsafeRaw: update)"
-            ).run()
         }
         return entries.count
     }
