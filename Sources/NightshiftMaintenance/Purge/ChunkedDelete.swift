@@ -30,8 +30,8 @@ struct ChunkedDelete: Sendable {
         var lastKey: String?
         var total = 0
         while true {
-            let chunk = try await pool.withTransaction { db in
-                try await deleteChunk(after: lastKey, on: db, archive: archive)
+            let chunk = try await pool.withCountingTransaction { db, execute in
+                try await deleteChunk(after: lastKey, on: db, execute: execute, archive: archive)
             }
             guard let upper = chunk.upperKey else { break }
             lastKey = upper
@@ -66,42 +66,32 @@ struct ChunkedDelete: Sendable {
         }
     }
 
-    private func deleteChunk(after lastKey: String?, on db: any SQLDatabase, archive: GzipNDJSONWriter?) async throws
-        -> (deleted: Int, upperKey: String?)
-    {
+    /// Finds the last key of the next `batchSize` matching rows, then deletes every matching row
+    /// up to it by a key range, as a plain `DELETE` would; rows sharing that last key all go in
+    /// this chunk (`<=`), so the next may start after it.
+    private func deleteChunk(
+        after lastKey: String?, on db: any SQLDatabase, execute: CountingExecutor, archive: GzipNDJSONWriter?
+    ) async throws -> (deleted: Int, upperKey: String?) {
         let table = schema.table.quoted
         let (keyColumn, keyType) = key
-        var range: SQLQueryString = "\(condition)"
-        if let lastKey {
-            range = pool.dialect.flavor == .postgres
-                ? "\(unsafeRaw: keyColumn) > CAST(\(bind: lastKey) AS \(unsafeRaw: keyType)) AND \(range)"
-                : "\(unsafeRaw: keyColumn) > \(bind: Int(lastKey) ?? 0) AND \(range)"
+        let isPostgres = pool.dialect.flavor == .postgres
+        func keyValue(_ text: String) -> SQLQueryString {
+            isPostgres ? "CAST(\(bind: text) AS \(unsafeRaw: keyType))" : "\(bind: Int(text) ?? 0)"
         }
-        let upperSQL: SQLQueryString = """
+        var range: SQLQueryString = "\(condition)"
+        if let lastKey { range = "\(unsafeRaw: keyColumn) > " + keyValue(lastKey) + " AND \(range)" }
+        let bound: SQLQueryString = """
             SELECT CAST(max(k) AS text) AS upper FROM \
             (SELECT \(unsafeRaw: keyColumn) AS k FROM \(unsafeRaw: table) WHERE \(range) ORDER BY \(unsafeRaw: keyColumn) LIMIT \(literal: batchSize)) chunk
             """
-        guard let row = try await db.raw(upperSQL).first(), try !row.decodeNil(column: "upper") else { return (0, nil) }
+        guard let row = try await db.raw(bound).first(), try !row.decodeNil(column: "upper") else { return (0, nil) }
         let upper = try row.decode(column: "upper", as: String.self)
-        let bound: SQLQueryString = pool.dialect.flavor == .postgres
-            ? "\(unsafeRaw: keyColumn) <= CAST(\(bind: upper) AS \(unsafeRaw: keyType))"
-            : "\(unsafeRaw: keyColumn) <= \(bind: Int(upper) ?? 0)"
-        let delete: SQLQueryString = "DELETE FROM \(unsafeRaw: table) WHERE \(range) AND \(bound)"
-        guard let archive else {
-            // Only the count comes back, not a row per deleted row.
-            let counted: SQLQueryString = pool.dialect.flavor == .postgres
-                ? "WITH gone AS (" + delete + " RETURNING 1) SELECT count(*) AS n FROM gone"
-                : "SELECT changes() AS n"
-            if pool.dialect.flavor == .sqlite { try await db.raw(delete).run() }
-            return (try await db.raw(counted).first()?.decode(column: "n", as: Int.self) ?? 0, upper)
-        }
-        let document: String
-        switch pool.dialect.flavor {
-        case .postgres:
-            document = "row_to_json(\(table).*)::text"
-        case .sqlite:
-            document = "json_object(" + schema.columnOrder.map { "'\($0)', \"\($0)\"" }.joined(separator: ", ") + ")"
-        }
+        let delete: SQLQueryString = "DELETE FROM \(unsafeRaw: table) WHERE \(range) AND \(unsafeRaw: keyColumn) <= " + keyValue(upper)
+        guard let archive else { return (try await execute(delete), upper) }
+        let document =
+            isPostgres
+            ? "row_to_json(\(table).*)::text"
+            : "json_object(" + schema.columnOrder.map { "'\($0)', \"\($0)\"" }.joined(separator: ", ") + ")"
         let lines = try await db.raw(delete + " RETURNING \(unsafeRaw: document) AS doc").all().map {
             try $0.decode(column: "doc", as: String.self)
         }

@@ -2,10 +2,13 @@
 public enum SQLStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A row in a Nightshift table does not have the expected shape.
     case malformedRow(String)
+    /// A statement bound a value of a type PostgreSQL cannot take.
+    case unsupportedBind(String)
 
     public var description: String {
         switch self {
         case .malformedRow(let what): return "unexpected data in a nightshift table: \(what)"
+        case .unsupportedBind(let type): return "cannot send a value of type \(type) to PostgreSQL"
         }
     }
 }

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import NightshiftRedis
+import NightshiftSQL
+import NightshiftTesting
+import SQLKit
+import Testing
+
+@Suite(
+    "counter-flush under SIGKILL",
+    .enabled(if: TestRedis.isAvailable && ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"] != nil))
+struct CounterFlushKillTests {
+    @Test("SIGKILL of `nightshift run` at random points of a counter flush loses no count and counts none twice")
+    func killedFlush() async throws {
+        try await TestRedis.withPrefix { redis, prefix in
+            let base = try DatabaseURL(ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"]!)
+            try await ScratchDatabase.with(beside: base, prefix: "flush_kill", logger: Logger(label: "flush-kill")) { url in
+                let cli = try Nightshift()
+                defer { cli.cleanUp() }
+                let job = "flush-\(prefix.dropLast())"
+                let config = try cli.write(
+                    config: """
+                        databases: { app: "\(url)" }
+                        redis: { hits: "\(TestRedis.urlText)" }
+                        jobs:
+                          \(job):
+                            kind: counter-flush
+                            overlap: allow
+                            redis: hits
+                            keys: "\(prefix)hits:{page}"
+                            database: app
+                            table: page_hits
+                            total: __all__
+                            batch_size: 100
+                        """)
+                var expected: [String: Int64] = [:]
+                func count(_ pages: Range<Int>) async throws {
+                    var commands: [[String]] = []
+                    for page in pages {
+                        let amount = Int64(page % 7 + 1)
+                        commands.append(["INCRBY", "\(prefix)hits:p\(page)", String(amount)])
+                        expected["p\(page)", default: 0] += amount
+                    }
+                    _ = try await redis.pipeline(commands)
+                }
+                try await count(0..<20_000)
+                for round in 0..<8 {
+                    let (process, _) = try cli.start(["run", job, "--config", config])
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 150...1200)))
+                    kill(process.processIdentifier, SIGKILL)
+                    _ = try await Nightshift.exitStatus(of: process)
+                    // Apps keep counting while flushes die: some of the same pages, some new.
+                    try await count((round * 1000)..<(round * 1000 + 3000))
+                }
+                let final = try await cli.run(["run", job, "--config", config])
+                #expect(final.status == 0, "\(final.output)")
+                let pool = try await SQLConnectionPool.open(try DatabaseURL(url), logger: Logger(label: "flush-kill"))
+                let stored = try await pool.withDatabase { db in
+                    try await db.raw("SELECT page, value FROM page_hits").all().map {
+                        (try $0.decode(column: "page", as: String.self), try $0.decode(column: "value", as: Int64.self))
+                    }
+                }
+                await pool.close()
+                let table = Dictionary(stored, uniquingKeysWith: +)
+                #expect(table.filter { $0.key != "__all__" } == expected)
+                #expect(table["__all__"] == expected.values.reduce(0, +))
+                var left: [String] = []
+                for try await keys in redis.scan(match: "\(prefix)hits:*") { left += keys }
+                for try await keys in redis.scan(match: "nightshift:pending:\(job):*") { left += keys }
+                #expect(left.isEmpty)
+            }
+        }
+    }
+}
