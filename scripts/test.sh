@@ -17,10 +17,11 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
 fi
 
 # The examples' scripts talk to the admin API with curl; counter-flush and the Redis client need
-# redis-server (and the examples redis-cli); the purge archive needs zlib's headers.
+# redis-server (and the examples redis-cli and python3); the purge archive needs zlib's headers.
 missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v python3 >/dev/null || missing+=(python3)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]} from Debian's packages"
