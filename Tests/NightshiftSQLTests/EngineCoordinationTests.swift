@@ -43,7 +43,10 @@ import Testing
             let fires = runs.compactMap(\.scheduledFor)
             #expect(fires.count >= 2)
             #expect(Set(fires).count == fires.count)
-            #expect(runs.allSatisfy { $0.status == .succeeded })
+            // A fire recorded in the moment of shutdown may stay queued for the next start; every
+            // other one ran.
+            let lastFire = fires.max() ?? .distantPast
+            #expect(runs.allSatisfy { $0.status == .succeeded || $0.status == .queued && $0.scheduledFor! >= lastFire.addingTimeInterval(-1) })
         }
     }
 
