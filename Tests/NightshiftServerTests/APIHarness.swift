@@ -49,7 +49,7 @@ struct APIHarness {
         return answer
     }
 
-    /// The jobs the tests use: `ok` reports seed 004's details, `fails` throws, `slow` takes 3 s.
+    /// The jobs the tests use: `ok` reports seed 004's details, `fails` throws, `slow` takes 5 s.
     static func jobs() throws -> [Job] {
         [
             try Job(name: "ok", schedule: try Schedule("0 */6 * * *"), description: "Cleanup expired preview sessions") { context in
@@ -60,7 +60,7 @@ struct APIHarness {
             },
             try Job(name: "fails") { _ in throw HarnessFailure() },
             try Job(name: "slow") { _ in
-                try await Task.sleep(for: .seconds(3))
+                try await Task.sleep(for: .seconds(5))
                 return [:]
             },
         ]
@@ -84,7 +84,7 @@ struct APIHarness {
                 APIToken(name: "cron", role: .trigger, secret: Self.tokens["trigger"]!),
             ]
             let api = AdminAPI(
-                store: test.store, jobs: jobs, configuration: .init(tokens: tokens, waitTimeout: 1, heartbeatTimeout: 1.5),
+                store: test.store, jobs: jobs, configuration: .init(tokens: tokens, waitTimeout: 4, heartbeatTimeout: 1.5),
                 registry: registry, onEnqueued: { engine.notifyEnqueued() })
             let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: logger)
             let engineTask = Task { try await engine.run() }
