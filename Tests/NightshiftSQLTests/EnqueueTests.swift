@@ -36,6 +36,25 @@ import Testing
         }
     }
 
+    @Test("the run enqueue returns is the stored row, every field, with and without optional values", arguments: TestStoreKind.available)
+    func returnedRunIsStored(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let later = Date(timeIntervalSince1970: 1_900_000_000.25)
+            let full = NewRun(
+                job: "report", trigger: .api, triggeredBy: "ops", maxAttempts: 3, runAfter: later, params: ["day": "2026-01-01"],
+                window: DateWindow(from: Date(timeIntervalSince1970: 1_767_225_600), to: Date(timeIntervalSince1970: 1_767_312_000)),
+                dryRun: true, priority: 5, queue: "reports", uniqueKey: "report-1")
+            let bare = NewRun(job: "noop")
+            let returned = try await test.store.enqueue([full, bare])
+            for run in returned {
+                let stored = try #require(try await test.store.run(id: run.id))
+                #expect(run == stored)
+            }
+            #expect(returned[0].runAfter == later && returned[0].window == full.window && returned[0].triggeredBy == "ops")
+            #expect(returned[1].runAfter == returned[1].createdAt && returned[1].window == nil && returned[1].uniqueKey == nil)
+        }
+    }
+
     @Test("a batch of 5,000 runs is one statement and all of them are claimable", arguments: TestStoreKind.available)
     func batch(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in

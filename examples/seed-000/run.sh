@@ -6,15 +6,12 @@
 #   NIGHTSHIFT=/path/to/nightshift ...     # instead of `swift run`
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-nightshift=${NIGHTSHIFT:-"swift run --package-path $here/../.. nightshift"}
+source "$here/../lib.sh"
 : "${APP_DATABASE:?set APP_DATABASE to a PostgreSQL URL}" "${REDIS_URL:?set REDIS_URL to a Redis URL}"
 work=$(mktemp -d)
 export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db"
 trap 'redis-cli -u "$REDIS_URL" FLUSHDB >/dev/null; rm -rf "$work"' EXIT
 config="$here/nightshift.yml"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { grep -q -- "$2" <<<"$1" || fail "expected '$2' in: $1"; }
-sql() { psql "$APP_DATABASE" -X -q -t -A -F ' | ' -v ON_ERROR_STOP=1 -c "$1"; }
 
 psql "$APP_DATABASE" -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE TABLE usage_counters (

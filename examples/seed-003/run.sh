@@ -5,15 +5,12 @@
 #   APP_DATABASE=postgres://user@127.0.0.1/app examples/seed-003/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-nightshift=${NIGHTSHIFT:-"swift run --package-path $here/../.. nightshift"}
+source "$here/../lib.sh"
 : "${APP_DATABASE:?set APP_DATABASE to a PostgreSQL URL}"
 work=$(mktemp -d)
 export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db" CRON_SECRET=unused
 trap 'rm -rf "$work"' EXIT
 config="$here/nightshift.yml"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { grep -q -- "$2" <<<"$1" || fail "expected '$2' in: $1"; }
-sql() { psql "$APP_DATABASE" -X -q -t -A -F ' | ' -v ON_ERROR_STOP=1 -c "$1"; }
 
 psql "$APP_DATABASE" -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE TABLE telemetry (id bigserial PRIMARY KEY, event text NOT NULL, user_id text, meta jsonb, created_at timestamptz NOT NULL);

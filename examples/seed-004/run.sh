@@ -7,7 +7,7 @@
 #   NIGHTSHIFT=/path/to/nightshift examples/seed-004/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-nightshift=${NIGHTSHIFT:-"swift run --package-path $here/../.. nightshift"}
+source "$here/../lib.sh"
 work=$(mktemp -d)
 export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db" APP_DATABASE="sqlite:$work/app.db"
 export ADMIN_TOKEN="admin-$RANDOM$RANDOM" STAFF_TOKEN="staff-$RANDOM$RANDOM"
@@ -18,8 +18,6 @@ server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { grep -q -- "$2" <<<"$1" || fail "expected '$2' in: $1"; }
 call() { curl -sS -w '\nHTTP Status: %{http_code}' "$@"; }
 
 $nightshift run seed-sample-data --config "$config" >/dev/null

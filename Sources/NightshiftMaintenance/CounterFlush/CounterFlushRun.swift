@@ -274,7 +274,8 @@ struct CounterFlushRun {
         var redisTotal: Int64 = 0
         var seen = Set<String>()
         for try await keys in client.scan(match: job.pattern.glob(filters.merging([CounterKeyPattern.dateField: day]) { $1 }), count: job.batchSize) {
-            let batch = try await read(keys.filter { seen.insert($0).inserted }, originals: keys)
+            let fresh = keys.filter { seen.insert($0).inserted }
+            let batch = try await read(fresh, originals: fresh)
             keyCount += batch.goodKeys.count
             redisTotal += batch.rows.reduce(0) { $0 + $1.count }
         }

@@ -72,7 +72,14 @@ final class GzipNDJSONWriter {
                     }
                     return target.count - Int(stream.avail_out)
                 }
-                if produced > 0 { file.write(Data(output[0..<produced])) }
+                if produced > 0 {
+                    // The throwing write: a full disk must fail the chunk (nothing deleted), not the process.
+                    do {
+                        try file.write(contentsOf: Data(output[0..<produced]))
+                    } catch {
+                        failure = .archiveFailed(path: path, reason: "\(error.localizedDescription)")
+                    }
+                }
             } while failure == nil && stream.avail_out == 0
         }
         if let failure { throw failure }
