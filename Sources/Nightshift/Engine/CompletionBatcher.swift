@@ -1,56 +1,90 @@
 import Foundation
+import Logging
 import Synchronization
 
-/// Writes attempt endings in batches: endings that arrive while a write is in flight go out
+/// Writes attempt endings in batches: endings handed in while a write is in flight go out
 /// together in the next one, so a busy instance commits once for many runs instead of once per
-/// run, and an idle one still writes each ending at once.
+/// run, and an idle one still writes each ending at once. Handing in does not wait for the
+/// write, so a worker slot is free for its next run while the ending is being recorded.
 final class CompletionBatcher: Sendable {
-    private typealias Waiter = (completion: RunCompletion, continuation: CheckedContinuation<Bool, any Error>)
     private struct State {
-        var pending: [Waiter] = []
+        var pending: [RunCompletion] = []
         var flushing = false
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let store: any JobStore
+    private let logger: Logger
     private let maximumBatch: Int
+    /// Waits between attempts to write a batch: an outcome must not be lost to a passing
+    /// database error. After the last one the runs stay `running` until orphan rescue.
+    private let retryDelays: [Double]
     private let state = Mutex(State())
 
-    init(store: any JobStore, maximumBatch: Int = 500) {
+    init(store: any JobStore, logger: Logger, maximumBatch: Int = 1000, retryDelays: [Double] = [0.5, 2, 5]) {
         self.store = store
+        self.logger = logger
         self.maximumBatch = maximumBatch
+        self.retryDelays = retryDelays
     }
 
-    /// Records `completion`; true when it applied (the run was still running at that attempt).
-    func complete(_ completion: RunCompletion) async throws -> Bool {
-        try await withCheckedThrowingContinuation { continuation in
-            let startFlushing = state.withLock { state -> Bool in
-                state.pending.append((completion, continuation))
-                guard !state.flushing else { return false }
-                state.flushing = true
-                return true
+    /// Hands in `completion` for the next batch.
+    func submit(_ completion: RunCompletion) {
+        let startFlushing = state.withLock { state -> Bool in
+            state.pending.append(completion)
+            guard !state.flushing else { return false }
+            state.flushing = true
+            return true
+        }
+        if startFlushing { Task { await self.flush() } }
+    }
+
+    /// Returns once everything handed in so far is written (or given up on).
+    func waitUntilIdle() async {
+        await withCheckedContinuation { continuation in
+            let idle = state.withLock { state -> Bool in
+                guard state.flushing else { return true }
+                state.idleWaiters.append(continuation)
+                return false
             }
-            if startFlushing { Task { await self.flush() } }
+            if idle { continuation.resume() }
         }
     }
 
     private func flush() async {
         while true {
-            let batch = state.withLock { state -> [Waiter] in
+            let (batch, idleWaiters) = state.withLock { state -> ([RunCompletion], [CheckedContinuation<Void, Never>]) in
                 guard !state.pending.isEmpty else {
                     state.flushing = false
-                    return []
+                    defer { state.idleWaiters = [] }
+                    return ([], state.idleWaiters)
                 }
                 let batch = Array(state.pending.prefix(maximumBatch))
                 state.pending.removeFirst(batch.count)
-                return batch
+                return (batch, [])
             }
-            guard !batch.isEmpty else { return }
+            guard !batch.isEmpty else {
+                for waiter in idleWaiters { waiter.resume() }
+                return
+            }
+            await write(batch)
+        }
+    }
+
+    private func write(_ batch: [RunCompletion]) async {
+        for delay in [0] + retryDelays {
+            if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
             do {
-                let applied = try await store.complete(batch.map(\.completion))
-                for waiter in batch { waiter.continuation.resume(returning: applied.contains(waiter.completion.runID)) }
+                let applied = try await store.complete(batch)
+                for completion in batch where !applied.contains(completion.runID) {
+                    logger.notice(
+                        "run was rescued or cancelled meanwhile; outcome not recorded", metadata: ["run": "\(completion.runID)"])
+                }
+                return
             } catch {
-                for waiter in batch { waiter.continuation.resume(throwing: error) }
+                logger.warning("recording runs failed", metadata: ["runs": "\(batch.count)", "error": "\(error)"])
             }
         }
+        logger.error("gave up recording runs; orphan rescue will requeue them", metadata: ["runs": "\(batch.count)"])
     }
 }

@@ -12,9 +12,11 @@ struct RunExecutor: Sendable {
     func execute(_ handle: AttemptHandle, job: Job, onProgress: (@Sendable (Int) -> Void)? = nil) async -> RunCompletion {
         let run = handle.run
         var attemptLogger = logger
-        attemptLogger[metadataKey: "job"] = "\(run.job)"
-        attemptLogger[metadataKey: "run"] = "\(run.id.uuidString.lowercased())"
-        attemptLogger[metadataKey: "attempt"] = "\(run.attempt)"
+        // One assignment: a handler may re-render its metadata on every change (swift-log's
+        // stream handler does), which showed in profiles at thousands of runs per second.
+        attemptLogger.handler.metadata.merge(
+            ["job": "\(run.job)", "run": "\(run.id.uuidString.lowercased())", "attempt": "\(run.attempt)"],
+            uniquingKeysWith: { _, new in new })
         let context = JobContext(
             jobName: run.job, runID: run.id, attempt: run.attempt, scheduledFor: run.scheduledFor, isDryRun: run.dryRun,
             window: run.window, params: run.params, logger: attemptLogger,

@@ -18,6 +18,10 @@ final class Scheduler: Sendable {
     private let wake = WakeSignal()
     private let stopping = Atomic<Bool>(false)
     private let leading = Atomic<Bool>(false)
+    /// Until when, by this process's monotonic clock, the lease last taken is surely still
+    /// ours: counted from before the request, so a renewal that is late or fails never lets
+    /// this instance go on believing it leads after another may have taken over.
+    private let leaseValidUntil = Mutex<ContinuousClock.Instant?>(nil)
     private let onQueued: @Sendable () -> Void
 
     /// `onQueued` is called after fires were queued, so local workers start them at once.
@@ -32,8 +36,12 @@ final class Scheduler: Sendable {
         self.logger = logger
     }
 
-    /// Whether this instance led the scheduler on its last tick.
-    var isLeader: Bool { leading.load(ordering: .relaxed) }
+    /// Whether this instance holds the scheduler lease now: it took it on its last tick and
+    /// that lease has not run out since.
+    var isLeader: Bool {
+        guard leading.load(ordering: .relaxed), let until = leaseValidUntil.withLock({ $0 }) else { return false }
+        return ContinuousClock.now < until
+    }
 
     /// Ticks until ``stop()``, then gives the lease up so another instance takes over at once.
     func run() async {
@@ -41,9 +49,10 @@ final class Scheduler: Sendable {
             let pause = await tick()
             await wake.wait(seconds: pause)
         }
-        if isLeader {
+        if leading.load(ordering: .relaxed) {
             try? await store.releaseLease(Self.leaseName, holder: configuration.instanceID)
             leading.store(false, ordering: .relaxed)
+            leaseValidUntil.withLock { $0 = nil }
             configuration.metrics.leader(false)
             logger.info("scheduler lease released")
         }
@@ -59,9 +68,11 @@ final class Scheduler: Sendable {
     func tick() async -> Double {
         let renewEvery = configuration.heartbeatInterval
         do {
+            let requested = ContinuousClock.now
             let leader = try await store.acquireLease(
                 Self.leaseName, holder: configuration.instanceID, duration: configuration.leaseDuration)
-            if leader != isLeader {
+            leaseValidUntil.withLock { $0 = leader ? requested + .seconds(configuration.leaseDuration) : nil }
+            if leader != leading.load(ordering: .relaxed) {
                 logger.info(leader ? "became scheduler leader" : "lost scheduler leadership")
                 leading.store(leader, ordering: .relaxed)
             }

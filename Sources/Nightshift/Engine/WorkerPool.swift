@@ -3,8 +3,21 @@ import Logging
 import Synchronization
 
 /// Claims runnable runs in batches and executes them, at most `concurrency` at once and at
-/// most each job's `concurrency` per job; heartbeats what it runs and stops what was cancelled.
+/// most each job's `concurrency` per job; heartbeats what it holds and stops what was cancelled.
+///
+/// Claimed runs wait in a small local buffer (up to ``EngineConfiguration/prefetch`` beyond the
+/// slots) so that a slot whose run ends starts the next at once, without a round trip, and one
+/// claim serves many slots. Endings are handed to a ``CompletionBatcher`` and written in batches.
 final class WorkerPool: Sendable {
+    private struct State {
+        /// Attempts executing now.
+        var executing: [UUID: AttemptHandle] = [:]
+        /// Claimed runs waiting for a slot, in claim order.
+        var prefetched: [Run] = []
+        /// Slot tasks alive: each executes buffered runs until the buffer is empty.
+        var slots = 0
+    }
+
     private let store: any JobStore
     private let jobs: [String: Job]
     private let configuration: EngineConfiguration
@@ -12,38 +25,46 @@ final class WorkerPool: Sendable {
     private let completions: CompletionBatcher
     private let logger: Logger
     private let wake = WakeSignal()
-    private let attempts = Mutex<[UUID: AttemptHandle]>([:])
+    private let state = Mutex(State())
     private let draining = Atomic<Bool>(false)
+    /// Whether a job has a per-job limit: those are checked claim by claim, one run at a time,
+    /// so the instance then claims for free slots only, without prefetch.
+    private let perJobLimited: Bool
+    private let prefetch: Int
 
     init(store: any JobStore, jobs: [String: Job], configuration: EngineConfiguration, logger: Logger) {
         self.store = store
         self.jobs = jobs
         self.configuration = configuration
         self.executor = RunExecutor(logger: logger, metrics: configuration.metrics)
-        self.completions = CompletionBatcher(store: store)
+        self.completions = CompletionBatcher(store: store, logger: logger)
         self.logger = logger
+        perJobLimited = jobs.values.contains { $0.policies.concurrency != nil }
+        prefetch = perJobLimited ? 0 : max(0, configuration.prefetch)
     }
 
-    /// Claims and executes until ``drain()`` is called, then waits for running attempts (the
-    /// caller stops stragglers with ``stopAll(reason:)``).
+    /// Claims and executes until ``drain()`` is called, then returns the runs still buffered to
+    /// the queue and waits for executing attempts and their records (the caller stops
+    /// stragglers with ``stopAll(reason:)``).
     func run() async {
         await withDiscardingTaskGroup { group in
             while !draining.load(ordering: .relaxed) {
-                // Busy: let a few more attempts end first, so one claim (and one commit) serves
-                // several slots instead of one.
-                if runningCount > 0, runningCount < configuration.concurrency {
-                    try? await Task.sleep(for: .milliseconds(2))
+                let wanted = claimWanted()
+                let claimed = wanted > 0 ? await claimBatch(wanted) : []
+                let newSlots = state.withLock { state -> Int in
+                    state.prefetched += claimed
+                    let count = min(configuration.concurrency - state.slots, state.prefetched.count)
+                    state.slots += count
+                    return count
                 }
-                let claimed = await claimBatch()
-                for run in claimed {
-                    guard let job = jobs[run.job] else { continue }
-                    let handle = AttemptHandle(run: run)
-                    attempts.withLock { $0[run.id] = handle }
-                    group.addTask { await self.execute(handle, job: job) }
-                }
-                await wake.wait(seconds: claimed.isEmpty ? configuration.pollInterval : 0)
+                for _ in 0..<newSlots { group.addTask { await self.workSlot() } }
+                // Slots wake the loop when the buffer runs low, enqueues and freed slots when
+                // there is new work; the poll is the fallback.
+                await wake.wait(seconds: configuration.pollInterval)
             }
+            await releasePrefetched()
         }
+        await completions.waitUntilIdle()
     }
 
     /// Stops claiming; running attempts go on.
@@ -55,42 +76,106 @@ final class WorkerPool: Sendable {
     /// Wakes the claim loop at once (a run was just enqueued).
     func poke() { wake.signal() }
 
-    /// How many attempts are executing.
-    var runningCount: Int { attempts.withLock { $0.count } }
+    /// How many claimed runs this instance holds: executing or waiting in the buffer.
+    var runningCount: Int { state.withLock { $0.executing.count + $0.prefetched.count } }
 
     /// Ends every executing attempt with `reason`; each is recorded at once.
     func stopAll(reason: StopReason) {
-        for handle in attempts.withLock({ Array($0.values) }) { handle.close(with: .stopped(reason)) }
+        for handle in state.withLock({ Array($0.executing.values) }) { handle.close(with: .stopped(reason)) }
     }
 
-    /// Stamps heartbeats and progress of everything executing, and stops runs whose
-    /// cancellation was requested.
+    /// Stamps heartbeats and progress of everything held, and stops runs whose cancellation
+    /// was requested (a buffered one ends cancelled without starting).
     func heartbeat() async {
-        let running = attempts.withLock { $0 }
-        guard !running.isEmpty else { return }
+        let (executing, buffered) = state.withLock { ($0.executing, $0.prefetched) }
+        guard !executing.isEmpty || !buffered.isEmpty else { return }
+        var progress = executing.mapValues(\.progress)
+        for run in buffered { progress[run.id] = 0 }
         do {
-            let cancelled = try await store.heartbeat(running.mapValues(\.progress), worker: configuration.instanceID)
-            for id in cancelled { running[id]?.close(with: .stopped(.cancelled)) }
+            let cancelled = try await store.heartbeat(progress, worker: configuration.instanceID)
+            for id in cancelled { executing[id]?.close(with: .stopped(.cancelled)) }
+            let dropped = state.withLock { state -> [Run] in
+                let dropped = state.prefetched.filter { cancelled.contains($0.id) }
+                state.prefetched.removeAll { cancelled.contains($0.id) }
+                return dropped
+            }
+            for run in dropped {
+                let retry = jobs[run.job]?.policies.retry ?? RetryPolicy()
+                completions.submit(AttemptOutcome.completion(for: run, result: .stopped(.cancelled), retry: retry))
+            }
         } catch {
             logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
         }
     }
 
-    private func claimBatch() async -> [Run] {
-        let running = attempts.withLock { Array($0.values.map(\.run)) }
-        let free = configuration.concurrency - running.count
-        guard free > 0 else { return [] }
-        let busyJobs = Dictionary(grouping: running, by: \.job).mapValues(\.count)
-        let busyQueues = Dictionary(grouping: running, by: \.queue).mapValues(\.count)
+    /// How many runs to claim now: none while the buffer still holds enough, so that one claim
+    /// serves many slots; otherwise enough to fill the slots and the buffer.
+    private func claimWanted() -> Int {
+        state.withLock { state in
+            let capacity = configuration.concurrency + prefetch
+            let wanted = capacity - state.executing.count - state.prefetched.count
+            return wanted > 0 && state.prefetched.count <= prefetch / 2 ? wanted : 0
+        }
+    }
+
+    /// A slot: executes buffered runs one after another until the buffer is empty.
+    private func workSlot() async {
+        while let (handle, job) = takeNext() {
+            let completion = await executor.execute(handle, job: job)
+            completions.submit(completion)
+            let lowOnRuns = state.withLock { state -> Bool in
+                state.executing.removeValue(forKey: handle.run.id)
+                return state.prefetched.count <= prefetch / 2
+            }
+            if lowOnRuns { wake.signal() }
+        }
+    }
+
+    /// The next buffered run, registered as executing; nil (and the slot closed) when the
+    /// buffer is empty or the pool is draining.
+    private func takeNext() -> (AttemptHandle, Job)? {
+        state.withLock { state -> (AttemptHandle, Job)? in
+            while !state.prefetched.isEmpty, !draining.load(ordering: .relaxed) {
+                let run = state.prefetched.removeFirst()
+                // A job unknown here was claimed by name, so it is known; skip defensively.
+                guard let job = jobs[run.job] else { continue }
+                let handle = AttemptHandle(run: run)
+                state.executing[run.id] = handle
+                return (handle, job)
+            }
+            state.slots -= 1
+            return nil
+        }
+    }
+
+    /// Returns buffered runs that never started to the queue, for this or another instance.
+    private func releasePrefetched() async {
+        let runs = state.withLock { state -> [Run] in
+            defer { state.prefetched = [] }
+            return state.prefetched
+        }
+        guard !runs.isEmpty else { return }
+        do {
+            try await store.release(runs.map(\.id), worker: configuration.instanceID)
+        } catch {
+            logger.warning(
+                "returning prefetched runs to the queue failed; orphan rescue will requeue them",
+                metadata: ["runs": "\(runs.count)", "error": "\(error)"])
+        }
+    }
+
+    private func claimBatch(_ wanted: Int) async -> [Run] {
+        let held = state.withLock { Array($0.executing.values.map(\.run)) + $0.prefetched }
+        let busyJobs = Dictionary(grouping: held, by: \.job).mapValues(\.count)
+        let busyQueues = Dictionary(grouping: held, by: \.queue).mapValues(\.count)
         let eligible = jobs.values.filter { job in
             guard let limit = job.policies.concurrency else { return true }
             return busyJobs[job.name, default: 0] < limit
         }.map(\.name)
         guard !eligible.isEmpty else { return [] }
         // A job with a per-job limit gets at most one new run per claim, so a batch cannot overshoot it.
-        let perJobLimited = jobs.values.contains { $0.policies.concurrency != nil }
         var claims: [(limit: Int, queues: QueueFilter)] = []
-        var remaining = free
+        var remaining = wanted
         for (queue, limit) in configuration.queueConcurrency.sorted(by: { $0.key < $1.key }) {
             let room = min(remaining, limit - busyQueues[queue, default: 0])
             if room > 0 { claims.append((room, .only([queue]))) }
@@ -109,28 +194,5 @@ final class WorkerPool: Sendable {
             }
         }
         return claimed
-    }
-
-    private func execute(_ handle: AttemptHandle, job: Job) async {
-        let completion = await executor.execute(handle, job: job)
-        await record(completion)
-        attempts.withLock { _ = $0.removeValue(forKey: handle.run.id) }
-        wake.signal()
-    }
-
-    private func record(_ completion: RunCompletion) async {
-        // The run's outcome must not be lost to a passing database error: retry a few times.
-        for delay in [0.0, 0.5, 2, 5] {
-            if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
-            do {
-                if try await !completions.complete(completion) {
-                    logger.notice(
-                        "run was rescued or cancelled meanwhile; outcome not recorded", metadata: ["run": "\(completion.runID)"])
-                }
-                return
-            } catch {
-                logger.warning("recording the run failed", metadata: ["run": "\(completion.runID)", "error": "\(error)"])
-            }
-        }
     }
 }

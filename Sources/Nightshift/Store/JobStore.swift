@@ -38,6 +38,9 @@ public protocol JobStore: Sendable {
     func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run]
     /// Claims one run by id if it is queued, whatever its `run_after` (foreground runs).
     func claim(runID: UUID, worker: String) async throws -> Run?
+    /// Puts runs that `worker` claimed but never started (prefetched ones, at shutdown) back in
+    /// the queue as if they had not been claimed: same attempt, no attempt row.
+    func release(_ runIDs: [UUID], worker: String) async throws
     /// Stamps the heartbeat and progress of running runs; returns the ids whose cancellation
     /// was requested.
     func heartbeat(_ progress: [UUID: Int], worker: String) async throws -> Set<UUID>

@@ -25,6 +25,9 @@ struct QueueBenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrency of the processing instance in W1.")
     var concurrency = 10
 
+    @Option(help: "Runs the W1 instance may hold beyond its slots (default: the engine's, equal to the concurrency).")
+    var prefetch: Int?
+
     @Option(help: "Instances serving the periodic job in W3.")
     var processes = 2
 
@@ -36,14 +39,14 @@ struct QueueBenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard ["W1", "W2", "W3", "all"].contains(workload) else { throw ValidationError("--workload is W1, W2, W3 or all") }
-        guard jobs > 0, concurrency > 0, processes > 0, seconds > 0 else { throw ValidationError("counts must be positive") }
+        guard jobs > 0, concurrency > 0, processes > 0, seconds > 0, (prefetch ?? 0) >= 0 else { throw ValidationError("counts must be positive") }
     }
 
     func run() async throws {
         var logger = Logger(label: "nightshift-bench")
         logger.logLevel = .error
         let benchmark = QueueBenchmark(baseURL: try DatabaseURL(store), logger: logger)
-        if workload == "W1" || workload == "all" { try await benchmark.throughput(jobs: jobs, concurrency: concurrency) }
+        if workload == "W1" || workload == "all" { try await benchmark.throughput(jobs: jobs, concurrency: concurrency, prefetch: prefetch) }
         if workload == "W2" || workload == "all" { try await benchmark.latency(jobs: 500, spacing: .milliseconds(10)) }
         if workload == "W3" || workload == "all" { try await benchmark.periodic(instances: processes, seconds: seconds) }
     }

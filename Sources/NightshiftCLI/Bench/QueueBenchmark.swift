@@ -13,16 +13,16 @@ struct QueueBenchmark {
     /// W1: batch-enqueue `jobs` no-op runs; then process them with `concurrency` workers,
     /// timed from the first claim to the last completion; then the same claim/complete SQL
     /// without the engine, as the ceiling the database allows.
-    func throughput(jobs: Int, concurrency: Int) async throws {
+    func throughput(jobs: Int, concurrency: Int, prefetch: Int?) async throws {
         let noop = try Job(name: "noop") { _ in [:] }
         let engineRate = try await withFreshStore { store in
             let enqueueStart = ContinuousClock.now
             _ = try await store.enqueue((0..<jobs).map { _ in NewRun(job: "noop") })
             let enqueueSeconds = (ContinuousClock.now - enqueueStart).seconds
             report("W1 enqueue: \(Int(Double(jobs) / enqueueSeconds)) jobs/s")
-            let engine = NightshiftEngine(
-                store: store, jobs: [noop], configuration: EngineConfiguration(concurrency: concurrency, pollInterval: 0.05),
-                logger: logger)
+            var configuration = EngineConfiguration(concurrency: concurrency, pollInterval: 0.05)
+            if let prefetch { configuration.prefetch = prefetch }
+            let engine = NightshiftEngine(store: store, jobs: [noop], configuration: configuration, logger: logger)
             let task = Task { try await engine.run() }
             try await waitUntilDone(store)
             engine.shutDown()

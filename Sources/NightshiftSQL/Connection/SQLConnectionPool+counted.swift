@@ -14,17 +14,8 @@ extension SQLConnectionPool {
             return try await Self.postgresTransaction(client, logger: logger) { connection in
                 let database = connection.sql(queryLogLevel: .trace)
                 return try await body(database) { statement in
-                    var serializer = SQLSerializer(database: database)
-                    statement.serialize(to: &serializer)
-                    var bindings = PostgresBindings()
-                    for value in serializer.binds {
-                        guard let encodable = value as? any PostgresThrowingDynamicTypeEncodable else {
-                            throw SQLStoreError.unsupportedBind(String(describing: type(of: value)))
-                        }
-                        try bindings.append(encodable)
-                    }
-                    let result = try await connection.query(PostgresQuery(unsafeSQL: serializer.sql, binds: bindings), logger: self.logger).get()
-                    return result.metadata.rows ?? 0
+                    let query = try Self.postgresQuery(statement, database: database)
+                    return try await connection.query(query, logger: self.logger).get().metadata.rows ?? 0
                 }
             }
         case .sqlite:
@@ -34,6 +25,32 @@ extension SQLConnectionPool {
                     return try await database.raw("SELECT changes() AS n").first()?.decode(column: "n", as: Int.self) ?? 0
                 }
             }
+        }
+    }
+}
+
+extension SQLConnectionPool {
+    /// `statement` with SQLKit's placeholders and binds, as a PostgresNIO query.
+    static func postgresQuery(_ statement: SQLQueryString, database: any SQLDatabase) throws -> PostgresQuery {
+        var serializer = SQLSerializer(database: database)
+        statement.serialize(to: &serializer)
+        var bindings = PostgresBindings()
+        for value in serializer.binds {
+            guard let encodable = value as? any PostgresThrowingDynamicTypeEncodable else {
+                throw SQLStoreError.unsupportedBind(String(describing: type(of: value)))
+            }
+            try bindings.append(encodable)
+        }
+        return PostgresQuery(unsafeSQL: serializer.sql, binds: bindings)
+    }
+
+    /// Runs `statement` on PostgreSQL and returns PostgresNIO's own rows, for hot paths that
+    /// decode by position with static types instead of SQLKit's by-name, dynamic decoding.
+    func postgresRows(_ statement: SQLQueryString) async throws -> [PostgresRow] {
+        guard case .postgres(let client, _) = backend else { preconditionFailure("postgresRows is for PostgreSQL only") }
+        return try await client.withConnection { connection in
+            let query = try Self.postgresQuery(statement, database: connection.sql(queryLogLevel: .trace))
+            return try await connection.query(query, logger: self.logger).get().rows
         }
     }
 }

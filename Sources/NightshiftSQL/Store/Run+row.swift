@@ -22,15 +22,16 @@ extension Run {
             runAfter: try column("run_after", Date.self), createdAt: try column("created_at", Date.self),
             startedAt: try column("started_at", Date?.self), endedAt: try column("ended_at", Date?.self),
             heartbeatAt: try column("heartbeat_at", Date?.self), worker: try column("worker", String?.self),
-            progress: try column("progress", Int.self), params: try Self.object(try column("params", String.self)),
+            progress: try column("progress", Int.self), params: try Self.jsonObject(try column("params", String.self)),
             window: windowFrom.flatMap { from in windowTo.map { DateWindow(from: from, to: $0) } },
-            dryRun: try column("dry_run", Bool.self), details: try Self.object(try column("details", String.self)),
+            dryRun: try column("dry_run", Bool.self), details: try Self.jsonObject(try column("details", String.self)),
             error: try column("error", String?.self), cancelRequested: try column("cancel_requested", Bool.self),
             priority: try column("priority", Int.self), queue: try column("queue", String.self),
             uniqueKey: try column("unique_key", String?.self))
     }
 
-    private static func object(_ text: String) throws -> JSONObject {
+    /// The JSON object stored as text in `params` and `details`.
+    static func jsonObject(_ text: String) throws -> JSONObject {
         guard case .object(let object) = try JSONValue(parsing: text) else {
             throw SQLStoreError.malformedRow("expected a JSON object, got \(text.prefix(40))")
         }

@@ -180,39 +180,47 @@ extension SQLJobStore {
 
     public func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run] {
         guard limit > 0, !jobs.isEmpty else { return [] }
-        let queueCondition: SQLQueryString
-        switch queues {
-        case .any: queueCondition = "TRUE"
-        case .only(let names): queueCondition = names.isEmpty ? "FALSE" : "r.queue IN (\(binds: names))"
-        case .excluding(let names): queueCondition = names.isEmpty ? "TRUE" : "r.queue NOT IN (\(binds: names))"
-        }
-        let runnable: SQLQueryString =
-            """
-            SELECT r.id FROM nightshift_runs r
-            WHERE r.status = 'queued' AND r.run_after <= \(now) AND r.job IN (\(binds: jobs)) AND \(queueCondition)
-              AND r.job NOT IN (SELECT name FROM nightshift_jobs WHERE paused)
-              AND r.queue NOT IN (SELECT name FROM nightshift_queues WHERE paused)
-            ORDER BY r.priority, r.run_after, r.id
-            LIMIT \(bind: limit)
-            """
         let claimed: SQLQueryString =
             "status = 'running', started_at = \(now), heartbeat_at = \(now), worker = \(bind: worker), progress = 0, ended_at = NULL"
-        return try await pool.withDatabase { database in
-            switch dialect.flavor {
-            case .postgres:
-                // The paused tests are hashed sub-plans, not anti-joins, so the planner walks the
-            // partial runnable index in order and stops at LIMIT instead of sorting the whole
-            // queue. The CTE fences the planner so exactly LIMIT rows are locked; SKIP LOCKED lets
-                // concurrent claimers take disjoint batches instead of waiting on each other.
-                return try await database.raw(
+        switch dialect.flavor {
+        case .postgres:
+            // The queues named, and whether they are the ones to skip (`.any` skips none).
+            let (names, excluded): ([String], Bool)
+            switch queues {
+            case .any: (names, excluded) = ([], true)
+            case .only(let only): (names, excluded) = (only, false)
+            case .excluding(let skipped): (names, excluded) = (skipped, true)
+            }
+            // `nightshift_runnable` (migration 3) walks the runnable index in order and locks
+            // with SKIP LOCKED, so concurrent claimers take disjoint batches instead of waiting.
+            let next: SQLQueryString =
+                """
+                nightshift_runnable(CAST(\(bind: jobs) AS text[]), CAST(\(bind: names) AS text[]), \(bind: excluded),
+                    CAST(\(bind: limit) AS integer))
+                """
+            let columns = Run.postgresColumns.map { "r.\($0)" }.joined(separator: ", ")
+            return try await pool.postgresRows(
+                "UPDATE nightshift_runs AS r SET \(claimed) FROM \(next) AS next(id) WHERE r.id = next.id RETURNING \(unsafeRaw: columns)"
+            ).map(Run.init(postgresRow:))
+        case .sqlite:
+            let queueCondition: SQLQueryString
+            switch queues {
+            case .any: queueCondition = "TRUE"
+            case .only(let names): queueCondition = names.isEmpty ? "FALSE" : "queue IN (\(binds: names))"
+            case .excluding(let names): queueCondition = names.isEmpty ? "TRUE" : "queue NOT IN (\(binds: names))"
+            }
+            return try await pool.withDatabase { database in
+                try await database.raw(
                     """
-                    WITH next AS (\(runnable) FOR UPDATE SKIP LOCKED)
-                    UPDATE nightshift_runs AS r SET \(claimed) FROM next WHERE r.id = next.id RETURNING r.*
+                    UPDATE nightshift_runs SET \(claimed) WHERE id IN (
+                        SELECT id FROM nightshift_runs
+                        WHERE status = 'queued' AND run_after <= \(now) AND job IN (\(binds: jobs)) AND \(queueCondition)
+                          AND job NOT IN (SELECT name FROM nightshift_jobs WHERE paused)
+                          AND queue NOT IN (SELECT name FROM nightshift_queues WHERE paused)
+                        ORDER BY priority, run_after, id
+                        LIMIT \(bind: limit))
+                    RETURNING *
                     """
-                ).all().map(Run.init(row:))
-            case .sqlite:
-                return try await database.raw(
-                    "UPDATE nightshift_runs SET \(claimed) WHERE id IN (\(runnable)) RETURNING *"
                 ).all().map(Run.init(row:))
             }
         }
@@ -228,6 +236,22 @@ extension SQLJobStore {
                 RETURNING *
                 """
             ).first().map(Run.init(row:))
+        }
+    }
+
+    public func release(_ runIDs: [UUID], worker: String) async throws {
+        guard !runIDs.isEmpty else { return }
+        try await pool.withDatabase { database in
+            try await database.raw(
+                """
+                UPDATE nightshift_runs SET status = 'queued', started_at = NULL, heartbeat_at = NULL, worker = NULL
+                WHERE id IN (\(binds: runIDs.map { $0.uuidString.lowercased() })) AND status = 'running' AND worker = \(bind: worker)
+                """
+            ).run()
+            if dialect.flavor == .postgres {
+                // Other instances may take them at once.
+                try await database.raw("SELECT pg_notify(\(bind: Self.newRunsChannel), '')").run()
+            }
         }
     }
 
