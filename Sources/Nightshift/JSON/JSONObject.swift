@@ -40,7 +40,7 @@ public struct JSONObject: Equatable, Sendable, Codable, ExpressibleByDictionaryL
     }
 
     /// The compact JSON text of the object.
-    public var jsonText: String { JSONValue.object(self).jsonText }
+    public var jsonText: String { entries.isEmpty ? "{}" : JSONValue.object(self).jsonText }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.entries.count == rhs.entries.count
