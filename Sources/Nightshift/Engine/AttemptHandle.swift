@@ -62,17 +62,22 @@ final class AttemptHandle: Sendable {
 
     /// Starts `body` and waits until the attempt ends, for whichever reason comes first.
     func execute(timeout: Double?, body: @escaping @Sendable () async throws -> JSONObject) async -> AttemptResult {
-        let task = Task { try await body() }
-        state.withLock { $0.task = task }
-        let watcher = Task {
+        // The body's own task closes the gate when the body returns or throws; one task per
+        // attempt rather than a second one awaiting it.
+        let task = Task {
             do {
-                self.close(with: .succeeded(try await task.value))
+                let details = try await body()
+                self.close(with: .succeeded(details))
+                return details
             } catch is CancellationError {
                 self.close(with: .stopped(.cancelled))
+                throw CancellationError()
             } catch {
                 self.close(with: .failed(String(describing: error)))
+                throw error
             }
         }
+        state.withLock { $0.task = task }
         let timer = timeout.map { seconds in
             Task {
                 try await Task.sleep(for: .seconds(seconds))
@@ -88,7 +93,6 @@ final class AttemptHandle: Sendable {
             if let earlier { continuation.resume(returning: earlier) }
         }
         timer?.cancel()
-        _ = watcher
         return result
     }
 }

@@ -6,12 +6,14 @@ public struct EngineConfiguration: Sendable {
     public var instanceID: String
     /// Runs this instance executes at once, across all jobs.
     public var concurrency: Int
-    /// Claimed runs this instance may hold beyond its ``concurrency`` slots, in a local buffer:
-    /// one claim then serves many slots, and a slot whose run ends starts the next without a
-    /// round trip. Buffered runs show as `running` (started when claimed), heartbeat with the
-    /// rest, and go back to the queue at shutdown. 0 claims only for free slots; the default is
-    /// ``concurrency``. Jobs with a per-job concurrency limit turn it off for the instance.
-    public var prefetch: Int
+    /// The most claimed runs this instance holds beyond its ``concurrency`` slots, in a local
+    /// buffer: one claim then serves many slots, and a slot whose run ends starts the next
+    /// without a round trip. The buffer holds about 100 ms of work at the recent completion
+    /// rate, so slow jobs are not prefetched at all and wait in the database for whichever
+    /// instance is free. Buffered runs show as `running` (started when claimed), heartbeat with
+    /// the rest, and go back to the queue at shutdown. 0 claims only for free slots; the
+    /// default is 1,000. Jobs with a per-job concurrency limit turn it off for the instance.
+    public var prefetch = 1000
     /// How often idle workers look for runnable runs, in seconds.
     public var pollInterval: Double
     /// Seconds a scheduler lease lasts without renewal; also how old a heartbeat may get before
@@ -44,7 +46,6 @@ public struct EngineConfiguration: Sendable {
         self.metrics = metrics
         self.instanceID = instanceID
         self.concurrency = max(1, concurrency)
-        self.prefetch = max(1, concurrency)
         self.pollInterval = pollInterval
         self.leaseDuration = leaseDuration
         self.shutdownGracePeriod = shutdownGracePeriod

@@ -5,9 +5,9 @@ import Synchronization
 /// Claims runnable runs in batches and executes them, at most `concurrency` at once and at
 /// most each job's `concurrency` per job; heartbeats what it holds and stops what was cancelled.
 ///
-/// Claimed runs wait in a small local buffer (up to ``EngineConfiguration/prefetch`` beyond the
-/// slots) so that a slot whose run ends starts the next at once, without a round trip, and one
-/// claim serves many slots. Endings are handed to a ``CompletionBatcher`` and written in batches.
+/// Claimed runs wait in a local buffer beyond the slots, sized to about 100 ms of work at the
+/// recent completion rate and at most ``EngineConfiguration/prefetch``, so that a slot whose run
+/// ends starts the next at once, without a round trip, and one claim serves many slots. Endings are handed to a ``CompletionBatcher`` and written in batches.
 final class WorkerPool: Sendable {
     private struct State {
         /// Attempts executing now.
@@ -16,6 +16,23 @@ final class WorkerPool: Sendable {
         var prefetched: [Run] = []
         /// Slot tasks alive: each executes buffered runs until the buffer is empty.
         var slots = 0
+        /// Attempts ended per second lately, and the window being counted.
+        var completionRate = 0.0
+        var windowStart = ContinuousClock.now
+        var endedInWindow = 0
+
+        /// How many runs to hold beyond the slots: about `horizon` seconds of work at the recent
+        /// rate, at most `limit`. Slow jobs get none (a run waiting in this instance's buffer
+        /// while another instance idles would wait for a slot here); no-op jobs get the most.
+        mutating func prefetch(limit: Int, horizon: Double) -> Int {
+            let elapsed = (ContinuousClock.now - windowStart).inSeconds
+            if elapsed >= horizon {
+                completionRate = Double(endedInWindow) / elapsed
+                windowStart = ContinuousClock.now
+                endedInWindow = 0
+            }
+            return min(limit, Int(completionRate * horizon))
+        }
     }
 
     private let store: any JobStore
@@ -30,7 +47,10 @@ final class WorkerPool: Sendable {
     /// Whether a job has a per-job limit: those are checked claim by claim, one run at a time,
     /// so the instance then claims for free slots only, without prefetch.
     private let perJobLimited: Bool
+    /// The most runs held beyond the slots.
     private let prefetch: Int
+    /// Seconds of work the buffer holds at the recent completion rate.
+    private let prefetchHorizon = 0.1
 
     init(store: any JobStore, jobs: [String: Job], configuration: EngineConfiguration, logger: Logger) {
         self.store = store
@@ -112,8 +132,8 @@ final class WorkerPool: Sendable {
     /// serves many slots; otherwise enough to fill the slots and the buffer.
     private func claimWanted() -> Int {
         state.withLock { state in
-            let capacity = configuration.concurrency + prefetch
-            let wanted = capacity - state.executing.count - state.prefetched.count
+            let prefetch = state.prefetch(limit: prefetch, horizon: prefetchHorizon)
+            let wanted = configuration.concurrency + prefetch - state.executing.count - state.prefetched.count
             return wanted > 0 && state.prefetched.count <= prefetch / 2 ? wanted : 0
         }
     }
@@ -125,7 +145,8 @@ final class WorkerPool: Sendable {
             completions.submit(completion)
             let lowOnRuns = state.withLock { state -> Bool in
                 state.executing.removeValue(forKey: handle.run.id)
-                return state.prefetched.count <= prefetch / 2
+                state.endedInWindow += 1
+                return state.prefetched.count <= state.prefetch(limit: prefetch, horizon: prefetchHorizon) / 2
             }
             if lowOnRuns { wake.signal() }
         }

@@ -181,7 +181,7 @@ struct MaintenanceBenchmark {
                 try await pool.withDatabase { db in
                     try await db.raw("INSERT INTO \(unsafeRaw: table) (created_at, level, message) VALUES (now(), 'info', 'live')").run()
                 }
-                latencies.append((ContinuousClock.now - start).seconds * 1000)
+                latencies.append((ContinuousClock.now - start).inSeconds * 1000)
                 try? await Task.sleep(for: .milliseconds(2))
             }
             return latencies
@@ -200,7 +200,7 @@ struct MaintenanceBenchmark {
     private func timed(_ work: () async throws -> Void) async throws -> Double {
         let start = ContinuousClock.now
         try await work()
-        return (ContinuousClock.now - start).seconds
+        return (ContinuousClock.now - start).inSeconds
     }
 
     private func benchContext(_ job: String) -> JobContext {

@@ -17,10 +17,7 @@ extension SQLJobStore {
         }
     }
 
-    /// Every kind of ending in one statement (PostgreSQL): the runs' updates, their attempt
-    /// rows and the jobs' counters, from one array per field, so a batch costs one round trip
-    /// and one commit whatever its size. Each run is guarded by `(id, attempt)` and
-    /// `status = 'running'` (River #1302: a rescued run is never finished twice).
+    /// Every kind of ending in one statement on PostgreSQL (see ``PostgresQueueStatements``).
     private func completeInOneStatement(_ completions: [RunCompletion], on database: any SQLDatabase) async throws -> Set<UUID> {
         var statuses: [String] = []
         var delays: [Double] = []
@@ -37,54 +34,11 @@ extension SQLJobStore {
                 delays.append(0)
             }
         }
-        let failures = "('\(RunStatus.failed.rawValue)', '\(RunStatus.discarded.rawValue)')"
-        // `before` is the run as the statement's snapshot saw it: RETURNING only shows new
-        // values, and a retry clears the worker that the attempt row keeps.
         let rows = try await database.raw(
-            """
-            WITH done AS (
-                UPDATE nightshift_runs r SET
-                    status = c.status,
-                    attempt = CASE WHEN c.status = 'queued' THEN r.attempt + 1 ELSE r.attempt END,
-                    run_after = CASE WHEN c.status = 'queued' THEN now() + c.delay * interval '1 second' ELSE r.run_after END,
-                    worker = CASE WHEN c.status = 'queued' THEN NULL ELSE r.worker END,
-                    cancel_requested = CASE WHEN c.status = 'queued' THEN FALSE ELSE r.cancel_requested END,
-                    ended_at = CASE WHEN c.status = 'queued' THEN r.ended_at ELSE now() END,
-                    heartbeat_at = CASE WHEN c.status = 'queued' THEN r.heartbeat_at ELSE now() END,
-                    progress = CASE WHEN c.status = 'succeeded' THEN 100 ELSE r.progress END,
-                    details = c.details, error = c.error
-                FROM unnest(CAST(\(bind: completions.map { $0.runID.uuidString.lowercased() }) AS text[]),
-                            CAST(\(bind: completions.map(\.attempt)) AS integer[]), CAST(\(bind: statuses) AS text[]),
-                            CAST(\(bind: delays) AS float8[]), CAST(\(bind: completions.map(\.details.jsonText)) AS text[]),
-                            CAST(\(bind: completions.map(\.error)) AS text[])) AS c(id, attempt, status, delay, details, error)
-                JOIN nightshift_runs before ON before.id = c.id
-                WHERE r.id = c.id AND r.status = 'running' AND r.attempt = c.attempt
-                RETURNING r.id, r.job, c.attempt, c.status, c.error, before.worker, before.started_at
-            ),
-            recorded AS (
-                INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
-                SELECT id, attempt, CASE WHEN status = 'queued' THEN 'retrying' ELSE status END, worker, started_at, now(), error
-                FROM done
-                ON CONFLICT (run_id, attempt) DO NOTHING
-            ),
-            tally AS (
-                SELECT job, count(*) FILTER (WHERE status = 'succeeded') AS successes,
-                       count(*) FILTER (WHERE status IN \(unsafeRaw: failures)) AS failures,
-                       max(error) FILTER (WHERE status IN \(unsafeRaw: failures)) AS last_error
-                FROM done GROUP BY job
-            ),
-            counted AS (
-                -- Successes reset the count of consecutive failures; failures after them in the
-                -- batch count again.
-                UPDATE nightshift_jobs j SET
-                    consecutive_errors = CASE WHEN t.successes > 0 THEN t.failures ELSE j.consecutive_errors + t.failures END,
-                    last_success_at = CASE WHEN t.successes > 0 THEN now() ELSE j.last_success_at END,
-                    last_failure_at = CASE WHEN t.failures > 0 THEN now() ELSE j.last_failure_at END,
-                    last_error = CASE WHEN t.failures > 0 THEN t.last_error ELSE j.last_error END
-                FROM tally t WHERE j.name = t.job AND (t.successes > 0 OR t.failures > 0)
-            )
-            SELECT id FROM done
-            """
+            PostgresQueueStatements.complete(
+                ids: "\(bind: completions.map { $0.runID.uuidString.lowercased() })", attempts: "\(bind: completions.map(\.attempt))",
+                statuses: "\(bind: statuses)", delays: "\(bind: delays)", details: "\(bind: completions.map(\.details.jsonText))",
+                errors: "\(bind: completions.map(\.error))")
         ).all()
         return Set(try rows.compactMap { UUID(uuidString: try $0.decode(column: "id", as: String.self)) })
     }

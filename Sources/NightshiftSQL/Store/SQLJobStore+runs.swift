@@ -210,8 +210,6 @@ extension SQLJobStore {
 
     public func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run] {
         guard limit > 0, !jobs.isEmpty else { return [] }
-        let claimed: SQLQueryString =
-            "status = 'running', started_at = \(now), heartbeat_at = \(now), worker = \(bind: worker), progress = 0, ended_at = NULL"
         switch dialect.flavor {
         case .postgres:
             // The queues named, and whether they are the ones to skip (`.any` skips none).
@@ -221,16 +219,10 @@ extension SQLJobStore {
             case .only(let only): (names, excluded) = (only, false)
             case .excluding(let skipped): (names, excluded) = (skipped, true)
             }
-            // `nightshift_runnable` (migration 3) walks the runnable index in order and locks
-            // with SKIP LOCKED, so concurrent claimers take disjoint batches instead of waiting.
-            let next: SQLQueryString =
-                """
-                nightshift_runnable(CAST(\(bind: jobs) AS text[]), CAST(\(bind: names) AS text[]), \(bind: excluded),
-                    CAST(\(bind: limit) AS integer))
-                """
-            let columns = Run.postgresColumns.map { "r.\($0)" }.joined(separator: ", ")
             return try await pool.postgresRows(
-                "UPDATE nightshift_runs AS r SET \(claimed) FROM \(next) AS next(id) WHERE r.id = next.id RETURNING \(unsafeRaw: columns)"
+                PostgresQueueStatements.claim(
+                    worker: "\(bind: worker)", jobs: "\(bind: jobs)", queues: "\(bind: names)", queuesExcluded: "\(bind: excluded)",
+                    limit: "\(bind: limit)")
             ).map(Run.init(postgresRow:))
         case .sqlite:
             let queueCondition: SQLQueryString
@@ -242,7 +234,10 @@ extension SQLJobStore {
             return try await pool.withDatabase { database in
                 try await database.raw(
                     """
-                    UPDATE nightshift_runs SET \(claimed) WHERE id IN (
+                    UPDATE nightshift_runs
+                    SET status = 'running', started_at = \(now), heartbeat_at = \(now), worker = \(bind: worker), progress = 0,
+                        ended_at = NULL
+                    WHERE id IN (
                         SELECT id FROM nightshift_runs
                         WHERE status = 'queued' AND run_after <= \(now) AND job IN (\(binds: jobs)) AND \(queueCondition)
                           AND job NOT IN (SELECT name FROM nightshift_jobs WHERE paused)

@@ -1,0 +1,113 @@
+import Foundation
+import Nightshift
+import SQLKit
+
+/// The two statements the queue's throughput rests on, on PostgreSQL: the claim and the
+/// completion. Their values come in as fragments, so the engine passes binds and
+/// `nightshift bench queue` passes pgbench variables, and the ceiling it measures runs
+/// exactly the engine's SQL.
+public enum PostgresQueueStatements {
+    /// Claims up to `limit` runnable runs of `jobs`, in the order of the runnable index, for
+    /// `worker`: the queues in `queues` only, or all but those when `queuesExcluded` is true.
+    /// Returns ``Run/postgresColumns`` of each claimed run.
+    static func claim(
+        worker: SQLQueryString, jobs: SQLQueryString, queues: SQLQueryString, queuesExcluded: SQLQueryString,
+        limit: SQLQueryString
+    ) -> SQLQueryString {
+        let columns = Run.postgresColumns.map { "r.\($0)" }.joined(separator: ", ")
+        // `nightshift_runnable` (migration 3) walks the runnable index in order and locks with
+        // SKIP LOCKED, so concurrent claimers take disjoint batches instead of waiting.
+        return """
+            UPDATE nightshift_runs AS r
+            SET status = 'running', started_at = now(), heartbeat_at = now(), worker = \(worker), progress = 0, ended_at = NULL
+            FROM nightshift_runnable(CAST(\(jobs) AS text[]), CAST(\(queues) AS text[]), \(queuesExcluded), CAST(\(limit) AS integer))
+                AS next(id)
+            WHERE r.id = next.id
+            RETURNING \(unsafeRaw: columns)
+            """
+    }
+
+    /// Applies the ends of attempts given as one array per field (`statuses`: the run's new
+    /// status, `queued` for a retry `delays` seconds from now): the runs' updates, their attempt
+    /// rows and the jobs' counters in one statement, so a batch costs one round trip and one
+    /// commit whatever its size. Each run is guarded by `(id, attempt)` and
+    /// `status = 'running'` (River #1302: a rescued run is never finished twice). Returns the
+    /// ids it applied to.
+    static func complete(
+        ids: SQLQueryString, attempts: SQLQueryString, statuses: SQLQueryString, delays: SQLQueryString,
+        details: SQLQueryString, errors: SQLQueryString
+    ) -> SQLQueryString {
+        // `before` is the run as the statement's snapshot saw it: RETURNING only shows new
+        // values, and a retry clears the worker that the attempt row keeps.
+        """
+            WITH done AS (
+                UPDATE nightshift_runs r SET
+                    status = c.status,
+                    attempt = CASE WHEN c.status = 'queued' THEN r.attempt + 1 ELSE r.attempt END,
+                    run_after = CASE WHEN c.status = 'queued' THEN now() + c.delay * interval '1 second' ELSE r.run_after END,
+                    worker = CASE WHEN c.status = 'queued' THEN NULL ELSE r.worker END,
+                    cancel_requested = CASE WHEN c.status = 'queued' THEN FALSE ELSE r.cancel_requested END,
+                    ended_at = CASE WHEN c.status = 'queued' THEN r.ended_at ELSE now() END,
+                    heartbeat_at = CASE WHEN c.status = 'queued' THEN r.heartbeat_at ELSE now() END,
+                    progress = CASE WHEN c.status = 'succeeded' THEN 100 ELSE r.progress END,
+                    details = c.details, error = c.error
+                FROM unnest(CAST(\(ids) AS text[]),
+                            CAST(\(attempts) AS integer[]), CAST(\(statuses) AS text[]),
+                            CAST(\(delays) AS float8[]), CAST(\(details) AS text[]),
+                            CAST(\(errors) AS text[])) AS c(id, attempt, status, delay, details, error)
+                JOIN nightshift_runs before ON before.id = c.id
+                WHERE r.id = c.id AND r.status = 'running' AND r.attempt = c.attempt
+                RETURNING r.id, r.job, c.attempt, c.status, c.error, before.worker, before.started_at
+            ),
+            recorded AS (
+                INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
+                SELECT id, attempt, CASE WHEN status = 'queued' THEN 'retrying' ELSE status END, worker, started_at, now(), error
+                FROM done
+                ON CONFLICT (run_id, attempt) DO NOTHING
+            ),
+            tally AS (
+                SELECT job, count(*) FILTER (WHERE status = 'succeeded') AS successes,
+                       count(*) FILTER (WHERE status IN ('failed', 'discarded')) AS failures,
+                       max(error) FILTER (WHERE status IN ('failed', 'discarded')) AS last_error
+                FROM done GROUP BY job
+            ),
+            counted AS (
+                -- Successes reset the count of consecutive failures; failures after them in the
+                -- batch count again.
+                UPDATE nightshift_jobs j SET
+                    consecutive_errors = CASE WHEN t.successes > 0 THEN t.failures ELSE j.consecutive_errors + t.failures END,
+                    last_success_at = CASE WHEN t.successes > 0 THEN now() ELSE j.last_success_at END,
+                    last_failure_at = CASE WHEN t.failures > 0 THEN now() ELSE j.last_failure_at END,
+                    last_error = CASE WHEN t.failures > 0 THEN t.last_error ELSE j.last_error END
+                FROM tally t WHERE j.name = t.job AND (t.successes > 0 OR t.failures > 0)
+            )
+            SELECT id FROM done
+        """
+    }
+
+    /// A pgbench script of the engine's claim of `batch` runs followed by the completion of
+    /// what it claimed as successes, rendered for `database`'s dialect. It reads the pgbench
+    /// variables `worker`, `jobs` (an array literal) and `batch`.
+    public static func pgbenchScript(on database: any SQLDatabase) -> String {
+        let claimed = claim(
+            worker: ":worker", jobs: ":jobs", queues: "'{}'", queuesExcluded: "TRUE", limit: ":batch")
+        let arrays: SQLQueryString =
+            """
+            WITH claimed AS (\(claimed))
+            SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
+                   coalesce(array_agg(CAST('succeeded' AS text)), '{}') AS statuses,
+                   coalesce(array_agg(CAST(0 AS float8)), '{}') AS delays, coalesce(array_agg(CAST('{}' AS text)), '{}') AS details,
+                   coalesce(array_agg(CAST(NULL AS text)), '{}') AS errors
+            FROM claimed
+            """
+        let completed = complete(
+            ids: ":ids", attempts: ":attempts", statuses: ":statuses", delays: ":delays", details: ":details", errors: ":errors")
+        return render(arrays, on: database) + "\n\\gset\n" + render(completed, on: database) + ";\n"
+    }
+
+    private static func render(_ statement: SQLQueryString, on database: any SQLDatabase) -> String {
+        var serializer = SQLSerializer(database: database)
+        statement.serialize(to: &serializer)
+        return serializer.sql
+    }
+}
