@@ -119,6 +119,38 @@ import Testing
         }
     }
 
+    @Test("shutdown returns prefetched runs to the queue: none stays running, each success has one attempt", arguments: TestStoreKind.available)
+    func prefetchReleasedAtShutdown(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            // Quick jobs make the engine prefetch (about 100 ms of work at their rate), so the
+            // shutdown finds runs claimed but not started.
+            let job = try Job(name: "quick") { _ in
+                try await Task.sleep(for: .milliseconds(1))
+                return [:]
+            }
+            let total = 3000
+            _ = try await test.store.enqueue((0..<total).map { _ in NewRun(job: "quick") })
+            let running = engine(test.store, [job]) { $0.concurrency = 2 }
+            let task = Task { try await running.run() }
+            while try await test.store.runs(RunQuery(job: "quick", status: .succeeded, limit: total)).count < 300 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            running.shutDown()
+            try await task.value
+            let runs = try await test.store.runs(RunQuery(job: "quick", limit: total))
+            let succeeded = runs.filter { $0.status == .succeeded }
+            let queued = runs.filter { $0.status == .queued }
+            #expect(succeeded.count + queued.count == total, "nothing left running or lost")
+            #expect(queued.count > 0)
+            #expect(queued.allSatisfy { $0.attempt == 1 && $0.worker == nil && $0.startedAt == nil })
+            let attempts = try await test.store.pool.withDatabase { database in
+                try await database.raw("SELECT count(*) AS n, count(DISTINCT run_id) AS runs FROM nightshift_attempts").first()
+            }
+            #expect(try attempts?.decode(column: "n", as: Int.self) == succeeded.count)
+            #expect(try attempts?.decode(column: "runs", as: Int.self) == succeeded.count)
+        }
+    }
+
     @Test("on PostgreSQL a run enqueued elsewhere starts at once, long before the next poll")
     func listenNotify() async throws {
         guard TestStoreKind.available.contains(.postgres) else { return }

@@ -97,4 +97,21 @@ import Testing
             #expect(try await store.jobStates().first?.consecutiveErrors == 1)
         }
     }
+
+    @Test("a released run goes back to the queue as it was, and only its own worker can release it", arguments: TestStoreKind.available)
+    func release(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            _ = try await store.enqueue([NewRun(job: "j", maxAttempts: 3), NewRun(job: "j", maxAttempts: 3)])
+            let claimed = try await store.claim(limit: 2, jobs: ["j"], queues: .any, worker: "w1")
+            #expect(claimed.count == 2)
+            try await store.release(claimed.map(\.id), worker: "someone-else")
+            #expect(try await store.runs(RunQuery(job: "j", status: .running)).count == 2)
+            try await store.release(claimed.map(\.id), worker: "w1")
+            let released = try await store.runs(RunQuery(job: "j"))
+            #expect(released.count == 2)
+            #expect(released.allSatisfy { $0.status == .queued && $0.attempt == 1 && $0.worker == nil && $0.startedAt == nil })
+            #expect(try await store.claim(limit: 2, jobs: ["j"], queues: .any, worker: "w2").count == 2)
+        }
+    }
 }
