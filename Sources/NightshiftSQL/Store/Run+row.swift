@@ -32,6 +32,8 @@ extension Run {
 
     /// The JSON object stored as text in `params` and `details`.
     static func jsonObject(_ text: String) throws -> JSONObject {
+        // Most runs have no params and no details yet.
+        if text == "{}" { return [:] }
         guard case .object(let object) = try JSONValue(parsing: text) else {
             throw SQLStoreError.malformedRow("expected a JSON object, got \(text.prefix(40))")
         }
