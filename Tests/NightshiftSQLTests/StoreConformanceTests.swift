@@ -114,4 +114,42 @@ import Testing
             #expect(try await store.claim(limit: 2, jobs: ["j"], queues: .any, worker: "w2").count == 2)
         }
     }
+
+    @Test("one batch of endings of every kind: runs, attempt rows and the job's counters", arguments: TestStoreKind.available)
+    func mixedCompletions(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            try await store.register([JobRegistration(try Job(name: "j") { _ in [:] })])
+            _ = try await store.enqueue((0..<4).map { _ in NewRun(job: "j", maxAttempts: 2) })
+            let claimed = try await store.claim(limit: 4, jobs: ["j"], queues: .any, worker: "w1")
+            #expect(claimed.count == 4)
+            let outcomes: [RunCompletion.Outcome] = [.succeeded, .retry(afterSeconds: 60), .finished(.discarded), .finished(.cancelled)]
+            let endings = zip(claimed, outcomes).map { run, outcome in
+                RunCompletion(
+                    runID: run.id, job: "j", attempt: 1, outcome: outcome, details: ["n": 1],
+                    error: outcome == .succeeded ? nil : "ended \(outcome.metricStatus)")
+            }
+            #expect(try await store.complete(endings) == Set(claimed.map(\.id)))
+            let runs = try await store.runs(RunQuery(job: "j"))
+            func run(_ index: Int) -> Run? { runs.first { $0.id == claimed[index].id } }
+            #expect(run(0)?.status == .succeeded && run(0)?.progress == 100 && run(0)?.details == ["n": 1] && run(0)?.error == nil)
+            #expect(run(1)?.status == .queued && run(1)?.attempt == 2 && run(1)?.worker == nil)
+            #expect((run(1)?.runAfter ?? .distantPast) > Date().addingTimeInterval(30))
+            #expect(run(2)?.status == .discarded && run(2)?.endedAt != nil && run(2)?.error == "ended discarded")
+            #expect(run(3)?.status == .cancelled && run(3)?.endedAt != nil)
+            let attempts = try await store.pool.withDatabase { database in
+                try await database.raw("SELECT run_id, outcome, worker FROM nightshift_attempts").all().map {
+                    (try $0.decode(column: "run_id", as: String.self), try $0.decode(column: "outcome", as: String.self),
+                     try $0.decode(column: "worker", as: String?.self))
+                }
+            }
+            let outcomeByRun = Dictionary(attempts.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+            #expect(claimed.map { outcomeByRun[$0.id.uuidString.lowercased()] } == ["succeeded", "retrying", "discarded", "cancelled"])
+            #expect(attempts.allSatisfy { $0.2 == "w1" }, "the attempt keeps its worker, also for a retry")
+            // The success resets the count; the one failure after it in the batch counts.
+            let state = try #require(try await store.jobStates().first { $0.name == "j" })
+            #expect(state.consecutiveErrors == 1 && state.lastError == "ended discarded")
+            #expect(state.lastSuccessAt != nil && state.lastFailureAt != nil)
+        }
+    }
 }
