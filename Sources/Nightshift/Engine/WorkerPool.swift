@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Claimed runs wait in a local buffer beyond the slots, sized to about 100 ms of work at the
 /// recent completion rate and at most ``EngineConfiguration/prefetch``, so that a slot whose run
-/// ends starts the next at once, without a round trip, and one claim serves many slots. Endings are handed to a ``CompletionBatcher`` and written in batches.
+/// ends starts the next at once, without a round trip, and one claim serves many slots. Endings
+/// are handed to a ``CompletionBatcher`` and written in batches.
 final class WorkerPool: Sendable {
     private struct State {
         /// Attempts executing now.

@@ -80,9 +80,9 @@ extension SQLJobStore {
 
     /// Enqueues `runs` with one statement on `database`, which may be inside the caller's own
     /// transaction: the runs then exist if and only if that transaction commits (more than 1,000
-    /// runs on SQLite, 50,000 on PostgreSQL, take several statements, so pass a transaction for those). A run whose
-    /// `uniqueKey` belongs to a queued or running run is not created; that run is returned in
-    /// its place. Results come in the order of `runs`.
+    /// runs on SQLite, 50,000 on PostgreSQL, take several statements, so pass a transaction for
+    /// those). A run whose `uniqueKey` belongs to a queued or running run is not created; that
+    /// run is returned in its place. Results come in the order of `runs`.
     public static func enqueue(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
         var result: [Run] = []
         result.reserveCapacity(runs.count)
@@ -95,7 +95,9 @@ extension SQLJobStore {
 
     private static func insertChunk(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
         guard !runs.isEmpty else { return [] }
-        let inserted = database.dialect.name == "sqlite" ? try await insertSQLite(runs, on: database) : try await insertPostgres(runs, on: database)
+        let inserted =
+            database.dialect.name == "sqlite"
+            ? try await insertSQLite(runs, on: database) : try await insertPostgres(runs, on: database)
         let byID = Dictionary(inserted.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let duplicateKeys = runs.filter { byID[$0.id] == nil }.compactMap(\.uniqueKey)
         var byKey: [String: Run] = [:]
