@@ -151,6 +151,27 @@ import Testing
         }
     }
 
+    @Test("a run whose ending is slow to write is heartbeated meanwhile, not rescued as an orphan", arguments: TestStoreKind.available)
+    func slowCompletionWrite(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            // Writes take twice the lease (1.5 s in these tests): without heartbeats in between,
+            // the instance's own orphan rescue would fail the run before its success lands.
+            let store = SlowCompletionStore(base: test.store, delay: .seconds(3))
+            let job = try Job(name: "quick") { _ in ["done": true] }
+            let run = try await test.store.enqueue([NewRun(job: "quick")])[0]
+            let running = engine(store, [job])
+            let task = Task { try await running.run() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while let status = try await test.store.run(id: run.id)?.status, !status.isFinished, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            running.shutDown()
+            try await task.value
+            let final = try await test.store.run(id: run.id)
+            #expect(final?.status == .succeeded && final?.details == ["done": true])
+        }
+    }
+
     @Test("on PostgreSQL a run enqueued elsewhere starts at once, long before the next poll")
     func listenNotify() async throws {
         guard TestStoreKind.available.contains(.postgres) else { return }

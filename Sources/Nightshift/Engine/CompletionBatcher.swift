@@ -7,8 +7,9 @@ import Synchronization
 /// run, and an idle one still writes each ending at once. Handing in does not wait for the
 /// write, so a worker slot is free for its next run while the ending is being recorded.
 final class CompletionBatcher: Sendable {
+    private typealias Entry = (completion: RunCompletion, whenWritten: @Sendable () -> Void)
     private struct State {
-        var pending: [RunCompletion] = []
+        var pending: [Entry] = []
         var flushing = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -28,10 +29,11 @@ final class CompletionBatcher: Sendable {
         self.retryDelays = retryDelays
     }
 
-    /// Hands in `completion` for the next batch.
-    func submit(_ completion: RunCompletion) {
+    /// Hands in `completion` for the next batch; `whenWritten` runs once its write is over
+    /// (applied, refused, or given up on).
+    func submit(_ completion: RunCompletion, whenWritten: @escaping @Sendable () -> Void = {}) {
         let startFlushing = state.withLock { state -> Bool in
-            state.pending.append(completion)
+            state.pending.append((completion, whenWritten))
             guard !state.flushing else { return false }
             state.flushing = true
             return true
@@ -53,7 +55,7 @@ final class CompletionBatcher: Sendable {
 
     private func flush() async {
         while true {
-            let (batch, idleWaiters) = state.withLock { state -> ([RunCompletion], [CheckedContinuation<Void, Never>]) in
+            let (batch, idleWaiters) = state.withLock { state -> ([Entry], [CheckedContinuation<Void, Never>]) in
                 guard !state.pending.isEmpty else {
                     state.flushing = false
                     defer { state.idleWaiters = [] }
@@ -67,7 +69,8 @@ final class CompletionBatcher: Sendable {
                 for waiter in idleWaiters { waiter.resume() }
                 return
             }
-            await write(batch)
+            await write(batch.map(\.completion))
+            for entry in batch { entry.whenWritten() }
         }
     }
 

@@ -13,6 +13,9 @@ final class WorkerPool: Sendable {
     private struct State {
         /// Attempts executing now.
         var executing: [UUID: AttemptHandle] = [:]
+        /// Attempts that ended and whose endings are not written yet: still `running` in the
+        /// database, so they are heartbeated until written, or orphan rescue would take them.
+        var recording: [UUID: AttemptHandle] = [:]
         /// Claimed runs waiting for a slot, the next one last: taking it is O(1), where taking
         /// the first of a thousand moved the other 999 (a tenth of the engine's CPU, measured).
         var prefetched: [Run] = []
@@ -109,9 +112,9 @@ final class WorkerPool: Sendable {
     /// Stamps heartbeats and progress of everything held, and stops runs whose cancellation
     /// was requested (a buffered one ends cancelled without starting).
     func heartbeat() async {
-        let (executing, buffered) = state.withLock { ($0.executing, $0.prefetched) }
-        guard !executing.isEmpty || !buffered.isEmpty else { return }
-        var progress = executing.mapValues(\.progress)
+        let (executing, recording, buffered) = state.withLock { ($0.executing, $0.recording, $0.prefetched) }
+        guard !executing.isEmpty || !recording.isEmpty || !buffered.isEmpty else { return }
+        var progress = executing.merging(recording) { current, _ in current }.mapValues(\.progress)
         for run in buffered { progress[run.id] = 0 }
         do {
             let cancelled = try await store.heartbeat(progress, worker: configuration.instanceID)
@@ -144,12 +147,14 @@ final class WorkerPool: Sendable {
     private func workSlot() async {
         while let (handle, job) = takeNext() {
             let completion = await executor.execute(handle, job: job)
-            completions.submit(completion)
+            let id = handle.run.id
             let lowOnRuns = state.withLock { state -> Bool in
-                state.executing.removeValue(forKey: handle.run.id)
+                state.executing.removeValue(forKey: id)
+                state.recording[id] = handle
                 state.endedInWindow += 1
                 return state.prefetched.count <= state.prefetch(limit: prefetch, horizon: prefetchHorizon) / 2
             }
+            completions.submit(completion) { _ = self.state.withLock { $0.recording.removeValue(forKey: id) } }
             if lowOnRuns { wake.signal() }
         }
     }

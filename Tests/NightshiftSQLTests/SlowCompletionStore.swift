@@ -1,0 +1,50 @@
+import Foundation
+import Nightshift
+
+/// A real store whose completion writes take `delay` first, as on a database that is slow to
+/// answer: everything else goes straight through.
+struct SlowCompletionStore: JobStore {
+    let base: any JobStore
+    let delay: Duration
+
+    func complete(_ completions: [RunCompletion]) async throws -> Set<UUID> {
+        try await Task.sleep(for: delay)
+        return try await base.complete(completions)
+    }
+
+    func migrate() async throws { try await base.migrate() }
+    func isMigrated() async throws -> Bool { try await base.isMigrated() }
+    func databaseNow() async throws -> Date { try await base.databaseNow() }
+    func register(_ jobs: [JobRegistration]) async throws { try await base.register(jobs) }
+    func jobStates() async throws -> [JobState] { try await base.jobStates() }
+    func advanceWatermark(job: String, to fire: Date) async throws { try await base.advanceWatermark(job: job, to: fire) }
+    func setPaused(job: String, paused: Bool) async throws -> Bool { try await base.setPaused(job: job, paused: paused) }
+    func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool {
+        try await base.acquireLease(name, holder: holder, duration: duration)
+    }
+    func leaseHolder(_ name: String) async throws -> String? { try await base.leaseHolder(name) }
+    func releaseLease(_ name: String, holder: String) async throws { try await base.releaseLease(name, holder: holder) }
+    func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome] { try await base.recordFires(fires) }
+    func enqueue(_ runs: [NewRun]) async throws -> [Run] { try await base.enqueue(runs) }
+    func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run] {
+        try await base.claim(limit: limit, jobs: jobs, queues: queues, worker: worker)
+    }
+    func claim(runID: UUID, worker: String) async throws -> Run? { try await base.claim(runID: runID, worker: worker) }
+    func release(_ runIDs: [UUID], worker: String) async throws { try await base.release(runIDs, worker: worker) }
+    func heartbeat(_ progress: [UUID: Int], worker: String) async throws -> Set<UUID> {
+        try await base.heartbeat(progress, worker: worker)
+    }
+    func rescueOrphans(staleAfter: Double) async throws -> [Run] { try await base.rescueOrphans(staleAfter: staleAfter) }
+    func requestCancel(runID: UUID) async throws -> Bool { try await base.requestCancel(runID: runID) }
+    func runs(_ query: RunQuery) async throws -> [Run] { try await base.runs(query) }
+    func run(id: UUID) async throws -> Run? { try await base.run(id: id) }
+    func setQueuePaused(_ queue: String, paused: Bool) async throws { try await base.setQueuePaused(queue, paused: paused) }
+    func prune(_ retention: HistoryRetention, chunkSize: Int) async throws -> Int {
+        try await base.prune(retention, chunkSize: chunkSize)
+    }
+    func queueDepths() async throws -> [String: Int] { try await base.queueDepths() }
+    func activeRuns() async throws -> [Run] { try await base.activeRuns() }
+    func lastFinishedRuns() async throws -> [String: Run] { try await base.lastFinishedRuns() }
+    func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws { try await base.listenForNewRuns(wake) }
+    func close() async { await base.close() }
+}
