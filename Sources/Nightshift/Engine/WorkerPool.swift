@@ -31,7 +31,9 @@ final class WorkerPool: Sendable {
         /// while another instance idles would wait for a slot here); no-op jobs get the most.
         mutating func prefetch(limit: Int, horizon: Double) -> Int {
             let elapsed = (ContinuousClock.now - windowStart).inSeconds
-            if elapsed >= horizon {
+            // A window ends after `horizon`, or sooner once it has seen enough endings to tell
+            // the rate, so a burst of quick jobs is prefetched within milliseconds.
+            if elapsed >= horizon || (endedInWindow >= 64 && elapsed > 0) {
                 completionRate = Double(endedInWindow) / elapsed
                 windowStart = ContinuousClock.now
                 endedInWindow = 0
