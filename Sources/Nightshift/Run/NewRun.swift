@@ -29,7 +29,7 @@ public struct NewRun: Sendable {
 
     /// Describes a run of `job`.
     public init(
-        id: UUID = UUID(), job: String, trigger: RunTrigger = .manual, triggeredBy: String? = nil, maxAttempts: Int = 1,
+        id: UUID = .version7(), job: String, trigger: RunTrigger = .manual, triggeredBy: String? = nil, maxAttempts: Int = 1,
         runAfter: Date? = nil, params: JSONObject = [:], window: DateWindow? = nil, dryRun: Bool = false,
         priority: Int = 0, queue: String = NewRun.defaultQueue, uniqueKey: String? = nil
     ) {

@@ -17,7 +17,7 @@ extension SQLJobStore {
     }
 
     private func record(_ fire: ScheduledFire, on database: any SQLDatabase) async throws -> FireOutcome {
-        let id = UUID().uuidString.lowercased()
+        let id = UUID.version7().uuidString.lowercased()
         let forbid = fire.overlap == .forbid
         // Under `forbid` the fire is still recorded, as `skipped`, so the history shows it. The
         // unique index on (job, scheduled_for) turns a second recording of the same fire, by
