@@ -6,7 +6,7 @@ import Testing
 
 func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
     JobContext(
-        jobName: "test", runID: UUID(), attempt: 1, scheduledFor: nil, isDryRun: dryRun, window: nil, params: params,
+        jobName: "test", runID: .version7(), attempt: 1, scheduledFor: nil, isDryRun: dryRun, window: nil, params: params,
         logger: Logger(label: "maintenance-test"), progress: { _ in })
 }
 

@@ -14,7 +14,7 @@ import Testing
 struct CounterFlushJobTests {
     private func flushContext(job: String, dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         JobContext(
-            jobName: job, runID: UUID(), attempt: 1, scheduledFor: nil, isDryRun: dryRun, window: nil, params: params,
+            jobName: job, runID: .version7(), attempt: 1, scheduledFor: nil, isDryRun: dryRun, window: nil, params: params,
             logger: Logger(label: "flush-test"), progress: { _ in })
     }
 

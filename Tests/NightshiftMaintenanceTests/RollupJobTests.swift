@@ -11,7 +11,7 @@ import Testing
 @Suite struct RollupJobTests {
     private func rollupContext(jobName: String = "rollup-analytics", window: DateWindow? = nil, dryRun: Bool = false) -> JobContext {
         JobContext(
-            jobName: jobName, runID: UUID(), attempt: 1, scheduledFor: nil, isDryRun: dryRun, window: window, params: [:],
+            jobName: jobName, runID: .version7(), attempt: 1, scheduledFor: nil, isDryRun: dryRun, window: window, params: [:],
             logger: Logger(label: "rollup-test"), progress: { _ in })
     }
 

@@ -84,7 +84,9 @@ public struct PurgeJob: Sendable {
     /// `<folder>/<job>/<table>-<UTC time>-<run id>.ndjson.gz`: one file per run and table.
     static func archivePath(folder: String, context: JobContext, table: SQLName, at time: Date) -> String {
         let stamp = ISO8601Format.string(from: time).replacingOccurrences(of: ":", with: "")
-        return "\(folder)/\(context.jobName)/\(table.text)-\(stamp)-\(context.runID.uuidString.prefix(8).lowercased()).ndjson.gz"
+        // The whole run id: its first characters are a timestamp (version 7), the same for runs
+        // close in time.
+        return "\(folder)/\(context.jobName)/\(table.text)-\(stamp)-\(context.runID.uuidString.lowercased()).ndjson.gz"
     }
 
     /// `90 days`, `12 hours`, or the short form for other lengths.
