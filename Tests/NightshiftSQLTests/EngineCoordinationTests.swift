@@ -156,7 +156,7 @@ import Testing
         try await withTestStore(kind) { test in
             // Writes take twice the lease (1.5 s in these tests): without heartbeats in between,
             // the instance's own orphan rescue would fail the run before its success lands.
-            let store = SlowCompletionStore(base: test.store, delay: .seconds(3))
+            let store = SlowStore(base: test.store, complete: .seconds(3))
             let job = try Job(name: "quick") { _ in ["done": true] }
             let run = try await test.store.enqueue([NewRun(job: "quick")])[0]
             let running = engine(store, [job])
@@ -169,6 +169,53 @@ import Testing
             try await task.value
             let final = try await test.store.run(id: run.id)
             #expect(final?.status == .succeeded && final?.details == ["done": true])
+        }
+    }
+
+    @Test("an instance whose lease renewal is late stops believing it leads when the lease runs out", arguments: TestStoreKind.available)
+    func leaseBeliefEnds(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = SlowStore(base: test.store)
+            let job = try Job(name: "tick", schedule: try Schedule("* * * * * *")) { _ in [:] }
+            let leader = engine(store, [job])
+            let task = Task { try await leader.run() }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !leader.isLeader, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(leader.isLeader)
+            // Renewals now take twice the lease (1.5 s): within one lease of the last renewal
+            // the lease may have lapsed and another instance may hold it.
+            store.slowLeases(by: .seconds(3))
+            try await Task.sleep(for: .seconds(2))
+            #expect(!leader.isLeader)
+            leader.shutDown()
+            try await task.value
+        }
+    }
+
+    @Test("slow jobs are not prefetched: an instance holds little more than its slots", arguments: TestStoreKind.available)
+    func slowJobsNotPrefetched(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let job = try Job(name: "slow") { _ in
+                try await Task.sleep(for: .milliseconds(200))
+                return [:]
+            }
+            _ = try await test.store.enqueue((0..<12).map { _ in NewRun(job: "slow") })
+            let worker = engine(test.store, [job]) { $0.concurrency = 2 }
+            let task = Task { try await worker.run() }
+            var mostHeld = 0
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                let runs = try await test.store.runs(RunQuery(job: "slow", limit: 100))
+                mostHeld = max(mostHeld, runs.filter { $0.status == .running }.count)
+                if runs.allSatisfy({ $0.status == .succeeded }) { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            worker.shutDown()
+            try await task.value
+            // About 100 ms of work at 10 runs a second is one run beyond the two slots; with a
+            // fixed buffer the instance would have held all twelve from the start.
+            #expect(mostHeld <= 3)
+            #expect(try await test.store.runs(RunQuery(job: "slow", status: .succeeded)).count == 12)
         }
     }
 

@@ -8,10 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 : "${APP_DATABASE:?set APP_DATABASE to a PostgreSQL URL}" "${REDIS_URL:?set REDIS_URL to a Redis URL}"
-work=$(mktemp -d)
-export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db"
-trap 'redis-cli -u "$REDIS_URL" FLUSHDB >/dev/null; rm -rf "$work"' EXIT
-config="$here/nightshift.yml"
+empty_redis_on_exit
 
 psql "$APP_DATABASE" -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE TABLE usage_counters (

@@ -7,10 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 : "${APP_DATABASE:?set APP_DATABASE to a PostgreSQL URL}" "${REDIS_URL:?set REDIS_URL to a Redis URL}"
-work=$(mktemp -d)
-export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db"
-trap 'redis-cli -u "$REDIS_URL" FLUSHDB >/dev/null; rm -rf "$work"' EXIT
-config="$here/nightshift.yml"
+empty_redis_on_exit
 count() { redis-cli -u "$REDIS_URL" INCRBY "usage:$1:$2:$3" "$4" >/dev/null; redis-cli -u "$REDIS_URL" EXPIRE "usage:$1:$2:$3" 604800 >/dev/null; }
 
 redis-cli -u "$REDIS_URL" FLUSHDB >/dev/null

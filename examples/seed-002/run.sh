@@ -6,10 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
-work=$(mktemp -d)
-export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db" APP_DATABASE="sqlite:$work/app.db" ARCHIVE_DIR="$work/archive"
-trap 'rm -rf "$work"' EXIT
-config="$here/nightshift.yml"
+export APP_DATABASE="sqlite:$work/app.db" ARCHIVE_DIR="$work/archive"
 sql() { python3 -c 'import sqlite3, sys; print("\n".join(" | ".join(str(v) for v in row) for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$work/app.db" "$1"; }
 
 sql "CREATE TABLE system_logs (id INTEGER PRIMARY KEY, level TEXT, message TEXT, context TEXT, timestamp TEXT NOT NULL)" >/dev/null

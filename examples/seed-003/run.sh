@@ -7,10 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 : "${APP_DATABASE:?set APP_DATABASE to a PostgreSQL URL}"
-work=$(mktemp -d)
-export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db" CRON_SECRET=unused
-trap 'rm -rf "$work"' EXIT
-config="$here/nightshift.yml"
+export CRON_SECRET=unused
 
 psql "$APP_DATABASE" -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE TABLE telemetry (id bigserial PRIMARY KEY, event text NOT NULL, user_id text, meta jsonb, created_at timestamptz NOT NULL);

@@ -8,11 +8,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
-work=$(mktemp -d)
-export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db" APP_DATABASE="sqlite:$work/app.db"
+export APP_DATABASE="sqlite:$work/app.db"
 export ADMIN_TOKEN="admin-$RANDOM$RANDOM" STAFF_TOKEN="staff-$RANDOM$RANDOM"
 export NIGHTSHIFT_PORT=$(( 20000 + RANDOM % 20000 ))
-config="$here/nightshift.yml"
 api="http://127.0.0.1:$NIGHTSHIFT_PORT"
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }

@@ -1,14 +1,24 @@
 import Foundation
 import Nightshift
+import Synchronization
 
-/// A real store whose completion writes take `delay` first, as on a database that is slow to
-/// answer: everything else goes straight through.
-struct SlowCompletionStore: JobStore {
+/// A real store whose completion writes, or lease renewals, take a while first, as on a
+/// database that is slow to answer; the delays can change while an engine runs. Everything
+/// else goes straight through.
+final class SlowStore: JobStore {
     let base: any JobStore
-    let delay: Duration
+    private let delays: Mutex<(complete: Duration, lease: Duration)>
+
+    init(base: any JobStore, complete: Duration = .zero, lease: Duration = .zero) {
+        self.base = base
+        delays = Mutex((complete, lease))
+    }
+
+    /// Makes lease requests from now on take `delay`.
+    func slowLeases(by delay: Duration) { delays.withLock { $0.lease = delay } }
 
     func complete(_ completions: [RunCompletion]) async throws -> Set<UUID> {
-        try await Task.sleep(for: delay)
+        try await Task.sleep(for: delays.withLock { $0.complete })
         return try await base.complete(completions)
     }
 
@@ -20,7 +30,8 @@ struct SlowCompletionStore: JobStore {
     func advanceWatermark(job: String, to fire: Date) async throws { try await base.advanceWatermark(job: job, to: fire) }
     func setPaused(job: String, paused: Bool) async throws -> Bool { try await base.setPaused(job: job, paused: paused) }
     func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool {
-        try await base.acquireLease(name, holder: holder, duration: duration)
+        try await Task.sleep(for: delays.withLock { $0.lease })
+        return try await base.acquireLease(name, holder: holder, duration: duration)
     }
     func leaseHolder(_ name: String) async throws -> String? { try await base.leaseHolder(name) }
     func releaseLease(_ name: String, holder: String) async throws { try await base.releaseLease(name, holder: holder) }
