@@ -25,12 +25,15 @@ struct QueueBenchmark {
             let enqueueSeconds = (ContinuousClock.now - enqueueStart).inSeconds
             report("W1 enqueue: \(Int(Double(jobs) / enqueueSeconds)) jobs/s")
             let engine = NightshiftEngine(store: store, jobs: [noop], configuration: configuration, logger: logger)
+            let cpuBefore = ProcessCPUClock.now()
             let task = Task { try await engine.run() }
             try await waitUntilDone(store)
             engine.shutDown()
             try await task.value
+            let cpuPerJob = (ProcessCPUClock.now() - cpuBefore) / Double(jobs)
             let rate = try await processingRate(store, jobs: jobs)
             report("W1 process: \(Int(rate)) jobs/s (concurrency \(configuration.concurrency), prefetch \(configuration.prefetch))")
+            report(String(format: "W1 engine CPU: %.1f µs per job (this process, all threads)", cpuPerJob * 1_000_000))
             return rate
         }
         var ceilings: [Double] = []
