@@ -8,7 +8,7 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .runMissing(let id): return "run \(id.uuidString.lowercased()) is missing from the store"
+        case .runMissing(let id): return "run \(id.lowercasedText) is missing from the store"
         }
     }
 }

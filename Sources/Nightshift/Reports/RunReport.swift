@@ -15,7 +15,7 @@ public struct RunReport: Codable, Equatable, Sendable {
 
     /// The report of `run`, timestamps in ISO 8601 UTC.
     public init(_ run: Run) {
-        id = run.id.uuidString.lowercased()
+        id = run.id.lowercasedText
         name = run.job
         status = run.status.rawValue
         trigger = run.trigger.rawValue
@@ -39,6 +39,6 @@ public struct RunListReport: Codable, Equatable, Sendable {
     /// A page of `runs`; `limit` is the page size asked for.
     public init(runs: [Run], limit: Int) {
         self.runs = runs.map(RunReport.init)
-        next = runs.count == limit ? runs.last?.id.uuidString.lowercased() : nil
+        next = runs.count == limit ? runs.last?.id.lowercasedText : nil
     }
 }

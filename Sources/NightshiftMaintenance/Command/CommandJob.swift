@@ -44,7 +44,7 @@ public struct CommandJob: Sendable {
         }
         var variables = ProcessInfo.processInfo.environment.merging(environment) { _, configured in configured }
         variables["NIGHTSHIFT_JOB"] = context.jobName
-        variables["NIGHTSHIFT_RUN_ID"] = context.runID.uuidString.lowercased()
+        variables["NIGHTSHIFT_RUN_ID"] = context.runID.lowercasedText
         variables["NIGHTSHIFT_DRY_RUN"] = context.isDryRun ? "1" : "0"
         if let window = context.window {
             variables["NIGHTSHIFT_WINDOW_FROM"] = ISO8601Format.string(from: window.from)

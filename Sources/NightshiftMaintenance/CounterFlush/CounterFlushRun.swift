@@ -97,7 +97,7 @@ struct CounterFlushRun {
         // The whole run id: pending names must differ between runs, or a crashed run's ledger
         // rows would mark the next run's fresh counts as flushed. (Its first characters are a
         // timestamp, version 7, the same for runs a minute apart: that lost counts in testing.)
-        let runTag = context.runID.uuidString.lowercased()
+        let runTag = context.runID.lowercasedText
         for try await keys in client.scan(match: glob, count: job.batchSize) {
             try context.checkCancellation()
             try job.crashPoint?(.scanned)

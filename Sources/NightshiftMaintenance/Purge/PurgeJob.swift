@@ -86,7 +86,7 @@ public struct PurgeJob: Sendable {
         let stamp = ISO8601Format.string(from: time).replacingOccurrences(of: ":", with: "")
         // The whole run id: its first characters are a timestamp (version 7), the same for runs
         // close in time.
-        return "\(folder)/\(context.jobName)/\(table.text)-\(stamp)-\(context.runID.uuidString.lowercased()).ndjson.gz"
+        return "\(folder)/\(context.jobName)/\(table.text)-\(stamp)-\(context.runID.lowercasedText).ndjson.gz"
     }
 
     /// `90 days`, `12 hours`, or the short form for other lengths.

@@ -19,7 +19,7 @@ extension Run {
             try cells[index].decode(T.self)
         }
         let idText: String = try cell(0)
-        guard let id = UUID(uuidString: idText) else { throw SQLStoreError.malformedRow("run id '\(idText)'") }
+        guard let id = UUID(text: idText) else { throw SQLStoreError.malformedRow("run id '\(idText)'") }
         let statusText: String = try cell(2)
         let triggerText: String = try cell(3)
         guard let status = RunStatus(rawValue: statusText), let trigger = RunTrigger(rawValue: triggerText) else {

@@ -7,7 +7,7 @@ extension Run {
     init(row: any SQLRow) throws {
         func column<T: Decodable>(_ name: String, _ type: T.Type) throws -> T { try row.decode(column: name, as: T.self) }
         let idText = try column("id", String.self)
-        guard let id = UUID(uuidString: idText) else { throw SQLStoreError.malformedRow("run id '\(idText)'") }
+        guard let id = UUID(text: idText) else { throw SQLStoreError.malformedRow("run id '\(idText)'") }
         let statusText = try column("status", String.self)
         let triggerText = try column("trigger", String.self)
         guard let status = RunStatus(rawValue: statusText), let trigger = RunTrigger(rawValue: triggerText) else {

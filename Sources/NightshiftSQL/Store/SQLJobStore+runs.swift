@@ -17,7 +17,7 @@ extension SQLJobStore {
     }
 
     private func record(_ fire: ScheduledFire, on database: any SQLDatabase) async throws -> FireOutcome {
-        let id = UUID.version7().uuidString.lowercased()
+        let id = UUID.version7().lowercasedText
         let forbid = fire.overlap == .forbid
         // Under `forbid` the fire is still recorded, as `skipped`, so the history shows it. The
         // unique index on (job, scheduled_for) turns a second recording of the same fire, by
@@ -128,7 +128,7 @@ extension SQLJobStore {
         let values: [SQLQueryString] = runs.map { run in
             let runAfter: SQLQueryString = run.runAfter.map { "\(bind: $0)" } ?? now
             return """
-                (\(bind: run.id.uuidString.lowercased()), \(bind: run.job), 'queued', \(bind: run.trigger.rawValue),
+                (\(bind: run.id.lowercasedText), \(bind: run.job), 'queued', \(bind: run.trigger.rawValue),
                  \(bind: run.triggeredBy), 1, \(bind: run.maxAttempts), \(runAfter), \(now), \(bind: run.params.jsonText),
                  \(bind: run.window?.from), \(bind: run.window?.to), \(bind: run.dryRun), \(bind: run.priority),
                  \(bind: run.queue), \(bind: run.uniqueKey))
@@ -137,7 +137,7 @@ extension SQLJobStore {
         let statement = insertStatement("VALUES \(values.joined(separator: ", "))")
         return try await database.raw("\(statement) RETURNING id, run_after, created_at").all().map { row in
             let idText = try row.decode(column: "id", as: String.self)
-            guard let id = UUID(uuidString: idText), let request = requests[id] else {
+            guard let id = UUID(text: idText), let request = requests[id] else {
                 throw SQLStoreError.malformedRow("enqueued run id '\(idText)'")
             }
             return Self.queuedRun(
@@ -165,7 +165,7 @@ extension SQLJobStore {
                    CASE WHEN u.missing & 4 = 0 THEN u.window_from END, CASE WHEN u.missing & 4 = 0 THEN u.window_to END,
                    u.dry_run, u.priority, u.queue, CASE WHEN u.missing & 8 = 0 THEN u.unique_key END
             FROM unnest(
-                CAST(\(bind: runs.map { $0.id.uuidString.lowercased() }) AS text[]), CAST(\(bind: runs.map(\.job)) AS text[]),
+                CAST(\(bind: runs.map { $0.id.lowercasedText }) AS text[]), CAST(\(bind: runs.map(\.job)) AS text[]),
                 CAST(\(bind: runs.map(\.trigger.rawValue)) AS text[]), CAST(\(bind: runs.map { $0.triggeredBy ?? "" }) AS text[]),
                 CAST(\(bind: runs.map(\.maxAttempts)) AS integer[]), CAST(\(bind: runs.map { $0.runAfter ?? unset }) AS timestamptz[]),
                 CAST(\(bind: runs.map(\.params.jsonText)) AS text[]), CAST(\(bind: runs.map { $0.window?.from ?? unset }) AS timestamptz[]),
@@ -188,7 +188,7 @@ extension SQLJobStore {
         // Delivered at commit: idle workers on every instance start at once, not at their next poll.
         try await database.raw("SELECT pg_notify(\(bind: newRunsChannel), '')").run()
         return runs.compactMap { run in
-            guard run.uniqueKey == nil || keyed.contains(run.id.uuidString.lowercased()) else { return nil }
+            guard run.uniqueKey == nil || keyed.contains(run.id.lowercasedText) else { return nil }
             let window = run.window.map { DateWindow(from: Self.storedPrecision($0.from), to: Self.storedPrecision($0.to)) }
             return Self.queuedRun(run, runAfter: run.runAfter.map(Self.storedPrecision) ?? now, createdAt: now, window: window)
         }
@@ -259,7 +259,7 @@ extension SQLJobStore {
                 """
                 UPDATE nightshift_runs SET status = 'running', started_at = \(now), heartbeat_at = \(now),
                     worker = \(bind: worker), progress = 0, ended_at = NULL
-                WHERE id = \(bind: runID.uuidString.lowercased()) AND status = 'queued'
+                WHERE id = \(bind: runID.lowercasedText) AND status = 'queued'
                 RETURNING *
                 """
             ).first().map(Run.init(row:))
@@ -272,7 +272,7 @@ extension SQLJobStore {
             try await database.raw(
                 """
                 UPDATE nightshift_runs SET status = 'queued', started_at = NULL, heartbeat_at = NULL, worker = NULL
-                WHERE id IN (\(binds: runIDs.map { $0.uuidString.lowercased() })) AND status = 'running' AND worker = \(bind: worker)
+                WHERE id IN (\(binds: runIDs.map { $0.lowercasedText })) AND status = 'running' AND worker = \(bind: worker)
                 """
             ).run()
             if dialect.flavor == .postgres {
@@ -284,9 +284,9 @@ extension SQLJobStore {
 
     public func heartbeat(_ progress: [UUID: Int], worker: String) async throws -> Set<UUID> {
         guard !progress.isEmpty else { return [] }
-        let ids = progress.keys.map { $0.uuidString.lowercased() }
+        let ids = progress.keys.map { $0.lowercasedText }
         let cases = progress.map { id, value -> SQLQueryString in
-            "WHEN \(bind: id.uuidString.lowercased()) THEN \(bind: value)"
+            "WHEN \(bind: id.lowercasedText) THEN \(bind: value)"
         }
         return try await pool.withDatabase { database in
             let rows = try await database.raw(
@@ -298,7 +298,7 @@ extension SQLJobStore {
             ).all()
             return Set(
                 try rows.filter { try $0.decode(column: "cancel_requested", as: Bool.self) }.compactMap {
-                    UUID(uuidString: try $0.decode(column: "id", as: String.self))
+                    UUID(text: try $0.decode(column: "id", as: String.self))
                 })
         }
     }
@@ -311,7 +311,7 @@ extension SQLJobStore {
                     status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
                     ended_at = CASE WHEN status = 'queued' THEN \(now) ELSE ended_at END,
                     error = 'cancelled by request', cancel_requested = TRUE
-                WHERE id = \(bind: runID.uuidString.lowercased()) AND status IN \(Self.activeStatuses)
+                WHERE id = \(bind: runID.lowercasedText) AND status IN \(Self.activeStatuses)
                 RETURNING id
                 """
             ).first() != nil
@@ -325,7 +325,7 @@ extension SQLJobStore {
         if let before = query.before {
             conditions.append(
                 """
-                (created_at, id) < (SELECT created_at, id FROM nightshift_runs WHERE id = \(bind: before.uuidString.lowercased()))
+                (created_at, id) < (SELECT created_at, id FROM nightshift_runs WHERE id = \(bind: before.lowercasedText))
                 """)
         }
         let statement: SQLQueryString =
@@ -338,7 +338,7 @@ extension SQLJobStore {
 
     public func run(id: UUID) async throws -> Run? {
         try await pool.withDatabase { database in
-            try await database.raw("SELECT * FROM nightshift_runs WHERE id = \(bind: id.uuidString.lowercased())")
+            try await database.raw("SELECT * FROM nightshift_runs WHERE id = \(bind: id.lowercasedText)")
                 .first().map(Run.init(row:))
         }
     }

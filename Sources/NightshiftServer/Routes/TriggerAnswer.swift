@@ -18,8 +18,8 @@ struct TriggerAnswer: Codable, Sendable {
 
     init(job: String, runs: [Run], finished: [Run]? = nil) {
         self.job = job
-        runId = runs.first?.id.uuidString.lowercased() ?? ""
-        runIds = runs.count > 1 ? runs.map { $0.id.uuidString.lowercased() } : nil
+        runId = runs.first?.id.lowercasedText ?? ""
+        runIds = runs.count > 1 ? runs.map { $0.id.lowercasedText } : nil
         guard let finished else { return }
         let failed = finished.first { $0.status != .succeeded }
         if finished.count == 1, let only = finished.first {
