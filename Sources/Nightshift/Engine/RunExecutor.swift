@@ -11,39 +11,38 @@ struct RunExecutor: Sendable {
     /// Runs one attempt of `handle.run` with `job`; `onProgress` sees every progress report.
     func execute(_ handle: AttemptHandle, job: Job, onProgress: (@Sendable (Int) -> Void)? = nil) async -> RunCompletion {
         let run = handle.run
-        var attemptLogger = logger
-        // One assignment: a handler may re-render its metadata on every change (swift-log's
-        // stream handler does), which showed in profiles at thousands of runs per second.
-        attemptLogger.handler.metadata.merge(
-            ["job": "\(run.job)", "run": "\(run.id.uuidString.lowercased())", "attempt": "\(run.attempt)"],
-            uniquingKeysWith: { _, new in new })
+        // The job's logger gets these when the job first logs, and the lines below only when
+        // their level is on: building them for every attempt showed in profiles.
+        let metadata: @Sendable () -> Logger.Metadata = {
+            ["job": "\(run.job)", "run": "\(run.id.lowercasedText)", "attempt": "\(run.attempt)"]
+        }
         let context = JobContext(
             jobName: run.job, runID: run.id, attempt: run.attempt, scheduledFor: run.scheduledFor, isDryRun: run.dryRun,
-            window: run.window, params: run.params, logger: attemptLogger,
+            window: run.window, params: run.params, logger: logger, metadata: metadata,
             progress: { value in
                 handle.setProgress(value)
                 onProgress?(value)
             })
-        attemptLogger.debug("run started")
+        logger.debug("run started", metadata: metadata())
         metrics.started(run)
         let started = ContinuousClock.now
         let result = await handle.execute(timeout: job.policies.timeout) { try await job.body(context) }
         let completion = AttemptOutcome.completion(for: run, result: result, retry: job.policies.retry)
         let duration = ContinuousClock.now - started
         metrics.runEnded(job: run.job, status: completion.outcome.metricStatus, duration: duration)
-        let elapsed: Logger.Metadata = ["elapsed": "\(duration)"]
+        func attemptMetadata() -> Logger.Metadata { metadata().merging(["elapsed": "\(duration)"]) { $1 } }
         // The same `[job] Completed. key=value` line that `nightshift run` prints, for log readers.
         switch completion.outcome {
         case .succeeded:
-            attemptLogger.info("[\(run.job)] Completed. \(completion.details.summary)", metadata: elapsed)
+            logger.info("[\(run.job)] Completed. \(completion.details.summary)", metadata: attemptMetadata())
         case .retry(let seconds):
-            attemptLogger.warning(
+            logger.warning(
                 "[\(run.job)] Failed: \(completion.error ?? "") (attempt \(run.attempt) of \(run.maxAttempts); retrying in \(DurationText.format(seconds)))",
-                metadata: elapsed)
+                metadata: attemptMetadata())
         case .finished(let status):
-            attemptLogger.error(
+            logger.error(
                 "[\(run.job)] \(status == .cancelled ? "Cancelled" : "Failed"): \(completion.error ?? status.rawValue)",
-                metadata: elapsed)
+                metadata: attemptMetadata())
         }
         return completion
     }

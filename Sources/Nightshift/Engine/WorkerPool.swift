@@ -195,7 +195,9 @@ final class WorkerPool: Sendable {
     }
 
     private func claimBatch(_ wanted: Int) async -> [Run] {
-        let held = state.withLock { Array($0.executing.values.map(\.run)) + $0.prefetched }
+        // Counting what is held per job and queue copies every held run: only with limits.
+        let limited = perJobLimited || !configuration.queueConcurrency.isEmpty
+        let held = limited ? state.withLock { Array($0.executing.values.map(\.run)) + $0.prefetched } : []
         let busyJobs = Dictionary(grouping: held, by: \.job).mapValues(\.count)
         let busyQueues = Dictionary(grouping: held, by: \.queue).mapValues(\.count)
         let eligible = jobs.values.filter { job in

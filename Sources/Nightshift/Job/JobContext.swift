@@ -22,14 +22,25 @@ public struct JobContext: Sendable {
     public let window: DateWindow?
     /// Free-form parameters from `--param k=v`, the API, or the enqueueing code.
     public let params: JSONObject
-    /// A logger with `job` and `run` metadata.
-    public let logger: Logger
+    /// A logger with `job`, `run` and `attempt` metadata.
+    public var logger: Logger { attemptLogger.logger }
+    private let attemptLogger: AttemptLogger
     private let progressSink: @Sendable (Int) -> Void
 
     /// Creates a context; the engine does this for every attempt.
     public init(
         jobName: String, runID: UUID, attempt: Int, scheduledFor: Date?, isDryRun: Bool, window: DateWindow?,
         params: JSONObject, logger: Logger, progress: @escaping @Sendable (Int) -> Void
+    ) {
+        self.init(
+            jobName: jobName, runID: runID, attempt: attempt, scheduledFor: scheduledFor, isDryRun: isDryRun,
+            window: window, params: params, logger: logger, metadata: nil, progress: progress)
+    }
+
+    /// A context whose logger gets `metadata` when the job first uses it.
+    init(
+        jobName: String, runID: UUID, attempt: Int, scheduledFor: Date?, isDryRun: Bool, window: DateWindow?,
+        params: JSONObject, logger: Logger, metadata: (@Sendable () -> Logger.Metadata)?, progress: @escaping @Sendable (Int) -> Void
     ) {
         self.jobName = jobName
         self.runID = runID
@@ -38,7 +49,7 @@ public struct JobContext: Sendable {
         self.isDryRun = isDryRun
         self.window = window
         self.params = params
-        self.logger = logger
+        self.attemptLogger = AttemptLogger(logger, metadata: metadata)
         self.progressSink = progress
     }
 

@@ -31,8 +31,8 @@ public enum PostgresQueueStatements {
     /// status, `queued` for a retry `delays` seconds from now): the runs' updates, their attempt
     /// rows and the jobs' counters in one statement, so a batch costs one round trip and one
     /// commit whatever its size. Each run is guarded by `(id, attempt)` and
-    /// `status = 'running'` (River #1302: a rescued run is never finished twice). Returns the
-    /// ids it applied to.
+    /// `status = 'running'` (River #1302: a rescued run is never finished twice). Returns one
+    /// row: `refused`, the ids it did not apply to (usually none, so the answer stays small).
     static func complete(
         ids: SQLQueryString, attempts: SQLQueryString, statuses: SQLQueryString, delays: SQLQueryString,
         details: SQLQueryString, errors: SQLQueryString
@@ -40,7 +40,13 @@ public enum PostgresQueueStatements {
         // `before` is the run as the statement's snapshot saw it: RETURNING only shows new
         // values, and a retry clears the worker that the attempt row keeps.
         """
-            WITH done AS (
+            WITH endings AS (
+                SELECT * FROM unnest(CAST(\(ids) AS text[]),
+                                     CAST(\(attempts) AS integer[]), CAST(\(statuses) AS text[]),
+                                     CAST(\(delays) AS float8[]), CAST(\(details) AS text[]),
+                                     CAST(\(errors) AS text[])) AS c(id, attempt, status, delay, details, error)
+            ),
+            done AS (
                 UPDATE nightshift_runs r SET
                     status = c.status,
                     attempt = CASE WHEN c.status = 'queued' THEN r.attempt + 1 ELSE r.attempt END,
@@ -51,10 +57,7 @@ public enum PostgresQueueStatements {
                     heartbeat_at = CASE WHEN c.status = 'queued' THEN r.heartbeat_at ELSE now() END,
                     progress = CASE WHEN c.status = 'succeeded' THEN 100 ELSE r.progress END,
                     details = c.details, error = c.error
-                FROM unnest(CAST(\(ids) AS text[]),
-                            CAST(\(attempts) AS integer[]), CAST(\(statuses) AS text[]),
-                            CAST(\(delays) AS float8[]), CAST(\(details) AS text[]),
-                            CAST(\(errors) AS text[])) AS c(id, attempt, status, delay, details, error)
+                FROM endings c
                 JOIN nightshift_runs before ON before.id = c.id
                 WHERE r.id = c.id AND r.status = 'running' AND r.attempt = c.attempt
                 RETURNING r.id, r.job, c.attempt, c.status, c.error, before.worker, before.started_at
@@ -81,7 +84,7 @@ public enum PostgresQueueStatements {
                     last_error = CASE WHEN t.failures > 0 THEN t.last_error ELSE j.last_error END
                 FROM tally t WHERE j.name = t.job AND (t.successes > 0 OR t.failures > 0)
             )
-            SELECT id FROM done
+            SELECT coalesce(array_agg(id), '{}') AS refused FROM endings WHERE id NOT IN (SELECT id FROM done)
         """
     }
 

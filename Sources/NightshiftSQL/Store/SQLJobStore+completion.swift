@@ -34,13 +34,14 @@ extension SQLJobStore {
                 delays.append(0)
             }
         }
-        let rows = try await database.raw(
+        let answer = try await database.raw(
             PostgresQueueStatements.complete(
-                ids: "\(bind: completions.map { $0.runID.uuidString.lowercased() })", attempts: "\(bind: completions.map(\.attempt))",
+                ids: "\(bind: completions.map { $0.runID.lowercasedText })", attempts: "\(bind: completions.map(\.attempt))",
                 statuses: "\(bind: statuses)", delays: "\(bind: delays)", details: "\(bind: completions.map(\.details.jsonText))",
                 errors: "\(bind: completions.map(\.error))")
-        ).all()
-        return Set(try rows.compactMap { UUID(uuidString: try $0.decode(column: "id", as: String.self)) })
+        ).first()
+        let refused = try answer?.decode(column: "refused", as: [String].self) ?? []
+        return Set(completions.map(\.runID)).subtracting(refused.compactMap { UUID(text: $0) })
     }
 
     /// Successes, set-based: three statements however many runs, each guarded by
@@ -48,13 +49,13 @@ extension SQLJobStore {
     /// twice).
     private func completeSucceeded(_ completions: [RunCompletion], on database: any SQLDatabase) async throws -> Set<UUID> {
         guard !completions.isEmpty else { return [] }
-        let keys: [SQLQueryString] = completions.map { "(\(bind: $0.runID.uuidString.lowercased()), \(bind: $0.attempt))" }
+        let keys: [SQLQueryString] = completions.map { "(\(bind: $0.runID.lowercasedText), \(bind: $0.attempt))" }
         // `id IN (…)` lets the planner use the primary key; the row-value test alone scans the table.
-        let ids = completions.map { $0.runID.uuidString.lowercased() }
+        let ids = completions.map { $0.runID.lowercasedText }
         let guardClause: SQLQueryString =
             "id IN (\(binds: ids)) AND status = 'running' AND (id, attempt) IN (VALUES \(keys.joined(separator: ", ")))"
         let details: [SQLQueryString] = completions.map {
-            "WHEN \(bind: $0.runID.uuidString.lowercased()) THEN \(bind: $0.details.jsonText)"
+            "WHEN \(bind: $0.runID.lowercasedText) THEN \(bind: $0.details.jsonText)"
         }
         try await database.raw(
             """
@@ -77,12 +78,12 @@ extension SQLJobStore {
                 "UPDATE nightshift_jobs SET consecutive_errors = 0, last_success_at = \(now) WHERE name IN (\(binds: Array(jobs)))"
             ).run()
         }
-        return Set(try rows.compactMap { UUID(uuidString: try $0.decode(column: "id", as: String.self)) })
+        return Set(try rows.compactMap { UUID(text: try $0.decode(column: "id", as: String.self)) })
     }
 
     /// A failure, retry or cancellation, with its attempt row and the job's counters.
     private func completeOne(_ completion: RunCompletion, on database: any SQLDatabase) async throws -> Bool {
-        let id = completion.runID.uuidString.lowercased()
+        let id = completion.runID.lowercasedText
         let guardClause: SQLQueryString = "id = \(bind: id) AND status = 'running' AND attempt = \(bind: completion.attempt)"
         let update: SQLQueryString
         switch completion.outcome {
