@@ -91,11 +91,14 @@ import Testing
     @Test("shutdown lets a job finish within the grace period and records one that does not", arguments: TestStoreKind.available)
     func shutdownGrace(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
+            let started = Atomic(0)
             let quick = try Job(name: "quick") { _ in
+                started.add(1, ordering: .relaxed)
                 try await Task.sleep(for: .milliseconds(300))
                 return ["finished": true]
             }
             let stubborn = try Job(name: "stubborn") { _ in
+                started.add(1, ordering: .relaxed)
                 // Waits on something that ignores cancellation, as a call without cancellation support does.
                 await withCheckedContinuation { continuation in
                     DispatchQueue.global().asyncAfter(deadline: .now() + 5) { continuation.resume() }
@@ -105,13 +108,15 @@ import Testing
             let runs = try await test.store.enqueue([NewRun(job: "quick", trigger: .manual), NewRun(job: "stubborn", trigger: .manual)])
             let instance = engine(test.store, [quick, stubborn]) { $0.shutdownGracePeriod = 1 }
             let task = Task { try await instance.run() }
-            while try await test.store.activeRuns().contains(where: { $0.status == .queued }) {
+            // Both jobs executing, not only claimed: a claimed run that has not started when the
+            // shutdown begins goes back to the queue instead.
+            while started.load(ordering: .relaxed) < 2 {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            let started = ContinuousClock.now
+            let shutdownStart = ContinuousClock.now
             instance.shutDown()
             try await task.value
-            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(ContinuousClock.now - shutdownStart < .seconds(3))
             #expect(try await test.store.run(id: runs[0].id)?.status == .succeeded)
             let interrupted = try #require(try await test.store.run(id: runs[1].id))
             #expect(interrupted.status == .cancelled && interrupted.error == "interrupted by shutdown after the grace period")
@@ -212,9 +217,10 @@ import Testing
             }
             worker.shutDown()
             try await task.value
-            // About 100 ms of work at 10 runs a second is one run beyond the two slots; with a
-            // fixed buffer the instance would have held all twelve from the start.
-            #expect(mostHeld <= 3)
+            // The two slots, about 100 ms of work at 10 runs a second (one or two runs, as the
+            // rate's window falls), and an ending whose write is pending (still `running` in the
+            // database); with a fixed buffer the instance would have held all twelve from the start.
+            #expect(mostHeld <= 5)
             #expect(try await test.store.runs(RunQuery(job: "slow", status: .succeeded)).count == 12)
         }
     }
