@@ -34,9 +34,11 @@ public protocol JobStore: Sendable {
     func enqueue(_ runs: [NewRun]) async throws -> [Run]
     /// Claims up to `limit` runnable runs of `jobs` in the queues `queues` selects (not paused,
     /// `run_after` passed), highest priority and oldest first, marking them `running` for
-    /// `worker`.
+    /// `worker`, with progress, details and error cleared for the attempt starting (an earlier
+    /// attempt's error stays in its attempt row).
     func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run]
-    /// Claims one run by id if it is queued, whatever its `run_after` (foreground runs).
+    /// Claims one run by id if it is queued, whatever its `run_after` (foreground runs), as
+    /// ``claim(limit:jobs:queues:worker:)`` does.
     func claim(runID: UUID, worker: String) async throws -> Run?
     /// Puts runs that `worker` claimed but never started (prefetched ones, at shutdown) back in
     /// the queue as if they had not been claimed: same attempt, no attempt row.

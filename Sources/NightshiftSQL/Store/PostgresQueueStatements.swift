@@ -9,17 +9,18 @@ import SQLKit
 public enum PostgresQueueStatements {
     /// Claims up to `limit` runnable runs of `jobs`, in the order of the runnable index, for
     /// `worker`: the queues in `queues` only, or all but those when `queuesExcluded` is true.
-    /// Returns ``Run/postgresColumns`` of each claimed run.
+    /// Returns ``Run/claimedColumns`` of each claimed run.
     static func claim(
         worker: SQLQueryString, jobs: SQLQueryString, queues: SQLQueryString, queuesExcluded: SQLQueryString,
         limit: SQLQueryString
     ) -> SQLQueryString {
-        let columns = Run.postgresColumns.map { "r.\($0)" }.joined(separator: ", ")
+        let columns = Run.claimedColumns.map { "r.\($0)" }.joined(separator: ", ")
         // `nightshift_runnable` (migration 3) walks the runnable index in order and locks with
         // SKIP LOCKED, so concurrent claimers take disjoint batches instead of waiting.
         return """
             UPDATE nightshift_runs AS r
-            SET status = 'running', started_at = now(), heartbeat_at = now(), worker = \(worker), progress = 0, ended_at = NULL
+            SET status = 'running', started_at = now(), heartbeat_at = now(), worker = \(worker), progress = 0, ended_at = NULL,
+                details = '{}', error = NULL
             FROM nightshift_runnable(CAST(\(jobs) AS text[]), CAST(\(queues) AS text[]), \(queuesExcluded), CAST(\(limit) AS integer))
                 AS next(id)
             WHERE r.id = next.id
@@ -28,23 +29,26 @@ public enum PostgresQueueStatements {
     }
 
     /// Applies the ends of attempts given as one array per field (`statuses`: the run's new
-    /// status, `queued` for a retry `delays` seconds from now): the runs' updates, their attempt
+    /// status, `queued` for a retry `delays` seconds from now; `errors` counts only where
+    /// `hasErrors` is true, since the driver binds no NULL array elements): the runs' updates, their attempt
     /// rows and the jobs' counters in one statement, so a batch costs one round trip and one
     /// commit whatever its size. Each run is guarded by `(id, attempt)` and
     /// `status = 'running'` (River #1302: a rescued run is never finished twice). Returns one
     /// row: `refused`, the ids it did not apply to (usually none, so the answer stays small).
     static func complete(
         ids: SQLQueryString, attempts: SQLQueryString, statuses: SQLQueryString, delays: SQLQueryString,
-        details: SQLQueryString, errors: SQLQueryString
+        details: SQLQueryString, errors: SQLQueryString, hasErrors: SQLQueryString
     ) -> SQLQueryString {
         // `before` is the run as the statement's snapshot saw it: RETURNING only shows new
         // values, and a retry clears the worker that the attempt row keeps.
         """
             WITH endings AS (
-                SELECT * FROM unnest(CAST(\(ids) AS text[]),
-                                     CAST(\(attempts) AS integer[]), CAST(\(statuses) AS text[]),
-                                     CAST(\(delays) AS float8[]), CAST(\(details) AS text[]),
-                                     CAST(\(errors) AS text[])) AS c(id, attempt, status, delay, details, error)
+                SELECT id, attempt, status, delay, details, CASE WHEN has_error THEN error END AS error
+                FROM unnest(CAST(\(ids) AS text[]),
+                            CAST(\(attempts) AS integer[]), CAST(\(statuses) AS text[]),
+                            CAST(\(delays) AS float8[]), CAST(\(details) AS text[]),
+                            CAST(\(errors) AS text[]), CAST(\(hasErrors) AS boolean[]))
+                    AS c(id, attempt, status, delay, details, error, has_error)
             ),
             done AS (
                 UPDATE nightshift_runs r SET
@@ -100,11 +104,12 @@ public enum PostgresQueueStatements {
             SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
                    coalesce(array_agg(CAST('succeeded' AS text)), '{}') AS statuses,
                    coalesce(array_agg(CAST(0 AS float8)), '{}') AS delays, coalesce(array_agg(CAST('{}' AS text)), '{}') AS details,
-                   coalesce(array_agg(CAST(NULL AS text)), '{}') AS errors
+                   coalesce(array_agg(CAST('' AS text)), '{}') AS errors, coalesce(array_agg(FALSE), '{}') AS has_errors
             FROM claimed
             """
         let completed = complete(
-            ids: ":ids", attempts: ":attempts", statuses: ":statuses", delays: ":delays", details: ":details", errors: ":errors")
+            ids: ":ids", attempts: ":attempts", statuses: ":statuses", delays: ":delays", details: ":details", errors: ":errors",
+            hasErrors: ":has_errors")
         return render(arrays, on: database) + "\n\\gset\n" + render(completed, on: database) + ";\n"
     }
 

@@ -6,7 +6,7 @@ extension SQLJobStore {
     public func complete(_ completions: [RunCompletion]) async throws -> Set<UUID> {
         guard !completions.isEmpty else { return [] }
         if dialect.flavor == .postgres {
-            return try await pool.withDatabase { database in try await self.completeInOneStatement(completions, on: database) }
+            return try await completeInOneStatement(completions)
         }
         return try await pool.withTransaction { database in
             var applied = try await self.completeSucceeded(completions.filter { $0.outcome == .succeeded }, on: database)
@@ -18,7 +18,7 @@ extension SQLJobStore {
     }
 
     /// Every kind of ending in one statement on PostgreSQL (see ``PostgresQueueStatements``).
-    private func completeInOneStatement(_ completions: [RunCompletion], on database: any SQLDatabase) async throws -> Set<UUID> {
+    private func completeInOneStatement(_ completions: [RunCompletion]) async throws -> Set<UUID> {
         var statuses: [String] = []
         var delays: [Double] = []
         for completion in completions {
@@ -34,13 +34,14 @@ extension SQLJobStore {
                 delays.append(0)
             }
         }
-        let answer = try await database.raw(
+        // PostgresNIO's own binds and rows: SQLKit's went through Encodable and by-name decoding.
+        let answer = try await pool.postgresRows(
             PostgresQueueStatements.complete(
-                ids: "\(bind: completions.map { $0.runID.lowercasedText })", attempts: "\(bind: completions.map(\.attempt))",
+                ids: "\(bind: completions.map(\.runID.lowercasedText))", attempts: "\(bind: completions.map(\.attempt))",
                 statuses: "\(bind: statuses)", delays: "\(bind: delays)", details: "\(bind: completions.map(\.details.jsonText))",
-                errors: "\(bind: completions.map(\.error))")
-        ).first()
-        let refused = try answer?.decode(column: "refused", as: [String].self) ?? []
+                errors: "\(bind: completions.map { $0.error ?? "" })", hasErrors: "\(bind: completions.map { $0.error != nil })")
+        )
+        let refused = try answer.first?.decode([String].self) ?? []
         return Set(completions.map(\.runID)).subtracting(refused.compactMap { UUID(text: $0) })
     }
 

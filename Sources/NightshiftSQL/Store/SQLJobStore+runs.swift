@@ -225,7 +225,7 @@ extension SQLJobStore {
                 PostgresQueueStatements.claim(
                     worker: "\(bind: worker)", jobs: "\(bind: jobs)", queues: "\(bind: names)", queuesExcluded: "\(bind: excluded)",
                     limit: "\(bind: limit)")
-            ).map(Run.init(postgresRow:))
+            ).map { try Run(claimedRow: $0, worker: worker) }
         case .sqlite:
             let queueCondition: SQLQueryString
             switch queues {
@@ -238,7 +238,7 @@ extension SQLJobStore {
                     """
                     UPDATE nightshift_runs
                     SET status = 'running', started_at = \(now), heartbeat_at = \(now), worker = \(bind: worker), progress = 0,
-                        ended_at = NULL
+                        ended_at = NULL, details = '{}', error = NULL
                     WHERE id IN (
                         SELECT id FROM nightshift_runs
                         WHERE status = 'queued' AND run_after <= \(now) AND job IN (\(binds: jobs)) AND \(queueCondition)
@@ -258,7 +258,7 @@ extension SQLJobStore {
             try await database.raw(
                 """
                 UPDATE nightshift_runs SET status = 'running', started_at = \(now), heartbeat_at = \(now),
-                    worker = \(bind: worker), progress = 0, ended_at = NULL
+                    worker = \(bind: worker), progress = 0, ended_at = NULL, details = '{}', error = NULL
                 WHERE id = \(bind: runID.lowercasedText) AND status = 'queued'
                 RETURNING *
                 """
