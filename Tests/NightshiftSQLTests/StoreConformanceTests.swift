@@ -115,6 +115,35 @@ import Testing
         }
     }
 
+    @Test("a claimed run is the run as stored, running for its worker, with the last attempt's error cleared", arguments: TestStoreKind.available)
+    func claimedRunMatchesStored(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            let window = DateWindow(from: Date(timeIntervalSince1970: 1_800_000_000), to: Date(timeIntervalSince1970: 1_800_003_600))
+            _ = try await store.enqueue([
+                NewRun(
+                    job: "j", trigger: .api, triggeredBy: "ops", maxAttempts: 2, params: ["day": "2027-01-15", "n": 3],
+                    window: window, dryRun: true, priority: 0, queue: "reports", uniqueKey: "k1")
+            ])
+            let first = try #require(try await store.claim(limit: 5, jobs: ["j"], queues: .any, worker: "w1").first)
+            #expect(try await store.run(id: first.id) == first)
+            #expect(first.status == .running && first.worker == "w1" && first.params == ["day": "2027-01-15", "n": 3])
+            #expect(first.window == window && first.dryRun && first.queue == "reports" && first.uniqueKey == "k1")
+            let failure = RunCompletion(
+                runID: first.id, job: "j", attempt: 1, outcome: .retry(afterSeconds: 0), details: ["partial": true], error: "boom")
+            _ = try await store.complete([failure])
+            #expect(try await store.run(id: first.id)?.error == "boom", "a queued retry shows why the last attempt failed")
+            let second = try #require(try await store.claim(limit: 5, jobs: ["j"], queues: .any, worker: "w2").first)
+            #expect(try await store.run(id: second.id) == second)
+            #expect(second.attempt == 2 && second.worker == "w2" && second.error == nil && second.details == [:])
+            let errors = try await store.pool.withDatabase { database in
+                try await database.raw("SELECT error FROM nightshift_attempts WHERE run_id = \(bind: first.id.lowercasedText)").all()
+                    .map { try $0.decode(column: "error", as: String?.self) }
+            }
+            #expect(errors == ["boom"], "the failed attempt's row keeps its error")
+        }
+    }
+
     @Test("one batch of endings of every kind: runs, attempt rows and the job's counters", arguments: TestStoreKind.available)
     func mixedCompletions(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
