@@ -29,11 +29,11 @@ final class WorkerPool: Sendable {
         /// How many runs to hold beyond the slots: about `horizon` seconds of work at the recent
         /// rate, at most `limit`. Slow jobs get none (a run waiting in this instance's buffer
         /// while another instance idles would wait for a slot here); no-op jobs get the most.
-        mutating func prefetch(limit: Int, horizon: Double) -> Int {
+        mutating func prefetch(limit: Int, horizon: Double, sample: Int) -> Int {
             let elapsed = (ContinuousClock.now - windowStart).inSeconds
-            // A window ends after `horizon`, or sooner once it has seen enough endings to tell
-            // the rate, so a burst of quick jobs is prefetched within milliseconds.
-            if elapsed >= horizon || (endedInWindow >= 64 && elapsed > 0) {
+            // A window ends after `horizon`, or sooner once it has seen `sample` endings, enough
+            // to tell the rate, so a burst of quick jobs is prefetched within milliseconds.
+            if elapsed >= horizon || (endedInWindow >= sample && elapsed > 0) {
                 completionRate = Double(endedInWindow) / elapsed
                 windowStart = ContinuousClock.now
                 endedInWindow = 0
@@ -56,6 +56,10 @@ final class WorkerPool: Sendable {
     private let perJobLimited: Bool
     /// The most runs held beyond the slots.
     private let prefetch: Int
+    /// Endings that tell the completion rate: one claim's worth at the start, when the
+    /// instance claims for its slots only (waiting for 64 there took 7 claims of 10 no-op
+    /// runs, 30 ms of W1), and at most 64.
+    private let rateSample: Int
     /// Seconds of work the buffer holds at the recent completion rate.
     private let prefetchHorizon = 0.1
 
@@ -68,6 +72,7 @@ final class WorkerPool: Sendable {
         self.logger = logger
         perJobLimited = jobs.values.contains { $0.policies.concurrency != nil }
         prefetch = perJobLimited ? 0 : max(0, configuration.prefetch)
+        rateSample = min(64, max(8, configuration.concurrency))
     }
 
     /// Claims and executes until ``drain()`` is called, then returns the runs still buffered to
@@ -139,7 +144,7 @@ final class WorkerPool: Sendable {
     /// serves many slots; otherwise enough to fill the slots and the buffer.
     private func claimWanted() -> Int {
         state.withLock { state in
-            let prefetch = state.prefetch(limit: prefetch, horizon: prefetchHorizon)
+            let prefetch = state.prefetch(limit: prefetch, horizon: prefetchHorizon, sample: rateSample)
             let wanted = configuration.concurrency + prefetch - state.executing.count - state.prefetched.count
             return wanted > 0 && state.prefetched.count <= prefetch / 2 ? wanted : 0
         }
@@ -154,7 +159,7 @@ final class WorkerPool: Sendable {
                 state.executing.removeValue(forKey: id)
                 state.recording[id] = handle
                 state.endedInWindow += 1
-                return state.prefetched.count <= state.prefetch(limit: prefetch, horizon: prefetchHorizon) / 2
+                return state.prefetched.count <= state.prefetch(limit: prefetch, horizon: prefetchHorizon, sample: rateSample) / 2
             }
             completions.submit(completion) { _ = self.state.withLock { $0.recording.removeValue(forKey: id) } }
             if lowOnRuns { wake.signal() }
