@@ -24,8 +24,7 @@ struct PgbenchCeiling {
             throw BenchError("pgbench measures PostgreSQL only")
         }
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-ceiling-\(UUID().uuidString).sql")
-        let text = try await store.pool.withDatabase { PostgresQueueStatements.pgbenchScript(on: $0) }
-        try text.write(to: script, atomically: true, encoding: .utf8)
+        try PostgresQueueStatements.pgbenchScript.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: pgbench)
@@ -41,7 +40,9 @@ struct PgbenchCeiling {
         process.environment = environment
         // A file, not a pipe: pgbench reports every failed transaction, which could fill a pipe.
         let logFile = script.appendingPathExtension("log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
+            throw BenchError("cannot create pgbench's log file \(logFile.path)")
+        }
         defer { try? FileManager.default.removeItem(at: logFile) }
         let output = try FileHandle(forWritingTo: logFile)
         defer { try? output.close() }

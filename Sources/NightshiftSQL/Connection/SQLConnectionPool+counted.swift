@@ -44,13 +44,12 @@ extension SQLConnectionPool {
         return PostgresQuery(unsafeSQL: serializer.sql, binds: bindings)
     }
 
-    /// Runs `statement` on PostgreSQL and returns PostgresNIO's own rows, for hot paths that
-    /// decode by position with static types instead of SQLKit's by-name, dynamic decoding.
-    func postgresRows(_ statement: SQLQueryString) async throws -> [PostgresRow] {
+    /// Runs `query` on PostgreSQL and returns PostgresNIO's own rows, for hot paths that bind
+    /// and decode by position with static types instead of through SQLKit's dynamic ones.
+    func postgresRows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         guard case .postgres(let client, _) = backend else { preconditionFailure("postgresRows is for PostgreSQL only") }
         return try await client.withConnection { connection in
-            let query = try Self.postgresQuery(statement, database: connection.sql(queryLogLevel: .trace))
-            return try await connection.query(query, logger: self.logger).get().rows
+            try await connection.query(query, logger: self.logger).get().rows
         }
     }
 }

@@ -1,19 +1,16 @@
 import Foundation
 import Nightshift
-import SQLKit
 
 /// The two statements the queue's throughput rests on, on PostgreSQL: the claim and the
-/// completion. Their values come in as fragments, so the engine passes binds and
-/// `nightshift bench queue` passes pgbench variables, and the ceiling it measures runs
-/// exactly the engine's SQL.
+/// completion. Their values are placeholders, so the engine binds `$1`, `$2`, … with static
+/// types (PostgresNIO's own binds; SQLKit's encoded arrays element by element through
+/// existentials, 5% of the engine's CPU under perf) and `nightshift bench queue` passes
+/// pgbench variables, and the ceiling it measures runs exactly the engine's SQL.
 public enum PostgresQueueStatements {
     /// Claims up to `limit` runnable runs of `jobs`, in the order of the runnable index, for
     /// `worker`: the queues in `queues` only, or all but those when `queuesExcluded` is true.
     /// Returns ``Run/claimedColumns`` of each claimed run.
-    static func claim(
-        worker: SQLQueryString, jobs: SQLQueryString, queues: SQLQueryString, queuesExcluded: SQLQueryString,
-        limit: SQLQueryString
-    ) -> SQLQueryString {
+    private static func claim(worker: String, jobs: String, queues: String, queuesExcluded: String, limit: String) -> String {
         let columns = Run.claimedColumns.map { "r.\($0)" }.joined(separator: ", ")
         // `nightshift_runnable` (migration 3) walks the runnable index in order and locks with
         // SKIP LOCKED, so concurrent claimers take disjoint batches instead of waiting.
@@ -24,21 +21,20 @@ public enum PostgresQueueStatements {
             FROM nightshift_runnable(CAST(\(jobs) AS text[]), CAST(\(queues) AS text[]), \(queuesExcluded), CAST(\(limit) AS integer))
                 AS next(id)
             WHERE r.id = next.id
-            RETURNING \(unsafeRaw: columns)
+            RETURNING \(columns)
             """
     }
 
     /// Applies the ends of attempts given as one array per field (`statuses`: the run's new
     /// status, `queued` for a retry `delays` seconds from now; `errors` counts only where
-    /// `hasErrors` is true, since the driver binds no NULL array elements): the runs' updates, their attempt
-    /// rows and the jobs' counters in one statement, so a batch costs one round trip and one
+    /// `hasErrors` is true, since the driver binds no NULL array elements): the runs' updates,
+    /// their attempt rows and the jobs' counters in one statement, so a batch costs one round trip and one
     /// commit whatever its size. Each run is guarded by `(id, attempt)` and
     /// `status = 'running'` (River #1302: a rescued run is never finished twice). Returns one
     /// row: `refused`, the ids it did not apply to (usually none, so the answer stays small).
-    static func complete(
-        ids: SQLQueryString, attempts: SQLQueryString, statuses: SQLQueryString, delays: SQLQueryString,
-        details: SQLQueryString, errors: SQLQueryString, hasErrors: SQLQueryString
-    ) -> SQLQueryString {
+    private static func complete(
+        ids: String, attempts: String, statuses: String, delays: String, details: String, errors: String, hasErrors: String
+    ) -> String {
         // `before` is the run as the statement's snapshot saw it: RETURNING only shows new
         // values, and a retry clears the worker that the attempt row keeps.
         """
@@ -92,14 +88,20 @@ public enum PostgresQueueStatements {
         """
     }
 
+    /// The claim as the engine runs it: worker, jobs, queues, whether they are excluded, and
+    /// the limit bound as `$1` to `$5`.
+    static let boundClaim = claim(worker: "$1", jobs: "$2", queues: "$3", queuesExcluded: "$4", limit: "$5")
+
+    /// The completion as the engine runs it: the seven arrays bound as `$1` to `$7`.
+    static let boundCompletion = complete(
+        ids: "$1", attempts: "$2", statuses: "$3", delays: "$4", details: "$5", errors: "$6", hasErrors: "$7")
+
     /// A pgbench script of the engine's claim of `batch` runs followed by the completion of
-    /// what it claimed as successes, rendered for `database`'s dialect. It reads the pgbench
-    /// variables `worker`, `jobs` (an array literal) and `batch`.
-    public static func pgbenchScript(on database: any SQLDatabase) -> String {
-        let claimed = claim(
-            worker: ":worker", jobs: ":jobs", queues: "'{}'", queuesExcluded: "TRUE", limit: ":batch")
-        let arrays: SQLQueryString =
-            """
+    /// what it claimed as successes. It reads the pgbench variables `worker`, `jobs` (an array
+    /// literal) and `batch`.
+    public static var pgbenchScript: String {
+        let claimed = claim(worker: ":worker", jobs: ":jobs", queues: "'{}'", queuesExcluded: "TRUE", limit: ":batch")
+        let arrays = """
             WITH claimed AS (\(claimed))
             SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
                    coalesce(array_agg(CAST('succeeded' AS text)), '{}') AS statuses,
@@ -110,12 +112,6 @@ public enum PostgresQueueStatements {
         let completed = complete(
             ids: ":ids", attempts: ":attempts", statuses: ":statuses", delays: ":delays", details: ":details", errors: ":errors",
             hasErrors: ":has_errors")
-        return render(arrays, on: database) + "\n\\gset\n" + render(completed, on: database) + ";\n"
-    }
-
-    private static func render(_ statement: SQLQueryString, on database: any SQLDatabase) -> String {
-        var serializer = SQLSerializer(database: database)
-        statement.serialize(to: &serializer)
-        return serializer.sql
+        return arrays + "\n\\gset\n" + completed + ";\n"
     }
 }

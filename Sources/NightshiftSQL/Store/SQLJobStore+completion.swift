@@ -1,5 +1,6 @@
 import Foundation
 import Nightshift
+import PostgresNIO
 import SQLKit
 
 extension SQLJobStore {
@@ -34,13 +35,15 @@ extension SQLJobStore {
                 delays.append(0)
             }
         }
-        // PostgresNIO's own binds and rows: SQLKit's went through Encodable and by-name decoding.
-        let answer = try await pool.postgresRows(
-            PostgresQueueStatements.complete(
-                ids: "\(bind: completions.map(\.runID.lowercasedText))", attempts: "\(bind: completions.map(\.attempt))",
-                statuses: "\(bind: statuses)", delays: "\(bind: delays)", details: "\(bind: completions.map(\.details.jsonText))",
-                errors: "\(bind: completions.map { $0.error ?? "" })", hasErrors: "\(bind: completions.map { $0.error != nil })")
-        )
+        var binds = PostgresBindings(capacity: 7)
+        binds.append(completions.map(\.runID.lowercasedText))
+        binds.append(completions.map(\.attempt))
+        binds.append(statuses)
+        binds.append(delays)
+        binds.append(completions.map(\.details.jsonText))
+        binds.append(completions.map { $0.error ?? "" })
+        binds.append(completions.map { $0.error != nil })
+        let answer = try await pool.postgresRows(PostgresQuery(unsafeSQL: PostgresQueueStatements.boundCompletion, binds: binds))
         let refused = try answer.first?.decode([String].self) ?? []
         return Set(completions.map(\.runID)).subtracting(refused.compactMap { UUID(text: $0) })
     }

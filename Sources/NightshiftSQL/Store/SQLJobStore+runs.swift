@@ -1,5 +1,6 @@
 import Foundation
 import Nightshift
+import PostgresNIO
 import SQLKit
 
 extension SQLJobStore {
@@ -221,10 +222,14 @@ extension SQLJobStore {
             case .only(let only): (names, excluded) = (only, false)
             case .excluding(let skipped): (names, excluded) = (skipped, true)
             }
+            var binds = PostgresBindings(capacity: 5)
+            binds.append(worker)
+            binds.append(jobs)
+            binds.append(names)
+            binds.append(excluded)
+            binds.append(limit)
             return try await pool.postgresRows(
-                PostgresQueueStatements.claim(
-                    worker: "\(bind: worker)", jobs: "\(bind: jobs)", queues: "\(bind: names)", queuesExcluded: "\(bind: excluded)",
-                    limit: "\(bind: limit)")
+                PostgresQuery(unsafeSQL: PostgresQueueStatements.boundClaim, binds: binds)
             ).map { try Run(claimedRow: $0, worker: worker) }
         case .sqlite:
             let queueCondition: SQLQueryString

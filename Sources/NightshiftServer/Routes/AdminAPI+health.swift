@@ -29,6 +29,16 @@ extension AdminAPI {
         }
     }
 
+    // Computed: the descriptor type is not Sendable, so it cannot be a stored static.
+    private static var queuedRuns: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "nightshift", metricName: "queued", unitName: "runs", helpText: "Runs waiting in each queue.")
+    }
+    private static var consecutiveFailures: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "nightshift", metricName: "consecutive", unitName: "failures",
+            helpText: "Failed runs of each job since its last success.")
+    }
+
     /// `/metrics`: Prometheus text. Queue depths and failure counts are read when scraped; run
     /// counts, durations, lag and leadership come from the engine as they happen.
     func metrics(_ request: Request) async throws -> Response {
@@ -36,10 +46,10 @@ extension AdminAPI {
         let depths = try await store.queueDepths()
         // A queue that emptied keeps its gauge, at zero, rather than a stale last value.
         for queue in knownQueues.add(depths.keys) {
-            registry.makeGauge(name: "nightshift_queued_runs", labels: [("queue", queue)]).set(Double(depths[queue] ?? 0))
+            registry.makeGauge(descriptor: Self.queuedRuns, labels: [("queue", queue)]).set(Double(depths[queue] ?? 0))
         }
         for state in try await store.jobStates() where jobsByName[state.name] != nil {
-            registry.makeGauge(name: "nightshift_consecutive_failures", labels: [("job", state.name)])
+            registry.makeGauge(descriptor: Self.consecutiveFailures, labels: [("job", state.name)])
                 .set(Double(state.consecutiveErrors))
         }
         return Response(
