@@ -25,8 +25,11 @@ struct QueueBenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrency of the processing instance in W1.")
     var concurrency = 10
 
-    @Option(help: "Runs the W1 instance may hold beyond its slots (default: the engine's, equal to the concurrency).")
+    @Option(help: "Runs the W1 instance may hold beyond its slots (default: the engine's, 1000).")
     var prefetch: Int?
+
+    @Option(help: "W1 rounds, each measuring the engine and the ceiling; the summary lines give medians.")
+    var rounds = 3
 
     @Option(help: "Instances serving the periodic job in W3.")
     var processes = 2
@@ -39,14 +42,18 @@ struct QueueBenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard ["W1", "W2", "W3", "all"].contains(workload) else { throw ValidationError("--workload is W1, W2, W3 or all") }
-        guard jobs > 0, concurrency > 0, processes > 0, seconds > 0, (prefetch ?? 0) >= 0 else { throw ValidationError("counts must be positive") }
+        guard jobs > 0, concurrency > 0, processes > 0, seconds > 0, rounds > 0, (prefetch ?? 0) >= 0 else {
+            throw ValidationError("counts must be positive")
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "nightshift-bench")
         logger.logLevel = .error
         let benchmark = QueueBenchmark(baseURL: try DatabaseURL(store), logger: logger)
-        if workload == "W1" || workload == "all" { try await benchmark.throughput(jobs: jobs, concurrency: concurrency, prefetch: prefetch) }
+        if workload == "W1" || workload == "all" {
+            try await benchmark.throughput(jobs: jobs, concurrency: concurrency, prefetch: prefetch, rounds: rounds)
+        }
         if workload == "W2" || workload == "all" { try await benchmark.latency(jobs: 500, spacing: .milliseconds(10)) }
         if workload == "W3" || workload == "all" { try await benchmark.periodic(instances: processes, seconds: seconds) }
     }

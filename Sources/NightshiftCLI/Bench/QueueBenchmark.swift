@@ -10,62 +10,6 @@ struct QueueBenchmark {
     let baseURL: DatabaseURL
     let logger: Logger
 
-    /// W1: batch-enqueue `jobs` no-op runs; then process them with `concurrency` workers,
-    /// timed from the first claim to the last completion; then the same claim and completion
-    /// SQL without the engine (pgbench on PostgreSQL, a plain loop of the store's calls on
-    /// SQLite), as the ceiling the database allows.
-    func throughput(jobs: Int, concurrency: Int, prefetch: Int?) async throws {
-        let noop = try Job(name: "noop") { _ in [:] }
-        var configuration = EngineConfiguration(concurrency: concurrency, pollInterval: 0.05)
-        if let prefetch { configuration.prefetch = prefetch }
-        let batch = configuration.concurrency + configuration.prefetch
-        let engineRate = try await withFreshStore { store in
-            let enqueueStart = ContinuousClock.now
-            _ = try await store.enqueue((0..<jobs).map { _ in NewRun(job: "noop") })
-            let enqueueSeconds = (ContinuousClock.now - enqueueStart).inSeconds
-            report("W1 enqueue: \(Int(Double(jobs) / enqueueSeconds)) jobs/s")
-            let engine = NightshiftEngine(store: store, jobs: [noop], configuration: configuration, logger: logger)
-            let cpuBefore = ProcessCPUClock.now()
-            let task = Task { try await engine.run() }
-            try await waitUntilDone(store)
-            engine.shutDown()
-            try await task.value
-            let cpuPerJob = (ProcessCPUClock.now() - cpuBefore) / Double(jobs)
-            let rate = try await processingRate(store, jobs: jobs)
-            report("W1 process: \(Int(rate)) jobs/s (concurrency \(configuration.concurrency), prefetch \(configuration.prefetch))")
-            report(String(format: "W1 engine CPU: %.1f µs per job (this process, all threads)", cpuPerJob * 1_000_000))
-            return rate
-        }
-        var ceilings: [Double] = []
-        if case .postgres = baseURL, let pgbench = PgbenchCeiling.executable() {
-            for clients in [1, 2] {
-                let rate = try await withFreshStore { store, url in
-                    _ = try await store.enqueue((0..<jobs).map { _ in NewRun(job: "noop") })
-                    try await PgbenchCeiling(store: store, url: try DatabaseURL(url))
-                        .run(pgbench: pgbench, job: "noop", jobs: jobs, batch: batch, clients: clients)
-                    return try await processingRate(store, jobs: jobs)
-                }
-                report("W1 same SQL in pgbench, claims of \(batch), \(clients) client\(clients == 1 ? "" : "s"): \(Int(rate)) jobs/s")
-                ceilings.append(rate)
-            }
-        } else {
-            let rate = try await withFreshStore { store in
-                _ = try await store.enqueue((0..<jobs).map { _ in NewRun(job: "noop") })
-                while true {
-                    let claimed = try await store.claim(limit: batch, jobs: ["noop"], queues: .any, worker: "plain-loop")
-                    if claimed.isEmpty { break }
-                    _ = try await store.complete(
-                        claimed.map { RunCompletion(runID: $0.id, job: $0.job, attempt: $0.attempt, outcome: .succeeded) })
-                }
-                return try await processingRate(store, jobs: jobs)
-            }
-            report("W1 same store calls in a plain loop, claims of \(batch): \(Int(rate)) jobs/s")
-            ceilings.append(rate)
-        }
-        let ceiling = ceilings.max() ?? 0
-        report("W1 engine/SQL ratio: \(String(format: "%.2f", engineRate / max(ceiling, 1))) (the engine's rate over the best of the above)")
-    }
-
     /// W2: with idle workers, enqueue `jobs` runs one at a time `spacing` apart; report p50 and
     /// p99 of (start − enqueue) by the database clock.
     func latency(jobs: Int, spacing: Duration) async throws {
@@ -120,7 +64,7 @@ struct QueueBenchmark {
     /// Waits until no run is queued or running. Each look is two index probes (the partial
     /// indexes on queued and on running runs), not a count, so watching costs the database
     /// next to nothing while it is being measured.
-    private func waitUntilDone(_ store: SQLJobStore) async throws {
+    func waitUntilDone(_ store: SQLJobStore) async throws {
         while true {
             let active = try await store.pool.withDatabase { database in
                 try await database.raw(
@@ -135,7 +79,7 @@ struct QueueBenchmark {
         }
     }
 
-    private func processingRate(_ store: SQLJobStore, jobs: Int) async throws -> Double {
+    func processingRate(_ store: SQLJobStore, jobs: Int) async throws -> Double {
         let runs = try await store.runs(RunQuery(limit: jobs))
         guard let first = runs.compactMap(\.startedAt).min(), let last = runs.compactMap(\.endedAt).max() else { return 0 }
         return Double(runs.count) / max(last.timeIntervalSince(first), 0.001)
@@ -146,12 +90,12 @@ struct QueueBenchmark {
         return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
     }
 
-    private func withFreshStore<R>(_ body: (SQLJobStore) async throws -> R) async throws -> R {
+    func withFreshStore<R>(_ body: (SQLJobStore) async throws -> R) async throws -> R {
         try await withFreshStore { store, _ in try await body(store) }
     }
 
     /// A new database (PostgreSQL) or file (SQLite) beside `baseURL` for one workload.
-    private func withFreshStore<R>(_ body: (SQLJobStore, String) async throws -> R) async throws -> R {
+    func withFreshStore<R>(_ body: (SQLJobStore, String) async throws -> R) async throws -> R {
         try await ScratchDatabase.with(beside: baseURL, prefix: "nightshift_bench", logger: logger) { url in
             try await SQLJobStore.withStore(url, logger: logger) { store in try await body(store, url) }
         }

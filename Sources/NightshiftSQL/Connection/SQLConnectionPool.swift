@@ -44,7 +44,9 @@ public final class SQLConnectionPool: Sendable {
             configuration.options.maximumConnections = 10
             configuration.options.connectTimeout = .seconds(5)
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            let runner = Task { await client.run() }
+            // Started immediately, so it is running before the first lease (a plain task may start
+            // later, and PostgresNIO then warns that run() was not called).
+            let runner = Task.immediate { await client.run() }
             return SQLConnectionPool(backend: .postgres(client, runner), dialect: .postgres, url: url, logger: logger)
         case .sqlite(let path):
             let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
