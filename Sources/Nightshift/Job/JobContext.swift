@@ -27,7 +27,8 @@ public struct JobContext: Sendable {
     private let attemptLogger: AttemptLogger
     private let progressSink: @Sendable (Int) -> Void
 
-    /// Creates a context; the engine does this for every attempt.
+    /// Creates a context whose logger is `logger` as given (tests and tools that run a job's
+    /// body themselves; the engine's contexts add the attempt's metadata).
     public init(
         jobName: String, runID: UUID, attempt: Int, scheduledFor: Date?, isDryRun: Bool, window: DateWindow?,
         params: JSONObject, logger: Logger, progress: @escaping @Sendable (Int) -> Void
@@ -37,7 +38,8 @@ public struct JobContext: Sendable {
             window: window, params: params, logger: logger, metadata: nil, progress: progress)
     }
 
-    /// A context whose logger gets `metadata` when the job first uses it.
+    /// A context whose logger gets `metadata` when the job first uses it; the engine makes one
+    /// for every attempt.
     init(
         jobName: String, runID: UUID, attempt: Int, scheduledFor: Date?, isDryRun: Bool, window: DateWindow?,
         params: JSONObject, logger: Logger, metadata: (@Sendable () -> Logger.Metadata)?, progress: @escaping @Sendable (Int) -> Void
