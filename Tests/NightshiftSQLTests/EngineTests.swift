@@ -52,6 +52,22 @@ import Testing
         }
     }
 
+    @Test("an error text with a NUL character is recorded, and does not sink the other endings of its batch", arguments: TestStoreKind.available)
+    func nulInError(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let binary = try Job(name: "binary") { _ in throw TestFailure(message: "read \u{0}\u{1} from the socket") }
+            let fine = try Job(name: "fine") { _ in [:] }
+            let runs = try await test.store.enqueue(
+                [NewRun(job: "binary", trigger: .manual)] + (0..<20).map { _ in NewRun(job: "fine", trigger: .manual) })
+            try await runEngine(test.store, jobs: [binary, fine]) {
+                try await test.store.activeRuns().isEmpty
+            }
+            let failed = try #require(try await test.store.run(id: runs[0].id))
+            #expect(failed.status == .failed && failed.error == "read \u{FFFD}\u{1} from the socket")
+            #expect(try await test.store.runs(RunQuery(job: "fine", status: .succeeded)).count == 20)
+        }
+    }
+
     @Test("scheduled fires become runs; overlap forbid records skipped fires", arguments: TestStoreKind.available)
     func scheduling(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in

@@ -55,6 +55,17 @@ import Testing
         }
     }
 
+    @Test("text the store cannot keep is refused with the run and field named, and nothing is enqueued", arguments: TestStoreKind.available)
+    func nulRefused(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { (test: TestStore) async throws in
+            let runs = [NewRun(job: "noop"), NewRun(job: "noop", uniqueKey: "order\u{0}42")]
+            await #expect(throws: SQLStoreError.unstorableText("run 2 of 2: its uniqueKey contains a NUL character")) {
+                try await test.store.enqueue(runs)
+            }
+            #expect(try await test.store.queueDepths().isEmpty)
+        }
+    }
+
     @Test("a batch of 5,000 runs is one statement and all of them are claimable", arguments: TestStoreKind.available)
     func batch(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in

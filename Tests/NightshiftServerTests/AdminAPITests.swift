@@ -61,6 +61,7 @@ import Testing
                 (.get, "/api/jobs/runs", "/api/jobs/runs?status=done", nil, 400, "status"),
                 (.get, "/api/jobs/runs", "/api/jobs/runs?before=yesterday", nil, 400, "before"),
                 (.get, "/api/jobs/runs", "/api/jobs/runs?jobs=ok", nil, 400, "jobs"),
+                (.get, "/api/jobs/runs", "/api/jobs/runs?job=o%00k", nil, 400, "job"),
                 (.get, "/api/jobs/status", "/api/jobs/status?verbose=1", nil, 400, "verbose"),
                 (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"dryRun":"yes"}"#, 400, "dryRun"),
                 (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"date":"2026-13-01"}"#, 400, "date"),

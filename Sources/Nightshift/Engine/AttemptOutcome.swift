@@ -9,7 +9,7 @@ enum AttemptOutcome {
             } else {
                 outcome = .finished(run.maxAttempts > 1 ? .discarded : .failed)
             }
-            return RunCompletion(runID: run.id, job: run.job, attempt: run.attempt, outcome: outcome, error: message)
+            return RunCompletion(runID: run.id, job: run.job, attempt: run.attempt, outcome: outcome, error: message.storable)
         }
         switch result {
         case .succeeded(let details):

@@ -85,6 +85,14 @@ extension SQLJobStore {
     /// those). A run whose `uniqueKey` belongs to a queued or running run is not created; that
     /// run is returned in its place. Results come in the order of `runs`.
     public static func enqueue(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
+        // PostgreSQL's text cannot hold NUL; say which run and field instead of the driver's
+        // generic error. (Params are JSON, where NUL is escaped.)
+        for (index, run) in runs.enumerated() {
+            for (field, text) in [("job", run.job), ("triggeredBy", run.triggeredBy), ("queue", run.queue), ("uniqueKey", run.uniqueKey)]
+            where text?.utf8.contains(0) == true {
+                throw SQLStoreError.unstorableText("run \(index + 1) of \(runs.count): its \(field) contains a NUL character")
+            }
+        }
         var result: [Run] = []
         result.reserveCapacity(runs.count)
         let chunk = enqueueChunk(database.dialect.name == "sqlite" ? .sqlite : .postgres)
