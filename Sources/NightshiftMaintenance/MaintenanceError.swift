@@ -20,8 +20,6 @@ public enum MaintenanceError: Error, Equatable, Sendable, CustomStringConvertibl
     case archiveFailed(path: String, reason: String)
     /// The job's settings cannot work on this database.
     case unsupported(String)
-    /// The database refused a statement; the text is its message.
-    case database(String)
 
     public var description: String {
         switch self {
@@ -43,7 +41,7 @@ public enum MaintenanceError: Error, Equatable, Sendable, CustomStringConvertibl
             return "table '\(table)' has no column '\(column)' (columns: \(Self.list(known)))"
         case .archiveFailed(let path, let reason):
             return "could not write the archive \(path): \(reason); no rows were deleted for it"
-        case .unsupported(let reason), .database(let reason):
+        case .unsupported(let reason):
             return reason
         }
     }

@@ -1,5 +1,6 @@
 import Nightshift
 import Foundation
+import NightshiftSQL
 import NightshiftTesting
 import Testing
 
@@ -163,6 +164,23 @@ struct Nightshift {
         let status = try await cli.run(["status", "--json", "--config", config])
         #expect(status.status == 1)
         #expect(status.output.contains("\"health\" : \"FAILING\""))
+    }
+
+    @Test("a store that cannot be reached fails at once, saying where and why")
+    func unreachableStore() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        var stores = [("postgres://nightshift@127.0.0.1:1/jobs", "cannot connect to PostgreSQL at 127.0.0.1:1/jobs")]
+        if let server = ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"], case .postgres(let host, let port, let user, _, _) = try DatabaseURL(server) {
+            stores.append(("postgres://\(user)@\(host):\(port)/nightshift_missing", "database \"nightshift_missing\" does not exist"))
+        }
+        for (store, reason) in stores {
+            let config = try cli.write(config: "store: \(store)\njobs: {}\n")
+            let started = ContinuousClock.now
+            let (status, output) = try await cli.run(["runs", "--config", config])
+            #expect(status == 1 && output.contains(reason), "\(output)")
+            #expect(ContinuousClock.now - started < .seconds(15), "it waited for the pool's retries before")
+        }
     }
 
     @Test("the quick-start example validates and its jobs run")

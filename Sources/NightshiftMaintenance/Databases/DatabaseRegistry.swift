@@ -29,14 +29,24 @@ public actor DatabaseRegistry {
     }
 
     /// The pool for `name`; throws ``MaintenanceError/unknownDatabase(_:known:)`` when the
-    /// config names no such database.
+    /// config names no such database, and a ``DatabaseError`` when it cannot be reached (the
+    /// next job that asks tries again).
     public func pool(named name: String) async throws -> SQLConnectionPool {
         // The opening task is stored before the first await, so jobs that ask at the same time
         // share one pool instead of racing to open two.
         if let opening = pools[name] { return try await opening.value }
         guard let url = urls[name] else { throw MaintenanceError.unknownDatabase(name, known: urls.keys.sorted()) }
         let logger = self.logger
-        let opening = Task { try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger) }
+        let opening = Task {
+            let pool = try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger)
+            do {
+                try await pool.checkConnection()
+            } catch {
+                await pool.close()
+                throw error
+            }
+            return pool
+        }
         pools[name] = opening
         do {
             return try await opening.value

@@ -48,8 +48,8 @@ extension SQLConnectionPool {
     /// and decode by position with static types instead of through SQLKit's dynamic ones.
     func postgresRows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         guard case .postgres(let client, _) = backend else { preconditionFailure("postgresRows is for PostgreSQL only") }
-        return try await client.withConnection { connection in
-            try await connection.query(query, logger: self.logger).get().rows
+        return try await withReadableDatabaseErrors {
+            try await client.withConnection { connection in try await connection.query(query, logger: self.logger).get().rows }
         }
     }
 }

@@ -46,6 +46,8 @@ extension SQLConnectionPool {
             }
         } catch let rolledBack as RollbackAfterward {
             return rolledBack.output
+        } catch {
+            throw DatabaseError(error) ?? error
         }
     }
 }

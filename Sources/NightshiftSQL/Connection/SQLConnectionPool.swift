@@ -34,8 +34,8 @@ public final class SQLConnectionPool: Sendable {
         self.logger = logger
     }
 
-    /// Opens `url`. PostgreSQL connects lazily on first use; SQLite opens (and creates) the file
-    /// now. Throws when the SQLite file cannot be opened.
+    /// Opens `url`. PostgreSQL connects lazily on first use (``checkConnection()`` connects at
+    /// once); SQLite opens (and creates) the file now. Throws when the SQLite file cannot be opened.
     public static func open(_ url: DatabaseURL, logger: Logger) async throws -> SQLConnectionPool {
         switch url {
         case .postgres(let host, let port, let user, let password, let database):
@@ -75,12 +75,30 @@ public final class SQLConnectionPool: Sendable {
         }
     }
 
+    /// Connects to PostgreSQL once, outside the pool, and throws a ``DatabaseError`` saying why
+    /// when the server cannot be reached or refuses the user or database; nothing on SQLite.
+    ///
+    /// The pool retries failed connections in the background while its users wait without a
+    /// word (a wrong port or database made every command hang); callers that start up check
+    /// first, so that they fail at once with the reason.
+    public func checkConnection() async throws {
+        guard case .postgres(let host, let port, let user, let password, let database) = url else { return }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        do {
+            try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger).close()
+        } catch {
+            throw DatabaseError(connectingTo: "\(host):\(port)/\(database ?? user)", error)
+        }
+    }
+
     /// Runs `body` with a database to send statements to.
     public func withDatabase<R: Sendable>(_ body: (any SQLDatabase) async throws -> R) async throws -> R {
         switch backend {
         case .postgres(let client, _):
-            return try await client.withConnection { connection in
-                try await body(connection.sql(queryLogLevel: .trace))
+            return try await withReadableDatabaseErrors {
+                try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: .trace)) }
             }
         case .sqlite(let connection, let lock, _):
             return try await lock.withLock { try await body(connection.sql(queryLogLevel: .trace)) }
@@ -115,23 +133,28 @@ public final class SQLConnectionPool: Sendable {
     /// connection for it; returns at once on SQLite, which has no notifications.
     public func listen(on channel: String, _ onNotification: @escaping @Sendable () -> Void) async throws {
         guard case .postgres(let client, _) = backend else { return }
-        try await client.withConnection { connection in
-            try await connection.listen(on: channel) { notifications in
-                for try await _ in notifications { onNotification() }
+        try await withReadableDatabaseErrors {
+            try await client.withConnection { connection in
+                try await connection.listen(on: channel) { notifications in
+                    for try await _ in notifications { onNotification() }
+                }
             }
         }
     }
 
     /// A PostgreSQL transaction that rethrows the body's own error rather than PostgresNIO's
-    /// wrapper, so that callers see the same errors on both databases.
+    /// wrapper, so that callers see the same errors on both databases (PostgresNIO's own as
+    /// ``DatabaseError``s).
     static func postgresTransaction<R: Sendable>(
         _ client: PostgresClient, logger: Logger, _ body: (PostgresConnection) async throws -> R
     ) async throws -> R {
         do {
             return try await client.withTransaction(logger: logger) { try await body($0) }
         } catch let error as PostgresTransactionError {
-            if let bodyError = error.closureError, error.rollbackError == nil { throw bodyError }
+            if let bodyError = error.closureError, error.rollbackError == nil { throw DatabaseError(bodyError) ?? bodyError }
             throw error
+        } catch {
+            throw DatabaseError(error) ?? error
         }
     }
 

@@ -88,10 +88,14 @@ extension SQLJobStore {
         // PostgreSQL's text cannot hold NUL; say which run and field instead of the driver's
         // generic error. (Params are JSON, where NUL is escaped.)
         for (index, run) in runs.enumerated() {
-            for (field, text) in [("job", run.job), ("triggeredBy", run.triggeredBy), ("queue", run.queue), ("uniqueKey", run.uniqueKey)]
-            where text?.utf8.contains(0) == true {
+            func check(_ text: String?, _ field: String) throws {
+                guard text?.utf8.contains(0) == true else { return }
                 throw SQLStoreError.unstorableText("run \(index + 1) of \(runs.count): its \(field) contains a NUL character")
             }
+            try check(run.job, "job")
+            try check(run.triggeredBy, "triggeredBy")
+            try check(run.queue, "queue")
+            try check(run.uniqueKey, "uniqueKey")
         }
         var result: [Run] = []
         result.reserveCapacity(runs.count)

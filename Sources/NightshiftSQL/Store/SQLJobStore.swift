@@ -48,6 +48,7 @@ public final class SQLJobStore: JobStore {
     }
 
     public func migrate() async throws {
+        try await pool.checkConnection()
         try await SQLMigrations.apply(on: pool)
     }
 
