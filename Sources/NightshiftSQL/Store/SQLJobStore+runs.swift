@@ -178,13 +178,20 @@ extension SQLJobStore {
                    CASE WHEN u.missing & 4 = 0 THEN u.window_from END, CASE WHEN u.missing & 4 = 0 THEN u.window_to END,
                    u.dry_run, u.priority, u.queue, CASE WHEN u.missing & 8 = 0 THEN u.unique_key END
             FROM unnest(
-                CAST(\(bind: runs.map { $0.id.lowercasedText }) AS text[]), CAST(\(bind: runs.map(\.job)) AS text[]),
-                CAST(\(bind: runs.map(\.trigger.rawValue)) AS text[]), CAST(\(bind: runs.map { $0.triggeredBy ?? "" }) AS text[]),
-                CAST(\(bind: runs.map(\.maxAttempts)) AS integer[]), CAST(\(bind: runs.map { $0.runAfter ?? unset }) AS timestamptz[]),
-                CAST(\(bind: runs.map(\.params.jsonText)) AS text[]), CAST(\(bind: runs.map { $0.window?.from ?? unset }) AS timestamptz[]),
-                CAST(\(bind: runs.map { $0.window?.to ?? unset }) AS timestamptz[]), CAST(\(bind: runs.map(\.dryRun)) AS boolean[]),
-                CAST(\(bind: runs.map(\.priority)) AS integer[]), CAST(\(bind: runs.map(\.queue)) AS text[]),
-                CAST(\(bind: runs.map { $0.uniqueKey ?? "" }) AS text[]), CAST(\(bind: missing) AS integer[])
+                CAST(\(bind: EncodedArray(runs.map { $0.id.lowercasedText })) AS text[]),
+                CAST(\(bind: EncodedArray(runs.map(\.job))) AS text[]),
+                CAST(\(bind: EncodedArray(runs.map(\.trigger.rawValue))) AS text[]),
+                CAST(\(bind: EncodedArray(runs.map { $0.triggeredBy ?? "" })) AS text[]),
+                CAST(\(bind: EncodedArray(runs.map(\.maxAttempts))) AS integer[]),
+                CAST(\(bind: EncodedArray(runs.map { $0.runAfter ?? unset })) AS timestamptz[]),
+                CAST(\(bind: EncodedArray(runs.map(\.params.jsonText))) AS text[]),
+                CAST(\(bind: EncodedArray(runs.map { $0.window?.from ?? unset })) AS timestamptz[]),
+                CAST(\(bind: EncodedArray(runs.map { $0.window?.to ?? unset })) AS timestamptz[]),
+                CAST(\(bind: EncodedArray(runs.map(\.dryRun))) AS boolean[]),
+                CAST(\(bind: EncodedArray(runs.map(\.priority))) AS integer[]),
+                CAST(\(bind: EncodedArray(runs.map(\.queue))) AS text[]),
+                CAST(\(bind: EncodedArray(runs.map { $0.uniqueKey ?? "" })) AS text[]),
+                CAST(\(bind: EncodedArray(missing)) AS integer[])
             ) AS u(id, job, "trigger", triggered_by, max_attempts, run_after, params, window_from, window_to, dry_run,
                    priority, queue, unique_key, missing)
             """
