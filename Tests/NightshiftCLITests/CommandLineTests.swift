@@ -181,6 +181,12 @@ struct Nightshift {
             #expect(status == 1 && output.contains(reason), "\(output)")
             #expect(ContinuousClock.now - started < .seconds(15), "it waited for the pool's retries before")
         }
+        // And a store that can be reached gives no warning from the driver on the way.
+        guard TestStoreKind.available.contains(.postgres) else { return }
+        try await withTestStore(.postgres) { test in
+            let (status, output) = try await cli.run(["runs", "--config", try cli.write(config: "store: \(test.url)\njobs: {}\n")])
+            #expect(status == 0 && !output.contains("warning"), "\(output)")
+        }
     }
 
     @Test("the quick-start example validates and its jobs run")

@@ -7,28 +7,30 @@ import PostgresNIO
 /// cannot leak into logs by accident), which left logs and the CLI with "PSQLError – Generic
 /// description"; this keeps the reasons and still leaves out the query and its values.
 public struct DatabaseError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// What went wrong, starting with `PostgreSQL`.
+    /// What went wrong, naming PostgreSQL.
     public let description: String
 
     /// The readable form of `error` when it is PostgresNIO's; nil for any other error.
     public init?(_ error: any Error) {
-        guard let error = error as? PSQLError else { return nil }
-        if let info = error.serverInfo, let message = info[.message] {
-            var text = "PostgreSQL: \(message)"
-            if let detail = info[.detail] { text += " (\(detail))" }
-            if let hint = info[.hint] { text += "; hint: \(hint)" }
-            description = text
-        } else if let underlying = error.underlying {
-            description = "PostgreSQL: \(error.code): \(underlying)"
-        } else {
-            description = "PostgreSQL: \(error.code)"
-        }
+        guard let reason = Self.reason(error) else { return nil }
+        description = "PostgreSQL: \(reason)"
     }
 
-    /// A failure to reach the server at all.
+    /// A failure to reach the server at all, or its refusal of the user or database.
     init(connectingTo address: String, _ error: any Error) {
-        let reason = DatabaseError(error)?.description ?? "\(error)"
-        description = "cannot connect to PostgreSQL at \(address): \(reason)"
+        description = "cannot connect to PostgreSQL at \(address): \(Self.reason(error) ?? "\(error)")"
+    }
+
+    /// The server's message, detail and hint, or the connection's failure.
+    private static func reason(_ error: any Error) -> String? {
+        guard let error = error as? PSQLError else { return nil }
+        if let info = error.serverInfo, let message = info[.message] {
+            var text = message
+            if let detail = info[.detail] { text += " (\(detail))" }
+            if let hint = info[.hint] { text += "; hint: \(hint)" }
+            return text
+        }
+        return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
     }
 }
 

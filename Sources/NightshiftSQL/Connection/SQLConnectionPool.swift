@@ -34,6 +34,10 @@ public final class SQLConnectionPool: Sendable {
         self.logger = logger
     }
 
+    /// How long one attempt to connect to PostgreSQL may take, in the pool and in
+    /// ``checkConnection()`` alike.
+    private static let connectTimeoutSeconds: Int64 = 5
+
     /// Opens `url`. PostgreSQL connects lazily on first use (``checkConnection()`` connects at
     /// once); SQLite opens (and creates) the file now. Throws when the SQLite file cannot be opened.
     public static func open(_ url: DatabaseURL, logger: Logger) async throws -> SQLConnectionPool {
@@ -42,7 +46,7 @@ public final class SQLConnectionPool: Sendable {
             var configuration = PostgresClient.Configuration(
                 host: host, port: port, username: user, password: password, database: database, tls: .disable)
             configuration.options.maximumConnections = 10
-            configuration.options.connectTimeout = .seconds(5)
+            configuration.options.connectTimeout = .seconds(connectTimeoutSeconds)
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             // Started immediately, so it is running before the first lease (a plain task may start
             // later, and PostgresNIO then warns that run() was not called).
@@ -85,7 +89,7 @@ public final class SQLConnectionPool: Sendable {
         guard case .postgres(let host, let port, let user, let password, let database) = url else { return }
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: .disable)
-        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.connectTimeout = .seconds(Self.connectTimeoutSeconds)
         do {
             try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger).close()
         } catch {

@@ -1,0 +1,22 @@
+import Foundation
+import Logging
+import NightshiftMaintenance
+import Testing
+
+@Suite struct DatabaseRegistryTests {
+    @Test("a job's database that cannot be reached fails its first use at once, saying where; the next use tries again")
+    func unreachableJobDatabase() async throws {
+        let registry = DatabaseRegistry(urls: ["app": "postgres://nightshift@127.0.0.1:1/app"], logger: Logger(label: "db-error-test"))
+        for _ in 0..<2 {
+            let started = ContinuousClock.now
+            do {
+                _ = try await registry.pool(named: "app")
+                Issue.record("opening the pool should have failed")
+            } catch {
+                #expect("\(error)".hasPrefix("cannot connect to PostgreSQL at 127.0.0.1:1/app: connectionError"), "\(error)")
+            }
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+        await registry.closeAll()
+    }
+}
