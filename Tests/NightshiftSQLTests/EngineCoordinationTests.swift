@@ -57,7 +57,15 @@ import Testing
             let manual = try await test.store.enqueue([NewRun(job: "tick", trigger: .manual)])[0]
             let stopped = engine(test.store, [job]) { $0.schedulingEnabled = false }
             let task = Task { try await stopped.run() }
-            try await Task.sleep(for: .milliseconds(2500))
+            // Over two seconds of an every-second schedule, and until the manual run is done
+            // (on a loaded machine that can take longer).
+            let watchedUntil = ContinuousClock.now + .milliseconds(2500)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                let finished = try await test.store.run(id: manual.id)?.status.isFinished == true
+                if finished && ContinuousClock.now >= watchedUntil { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             stopped.shutDown()
             try await task.value
             let runs = try await test.store.runs(RunQuery(job: "tick"))
@@ -99,9 +107,11 @@ import Testing
             }
             let stubborn = try Job(name: "stubborn") { _ in
                 started.add(1, ordering: .relaxed)
-                // Waits on something that ignores cancellation, as a call without cancellation support does.
+                // Waits on something that ignores cancellation, as a call without cancellation
+                // support does; long enough that waiting for it could not pass for the grace period
+                // on a loaded machine.
                 await withCheckedContinuation { continuation in
-                    DispatchQueue.global().asyncAfter(deadline: .now() + 5) { continuation.resume() }
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 30) { continuation.resume() }
                 }
                 return [:]
             }
@@ -116,7 +126,7 @@ import Testing
             let shutdownStart = ContinuousClock.now
             instance.shutDown()
             try await task.value
-            #expect(ContinuousClock.now - shutdownStart < .seconds(3))
+            #expect(ContinuousClock.now - shutdownStart < .seconds(10), "the grace period is 1 s, the stubborn job 30 s")
             #expect(try await test.store.run(id: runs[0].id)?.status == .succeeded)
             let interrupted = try #require(try await test.store.run(id: runs[1].id))
             #expect(interrupted.status == .cancelled && interrupted.error == "interrupted by shutdown after the grace period")
@@ -177,6 +187,30 @@ import Testing
         }
     }
 
+    @Test("an instance whose heartbeats lag does not rescue the runs it holds as orphans", arguments: TestStoreKind.available)
+    func laggingHeartbeats(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            // Heartbeats take 4 s, the job 3.5 s, the lease (and the staleness rescue looks for)
+            // 1.5 s: the run's heartbeat is stale at every rescue while it executes.
+            let store = SlowStore(base: test.store, heartbeat: .seconds(4))
+            let job = try Job(name: "steady") { _ in
+                try await Task.sleep(for: .milliseconds(3500))
+                return ["done": true]
+            }
+            let run = try await test.store.enqueue([NewRun(job: "steady")])[0]
+            let running = engine(store, [job])
+            let task = Task { try await running.run() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while let status = try await test.store.run(id: run.id)?.status, !status.isFinished, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            running.shutDown()
+            try await task.value
+            let final = try await test.store.run(id: run.id)
+            #expect(final?.status == .succeeded && final?.details == ["done": true], "\(String(describing: final?.error))")
+        }
+    }
+
     @Test("an instance whose lease renewal is late stops believing it leads when the lease runs out", arguments: TestStoreKind.available)
     func leaseBeliefEnds(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
@@ -233,6 +267,21 @@ import Testing
             let idle = engine(test.store, [job]) { $0.pollInterval = 30 }
             let task = Task { try await idle.run() }
             try await Task.sleep(for: .milliseconds(700))  // the first poll has passed; the next is 30 s away
+            // And the instance listens: under load its LISTEN can come later than that, and a
+            // notification sent before it is not delivered (the run would wait for a poll).
+            let listenDeadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < listenDeadline {
+                let listening = try await test.store.pool.withDatabase { database in
+                    try await database.raw(
+                        """
+                        SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+                                       WHERE datname = current_database() AND query LIKE 'LISTEN%') AS listening
+                        """
+                    ).first()?.decode(column: "listening", as: Bool.self) ?? false
+                }
+                if listening { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let producer = try await SQLJobStore.open(test.url, logger: logger)
             let enqueued = ContinuousClock.now
             let run = try await producer.enqueue([NewRun(job: "quick")])[0]

@@ -2,16 +2,16 @@ import Foundation
 import Nightshift
 import Synchronization
 
-/// A real store whose completion writes, or lease renewals, take a while first, as on a
-/// database that is slow to answer; the delays can change while an engine runs. Everything
-/// else goes straight through.
+/// A real store whose completion writes, lease renewals or heartbeats take a while first, as
+/// on a database that is slow to answer; the delays can change while an engine runs.
+/// Everything else goes straight through.
 final class SlowStore: JobStore {
     let base: any JobStore
-    private let delays: Mutex<(complete: Duration, lease: Duration)>
+    private let delays: Mutex<(complete: Duration, lease: Duration, heartbeat: Duration)>
 
-    init(base: any JobStore, complete: Duration = .zero, lease: Duration = .zero) {
+    init(base: any JobStore, complete: Duration = .zero, lease: Duration = .zero, heartbeat: Duration = .zero) {
         self.base = base
-        delays = Mutex((complete, lease))
+        delays = Mutex((complete, lease, heartbeat))
     }
 
     /// Makes lease requests from now on take `delay`.
@@ -43,9 +43,12 @@ final class SlowStore: JobStore {
     func claim(runID: UUID, worker: String) async throws -> Run? { try await base.claim(runID: runID, worker: worker) }
     func release(_ runIDs: [UUID], worker: String) async throws { try await base.release(runIDs, worker: worker) }
     func heartbeat(_ progress: [UUID: Int], worker: String) async throws -> Set<UUID> {
-        try await base.heartbeat(progress, worker: worker)
+        try await Task.sleep(for: delays.withLock { $0.heartbeat })
+        return try await base.heartbeat(progress, worker: worker)
     }
-    func rescueOrphans(staleAfter: Double) async throws -> [Run] { try await base.rescueOrphans(staleAfter: staleAfter) }
+    func rescueOrphans(staleAfter: Double, sparing held: Set<UUID>) async throws -> [Run] {
+        try await base.rescueOrphans(staleAfter: staleAfter, sparing: held)
+    }
     func requestCancel(runID: UUID) async throws -> Bool { try await base.requestCancel(runID: runID) }
     func runs(_ query: RunQuery) async throws -> [Run] { try await base.runs(query) }
     func run(id: UUID) async throws -> Run? { try await base.run(id: id) }

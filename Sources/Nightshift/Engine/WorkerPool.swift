@@ -111,6 +111,14 @@ final class WorkerPool: Sendable {
     /// How many claimed runs this instance holds: executing or waiting in the buffer.
     var runningCount: Int { state.withLock { $0.executing.count + $0.prefetched.count } }
 
+    /// Every run this instance holds and is alive for: executing, buffered, or ended with its
+    /// ending not written yet.
+    var heldRunIDs: Set<UUID> {
+        state.withLock { state in
+            Set(state.executing.keys).union(state.recording.keys).union(state.prefetched.map(\.id))
+        }
+    }
+
     /// Ends every executing attempt with `reason`; each is recorded at once.
     func stopAll(reason: StopReason) {
         for handle in state.withLock({ Array($0.executing.values) }) { handle.close(with: .stopped(reason)) }

@@ -145,8 +145,15 @@ extension SQLJobStore {
         }
     }
 
-    public func rescueOrphans(staleAfter: Double) async throws -> [Run] {
-        let stale: SQLQueryString = "status = 'running' AND heartbeat_at < \(now(plus: -staleAfter))"
+    public func rescueOrphans(staleAfter: Double, sparing held: Set<UUID>) async throws -> [Run] {
+        let ids = held.map(\.lowercasedText)
+        // One bind whatever the number of held runs (SQLite allows 32,766 in a statement).
+        let spared: SQLQueryString =
+            switch dialect.flavor {
+            case .postgres: "NOT (id = ANY(CAST(\(bind: EncodedArray(ids)) AS text[])))"
+            case .sqlite: "id NOT IN (SELECT value FROM json_each(\(bind: "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]")))"
+            }
+        let stale: SQLQueryString = "status = 'running' AND heartbeat_at < \(now(plus: -staleAfter)) AND \(spared)"
         return try await pool.withTransaction { database in
             try await database.raw(
                 """
