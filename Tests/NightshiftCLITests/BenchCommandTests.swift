@@ -13,12 +13,13 @@ import Testing
         case .postgres: store = ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"]!
         }
         let (status, output) = try await cli.run(
-            ["bench", "queue", "--store", store, "--jobs", "300", "--rounds", "2", "--seconds", "3"])
+            ["bench", "queue", "--store", store, "--jobs", "100", "--rounds", "2", "--seconds", "3"])
         #expect(status == 0, "\(output)")
         let lines = output.split(separator: "\n").map(String.init)
         func line(_ pattern: String) -> String? { lines.first { $0.range(of: pattern, options: .regularExpression) != nil } }
         #expect(line(#"^W1 enqueue: \d+ jobs/s"#) != nil, "\(output)")
         #expect(line(#"^W1 process: \d+ jobs/s \(median of 2\)"#) != nil, "\(output)")
+        #expect(line(#"^W1 engine CPU: \d+\.\d µs per job \(median of 2\)"#) != nil, "\(output)")
         #expect(line(#"^W1 engine/SQL ratio: \d+\.\d\d"#) != nil, "\(output)")
         // Per round: the engine, then pgbench from 1 and 2 connections (PostgreSQL with pgbench
         // installed) or the store's calls in a plain loop.
