@@ -44,18 +44,34 @@ public enum TestRedis {
 /// the server or need a password.
 public final class RedisTestServer: @unchecked Sendable {
     /// The port it listens on.
-    public let port: Int
-    private let arguments: [String]
+    public private(set) var port = 0
+    private var arguments: [String] = []
     private var process: Process?
 
-    /// Starts `redis-server` with `extraArguments` (such as `["--requirepass", "x"]`).
-    public init(extraArguments: [String] = []) throws {
-        port = Int.random(in: 41000...49000)
-        arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"] + extraArguments
-        try start()
+    /// Why a server of a test's own did not come up.
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
     }
 
-    /// Starts the server again after ``stop()``, on the same port.
+    /// Starts `redis-server` with `extraArguments` (such as `["--requirepass", "x"]`) on a free
+    /// random port: another port when the chosen one turns out to be taken.
+    public init(extraArguments: [String] = []) throws {
+        var failure: (any Error)?
+        for _ in 0..<5 {
+            port = Int.random(in: 41000...49000)
+            arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"] + extraArguments
+            do {
+                try start()
+                return
+            } catch {
+                failure = error
+            }
+        }
+        throw failure ?? StartFailure(description: "redis-server did not start")
+    }
+
+    /// Starts the server again after ``stop()``, on the same port; throws when it exits or does
+    /// not accept connections within 10 s (a loaded machine can take seconds to start it).
     public func start() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.serverPath)
@@ -65,10 +81,16 @@ public final class RedisTestServer: @unchecked Sendable {
         try process.run()
         self.process = process
         // Ready when the port accepts a connection.
-        for _ in 0..<100 {
+        for _ in 0..<500 {
             if Self.portAcceptsConnections(port) { return }
+            guard process.isRunning else {
+                self.process = nil
+                throw StartFailure(description: "redis-server exited at start (port \(port) taken?)")
+            }
             usleep(20_000)
         }
+        stop()
+        throw StartFailure(description: "redis-server on port \(port) did not accept connections within 10 s")
     }
 
     /// Stops the server, dropping every client connection.

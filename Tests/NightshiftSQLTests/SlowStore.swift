@@ -46,7 +46,7 @@ final class SlowStore: JobStore {
         try await Task.sleep(for: delays.withLock { $0.heartbeat })
         return try await base.heartbeat(progress, worker: worker)
     }
-    func rescueOrphans(staleAfter: Double, sparing held: Set<UUID>) async throws -> [Run] {
+    func rescueOrphans(staleAfter: Double, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
         try await base.rescueOrphans(staleAfter: staleAfter, sparing: held)
     }
     func requestCancel(runID: UUID) async throws -> Bool { try await base.requestCancel(runID: runID) }

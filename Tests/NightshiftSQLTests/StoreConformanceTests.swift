@@ -88,8 +88,9 @@ import Testing
             let claimed = try await store.claim(limit: 2, jobs: ["j"], queues: .any, worker: "dead")
             #expect(claimed.count == 2)
             try await Task.sleep(for: .milliseconds(300))
-            #expect(try await store.rescueOrphans(staleAfter: 0.1, sparing: Set(claimed.map(\.id))).isEmpty, "held runs are spared")
-            let rescued = try await store.rescueOrphans(staleAfter: 0.1, sparing: [])
+            let held = Set(claimed.map(\.id))
+            #expect(try await store.rescueOrphans(staleAfter: 0.1, sparing: { held }).isEmpty, "held runs are spared")
+            let rescued = try await store.rescueOrphans(staleAfter: 0.1, sparing: { [] })
             #expect(Set(rescued.map(\.status)) == [.queued, .failed])
             for run in claimed {
                 #expect(

@@ -145,7 +145,7 @@ public final class NightshiftEngine: Service, Sendable {
 
     private func rescueOrphans() async {
         do {
-            for run in try await store.rescueOrphans(staleAfter: configuration.leaseDuration, sparing: workers.heldRunIDs) {
+            for run in try await store.rescueOrphans(staleAfter: configuration.leaseDuration, sparing: { [workers] in workers.heldRunIDs }) {
                 logger.warning(
                     "rescued orphaned run",
                     metadata: ["job": "\(run.job)", "run": "\(run.id)", "status": "\(run.status.rawValue)"])

@@ -50,12 +50,13 @@ public protocol JobStore: Sendable {
     /// `running` at that attempt; returns the ids of the runs it applied to (a run rescued,
     /// cancelled or finished meanwhile is left alone).
     func complete(_ completions: [RunCompletion]) async throws -> Set<UUID>
-    /// Rescues `running` runs whose heartbeat is older than `staleAfter` seconds, except those in
-    /// `held`: requeued when attempts are left, otherwise failed. Returns the rescued runs as
-    /// they are now. `held` are the runs the calling instance holds: they are alive whatever
-    /// their heartbeat says (it lags when the database or the process is slow), and an
-    /// instance that failed its own runs for that lost work it was doing.
-    func rescueOrphans(staleAfter: Double, sparing held: Set<UUID>) async throws -> [Run]
+    /// Rescues `running` runs whose heartbeat is older than `staleAfter` seconds, except those
+    /// `held` names: requeued when attempts are left, otherwise failed. Returns the rescued runs
+    /// as they are now. `held` gives the runs the calling instance holds, asked for just before
+    /// the rescue's statements run: they are alive whatever their heartbeat says (it lags when
+    /// the database or the process is slow), and an instance that failed its own runs for that
+    /// lost work it was doing.
+    func rescueOrphans(staleAfter: Double, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run]
     /// Cancels a queued run at once, or asks a running one to stop; false if it is finished.
     func requestCancel(runID: UUID) async throws -> Bool
     /// Lists runs, newest first.

@@ -145,16 +145,18 @@ extension SQLJobStore {
         }
     }
 
-    public func rescueOrphans(staleAfter: Double, sparing held: Set<UUID>) async throws -> [Run] {
-        let ids = held.map(\.lowercasedText)
-        // One bind whatever the number of held runs (SQLite allows 32,766 in a statement).
-        let spared: SQLQueryString =
-            switch dialect.flavor {
-            case .postgres: "NOT (id = ANY(CAST(\(bind: EncodedArray(ids)) AS text[])))"
-            case .sqlite: "id NOT IN (SELECT value FROM json_each(\(bind: "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]")))"
-            }
-        let stale: SQLQueryString = "status = 'running' AND heartbeat_at < \(now(plus: -staleAfter)) AND \(spared)"
+    public func rescueOrphans(staleAfter: Double, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
         return try await pool.withTransaction { database in
+            // Asked for here, with the connection in hand: on a busy database the wait for it can
+            // outlast the lease, and runs claimed meanwhile would be missing from an earlier answer.
+            let ids = held().map(\.lowercasedText)
+            // One bind whatever the number of held runs (SQLite allows 32,766 in a statement).
+            let spared: SQLQueryString =
+                switch dialect.flavor {
+                case .postgres: "NOT (id = ANY(CAST(\(bind: EncodedArray(ids)) AS text[])))"
+                case .sqlite: "id NOT IN (SELECT value FROM json_each(\(bind: "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]")))"
+                }
+            let stale: SQLQueryString = "status = 'running' AND heartbeat_at < \(now(plus: -staleAfter)) AND \(spared)"
             try await database.raw(
                 """
                 INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
