@@ -117,9 +117,21 @@ import Testing
             #expect(queued.status == 202 && queued.json["result"] == nil)
             let waited = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/slow")
             #expect(waited.status == 202, "still running when the 4 s wait ends")
-            guard case .string(let slowID) = waited.json["runId"] else { return }
-            let cancel = try await api.call(.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(slowID)/cancel")
-            #expect(cancel.status == 202)
+            guard case .string(let slowID) = waited.json["runId"], case .string(let queuedID) = queued.json["runId"] else { return }
+            for id in [slowID, queuedID] {
+                let cancel = try await api.call(.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(id)/cancel")
+                #expect(cancel.status == 202, "\(cancel.body)")
+            }
+            let cancelledBy = ContinuousClock.now + .seconds(10)
+            var slowStatuses: [RunStatus?] = []
+            repeat {
+                try await Task.sleep(for: .milliseconds(50))
+                slowStatuses = [
+                    try await test.store.run(id: UUID(uuidString: slowID)!)?.status,
+                    try await test.store.run(id: UUID(uuidString: queuedID)!)?.status,
+                ]
+            } while slowStatuses != [.cancelled, .cancelled] && ContinuousClock.now < cancelledBy
+            #expect(slowStatuses == [.cancelled, .cancelled], "the cancelled runs stop at their next heartbeat")
 
             let failed = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/fails")
             #expect(failed.status == 200)
