@@ -18,6 +18,21 @@ import Testing
         return NightshiftEngine(store: store, jobs: jobs, configuration: configuration, logger: logger)
     }
 
+    /// Enqueues one run of `job` in the test's store, serves it through an engine over `store`
+    /// until the run has ended (or 20 s have passed), and answers the run as stored.
+    func runOnce(_ job: Job, through store: any JobStore, of test: TestStore) async throws -> Run? {
+        let run = try await test.store.enqueue([NewRun(job: job.name)])[0]
+        let running = engine(store, [job])
+        let task = Task { try await running.run() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while let status = try await test.store.run(id: run.id)?.status, !status.isFinished, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        running.shutDown()
+        try await task.value
+        return try await test.store.run(id: run.id)
+    }
+
     @Test("two instances on one store: one leader, every fire recorded once", arguments: TestStoreKind.available)
     func twoInstances(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
@@ -181,16 +196,7 @@ import Testing
             // the instance's own orphan rescue would fail the run before its success lands.
             let store = SlowStore(base: test.store, complete: .seconds(3))
             let job = try Job(name: "quick") { _ in ["done": true] }
-            let run = try await test.store.enqueue([NewRun(job: "quick")])[0]
-            let running = engine(store, [job])
-            let task = Task { try await running.run() }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while let status = try await test.store.run(id: run.id)?.status, !status.isFinished, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            running.shutDown()
-            try await task.value
-            let final = try await test.store.run(id: run.id)
+            let final = try await runOnce(job, through: store, of: test)
             #expect(final?.status == .succeeded && final?.details == ["done": true])
         }
     }
@@ -205,16 +211,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(3500))
                 return ["done": true]
             }
-            let run = try await test.store.enqueue([NewRun(job: "steady")])[0]
-            let running = engine(store, [job])
-            let task = Task { try await running.run() }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while let status = try await test.store.run(id: run.id)?.status, !status.isFinished, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            running.shutDown()
-            try await task.value
-            let final = try await test.store.run(id: run.id)
+            let final = try await runOnce(job, through: store, of: test)
             #expect(final?.status == .succeeded && final?.details == ["done": true], "\(String(describing: final?.error))")
         }
     }
