@@ -1,0 +1,38 @@
+import Foundation
+import Logging
+import Nightshift
+import NightshiftSQL
+import NightshiftTesting
+import SQLKit
+import Testing
+
+@Suite struct MigrationTests {
+    /// The definition of `index` as the database keeps it.
+    func definition(of index: String, in test: TestStore) async throws -> String? {
+        try await test.store.pool.withDatabase { database in
+            let query: SQLQueryString =
+                database.dialect.name == "sqlite"
+                ? "SELECT sql AS definition FROM sqlite_master WHERE name = \(bind: index)"
+                : "SELECT indexdef AS definition FROM pg_indexes WHERE indexname = \(bind: index)"
+            return try await database.raw(query).first()?.decode(column: "definition", as: String.self)
+        }
+    }
+
+    @Test("a store migrated by an earlier release gets the later migrations, not only new stores", arguments: TestStoreKind.available)
+    func upgradeFromVersion3(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            #expect(try await definition(of: "nightshift_runs_fire", in: test)?.contains("WHERE") == true)
+            // The schema as version 3 left it (the release before the fire index became partial).
+            try await test.store.pool.withDatabase { database in
+                try await database.raw("DROP INDEX nightshift_runs_fire").run()
+                try await database.raw("CREATE UNIQUE INDEX nightshift_runs_fire ON nightshift_runs (job, scheduled_for)").run()
+                try await database.raw("DELETE FROM nightshift_migrations WHERE version > 3").run()
+            }
+            #expect(try await !test.store.isMigrated())
+            try await test.store.migrate()
+            #expect(try await test.store.isMigrated())
+            let upgraded = try await definition(of: "nightshift_runs_fire", in: test)
+            #expect(upgraded?.contains("scheduled_for IS NOT NULL") == true, "\(upgraded ?? "no index")")
+        }
+    }
+}
