@@ -260,9 +260,7 @@ extension SQLJobStore {
             return try await pool.withDatabase { database in
                 try await database.raw(
                     """
-                    UPDATE nightshift_runs
-                    SET status = 'running', started_at = \(now), heartbeat_at = \(now), worker = \(bind: worker), progress = 0,
-                        ended_at = NULL, details = '{}', error = NULL
+                    UPDATE nightshift_runs SET \(claimed(by: worker))
                     WHERE id IN (
                         SELECT id FROM nightshift_runs
                         WHERE status = 'queued' AND run_after <= \(now) AND job IN (\(binds: jobs)) AND \(queueCondition)
@@ -277,12 +275,20 @@ extension SQLJobStore {
         }
     }
 
+    /// What a claim sets, outside PostgreSQL's bound claim (``PostgresQueueStatements``): the
+    /// attempt starting now for `worker`, with progress, details and error cleared.
+    private func claimed(by worker: String) -> SQLQueryString {
+        """
+        status = 'running', started_at = \(now), heartbeat_at = \(now), worker = \(bind: worker), progress = 0, ended_at = NULL,
+            details = '{}', error = NULL
+        """
+    }
+
     public func claim(runID: UUID, worker: String) async throws -> Run? {
         try await pool.withDatabase { database in
             try await database.raw(
                 """
-                UPDATE nightshift_runs SET status = 'running', started_at = \(now), heartbeat_at = \(now),
-                    worker = \(bind: worker), progress = 0, ended_at = NULL, details = '{}', error = NULL
+                UPDATE nightshift_runs SET \(claimed(by: worker))
                 WHERE id = \(bind: runID.lowercasedText) AND status = 'queued'
                 RETURNING *
                 """
