@@ -248,14 +248,17 @@ struct Nightshift {
                     jobs:
                       slow:
                         kind: command
-                        command: [sh, -c, "sleep 2; echo finished"]
+                        command: [sh, -c, "sleep ${SLOW_JOB_SECONDS:-2}; echo finished"]
                         schedule: "* * * * * *"
                         catch_up: none
                     """)
             let environment = [
                 "NIGHTSHIFT_LEASE_SECONDS": "1.5", "NIGHTSHIFT_POLL_SECONDS": "0.1", "NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS": "10",
             ]
-            let (first, _) = try cli.start(["serve", "--port", "0", "--config", config], environment: environment)
+            // The first process's runs take 20 s, so the one seen running is surely still
+            // running when the kill lands (a 2 s run seen late on a loaded machine had ended).
+            let (first, _) = try cli.start(
+                ["serve", "--port", "0", "--config", config], environment: environment.merging(["SLOW_JOB_SECONDS": "20"]) { $1 })
             while try await test.store.activeRuns().filter({ $0.status == .running }).isEmpty {
                 try await Task.sleep(for: .milliseconds(100))
             }
