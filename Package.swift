@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -72,6 +75,8 @@ let package = Package(
                 "NightshiftSQL",
                 "NightshiftRedis",
                 "CZlib",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
@@ -126,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftTests",
-            dependencies: ["Nightshift", "NightshiftTesting"],
+            dependencies: ["Nightshift", "NightshiftTesting", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -136,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftRedisTests",
-            dependencies: ["NightshiftRedis", "NightshiftTesting"],
+            dependencies: ["NightshiftRedis", "NightshiftTesting", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -61,14 +61,16 @@ public struct JobDefinition: Sendable {
     ]
     static let kindKeys: [String: Set<String>] = [
         "sql": ["database", "sql", "batch_size", "batch_key", "table"],
-        "command": ["command", "env", "working_dir"],
+        "command": ["command", "env", "inherit_env", "working_dir"],
         "purge": ["database", "table", "timestamp_column", "older_than", "where", "batch_size", "archive", "tables"],
         "expire": ["database", "table", "expires_at_column", "where", "batch_size"],
         "rollup": ["database", "source", "timestamp_column", "group_by", "granularities", "target", "measures", "late_data"],
         "counter-flush": ["database", "redis", "keys", "hash_field", "table", "columns", "total", "batch_size"],
     ]
 
-    init(name: String, node: ConfigNode, defaultTimeZone: TimeZone, databases: Set<String>, redis: Set<String>) throws(ConfigError) {
+    init(name: String, node: ConfigNode, defaultTimeZone: TimeZone, databases: Set<String>, redis: Set<String>)
+        throws(ConfigError)
+    {
         self.name = name
         let entries = try node.mapping()
         let values = Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
@@ -77,7 +79,8 @@ public struct JobDefinition: Sendable {
         }
         let kindName = try kindNode.string()
         guard let specific = Self.kindKeys[kindName] else {
-            throw kindNode.error("unknown kind '\(kindName)'; expected one of \(Self.kindKeys.keys.sorted().joined(separator: ", "))")
+            throw kindNode.error(
+                "unknown kind '\(kindName)'; expected one of \(Self.kindKeys.keys.sorted().joined(separator: ", "))")
         }
         _ = try node.mapping(allowed: Self.commonKeys.union(specific))
 
@@ -146,9 +149,9 @@ public struct JobDefinition: Sendable {
     }
 
     private static func kind(
-        _ name: String, values: [String: ConfigNode], node: ConfigNode, databases: Set<String>, redis: Set<String>, timeZone: TimeZone
-    ) throws(ConfigError) -> Kind
-    {
+        _ name: String, values: [String: ConfigNode], node: ConfigNode, databases: Set<String>, redis: Set<String>,
+        timeZone: TimeZone
+    ) throws(ConfigError) -> Kind {
         func required(_ key: String) throws(ConfigError) -> ConfigNode {
             guard let value = values[key] else { throw node.error("a \(name) job needs '\(key)'") }
             return value
@@ -188,9 +191,12 @@ public struct JobDefinition: Sendable {
             let server = try redisNode.string()
             guard redis.contains(server) else {
                 throw redisNode.error(
-                    "no Redis server named '\(server)' under redis: (known: \(redis.isEmpty ? "none" : redis.sorted().joined(separator: ", ")))")
+                    "no Redis server named '\(server)' under redis: (known: \(redis.isEmpty ? "none" : redis.sorted().joined(separator: ", ")))"
+                )
             }
-            return .counterFlush(try CounterFlushSettings.job(values: values, node: node, database: try database(), redis: server, timeZone: timeZone))
+            return .counterFlush(
+                try CounterFlushSettings.job(
+                    values: values, node: node, database: try database(), redis: server, timeZone: timeZone))
         case "expire":
             return .expire(
                 ExpireJob(
@@ -209,6 +215,9 @@ public struct JobDefinition: Sendable {
             return .command(
                 CommandJob(
                     command: command, environment: try values["env"]?.stringMap() ?? [:],
+                    inheritedEnvironment: try values["inherit_env"]?.sequence().map { node throws(ConfigError) in
+                        try node.string()
+                    } ?? [],
                     workingDirectory: try values["working_dir"]?.string()))
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import Nightshift
-import NightshiftMaintenance
 import Testing
+
+@testable import NightshiftMaintenance
 
 func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
     JobContext(
@@ -45,5 +46,118 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         #expect(ContinuousClock.now - started < .seconds(2))
         try await Task.sleep(for: .seconds(3.2))
         #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+}
+
+@Suite struct CommandJobProcessTests {
+    /// The descriptors this process has open now.
+    static func openDescriptors() throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+    }
+
+    @Test("runs leave no descriptor behind, started or not (every run leaked a pipe before)")
+    func noDescriptorLeak() async throws {
+        _ = try await CommandJob(command: ["true"]).body(context())
+        let before = try Self.openDescriptors()
+        for index in 0..<200 {
+            if index % 50 == 0 {
+                await #expect(throws: MaintenanceError.self) {
+                    try await CommandJob(command: ["/nonexistent/program"]).body(context())
+                }
+            } else {
+                _ = try await CommandJob(command: ["sh", "-c", "echo \(index)"]).body(context())
+            }
+        }
+        #expect(try Self.openDescriptors() <= before + 2)
+    }
+
+    @Test("programs start with no signal blocked or ignored, so SIGTERM reaches them and pipes close quietly")
+    func cleanSignalState() async throws {
+        // Nightshift's process ignores SIGPIPE (SwiftNIO) and its threads block the signals
+        // that service lifecycle handles; none of that may reach a program.
+        signal(SIGPIPE, SIG_IGN)
+        let details = try await CommandJob(command: ["sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status; yes | head -n 1"])
+            .body(context())
+        guard case .string(let output) = details["output"] else {
+            Issue.record("no output in \(details)")
+            return
+        }
+        let lines = output.split(separator: "\n")
+        // Signals 1 to 31; above them are the C library's own real-time signals.
+        let masks = lines.dropLast().compactMap { line in line.split(separator: "\t").last.flatMap { UInt64($0, radix: 16) } }
+        #expect(masks.count == 2 && masks.allSatisfy { $0 & 0x7FFF_FFFF == 0 }, "\(output)")
+        #expect(lines.last == "y")
+    }
+
+    @Test("programs get a minimal environment: no API token or store URL, only what is named")
+    func minimalEnvironment() async throws {
+        setenv("NIGHTSHIFT_TEST_ADMIN_TOKEN", "secret-admin-token", 1)
+        setenv("NIGHTSHIFT_TEST_SHARED", "shared-value", 1)
+        let job = CommandJob(
+            command: ["sh", "-c", "env | sort"], environment: ["GREETING": "hi"], inheritedEnvironment: ["NIGHTSHIFT_TEST_SHARED"]
+        )
+        let details = try await job.body(context())
+        guard case .string(let output) = details["output"] else {
+            Issue.record("no output in \(details)")
+            return
+        }
+        #expect(!output.contains("secret-admin-token"))
+        #expect(output.contains("NIGHTSHIFT_TEST_SHARED=shared-value"))
+        #expect(output.contains("GREETING=hi"))
+        #expect(output.contains("PATH="))
+        let names = Set(output.split(separator: "\n").compactMap { $0.split(separator: "=").first.map(String.init) })
+        let allowed = Set(
+            CommandJob.baseEnvironment + [
+                "NIGHTSHIFT_TEST_SHARED", "GREETING", "NIGHTSHIFT_JOB", "NIGHTSHIFT_RUN_ID", "NIGHTSHIFT_DRY_RUN",
+            ])
+        // The shell itself sets PWD, SHLVL and _.
+        #expect(
+            names.subtracting(allowed).subtracting(["PWD", "SHLVL", "_"]).isEmpty, "unexpected: \(names.subtracting(allowed))")
+    }
+
+    @Test("a 16 MB line is cut to 4 KiB in linear time (it took minutes and went whole into the details)")
+    func longLinesAreBounded() async throws {
+        let job = CommandJob(command: ["sh", "-c", "head -c 16000000 /dev/zero | tr '\\0' a; echo; echo last"], keptLines: 3)
+        let details = try await job.body(context())
+        guard case .string(let output) = details["output"] else {
+            Issue.record("no output in \(details)")
+            return
+        }
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 2)
+        #expect(
+            lines.first?.hasPrefix(String(repeating: "a", count: 4_096) + " … (line cut at 4096 bytes: 15995904 more)") == true)
+        #expect(lines.last == "last")
+    }
+
+    @Test("a background process holding the output does not keep the run going, and is stopped")
+    func backgroundProcessHoldingOutput() async throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-\(UUID().uuidString)").path
+        let job = CommandJob(command: ["sh", "-c", "(sleep 4; touch \(marker)) & echo started"])
+        let started = ContinuousClock.now
+        let details = try await job.body(context())
+        #expect(details["output"] == "started")
+        #expect(ContinuousClock.now - started < .seconds(3))
+        try await Task.sleep(for: .seconds(4.5))
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+}
+
+@Suite struct OutputCaptureTests {
+    func capture(_ chunks: [String], keeping: Int = 3, lineBytes: Int = 8) -> [String] {
+        let capture = OutputCapture(keeping: keeping, maximumLineBytes: lineBytes)
+        for chunk in chunks { Array(chunk.utf8).withUnsafeBytes { capture.append($0) } }
+        return capture.finish().lines
+    }
+
+    @Test("lines split across chunks are joined; only the last lines are kept")
+    func joinsAndKeepsTheLast() {
+        #expect(capture(["a\nb", "c\nd\n", "e"]) == ["bc", "d", "e"])
+        #expect(capture(["one\n", "two\n"]) == ["one", "two"])
+    }
+
+    @Test("a long line keeps its start and says how much was cut, even across chunks")
+    func cutsLongLines() {
+        #expect(capture(["0123456", "789abc\nok"]) == ["01234567 … (line cut at 8 bytes: 5 more)", "ok"])
     }
 }

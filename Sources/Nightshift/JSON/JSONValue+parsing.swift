@@ -1,8 +1,19 @@
 import Foundation
 
 extension JSONValue {
-    /// Parses JSON text, keeping object keys in the order they appear.
-    /// Throws ``JSONParseError`` with the byte offset of the first problem.
+    /// The deepest nesting of arrays and objects ``init(parsing:)`` accepts. Params and details
+    /// are shallow; the bound keeps a hostile body from exhausting the stack of the recursive
+    /// parser.
+    public static let maximumNestingDepth = 128
+    /// The longest JSON text, in UTF-8 bytes, that ``init(parsing:)`` accepts.
+    public static let maximumTextBytes = 16 << 20
+
+    /// Parses JSON text (RFC 8259), keeping object keys in the order they appear.
+    ///
+    /// Throws ``JSONParseError`` with the byte offset of the first problem: text that is not
+    /// JSON, an escape RFC 8259 does not have, a lone UTF-16 surrogate, a number too large for
+    /// a `Double` (it would read back as infinity), nesting deeper than
+    /// ``maximumNestingDepth`` or text longer than ``maximumTextBytes``. It never traps.
     public init(parsing text: String) throws(JSONParseError) {
         var parser = JSONTextParser(bytes: Array(text.utf8))
         self = try parser.parseDocument()
@@ -19,14 +30,18 @@ public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertibl
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
-/// A recursive-descent JSON parser over UTF-8 bytes.
+/// A recursive-descent JSON parser over UTF-8 bytes, bounded in depth and size.
 private struct JSONTextParser {
     let bytes: [UInt8]
     var index = 0
+    var depth = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        guard bytes.count <= JSONValue.maximumTextBytes else {
+            throw fail("the text is longer than \(JSONValue.maximumTextBytes) bytes")
+        }
         let value = try parseValue()
         skipWhitespace()
         guard index == bytes.count else { throw fail("trailing characters") }
@@ -35,48 +50,68 @@ private struct JSONTextParser {
 
     private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
+    private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
     }
 
-    private mutating func expect(_ literal: String) throws(JSONParseError) {
-        for byte in literal.utf8 {
-            guard index < bytes.count, bytes[index] == byte else { throw fail("expected \(literal)") }
+    private mutating func expect(_ literal: StaticString) throws(JSONParseError) {
+        let start = index
+        for offset in 0..<literal.utf8CodeUnitCount {
+            guard current == literal.utf8Start[offset] else {
+                index = start
+                throw fail("expected \(literal)")
+            }
             index += 1
         }
     }
 
     private mutating func parseValue() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
-        guard index < bytes.count else { throw fail("unexpected end") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"): return .object(try parseObject())
-        case UInt8(ascii: "["): return .array(try parseArray())
+        guard let byte = current else { throw fail("unexpected end") }
+        switch byte {
+        case UInt8(ascii: "{"): return .object(try nested { (parser) throws(JSONParseError) in try parser.parseObject() })
+        case UInt8(ascii: "["): return .array(try nested { (parser) throws(JSONParseError) in try parser.parseArray() })
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try expect("true"); return .bool(true)
         case UInt8(ascii: "f"): try expect("false"); return .bool(false)
         case UInt8(ascii: "n"): try expect("null"); return .null
-        default: return .number(try parseNumber())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw fail("expected a value")
         }
+    }
+
+    /// Parses an array or object one level deeper, refusing to go past the bound.
+    private mutating func nested<T>(_ parse: (inout JSONTextParser) throws(JSONParseError) -> T) throws(JSONParseError) -> T {
+        guard depth < JSONValue.maximumNestingDepth else {
+            throw fail("nested deeper than \(JSONValue.maximumNestingDepth) levels")
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return try parse(&self)
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONObject {
         index += 1
         var object = JSONObject()
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return object }
+        if current == UInt8(ascii: "}") { index += 1; return object }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            guard current == UInt8(ascii: "\"") else { throw fail("expected a key") }
             let key = try parseString()
             skipWhitespace()
-            try expect(":")
+            guard current == UInt8(ascii: ":") else { throw fail("expected :") }
+            index += 1
             object[key] = try parseValue()
             skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end in object") }
-            index += 1
-            if bytes[index - 1] == UInt8(ascii: "}") { return object }
-            guard bytes[index - 1] == UInt8(ascii: ",") else { index -= 1; throw fail("expected , or }") }
+            switch current {
+            case UInt8(ascii: "}"): index += 1; return object
+            case UInt8(ascii: ","): index += 1
+            case nil: throw fail("unexpected end in object")
+            default: throw fail("expected , or }")
+            }
         }
     }
 
@@ -84,14 +119,16 @@ private struct JSONTextParser {
         index += 1
         var values: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return values }
+        if current == UInt8(ascii: "]") { index += 1; return values }
         while true {
             values.append(try parseValue())
             skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end in array") }
-            index += 1
-            if bytes[index - 1] == UInt8(ascii: "]") { return values }
-            guard bytes[index - 1] == UInt8(ascii: ",") else { index -= 1; throw fail("expected , or ]") }
+            switch current {
+            case UInt8(ascii: "]"): index += 1; return values
+            case UInt8(ascii: ","): index += 1
+            case nil: throw fail("unexpected end in array")
+            default: throw fail("expected , or ]")
+            }
         }
     }
 
@@ -99,39 +136,19 @@ private struct JSONTextParser {
         index += 1
         var scalars = String.UnicodeScalarView()
         var runStart = index
-        func flush(_ parser: JSONTextParser, to scalars: inout String.UnicodeScalarView, from start: Int) {
-            scalars.append(contentsOf: String(decoding: parser.bytes[start..<parser.index], as: UTF8.self).unicodeScalars)
-        }
-        while index < bytes.count {
-            switch bytes[index] {
+        while let byte = current {
+            switch byte {
             case UInt8(ascii: "\""):
-                flush(self, to: &scalars, from: runStart)
+                scalars.append(contentsOf: String(decoding: bytes[runStart..<index], as: UTF8.self).unicodeScalars)
                 index += 1
                 return String(scalars)
             case UInt8(ascii: "\\"):
-                flush(self, to: &scalars, from: runStart)
+                scalars.append(contentsOf: String(decoding: bytes[runStart..<index], as: UTF8.self).unicodeScalars)
                 index += 1
-                guard index < bytes.count else { throw fail("unexpected end in string") }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "b"): scalars.append("\u{8}")
-                case UInt8(ascii: "f"): scalars.append("\u{c}")
-                case UInt8(ascii: "u"):
-                    var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code) {
-                        try expect("\\u")
-                        let low = try parseHex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape") }
-                    scalars.append(scalar)
-                default: scalars.append(Unicode.Scalar(escape))
-                }
+                scalars.append(try parseEscape())
                 runStart = index
+            case 0x00..<0x20:
+                throw fail("control character in a string (escape it)")
             default:
                 index += 1
             }
@@ -139,20 +156,97 @@ private struct JSONTextParser {
         throw fail("unterminated string")
     }
 
+    /// The character an escape stands for, `index` just past the backslash.
+    private mutating func parseEscape() throws(JSONParseError) -> Unicode.Scalar {
+        guard let escape = current else { throw fail("unexpected end in string") }
+        index += 1
+        switch escape {
+        case UInt8(ascii: "\""): return "\""
+        case UInt8(ascii: "\\"): return "\\"
+        case UInt8(ascii: "/"): return "/"
+        case UInt8(ascii: "n"): return "\n"
+        case UInt8(ascii: "t"): return "\t"
+        case UInt8(ascii: "r"): return "\r"
+        case UInt8(ascii: "b"): return "\u{8}"
+        case UInt8(ascii: "f"): return "\u{c}"
+        case UInt8(ascii: "u"): return try parseUnicodeEscape()
+        default:
+            index -= 1
+            throw fail("unknown escape \\\(Character(Unicode.Scalar(escape)))")
+        }
+    }
+
+    /// `\uXXXX`, or a UTF-16 surrogate pair `\uD83D\uDE00`; a lone surrogate is an error.
+    private mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
+        let high = try parseHex4()
+        switch high {
+        case 0xD800...0xDBFF:
+            guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                throw fail("a high surrogate \\u\(String(high, radix: 16)) must be followed by a low one")
+            }
+            index += 2
+            let low = try parseHex4()
+            guard (0xDC00...0xDFFF).contains(low) else {
+                throw fail("a high surrogate must be followed by a low one (\\udc00-\\udfff)")
+            }
+            let code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+            guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape") }
+            return scalar
+        case 0xDC00...0xDFFF:
+            throw fail("a low surrogate \\u\(String(high, radix: 16)) without a high one")
+        default:
+            guard let scalar = Unicode.Scalar(high) else { throw fail("invalid \\u escape") }
+            return scalar
+        }
+    }
+
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
-        guard index + 4 <= bytes.count,
-            let code = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
-        else { throw fail("invalid \\u escape") }
-        index += 4
+        var code: UInt32 = 0
+        for _ in 0..<4 {
+            guard let byte = current, let digit = Self.hexDigit(byte) else { throw fail("expected four hex digits after \\u") }
+            code = code << 4 | digit
+            index += 1
+        }
         return code
     }
 
+    private static func hexDigit(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, finite as a `Double`.
     private mutating func parseNumber() throws(JSONParseError) -> Double {
         let start = index
-        while index < bytes.count, "+-0123456789.eE".utf8.contains(bytes[index]) { index += 1 }
-        guard index > start, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
-            throw fail("expected a value")
+        if current == UInt8(ascii: "-") { index += 1 }
+        if current == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            guard skipDigits() > 0 else { throw fail("expected a digit") }
+        }
+        if current == UInt8(ascii: ".") {
+            index += 1
+            guard skipDigits() > 0 else { throw fail("expected a digit after the decimal point") }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            index += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+            guard skipDigits() > 0 else { throw fail("expected a digit in the exponent") }
+        }
+        guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)), value.isFinite else {
+            index = start
+            throw fail("number out of range")
         }
         return value
+    }
+
+    private mutating func skipDigits() -> Int {
+        let start = index
+        while let byte = current, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { index += 1 }
+        return index - start
     }
 }

@@ -33,6 +33,10 @@ public enum JSONValue: Equatable, Sendable {
         switch self {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
+        case .number(let value) where !value.isFinite:
+            // JSON has no infinity or NaN, and text with them could not be read back; this is
+            // what JavaScript's JSON.stringify writes too.
+            output += "null"
         case .number(let value):
             if value == value.rounded(), abs(value) < 1e15 {
                 output += String(Int64(value))
@@ -120,6 +124,9 @@ extension JSONValue: Codable {
         case .bool(let value):
             var single = encoder.singleValueContainer()
             try single.encode(value)
+        case .number(let value) where !value.isFinite:
+            var single = encoder.singleValueContainer()
+            try single.encodeNil()
         case .number(let value):
             var single = encoder.singleValueContainer()
             if value == value.rounded(), abs(value) < 1e15 { try single.encode(Int64(value)) } else { try single.encode(value) }

@@ -1,28 +1,49 @@
 import Foundation
 import Nightshift
+import Subprocess
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The `command` job kind: runs a program with arguments and environment, and fails when it
 /// exits non-zero.
 ///
-/// Details are `exitStatus` and `output`, the last lines of its standard output and error. The
-/// program also gets `NIGHTSHIFT_JOB`, `NIGHTSHIFT_RUN_ID`, `NIGHTSHIFT_DRY_RUN` (`1` on a dry
-/// run), `NIGHTSHIFT_WINDOW_FROM` and `_TO` (ISO 8601) and `NIGHTSHIFT_PARAM_<NAME>` for each
-/// param. On cancellation or timeout its process group gets SIGTERM, and SIGKILL five seconds
-/// later.
+/// Details are `exitStatus` and `output`, the last lines of its standard output and error
+/// (each line cut at 4 KiB). The program starts with a clean signal mask and default signal
+/// handling, in a process group of its own, with a small environment: `PATH`, `HOME`, `LANG`,
+/// `LC_ALL`, `TZ` and `TMPDIR` from Nightshift's own, the variables `inheritedEnvironment`
+/// names, the job's `environment`, and `NIGHTSHIFT_JOB`, `NIGHTSHIFT_RUN_ID`,
+/// `NIGHTSHIFT_DRY_RUN` (`1` on a dry run), `NIGHTSHIFT_WINDOW_FROM` and `_TO` (ISO 8601) and
+/// `NIGHTSHIFT_PARAM_<NAME>` for each param. Nothing else of Nightshift's environment (API
+/// tokens, database URLs) reaches it. On cancellation or timeout its process group gets
+/// SIGTERM, and SIGKILL five seconds later; when the program ends, whatever it left running in
+/// its group gets SIGKILL, once the output has ended or a second has passed.
 public struct CommandJob: Sendable {
+    /// The variables of Nightshift's own environment every program gets, when set.
+    public static let baseEnvironment = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"]
+
     /// The program and its arguments; a program without `/` is looked up in `PATH`.
     public let command: [String]
     /// Extra environment variables.
     public let environment: [String: String]
+    /// Names of further variables of Nightshift's own environment to pass on (`inherit_env:`).
+    public let inheritedEnvironment: [String]
     /// The directory to run in; nil: the current one.
     public let workingDirectory: String?
     /// How many trailing lines of output go into the details.
     public let keptLines: Int
 
     /// A job that runs `command`.
-    public init(command: [String], environment: [String: String] = [:], workingDirectory: String? = nil, keptLines: Int = 20) {
+    public init(
+        command: [String], environment: [String: String] = [:], inheritedEnvironment: [String] = [],
+        workingDirectory: String? = nil, keptLines: Int = 20
+    ) {
         self.command = command
         self.environment = environment
+        self.inheritedEnvironment = inheritedEnvironment
         self.workingDirectory = workingDirectory
         self.keptLines = keptLines
     }
@@ -32,17 +53,14 @@ public struct CommandJob: Sendable {
         { context in try await self.run(context: context) }
     }
 
-    private func run(context: JobContext) async throws -> JSONObject {
-        let process = Process()
-        let executable = command[0]
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = Array(command.dropFirst())
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = command
+    /// The environment the program gets for the run `context` describes, from `parent`
+    /// (Nightshift's own).
+    public func environmentVariables(for context: JobContext, parent: [String: String]) -> [String: String] {
+        var variables: [String: String] = [:]
+        for name in Self.baseEnvironment + inheritedEnvironment {
+            if let value = parent[name] { variables[name] = value }
         }
-        var variables = ProcessInfo.processInfo.environment.merging(environment) { _, configured in configured }
+        variables.merge(environment) { _, configured in configured }
         variables["NIGHTSHIFT_JOB"] = context.jobName
         variables["NIGHTSHIFT_RUN_ID"] = context.runID.lowercasedText
         variables["NIGHTSHIFT_DRY_RUN"] = context.isDryRun ? "1" : "0"
@@ -53,53 +71,65 @@ public struct CommandJob: Sendable {
         for (key, value) in context.params.entries {
             variables["NIGHTSHIFT_PARAM_\(key.uppercased())"] = value.plainText
         }
-        process.environment = variables
-        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        let exited = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in exited.continuation.finish() }
-        do {
-            try process.run()
-        } catch {
-            throw MaintenanceError.commandNotStarted(command.joined(separator: " "), reason: "\(error)")
-        }
-        let output = OutputTail(keeping: keptLines)
-        let reader = Thread {
-            while case let data = pipe.fileHandleForReading.availableData, !data.isEmpty {
-                output.append(data)
-            }
-            output.finish()
-        }
-        reader.start()
-        await withTaskCancellationHandler {
-            for await _ in exited.stream {}
-        } onCancel: {
-            Self.stop(process)
-        }
-        let lines = await output.lines()
-        try context.checkCancellation()
-        let lastLine = lines.last ?? ""
-        if process.terminationReason == .uncaughtSignal {
-            throw MaintenanceError.commandKilled(signal: process.terminationStatus)
-        }
-        guard process.terminationStatus == 0 else {
-            throw MaintenanceError.commandFailed(status: process.terminationStatus, lastLine: lastLine)
-        }
-        return ["exitStatus": .number(Double(process.terminationStatus)), "output": .string(lines.joined(separator: "\n"))]
+        return variables
     }
 
-    /// SIGTERM now, SIGKILL five seconds later, to the program's whole process group (Foundation
-    /// starts each program as a group leader), so that its children stop too and release the
-    /// output pipe.
-    private static func stop(_ process: Process) {
-        guard process.isRunning else { return }
-        let group = -process.processIdentifier
-        kill(group, SIGTERM)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 5) {
-            kill(group, SIGKILL)
+    private func run(context: JobContext) async throws -> JSONObject {
+        guard let program = command.first else { throw MaintenanceError.commandNotStarted("", reason: "no program given") }
+        let variables = environmentVariables(for: context, parent: ProcessInfo.processInfo.environment)
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(5))]
+        let capture = OutputCapture(keeping: keptLines)
+        let reader = try OutputReader(into: capture)
+        let group = ProcessGroupID()
+        let status: TerminationStatus
+        do {
+            status = try await Subprocess.run(
+                program.contains("/") ? .path(FilePath(program)) : .name(program),
+                arguments: Arguments(Array(command.dropFirst())),
+                environment: .custom(
+                    Dictionary(uniqueKeysWithValues: variables.map { (Environment.Key(stringLiteral: $0), $1) })),
+                workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options, input: .none,
+                output: .fileDescriptor(FileDescriptor(rawValue: reader.writeEnd), closeAfterSpawningProcess: true),
+                error: .combinedWithOutput
+            ) { execution in
+                group.set(execution.processIdentifier.value)
+            }.terminationStatus
+        } catch let error as SubprocessError {
+            _ = await reader.finish(within: .zero)
+            throw MaintenanceError.commandNotStarted(command.joined(separator: " "), reason: "\(error)")
+        } catch {
+            group.kill()
+            _ = await reader.finish(within: .seconds(1))
+            throw error
         }
+        // A background process may hold the output open after the program ended: a second for
+        // the rest of the output, then the group goes.
+        _ = await reader.finish(within: .seconds(1))
+        group.kill()
+        let lines = capture.finish().lines
+        try context.checkCancellation()
+        switch status {
+        case .exited(0):
+            return ["exitStatus": 0, "output": .string(lines.joined(separator: "\n"))]
+        case .exited(let code):
+            throw MaintenanceError.commandFailed(status: code, lastLine: lines.last ?? "")
+        case .signaled(let signal):
+            throw MaintenanceError.commandKilled(signal: signal)
+        }
+    }
+}
+
+/// The process group a command runs in, known once it started.
+private final class ProcessGroupID: Sendable {
+    private let id = Mutex<pid_t?>(nil)
+
+    func set(_ value: pid_t) { id.withLock { $0 = value } }
+
+    /// SIGKILL to every process left in the group.
+    func kill() {
+        guard let value = id.withLock({ $0 }), value > 0 else { return }
+        _ = Glibc.kill(-value, SIGKILL)
     }
 }

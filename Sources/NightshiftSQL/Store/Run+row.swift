@@ -3,15 +3,25 @@ import Nightshift
 import SQLKit
 
 extension Run {
-    /// Builds a run from a `nightshift_runs` row; throws when a column is missing or malformed.
-    init(row: any SQLRow) throws {
-        func column<T: Decodable>(_ name: String, _ type: T.Type) throws -> T { try row.decode(column: name, as: T.self) }
+    /// Builds a run from a `nightshift_runs` row; throws ``UnreadableColumn`` naming the first
+    /// column that is missing or malformed.
+    init(row: any SQLRow) throws(UnreadableColumn) {
+        func column<T: Decodable>(_ name: String, _ type: T.Type) throws(UnreadableColumn) -> T {
+            do { return try row.decode(column: name, as: T.self) } catch {
+                throw UnreadableColumn(column: name, reason: "\(error)")
+            }
+        }
         let idText = try column("id", String.self)
-        guard let id = UUID(text: idText) else { throw SQLStoreError.malformedRow("run id '\(idText)'") }
+        guard let id = UUID(text: idText) else {
+            throw UnreadableColumn(column: "id", reason: "'\(idText.prefix(40))' is not a UUID")
+        }
         let statusText = try column("status", String.self)
+        guard let status = RunStatus(rawValue: statusText) else {
+            throw UnreadableColumn(column: "status", reason: "unknown status '\(statusText.prefix(40))'")
+        }
         let triggerText = try column("trigger", String.self)
-        guard let status = RunStatus(rawValue: statusText), let trigger = RunTrigger(rawValue: triggerText) else {
-            throw SQLStoreError.malformedRow("run \(idText): status '\(statusText)' or trigger '\(triggerText)'")
+        guard let trigger = RunTrigger(rawValue: triggerText) else {
+            throw UnreadableColumn(column: "trigger", reason: "unknown trigger '\(triggerText.prefix(40))'")
         }
         let windowFrom = try column("window_from", Date?.self)
         let windowTo = try column("window_to", Date?.self)
@@ -22,22 +32,32 @@ extension Run {
             runAfter: try column("run_after", Date.self), createdAt: try column("created_at", Date.self),
             startedAt: try column("started_at", Date?.self), endedAt: try column("ended_at", Date?.self),
             heartbeatAt: try column("heartbeat_at", Date?.self), worker: try column("worker", String?.self),
-            progress: try column("progress", Int.self), params: try Self.jsonObject(try column("params", String.self)),
+            progress: try column("progress", Int.self),
+            params: try Self.jsonObject(try column("params", String.self), column: "params"),
             window: windowFrom.flatMap { from in windowTo.map { DateWindow(from: from, to: $0) } },
-            dryRun: try column("dry_run", Bool.self), details: try Self.jsonObject(try column("details", String.self)),
+            dryRun: try column("dry_run", Bool.self),
+            details: try Self.jsonObject(try column("details", String.self), column: "details"),
             error: try column("error", String?.self), cancelRequested: try column("cancel_requested", Bool.self),
             priority: try column("priority", Int.self), queue: try column("queue", String.self),
             uniqueKey: try column("unique_key", String?.self))
     }
 
     /// The JSON object stored as text in `params` and `details`.
-    static func jsonObject(_ text: String) throws -> JSONObject {
+    static func jsonObject(_ text: String, column: String) throws(UnreadableColumn) -> JSONObject {
         // Most runs have no params and no details yet.
         if text == "{}" { return [:] }
-        guard case .object(let object) = try JSONValue(parsing: text) else {
-            throw SQLStoreError.malformedRow("expected a JSON object, got \(text.prefix(40))")
+        do {
+            guard case .object(let object) = try JSONValue(parsing: text) else {
+                throw UnreadableColumn(column: column, reason: "expected a JSON object, got \(text.prefix(40))")
+            }
+            return object
+        } catch let error as JSONParseError {
+            throw UnreadableColumn(column: column, reason: "\(error) in \(text.prefix(40))")
+        } catch let error as UnreadableColumn {
+            throw error
+        } catch {
+            throw UnreadableColumn(column: column, reason: "\(error)")
         }
-        return object
     }
 }
 

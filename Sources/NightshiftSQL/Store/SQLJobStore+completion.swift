@@ -154,7 +154,8 @@ extension SQLJobStore {
             let spared: SQLQueryString =
                 switch dialect.flavor {
                 case .postgres: "NOT (id = ANY(CAST(\(bind: EncodedArray(ids)) AS text[])))"
-                case .sqlite: "id NOT IN (SELECT value FROM json_each(\(bind: "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]")))"
+                case .sqlite:
+                    "id NOT IN (SELECT value FROM json_each(\(bind: "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]")))"
                 }
             let stale: SQLQueryString = "status = 'running' AND heartbeat_at < \(now(plus: -staleAfter)) AND \(spared)"
             try await database.raw(
@@ -166,7 +167,7 @@ extension SQLJobStore {
                 """
             ).run()
             // All SET expressions see the row as it was, so each CASE tests the old attempt.
-            let rescued = try await database.raw(
+            let rows = try await database.raw(
                 """
                 UPDATE nightshift_runs SET
                     status = CASE WHEN attempt < max_attempts THEN 'queued'
@@ -179,7 +180,8 @@ extension SQLJobStore {
                 WHERE \(stale)
                 RETURNING *
                 """
-            ).all().map(Run.init(row:))
+            ).all()
+            let rescued = try await self.readRuns(rows, on: database)
             let failed = rescued.filter { $0.status.isFailure }
             try await self.recordFailure(
                 jobs: Dictionary(failed.map { ($0.job, $0.error ?? "lost") }, uniquingKeysWith: { first, _ in first }),

@@ -117,8 +117,9 @@ extension SQLJobStore {
         if !duplicateKeys.isEmpty {
             let existing = try await database.raw(
                 "SELECT * FROM nightshift_runs WHERE unique_key IN (\(binds: duplicateKeys)) AND status IN \(activeStatuses)"
-            ).all().map(Run.init(row:))
-            byKey = Dictionary(existing.compactMap { run in run.uniqueKey.map { ($0, run) } }, uniquingKeysWith: { first, _ in first })
+            ).all().compactMap { try? Run(row: $0) }
+            byKey = Dictionary(
+                existing.compactMap { run in run.uniqueKey.map { ($0, run) } }, uniquingKeysWith: { first, _ in first })
         }
         return runs.compactMap { run in byID[run.id] ?? run.uniqueKey.flatMap { byKey[$0] } }
     }
@@ -168,7 +169,8 @@ extension SQLJobStore {
         // Array elements cannot be NULL in the driver, so a bit mask per run says which
         // optional values are missing: 1 triggered_by, 2 run_after, 4 window, 8 unique_key.
         let missing = runs.map { run in
-            (run.triggeredBy == nil ? 1 : 0) | (run.runAfter == nil ? 2 : 0) | (run.window == nil ? 4 : 0) | (run.uniqueKey == nil ? 8 : 0)
+            (run.triggeredBy == nil ? 1 : 0) | (run.runAfter == nil ? 2 : 0) | (run.window == nil ? 4 : 0)
+                | (run.uniqueKey == nil ? 8 : 0)
         }
         let unset = Date(timeIntervalSince1970: 0)
         let rows: SQLQueryString =
@@ -247,9 +249,10 @@ extension SQLJobStore {
             binds.append(names)
             binds.append(excluded)
             binds.append(limit)
-            return try await pool.postgresRows(
-                PostgresQuery(unsafeSQL: PostgresQueueStatements.boundClaim, binds: binds)
-            ).map { try Run(claimedRow: $0, worker: worker) }
+            let rows = try await pool.postgresRows(PostgresQuery(unsafeSQL: PostgresQueueStatements.boundClaim, binds: binds))
+            return try await readRuns(rows, id: { try? $0.makeRandomAccess()[0].decode(String.self) }, keepRepaired: false) {
+                row throws(UnreadableColumn) in try Run(claimedRow: row, worker: worker)
+            }
         case .sqlite:
             let queueCondition: SQLQueryString
             switch queues {
@@ -258,7 +261,7 @@ extension SQLJobStore {
             case .excluding(let names): queueCondition = names.isEmpty ? "TRUE" : "queue NOT IN (\(binds: names))"
             }
             return try await pool.withDatabase { database in
-                try await database.raw(
+                let rows = try await database.raw(
                     """
                     UPDATE nightshift_runs SET \(claimed(by: worker))
                     WHERE id IN (
@@ -270,7 +273,8 @@ extension SQLJobStore {
                         LIMIT \(bind: limit))
                     RETURNING *
                     """
-                ).all().map(Run.init(row:))
+                ).all()
+                return try await readRuns(rows, on: database)
             }
         }
     }
@@ -286,13 +290,14 @@ extension SQLJobStore {
 
     public func claim(runID: UUID, worker: String) async throws -> Run? {
         try await pool.withDatabase { database in
-            try await database.raw(
+            let rows = try await database.raw(
                 """
                 UPDATE nightshift_runs SET \(claimed(by: worker))
                 WHERE id = \(bind: runID.lowercasedText) AND status = 'queued'
                 RETURNING *
                 """
-            ).first().map(Run.init(row:))
+            ).all()
+            return try await readRuns(rows, on: database).first
         }
     }
 
@@ -363,13 +368,15 @@ extension SQLJobStore {
             SELECT * FROM nightshift_runs WHERE \(conditions.joined(separator: " AND "))
             ORDER BY created_at DESC, id DESC LIMIT \(bind: max(1, query.limit))
             """
-        return try await pool.withDatabase { try await $0.raw(statement).all().map(Run.init(row:)) }
+        return try await pool.withDatabase { database in
+            try await readRuns(try await database.raw(statement).all(), keepRepaired: true, on: database)
+        }
     }
 
     public func run(id: UUID) async throws -> Run? {
         try await pool.withDatabase { database in
-            try await database.raw("SELECT * FROM nightshift_runs WHERE id = \(bind: id.lowercasedText)")
-                .first().map(Run.init(row:))
+            let rows = try await database.raw("SELECT * FROM nightshift_runs WHERE id = \(bind: id.lowercasedText)").all()
+            return try await readRuns(rows, keepRepaired: true, on: database).first
         }
     }
 
@@ -397,8 +404,10 @@ extension SQLJobStore {
 
     public func activeRuns() async throws -> [Run] {
         try await pool.withDatabase { database in
-            try await database.raw("SELECT * FROM nightshift_runs WHERE status IN \(Self.activeStatuses) ORDER BY created_at")
-                .all().map(Run.init(row:))
+            let rows = try await database.raw(
+                "SELECT * FROM nightshift_runs WHERE status IN \(Self.activeStatuses) ORDER BY created_at"
+            ).all()
+            return try await readRuns(rows, on: database)
         }
     }
 
@@ -412,8 +421,9 @@ extension SQLJobStore {
                   ON last.job = r.job AND last.newest = r.ended_at
                 WHERE r.status NOT IN ('queued', 'running', 'skipped')
                 """
-            ).all().map(Run.init(row:))
-            return Dictionary(rows.map { ($0.job, $0) }, uniquingKeysWith: { first, _ in first })
+            ).all()
+            let runs = try await readRuns(rows, keepRepaired: true, on: database)
+            return Dictionary(runs.map { ($0.job, $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
 }

@@ -1,0 +1,88 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The read end of a program's output pipe, drained on a thread of its own into an
+/// ``OutputCapture``.
+///
+/// Both ends are close-on-exec, so no other program started meanwhile inherits them
+/// and holds the pipe open. The reading stops at the end of the output, or, once
+/// ``finish(within:)`` is called, at a deadline: a background process the program left behind
+/// may hold the pipe open for ever, and the run must end all the same. The read end is closed
+/// when the reading stops, whatever the reason.
+final class OutputReader: Sendable {
+    /// The end the program writes to; it belongs to the caller, who hands it to the program.
+    let writeEnd: CInt
+    private let readEnd: CInt
+    private let capture: OutputCapture
+
+    private struct State {
+        var deadline: ContinuousClock.Instant?
+        var ended: Bool?
+        var waiters: [CheckedContinuation<Bool, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    /// Opens the pipe and starts reading; throws when the process is out of descriptors.
+    init(into capture: OutputCapture) throws(MaintenanceError) {
+        var ends: [CInt] = [-1, -1]
+        // Glibc's module does not export pipe2, so the ends are marked right after: a program
+        // started by other code in that instant could still inherit them.
+        guard pipe(&ends) == 0 else {
+            throw MaintenanceError.commandNotStarted("(output pipe)", reason: String(cString: strerror(errno)))
+        }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        readEnd = ends[0]
+        writeEnd = ends[1]
+        self.capture = capture
+        Thread { [self] in self.drain() }.start()
+    }
+
+    private func drain() {
+        let capacity = 65_536
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
+        defer { buffer.deallocate() }
+        var reachedEnd = false
+        while true {
+            if let deadline = state.withLock({ $0.deadline }), ContinuousClock.now >= deadline { break }
+            var descriptor = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 50)
+            if ready < 0, errno != EINTR { break }
+            guard ready > 0 else { continue }
+            let count = read(readEnd, buffer.baseAddress, capacity)
+            if count == 0 {
+                reachedEnd = true
+                break
+            }
+            if count < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                break
+            }
+            capture.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        close(readEnd)
+        let waiters = state.withLock { state in
+            state.ended = reachedEnd
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: reachedEnd) }
+    }
+
+    /// Waits until the output ends, reading for at most `limit` more; true when it ended, false
+    /// when something still held the pipe open at the deadline.
+    func finish(within limit: Duration) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let ended = state.withLock { state -> Bool? in
+                if let ended = state.ended { return ended }
+                state.deadline = state.deadline ?? ContinuousClock.now + limit
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ended { continuation.resume(returning: ended) }
+        }
+    }
+}
