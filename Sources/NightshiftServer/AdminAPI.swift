@@ -28,11 +28,14 @@ public struct AdminAPI: Sendable {
         public var heartbeatTimeout: Double
         /// The largest request body accepted.
         public var maxBodySize: Int
+        /// The most trigger requests that wait for their runs at once; more are answered 202
+        /// at once, as with `wait=false`.
+        public var maxWaitingRequests: Int
 
         /// Settings with the documented defaults.
         public init(
             tokens: [APIToken], waitTimeout: Double = 30, metricsRequireToken: Bool = false, schedulingEnabled: Bool = true,
-            heartbeatTimeout: Double = 30, maxBodySize: Int = 64 * 1024
+            heartbeatTimeout: Double = 30, maxBodySize: Int = 64 * 1024, maxWaitingRequests: Int = 100
         ) {
             self.tokens = tokens
             self.waitTimeout = waitTimeout
@@ -40,6 +43,7 @@ public struct AdminAPI: Sendable {
             self.schedulingEnabled = schedulingEnabled
             self.heartbeatTimeout = heartbeatTimeout
             self.maxBodySize = maxBodySize
+            self.maxWaitingRequests = maxWaitingRequests
         }
     }
 
@@ -51,6 +55,7 @@ public struct AdminAPI: Sendable {
     let registry: PrometheusCollectorRegistry
     let onEnqueued: @Sendable () -> Void
     let knownQueues = KnownQueues()
+    let runEndWaiter: RunEndWaiter
 
     /// An API over `store` for `jobs`. `registry` is the one the engine's metrics go to;
     /// `onEnqueued` wakes local workers after a trigger.
@@ -65,6 +70,12 @@ public struct AdminAPI: Sendable {
         self.authenticator = TokenAuthenticator(tokens: configuration.tokens)
         self.registry = registry
         self.onEnqueued = onEnqueued
+        self.runEndWaiter = RunEndWaiter(store: store, limit: configuration.maxWaitingRequests)
+    }
+
+    /// How many trigger requests wait for their runs now.
+    public var waitingRequests: Int {
+        get async { await runEndWaiter.waiting }
     }
 
     /// Every route, for the router, the 405 answers and the OpenAPI check.
@@ -94,7 +105,9 @@ public struct AdminAPI: Sendable {
             try await self.trigger(request, name: try context.parameters.require("name"))
         }
         router.get("/api/jobs/runs") { request, _ in try await self.listRuns(request) }
-        router.get("/api/jobs/runs/:id") { request, context in try await self.run(request, id: try context.parameters.require("id")) }
+        router.get("/api/jobs/runs/:id") { request, context in
+            try await self.run(request, id: try context.parameters.require("id"))
+        }
         router.post("/api/jobs/:name/pause") { request, context in
             try await self.setPaused(request, name: try context.parameters.require("name"), paused: true)
         }

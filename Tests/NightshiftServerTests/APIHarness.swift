@@ -30,6 +30,8 @@ struct APIHarness {
     let client: any TestClientProtocol
     let validator: OpenAPIValidator
     let registry: PrometheusCollectorRegistry
+    /// The API under test; nil where a test builds its own server.
+    var api: AdminAPI? = nil
 
     /// Sends a request for the route `template` (an OpenAPI path) at `uri`; `role` picks a
     /// token (`nil`: none; `"unknown"`: a wrong one).
@@ -53,7 +55,8 @@ struct APIHarness {
     /// (long enough that no load on the test machine lets it end before a test cancels it).
     static func jobs() throws -> [Job] {
         [
-            try Job(name: "ok", schedule: try Schedule("0 */6 * * *"), description: "Cleanup expired preview sessions") { context in
+            try Job(name: "ok", schedule: try Schedule("0 */6 * * *"), description: "Cleanup expired preview sessions") {
+                context in
                 var details: JSONObject = ["expiredCount": 2, "revokedCount": 0]
                 if let who = context.params["who"] { details["who"] = who }
                 if context.isDryRun { details["dryRun"] = true }
@@ -68,7 +71,10 @@ struct APIHarness {
     }
 
     /// Runs `body` against a live server over a fresh store of `kind`.
-    static func with(_ kind: TestStoreKind, _ body: @Sendable @escaping (APIHarness, TestStore) async throws -> Void) async throws {
+    static func with(
+        _ kind: TestStoreKind, waitTimeout: Double = 4, maxWaitingRequests: Int = 100,
+        _ body: @Sendable @escaping (APIHarness, TestStore) async throws -> Void
+    ) async throws {
         try await withTestStore(kind) { test in
             let logger = Logger(label: "api-test")
             let registry = PrometheusCollectorRegistry()
@@ -85,14 +91,16 @@ struct APIHarness {
                 APIToken(name: "cron", role: .trigger, secret: Self.tokens["trigger"]!),
             ]
             let api = AdminAPI(
-                store: test.store, jobs: jobs, configuration: .init(tokens: tokens, waitTimeout: 4, heartbeatTimeout: 1.5),
+                store: test.store, jobs: jobs,
+                configuration: .init(
+                    tokens: tokens, waitTimeout: waitTimeout, heartbeatTimeout: 1.5, maxWaitingRequests: maxWaitingRequests),
                 registry: registry, onEnqueued: { engine.notifyEnqueued() })
             let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: logger)
             let engineTask = Task { try await engine.run() }
             defer { engine.shutDown() }
             let validator = try OpenAPIValidator()
             try await app.test(.live) { client in
-                try await body(APIHarness(client: client, validator: validator, registry: registry), test)
+                try await body(APIHarness(client: client, validator: validator, registry: registry, api: api), test)
             }
             engine.shutDown()
             try await engineTask.value

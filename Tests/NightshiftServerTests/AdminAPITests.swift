@@ -73,6 +73,14 @@ import Testing
                 (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", "{not json", 400, "body"),
                 (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok?dryRun=true", #"{"dryRun":false}"#, 400, "dryRun"),
                 (.get, "/api/jobs/runs/{id}", "/api/jobs/runs/42", nil, 400, "id"),
+                // Checked before any window is built (3.65 million days froze the scheduler before).
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"from":"0001-01-01","to":"9999-12-31"}"#, 400, "to"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"from":"2026-01-01","to":"2027-01-02"}"#, 400, "to"),
+                // A lone surrogate killed the server; 65,000 brackets overflowed its stack; 1e999
+                // was stored as `inf`, which could not be read back.
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"params":{"s":"\ud800\u0041"}}"#, 400, "body"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", String(repeating: "[", count: 65_000), 400, "body"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"params":{"n":1e999}}"#, 400, "body"),
                 (.post, "/api/jobs/run/{name}", "/api/jobs/run/nope", nil, 404, nil),
                 (.post, "/api/jobs/{name}/pause", "/api/jobs/nope/pause", nil, 404, nil),
                 (.get, "/api/jobs/runs/{id}", "/api/jobs/runs/\(UUID().uuidString)", nil, 404, nil),
@@ -88,21 +96,30 @@ import Testing
             #expect(wrongMethod.status == 405 && wrongMethod.headers[.allow] == "GET" && wrongMethod.json["error"] != nil)
             let getTrigger = try await api.call(.get, "/api/jobs/run/{name}", "/api/jobs/run/ok")
             #expect(getTrigger.status == 405 && getTrigger.headers[.allow] == "POST")
-            let text = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", body: "dryRun=true", contentType: "text/plain")
+            let text = try await api.call(
+                .post, "/api/jobs/run/{name}", "/api/jobs/run/ok", body: "dryRun=true", contentType: "text/plain")
             #expect(text.status == 415 && text.json["field"] == "body")
             let huge = try await api.call(
-                .post, "/api/jobs/run/{name}", "/api/jobs/run/ok", body: #"{"params":{"x":""# + String(repeating: "a", count: 70_000) + #""}}"#)
+                .post, "/api/jobs/run/{name}", "/api/jobs/run/ok",
+                body: #"{"params":{"x":""# + String(repeating: "a", count: 70_000) + #""}}"#)
             #expect(huge.status == 413 && huge.json["error"] != nil)
         }
     }
 
-    @Test("triggers run and show in the history with the token's name; wait=false answers 202", arguments: TestStoreKind.available)
+    @Test(
+        "triggers run and show in the history with the token's name; wait=false answers 202", arguments: TestStoreKind.available)
     func triggerAndHistory(kind: TestStoreKind) async throws {
         try await APIHarness.with(kind) { api, test in
-            let done = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", role: "trigger", body: #"{"params":{"who":"ops"}}"#)
+            let done = try await api.call(
+                .post, "/api/jobs/run/{name}", "/api/jobs/run/ok", role: "trigger", body: #"{"params":{"who":"ops"}}"#)
             #expect(done.status == 200)
             #expect(done.json["job"] == "ok")
-            #expect(done.json["result"] == .object(["details": .object(["expiredCount": 2, "revokedCount": 0, "who": "ops"]), "status": "succeeded", "success": true]))
+            #expect(
+                done.json["result"]
+                    == .object([
+                        "details": .object(["expiredCount": 2, "revokedCount": 0, "who": "ops"]), "status": "succeeded",
+                        "success": true,
+                    ]))
             guard case .string(let runID) = done.json["runId"] else { Issue.record("no runId"); return }
 
             let history = try await api.call(.get, "/api/jobs/runs", "/api/jobs/runs?job=ok", role: "viewer")
@@ -111,13 +128,17 @@ import Testing
                 return
             }
             #expect(first["id"] == .string(runID) && first["triggeredBy"] == "cron" && first["trigger"] == "api")
-            #expect(try await api.call(.get, "/api/jobs/runs/{id}", "/api/jobs/runs/\(runID)", role: "viewer").json["status"] == "succeeded")
+            #expect(
+                try await api.call(.get, "/api/jobs/runs/{id}", "/api/jobs/runs/\(runID)", role: "viewer").json["status"]
+                    == "succeeded")
 
             let queued = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/slow?wait=false")
             #expect(queued.status == 202 && queued.json["result"] == nil)
             let waited = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/slow")
             #expect(waited.status == 202, "still running when the 4 s wait ends")
-            guard case .string(let slowID) = waited.json["runId"], case .string(let queuedID) = queued.json["runId"] else { return }
+            guard case .string(let slowID) = waited.json["runId"], case .string(let queuedID) = queued.json["runId"] else {
+                return
+            }
             for id in [slowID, queuedID] {
                 let cancel = try await api.call(.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(id)/cancel")
                 #expect(cancel.status == 202, "\(cancel.body)")
@@ -135,7 +156,9 @@ import Testing
 
             let failed = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/fails")
             #expect(failed.status == 200)
-            guard case .object(let result) = failed.json["result"], case .string(let failedID) = failed.json["runId"] else { return }
+            guard case .object(let result) = failed.json["result"], case .string(let failedID) = failed.json["runId"] else {
+                return
+            }
             #expect(result["success"] == false && result["status"] == "failed" && result["error"] == "the job failed on purpose")
             let retry = try await api.call(.post, "/api/jobs/runs/{id}/retry", "/api/jobs/runs/\(failedID)/retry")
             #expect(retry.status == 202)
@@ -143,16 +166,53 @@ import Testing
             #expect(again.status == 409)
 
             let range = try await api.call(
-                .post, "/api/jobs/run/{name}", "/api/jobs/run/ok", body: #"{"startDate":"2026-01-01","endDate":"2026-01-03","dryRun":true}"#)
+                .post, "/api/jobs/run/{name}", "/api/jobs/run/ok",
+                body: #"{"startDate":"2026-01-01","endDate":"2026-01-03","dryRun":true}"#)
             #expect(range.status == 200)
-            if case .array(let ids) = range.json["runIds"] { #expect(ids.count == 3) } else { Issue.record("no runIds: \(range.body)") }
+            if case .array(let ids) = range.json["runIds"] {
+                #expect(ids.count == 3)
+            } else {
+                Issue.record("no runIds: \(range.body)")
+            }
             #expect(try await test.store.runs(RunQuery(job: "ok", limit: 10)).filter { $0.dryRun && $0.window != nil }.count == 3)
 
             #expect(try await api.call(.post, "/api/jobs/{name}/pause", "/api/jobs/ok/pause").json["paused"] == true)
             let status = try await api.call(.get, "/api/jobs/status")
             guard case .array(let jobs) = status.json["jobs"], case .object(let ok) = jobs.first else { return }
-            #expect(ok["health"] == "PAUSED" && ok["schedule"] == "0 */6 * * *" && ok["description"] == "Cleanup expired preview sessions")
+            #expect(
+                ok["health"] == "PAUSED" && ok["schedule"] == "0 */6 * * *"
+                    && ok["description"] == "Cleanup expired preview sessions")
             #expect(status.json["running"] == true)
+        }
+    }
+
+    @Test("waits are bounded in number, and a wait whose client left ends at its time", arguments: TestStoreKind.available)
+    func waitsAreBounded(kind: TestStoreKind) async throws {
+        try await APIHarness.with(kind, waitTimeout: 3, maxWaitingRequests: 2) { api, test in
+            let port = try #require(api.client.port)
+            let admin = try #require(api.api)
+            // Two clients that wait for a slow run and hang up after a second.
+            let clients = try (0..<2).map { _ in
+                let curl = Process()
+                curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                curl.arguments = [
+                    "curl", "-s", "-o", "/dev/null", "-m", "1", "-X", "POST", "-H", "Authorization: Bearer admin-secret",
+                    "http://127.0.0.1:\(port)/api/jobs/run/slow",
+                ]
+                try curl.run()
+                return curl
+            }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while await admin.waitingRequests < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await admin.waitingRequests == 2)
+            // A third does not wait: it is answered 202 at once, as with wait=false.
+            let third = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/slow")
+            #expect(third.status == 202)
+            #expect(await admin.waitingRequests == 2)
+            for curl in clients { curl.waitUntilExit() }
+            while await admin.waitingRequests > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await admin.waitingRequests == 0, "a wait outlived its time")
+            for run in try await test.store.activeRuns() { _ = try await test.store.requestCancel(runID: run.id) }
         }
     }
 
@@ -170,7 +230,8 @@ import Testing
             #expect(try await count() == before + 2)
             let text = try await api.call(.get, "/metrics", role: nil).body
             for name in [
-                "nightshift_run_duration_seconds_bucket", "nightshift_queued_runs", "nightshift_consecutive_failures", "nightshift_leader",
+                "nightshift_run_duration_seconds_bucket", "nightshift_queued_runs", "nightshift_consecutive_failures",
+                "nightshift_leader",
             ] {
                 #expect(text.contains(name), "\(name) missing from /metrics")
             }
@@ -181,7 +242,8 @@ import Testing
     func readiness() async throws {
         let logger = Logger(label: "api-test")
         let store = try await SQLJobStore.open("postgres://postgres@127.0.0.1:1/nowhere", logger: logger)
-        let api = AdminAPI(store: store, jobs: try APIHarness.jobs(), configuration: .init(tokens: []), registry: PrometheusCollectorRegistry())
+        let api = AdminAPI(
+            store: store, jobs: try APIHarness.jobs(), configuration: .init(tokens: []), registry: PrometheusCollectorRegistry())
         let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: logger)
         let validator = try OpenAPIValidator()
         try await app.test(.live) { client in

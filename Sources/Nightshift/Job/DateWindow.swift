@@ -14,20 +14,31 @@ public struct DateWindow: Equatable, Sendable, Codable {
         self.to = to
     }
 
+    /// The most days ``days(from:through:in:atMost:)`` builds unless told otherwise: ten years.
+    public static let maximumDays = 3_660
+
     /// The calendar days of `[firstDay, lastDay]` in `timeZone`, each as its own window.
-    /// `firstDay` and `lastDay` are `YYYY-MM-DD`; throws ``DateWindowError`` when they are not.
-    public static func days(from firstDay: String, through lastDay: String, in timeZone: TimeZone) throws(DateWindowError)
-        -> [DateWindow]
-    {
+    /// `firstDay` and `lastDay` are `YYYY-MM-DD`; throws ``DateWindowError`` when they are not,
+    /// or when the range spans more than `limit` days (checked before any window is built: a
+    /// range from year 1 to 9999 used to build 3.65 million of them).
+    public static func days(
+        from firstDay: String, through lastDay: String, in timeZone: TimeZone, atMost limit: Int = maximumDays
+    ) throws(DateWindowError) -> [DateWindow] {
         let start = try dayStart(firstDay, in: timeZone)
         let end = try dayStart(lastDay, in: timeZone)
         guard start <= end else { throw DateWindowError(reason: "\(firstDay) is after \(lastDay)") }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
+        // Days apart plus one, rounded up across a change of UTC offset.
+        let span = Int((end.timeIntervalSince(start) / 86_400).rounded()) + 1
+        guard span <= limit else {
+            throw DateWindowError(
+                reason: "\(firstDay) to \(lastDay) spans \(span) days; a range may span at most \(limit)", isTooLong: true)
+        }
         var windows: [DateWindow] = []
+        windows.reserveCapacity(span)
         var day = start
-        while day <= end {
-            let next = calendar.date(byAdding: .day, value: 1, to: day)!
+        while day <= end, let next = calendar.date(byAdding: .day, value: 1, to: day) {
             windows.append(DateWindow(from: day, to: next))
             day = next
         }
@@ -39,7 +50,7 @@ public struct DateWindow: Equatable, Sendable, Codable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: from)
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
     private static func dayStart(_ text: String, in timeZone: TimeZone) throws(DateWindowError) -> Date {
@@ -48,7 +59,8 @@ public struct DateWindow: Equatable, Sendable, Codable {
         calendar.timeZone = timeZone
         guard pieces.count == 3, text.count == 10,
             let date = calendar.date(from: DateComponents(year: pieces[0], month: pieces[1], day: pieces[2])),
-            calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: pieces[0], month: pieces[1], day: pieces[2])
+            calendar.dateComponents([.year, .month, .day], from: date)
+                == DateComponents(year: pieces[0], month: pieces[1], day: pieces[2])
         else { throw DateWindowError(reason: "'\(text)' is not a date; write YYYY-MM-DD") }
         return calendar.startOfDay(for: date)
     }
@@ -58,5 +70,7 @@ public struct DateWindow: Equatable, Sendable, Codable {
 public struct DateWindowError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What is wrong, naming the text as written.
     public let reason: String
+    /// Whether the range was refused for spanning too many days.
+    public var isTooLong = false
     public var description: String { reason }
 }

@@ -63,6 +63,8 @@ public protocol JobStore: Sendable {
     func runs(_ query: RunQuery) async throws -> [Run]
     /// One run.
     func run(id: UUID) async throws -> Run?
+    /// The runs of `ids` that exist, in no particular order, in one statement.
+    func runs(ids: [UUID]) async throws -> [Run]
     /// Pauses or resumes a queue: its queued runs wait while it is paused.
     func setQueuePaused(_ queue: String, paused: Bool) async throws
     /// Deletes finished runs (and their attempts) that ended before their job's retention, in

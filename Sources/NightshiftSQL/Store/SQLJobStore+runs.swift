@@ -380,6 +380,16 @@ extension SQLJobStore {
         }
     }
 
+    public func runs(ids: [UUID]) async throws -> [Run] {
+        guard !ids.isEmpty else { return [] }
+        return try await pool.withDatabase { database in
+            let rows = try await database.raw(
+                "SELECT * FROM nightshift_runs WHERE id IN (\(binds: ids.map(\.lowercasedText)))"
+            ).all()
+            return try await readRuns(rows, keepRepaired: true, on: database)
+        }
+    }
+
     public func setQueuePaused(_ queue: String, paused: Bool) async throws {
         try await pool.withDatabase { database in
             try await database.raw(

@@ -31,7 +31,8 @@ extension AdminAPI {
 
     // Computed: the descriptor type is not Sendable, so it cannot be a stored static.
     private static var queuedRuns: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "nightshift", metricName: "queued", unitName: "runs", helpText: "Runs waiting in each queue.")
+        MetricNameDescriptor(
+            namespace: "nightshift", metricName: "queued", unitName: "runs", helpText: "Runs waiting in each queue.")
     }
     private static var consecutiveFailures: MetricNameDescriptor {
         MetricNameDescriptor(

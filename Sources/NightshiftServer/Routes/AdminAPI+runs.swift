@@ -39,7 +39,9 @@ extension AdminAPI {
     }
 
     static func runID(_ text: String, field: String) throws(APIError) -> UUID {
-        guard let id = UUID(uuidString: text) else { throw APIError.badRequest("'\(text)' is not a run id (a UUID)", field: field) }
+        guard let id = UUID(uuidString: text) else {
+            throw APIError.badRequest("'\(text)' is not a run id (a UUID)", field: field)
+        }
         return id
     }
 }

@@ -13,8 +13,8 @@ extension AdminAPI {
 
     /// `POST /api/jobs/run/{name}` (admin, trigger): queues a run (one per day for a date range)
     /// recorded with the token's name as `triggered_by`. With `wait=true` (the default) it answers
-    /// 200 with the result once the run ends, or 202 after `waitTimeout`; `wait=false` answers 202
-    /// at once.
+    /// 200 with the result once the run ends, or 202 after `waitTimeout` (or at once when
+    /// `maxWaitingRequests` requests wait already); `wait=false` answers 202 at once.
     func trigger(_ request: Request, name: String) async throws -> JSONResponse<TriggerAnswer> {
         let token = try authenticator.authorize(request, roles: [.trigger])
         let job = try job(named: name)
@@ -30,24 +30,10 @@ extension AdminAPI {
                     params: params, window: window, dryRun: dryRun, queue: job.policies.queue)
             })
         onEnqueued()
-        guard wait, let finished = try await waitForEnd(of: runs) else {
-            return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted)
-        }
+        guard wait else { return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted) }
+        let finished = try await runEndWaiter.wait(for: runs.map(\.id), timeout: .seconds(configuration.waitTimeout))
+        guard let finished else { return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted) }
         return JSONResponse(TriggerAnswer(job: name, runs: runs, finished: finished))
-    }
-
-    /// The runs once all have ended, or nil when `waitTimeout` passes first.
-    private func waitForEnd(of runs: [Run]) async throws -> [Run]? {
-        let deadline = ContinuousClock.now + .seconds(configuration.waitTimeout)
-        while ContinuousClock.now < deadline {
-            var current: [Run] = []
-            for run in runs {
-                if let now = try await store.run(id: run.id) { current.append(now) }
-            }
-            if current.count == runs.count, current.allSatisfy({ $0.status.isFinished }) { return current }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return nil
     }
 
     /// `[nil]` without dates; one window for `date`; one per day for `from`…`to`.
@@ -57,9 +43,10 @@ extension AdminAPI {
         let to = try input.string(either: "to", or: "endDate")
         func days(_ first: String, _ last: String, field: String) throws(APIError) -> [DateWindow] {
             do {
-                return try DateWindow.days(from: first, through: last, in: timeZone)
+                return try DateWindow.days(from: first, through: last, in: timeZone, atMost: maxTriggerDays)
             } catch {
-                throw APIError.badRequest(error.reason, field: field)
+                // A range too long is the end's fault; other problems are the field's own.
+                throw APIError.badRequest(error.reason, field: error.isTooLong ? "to" : field)
             }
         }
         if let date {
@@ -71,11 +58,7 @@ extension AdminAPI {
         case (let from?, let to?):
             _ = try days(from, from, field: "from")
             _ = try days(to, to, field: "to")
-            let windows = try days(from, to, field: "from")
-            guard windows.count <= maxTriggerDays else {
-                throw APIError.badRequest("a range may span at most \(maxTriggerDays) days", field: "to")
-            }
-            return windows
+            return try days(from, to, field: "from")
         case (nil, _): throw APIError.badRequest("'to' needs 'from'", field: "from")
         case (_, nil): throw APIError.badRequest("'from' needs 'to'", field: "to")
         }

@@ -23,7 +23,8 @@ struct TriggerAnswer: Codable, Sendable {
         guard let finished else { return }
         let failed = finished.first { $0.status != .succeeded }
         if finished.count == 1, let only = finished.first {
-            result = Result(success: only.status == .succeeded, status: only.status.rawValue, details: only.details, error: only.error)
+            result = Result(
+                success: only.status == .succeeded, status: only.status.rawValue, details: only.details, error: only.error)
         } else {
             let succeeded = finished.filter { $0.status == .succeeded }.count
             result = Result(
