@@ -1,8 +1,23 @@
 import NIOCore
 
 /// Reads RESP2 values off the wire, waiting for more bytes when a value is incomplete.
+///
+/// Nothing on the wire is trusted: a length, a count or a line past its bound, nesting deeper
+/// than ``maximumDepth``, or a number that does not fit is a ``RedisError/protocolViolation(_:)``,
+/// after which the connection is closed. A hostile or broken server used to crash the process
+/// (an overflow, a 2.4 TB allocation, a stack overflow).
 struct RESPDecoder: ByteToMessageDecoder {
     typealias InboundOut = RESPValue
+
+    /// Redis's own limit on a bulk string (`proto-max-bulk-len`).
+    static let maximumBulkLength = 512 << 20
+    /// More elements than any reply Nightshift asks for holds (a SCAN batch, a pipeline is
+    /// many replies, not one).
+    static let maximumArrayCount = 1 << 20
+    /// Arrays inside arrays, deeper than any reply of the commands Nightshift sends.
+    static let maximumDepth = 16
+    /// The longest line of a simple string, an error or a length.
+    static let maximumLineLength = 64 << 10
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         var probe = buffer
@@ -13,28 +28,33 @@ struct RESPDecoder: ByteToMessageDecoder {
     }
 
     /// One value from the front of `buffer`, or nil (with `buffer` in an unspecified position)
-    /// when the bytes are not all there yet.
-    static func parse(_ buffer: inout ByteBuffer) throws -> RESPValue? {
-        guard let marker = buffer.readInteger(as: UInt8.self), let line = readLine(&buffer) else { return nil }
+    /// when the bytes are not all there yet; throws ``RedisError/protocolViolation(_:)`` for
+    /// bytes that are not RESP or are past a bound.
+    static func parse(_ buffer: inout ByteBuffer, depth: Int = 0) throws(RedisError) -> RESPValue? {
+        guard depth <= maximumDepth else { throw RedisError.protocolViolation("arrays nested deeper than \(maximumDepth)") }
+        guard let marker = buffer.readInteger(as: UInt8.self), let line = try readLine(&buffer) else { return nil }
         switch marker {
         case UInt8(ascii: "+"): return .simpleString(line)
         case UInt8(ascii: "-"): return .error(line)
         case UInt8(ascii: ":"):
-            guard let number = Int64(line) else { throw RedisError.protocolViolation("bad integer '\(line)'") }
+            guard let number = Int64(line) else { throw RedisError.protocolViolation("bad integer '\(line.prefix(40))'") }
             return .integer(number)
         case UInt8(ascii: "$"):
-            guard let length = Int(line), length >= -1 else { throw RedisError.protocolViolation("bad length '\(line)'") }
+            let length = try bounded(line, "bulk string length", maximumBulkLength)
             if length == -1 { return .null }
             guard buffer.readableBytes >= length + 2, let bytes = buffer.readSlice(length: length) else { return nil }
-            buffer.moveReaderIndex(forwardBy: 2)
+            guard buffer.readInteger(as: UInt16.self) == 0x0D0A else {
+                throw RedisError.protocolViolation("a bulk string of \(length) bytes does not end with CRLF")
+            }
             return .bulkString(bytes)
         case UInt8(ascii: "*"):
-            guard let count = Int(line), count >= -1 else { throw RedisError.protocolViolation("bad count '\(line)'") }
+            let count = try bounded(line, "array count", maximumArrayCount)
             if count == -1 { return .null }
             var items: [RESPValue] = []
-            items.reserveCapacity(count)
+            // Reserved as the items arrive, not as the count claims.
+            items.reserveCapacity(min(count, 1_024))
             for _ in 0..<count {
-                guard let item = try parse(&buffer) else { return nil }
+                guard let item = try parse(&buffer, depth: depth + 1) else { return nil }
                 items.append(item)
             }
             return .array(items)
@@ -43,9 +63,26 @@ struct RESPDecoder: ByteToMessageDecoder {
         }
     }
 
-    private static func readLine(_ buffer: inout ByteBuffer) -> String? {
+    /// A length or count from the wire: -1 (null) to `maximum`.
+    private static func bounded(_ line: String, _ what: String, _ maximum: Int) throws(RedisError) -> Int {
+        guard let value = Int(line), value >= -1, value <= maximum else {
+            throw RedisError.protocolViolation("bad \(what) '\(line.prefix(40))' (at most \(maximum))")
+        }
+        return value
+    }
+
+    private static func readLine(_ buffer: inout ByteBuffer) throws(RedisError) -> String? {
         let view = buffer.readableBytesView
-        guard let end = view.firstIndex(of: UInt8(ascii: "\r")), end + 1 < view.endIndex else { return nil }
+        guard let end = view.firstIndex(of: UInt8(ascii: "\r")), end + 1 < view.endIndex else {
+            guard view.count <= maximumLineLength else {
+                throw RedisError.protocolViolation("a line longer than \(maximumLineLength) bytes")
+            }
+            return nil
+        }
+        guard end - view.startIndex <= maximumLineLength else {
+            throw RedisError.protocolViolation("a line longer than \(maximumLineLength) bytes")
+        }
+        guard view[end + 1] == UInt8(ascii: "\n") else { throw RedisError.protocolViolation("a line ends without LF") }
         let line = buffer.readString(length: end - view.startIndex)
         buffer.moveReaderIndex(forwardBy: 2)
         return line

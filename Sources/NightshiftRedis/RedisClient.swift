@@ -10,18 +10,22 @@ public actor RedisClient {
     /// Where it connects.
     public nonisolated let url: RedisURL
     private let maximumConnections: Int
+    private let commandTimeout: Duration
     private let group: any EventLoopGroup
     private var idle: [RedisConnection] = []
     private var openCount = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var isClosed = false
 
-    /// A client for `url` with at most `maximumConnections` open at once.
+    /// A client for `url` with at most `maximumConnections` open at once, whose commands fail
+    /// when their answer does not come within `commandTimeout`.
     public init(
-        url: RedisURL, maximumConnections: Int = 8, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        url: RedisURL, maximumConnections: Int = 8, commandTimeout: Duration = RedisConnection.defaultCommandTimeout,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.url = url
         self.maximumConnections = max(1, maximumConnections)
+        self.commandTimeout = commandTimeout
         self.group = group
     }
 
@@ -72,7 +76,7 @@ public actor RedisClient {
             if openCount < maximumConnections {
                 openCount += 1
                 do {
-                    return try await RedisConnection.connect(to: url, group: group)
+                    return try await RedisConnection.connect(to: url, commandTimeout: commandTimeout, group: group)
                 } catch {
                     openCount -= 1
                     wakeOne()

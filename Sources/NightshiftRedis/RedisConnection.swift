@@ -4,15 +4,24 @@ import NIOPosix
 /// One connection to a Redis server. Commands may be sent from several tasks at once; their
 /// answers come back in order. Use ``RedisClient`` for a pool of them.
 public final class RedisConnection: Sendable {
-    private let channel: any Channel
+    /// How long a command waits for its answer unless told otherwise.
+    public static let defaultCommandTimeout: Duration = .seconds(30)
 
-    private init(channel: any Channel) {
+    private let channel: any Channel
+    private let commandTimeout: Duration
+
+    private init(channel: any Channel, commandTimeout: Duration) {
         self.channel = channel
+        self.commandTimeout = commandTimeout
     }
 
     /// Connects to `url`, logs in with `AUTH` when it has a password, and selects its database.
+    /// A command whose answer does not come within `commandTimeout` fails with
+    /// ``RedisError/timedOut(command:after:)`` and closes the connection (later answers could
+    /// no longer be matched to their commands).
     public static func connect(
-        to url: RedisURL, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        to url: RedisURL, commandTimeout: Duration = defaultCommandTimeout,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> RedisConnection {
         let channel: any Channel
         do {
@@ -29,7 +38,7 @@ public final class RedisConnection: Sendable {
         } catch {
             throw RedisError.connectionFailed("\(url.host):\(url.port)", reason: "\(error)")
         }
-        let connection = RedisConnection(channel: channel)
+        let connection = RedisConnection(channel: channel, commandTimeout: commandTimeout)
         do {
             if let password = url.password {
                 _ = try await connection.send(url.user.map { ["AUTH", $0, password] } ?? ["AUTH", password])
@@ -59,6 +68,15 @@ public final class RedisConnection: Sendable {
         var bytes = channel.allocator.buffer(capacity: commands.count * 64)
         for command in commands { Self.encode(command, into: &bytes) }
         let replies = channel.eventLoop.makePromise(of: [RESPValue].self)
+        // The handler fails every waiting command with the timeout and closes the connection;
+        // failing the promise here could race with its answer arriving.
+        let timeout = RedisError.timedOut(command: commands[0].first ?? "", after: commandTimeout)
+        let pipeline = channel.pipeline
+        let (seconds, attoseconds) = commandTimeout.components
+        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+            pipeline.fireErrorCaught(timeout)
+        }
+        replies.futureResult.whenComplete { _ in timer.cancel() }
         channel.writeAndFlush(RedisRequest(bytes: bytes, count: commands.count, replies: replies)).whenFailure { _ in
             replies.fail(RedisError.connectionClosed)
         }

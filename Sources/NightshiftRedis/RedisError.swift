@@ -12,6 +12,8 @@ public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
     case protocolViolation(String)
     /// The answer had another shape than the command gives.
     case unexpectedReply(command: String, reply: String)
+    /// No answer came within the command timeout; the connection was closed.
+    case timedOut(command: String, after: Duration)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
         case .server(let message): return "Redis: \(message)"
         case .protocolViolation(let detail): return "Redis sent an invalid reply: \(detail)"
         case .unexpectedReply(let command, let reply): return "unexpected Redis reply to \(command): \(reply)"
+        case .timedOut(let command, let after):
+            return "Redis did not answer \(command) within \(after); the connection was closed"
         }
     }
 }

@@ -33,7 +33,8 @@ struct RESPDecodingTests {
     @Test("URLs with user, password and database; the password is masked")
     func readsURLs() throws {
         let url = try RedisURL("redis://app:s3cret@cache.local:6380/2")
-        #expect(url.host == "cache.local" && url.port == 6380 && url.user == "app" && url.password == "s3cret" && url.database == 2)
+        #expect(
+            url.host == "cache.local" && url.port == 6380 && url.user == "app" && url.password == "s3cret" && url.database == 2)
         #expect(url.description == "redis://app:***@cache.local:6380/2")
         #expect(try RedisURL("redis://127.0.0.1").port == 6379)
         #expect(throws: RedisError.self) { try RedisURL("http://x") }

@@ -1,0 +1,90 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PropertyBased
+import Testing
+
+@testable import NightshiftRedis
+
+/// A server that answers every connection with `reply` (nothing: it never answers).
+private final class FakeRedisServer: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let reply: String?
+    init(reply: String?) { self.reply = reply }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let reply else { return }
+        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: reply)), promise: nil)
+    }
+
+    /// Starts on a free loopback port, runs `body` with its URL, and stops.
+    static func with(reply: String?, _ body: (RedisURL) async throws -> Void) async throws {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(FakeRedisServer(reply: reply))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        do {
+            try await body(try RedisURL("redis://127.0.0.1:\(channel.localAddress?.port ?? 0)"))
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        try await channel.close()
+    }
+}
+
+@Suite struct HostileServerTests {
+    @Test(arguments: [
+        "$9223372036854775807\r\n",  // overflowed `length + 2`
+        "*2400000000000\r\n",  // reserved room for 2.4 TB
+        String(repeating: "*1\r\n", count: 100_000),  // overflowed the stack
+        String(repeating: "x", count: 70_000),  // a line that never ends
+        "$3\r\nabcXY",  // a bulk string without its CRLF
+        ":12x\r\n", "$-2\r\n", "+OK\rX",
+    ])
+    func refusesWhatIsNotRESP(wire: String) {
+        var buffer = ByteBuffer(string: wire)
+        #expect(throws: RedisError.self) {
+            while buffer.readableBytes > 0, try RESPDecoder.parse(&buffer) != nil {}
+        }
+    }
+
+    @Test("random bytes never trap the decoder")
+    func fuzz() async {
+        let pieces = [
+            "*", "$", ":", "+", "-", "1", "2", "-1", "0", "99999999999999999999", "\r\n", "\r", "\n", "x", "OK", "*1\r\n",
+            "$1\r\nx\r\n",
+        ]
+        await propertyCheck(count: 3_000, input: Gen.element(of: pieces).array(of: 1...30)) { parts in
+            var buffer = ByteBuffer(string: parts.compactMap { $0 }.joined())
+            while buffer.readableBytes > 0, (try? RESPDecoder.parse(&buffer)) != nil {}
+        }
+    }
+
+    @Test("a server that never answers: the command times out and the connection closes")
+    func commandTimeout() async throws {
+        try await FakeRedisServer.with(reply: nil) { url in
+            let connection = try await RedisConnection.connect(to: url, commandTimeout: .milliseconds(300))
+            let started = ContinuousClock.now
+            await #expect(throws: RedisError.timedOut(command: "PING", after: .milliseconds(300))) {
+                try await connection.send(["PING"])
+            }
+            #expect(ContinuousClock.now - started < .seconds(10))
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!connection.isActive)
+        }
+    }
+
+    @Test("a server that answers garbage: an error, and the connection closes")
+    func hostileReply() async throws {
+        try await FakeRedisServer.with(reply: "*2400000000000\r\n") { url in
+            let connection = try await RedisConnection.connect(to: url, commandTimeout: .seconds(30))
+            await #expect(throws: RedisError.self) { try await connection.send(["PING"]) }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(!connection.isActive)
+        }
+    }
+}
