@@ -36,7 +36,8 @@ import Testing
     @Test("two instances on one store: one leader, every fire recorded once", arguments: TestStoreKind.available)
     func twoInstances(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
-            let job = try Job(name: "every-second", schedule: try Schedule("* * * * * *"), policies: JobPolicies(overlap: .allow)) { _ in
+            let job = try Job(name: "every-second", schedule: try Schedule("* * * * * *"), policies: JobPolicies(overlap: .allow))
+            { _ in
                 [:]
             }
             // A second store connection stands for the second process.
@@ -69,7 +70,10 @@ import Testing
             // A fire recorded in the moment of shutdown may stay queued for the next start; every
             // other one ran.
             let lastFire = fires.max() ?? .distantPast
-            #expect(runs.allSatisfy { $0.status == .succeeded || $0.status == .queued && $0.scheduledFor! >= lastFire.addingTimeInterval(-1) })
+            #expect(
+                runs.allSatisfy {
+                    $0.status == .succeeded || $0.status == .queued && $0.scheduledFor! >= lastFire.addingTimeInterval(-1)
+                })
         }
     }
 
@@ -111,7 +115,10 @@ import Testing
             #expect(running.count == 1)
             let fire = Date(timeIntervalSince1970: 1_800_000_000)
             _ = try await store.enqueue([NewRun(job: "j", trigger: .manual)])
-            #expect(try await store.recordFires([ScheduledFire(job: "j", scheduledFor: fire, maxAttempts: 1, overlap: .replace)]) == [.queued])
+            #expect(
+                try await store.recordFires([ScheduledFire(job: "j", scheduledFor: fire, maxAttempts: 1, overlap: .replace)]) == [
+                    .queued
+                ])
             let runs = try await store.runs(RunQuery(job: "j"))
             #expect(runs.filter { $0.status == .cancelled }.count == 1)
             #expect(runs.filter { $0.status == .queued }.map(\.scheduledFor) == [fire])
@@ -138,7 +145,9 @@ import Testing
                 }
                 return [:]
             }
-            let runs = try await test.store.enqueue([NewRun(job: "quick", trigger: .manual), NewRun(job: "stubborn", trigger: .manual)])
+            let runs = try await test.store.enqueue([
+                NewRun(job: "quick", trigger: .manual), NewRun(job: "stubborn", trigger: .manual),
+            ])
             let instance = engine(test.store, [quick, stubborn]) { $0.shutdownGracePeriod = 1 }
             let task = Task { try await instance.run() }
             // Both jobs executing, not only claimed: a claimed run that has not started when the
@@ -157,7 +166,9 @@ import Testing
         }
     }
 
-    @Test("shutdown returns prefetched runs to the queue: none stays running, each success has one attempt", arguments: TestStoreKind.available)
+    @Test(
+        "shutdown returns prefetched runs to the queue: none stays running, each success has one attempt",
+        arguments: TestStoreKind.available)
     func prefetchReleasedAtShutdown(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             // Quick jobs make the engine prefetch (about 100 ms of work at their rate), so the
@@ -189,7 +200,9 @@ import Testing
         }
     }
 
-    @Test("a run whose ending is slow to write is heartbeated meanwhile, not rescued as an orphan", arguments: TestStoreKind.available)
+    @Test(
+        "a run whose ending is slow to write is heartbeated meanwhile, not rescued as an orphan",
+        arguments: TestStoreKind.available)
     func slowCompletionWrite(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             // Writes take twice the lease (1.5 s in these tests): without heartbeats in between,
@@ -216,7 +229,9 @@ import Testing
         }
     }
 
-    @Test("an instance whose lease renewal is late stops believing it leads when the lease runs out", arguments: TestStoreKind.available)
+    @Test(
+        "an instance whose lease renewal is late stops believing it leads when the lease runs out",
+        arguments: TestStoreKind.available)
     func leaseBeliefEnds(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let store = SlowStore(base: test.store)
@@ -307,7 +322,9 @@ import Testing
     @Test("two instances migrating at once both succeed", arguments: TestStoreKind.available)
     func concurrentMigrations(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
-            let stores = [try await SQLJobStore.open(test.url, logger: logger), try await SQLJobStore.open(test.url, logger: logger)]
+            let stores = [
+                try await SQLJobStore.open(test.url, logger: logger), try await SQLJobStore.open(test.url, logger: logger),
+            ]
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in stores { group.addTask { try await store.migrate() } }
                 try await group.waitForAll()

@@ -52,7 +52,9 @@ import Testing
         }
     }
 
-    @Test("an error text with a NUL character is recorded, and does not sink the other endings of its batch", arguments: TestStoreKind.available)
+    @Test(
+        "an error text with a NUL character is recorded, and does not sink the other endings of its batch",
+        arguments: TestStoreKind.available)
     func nulInError(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let binary = try Job(name: "binary") { _ in throw TestFailure(message: "read \u{0}\u{1} from the socket") }

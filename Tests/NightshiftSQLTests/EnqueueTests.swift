@@ -17,7 +17,9 @@ import Testing
     func uniqueKeys(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let store = test.store
-            let first = try NewRun(job: "send-invoice", params: Invoice(id: 42, customer: "acme"), priority: -1, queue: "mail", uniqueKey: "invoice-42")
+            let first = try NewRun(
+                job: "send-invoice", params: Invoice(id: 42, customer: "acme"), priority: -1, queue: "mail",
+                uniqueKey: "invoice-42")
             let created = try await store.enqueue([first])[0]
             #expect(try created.params.decode(as: Invoice.self) == Invoice(id: 42, customer: "acme"))
             #expect(created.priority == -1 && created.queue == "mail" && created.uniqueKey == "invoice-42")
@@ -31,18 +33,23 @@ import Testing
             #expect(try await store.runs(RunQuery(job: "send-invoice")).count == 2)
             // Once the run has ended, its key is free again.
             let claimed = try await store.claim(limit: 10, jobs: ["send-invoice"], queues: .any, worker: "w")
-            for run in claimed { _ = try await store.complete(RunCompletion(runID: run.id, job: run.job, attempt: 1, outcome: .succeeded)) }
+            for run in claimed {
+                _ = try await store.complete(RunCompletion(runID: run.id, job: run.job, attempt: 1, outcome: .succeeded))
+            }
             #expect(try await store.enqueue([first.withNewID()])[0].id != created.id)
         }
     }
 
-    @Test("the run enqueue returns is the stored row, every field, with and without optional values", arguments: TestStoreKind.available)
+    @Test(
+        "the run enqueue returns is the stored row, every field, with and without optional values",
+        arguments: TestStoreKind.available)
     func returnedRunIsStored(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let later = Date(timeIntervalSince1970: 1_900_000_000.25)
             let full = NewRun(
                 job: "report", trigger: .api, triggeredBy: "ops", maxAttempts: 3, runAfter: later, params: ["day": "2026-01-01"],
-                window: DateWindow(from: Date(timeIntervalSince1970: 1_767_225_600), to: Date(timeIntervalSince1970: 1_767_312_000)),
+                window: DateWindow(
+                    from: Date(timeIntervalSince1970: 1_767_225_600), to: Date(timeIntervalSince1970: 1_767_312_000)),
                 dryRun: true, priority: 5, queue: "reports", uniqueKey: "report-1")
             let bare = NewRun(job: "noop")
             let returned = try await test.store.enqueue([full, bare])
@@ -55,7 +62,9 @@ import Testing
         }
     }
 
-    @Test("text the store cannot keep is refused with the run and field named, and nothing is enqueued", arguments: TestStoreKind.available)
+    @Test(
+        "text the store cannot keep is refused with the run and field named, and nothing is enqueued",
+        arguments: TestStoreKind.available)
     func nulRefused(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { (test: TestStore) async throws in
             let runs = [NewRun(job: "noop"), NewRun(job: "noop", uniqueKey: "order\u{0}42")]
@@ -125,7 +134,8 @@ extension NewRun {
             _ = try await test.store.enqueue((0..<4).map { _ in NewRun(job: "report", queue: "reports") })
             var configuration = EngineTests.fast
             configuration.queueConcurrency = ["reports": 1]
-            let engine = NightshiftEngine(store: test.store, jobs: [job], configuration: configuration, logger: Logger(label: "queue-test"))
+            let engine = NightshiftEngine(
+                store: test.store, jobs: [job], configuration: configuration, logger: Logger(label: "queue-test"))
             let task = Task { try await engine.run() }
             try await Task.sleep(for: .milliseconds(500))
             #expect(try await test.store.queueDepths()["reports"] == 4, "a paused queue starts nothing")

@@ -18,7 +18,9 @@ import Testing
         }
     }
 
-    @Test("a store migrated by an earlier release gets the later migrations, not only new stores", arguments: TestStoreKind.available)
+    @Test(
+        "a store migrated by an earlier release gets the later migrations, not only new stores",
+        arguments: TestStoreKind.available)
     func upgradeFromVersion3(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             #expect(try await definition(of: "nightshift_runs_fire", in: test)?.contains("WHERE") == true)

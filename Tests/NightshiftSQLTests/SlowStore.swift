@@ -8,6 +8,8 @@ import Synchronization
 final class SlowStore: JobStore {
     let base: any JobStore
     private let delays: Mutex<(complete: Duration, lease: Duration, heartbeat: Duration)>
+    /// How many of the next completion writes and claims fail, as during an outage.
+    private let failures = Mutex((completions: 0, claims: 0))
 
     init(base: any JobStore, complete: Duration = .zero, lease: Duration = .zero, heartbeat: Duration = .zero) {
         self.base = base
@@ -17,7 +19,22 @@ final class SlowStore: JobStore {
     /// Makes lease requests from now on take `delay`.
     func slowLeases(by delay: Duration) { delays.withLock { $0.lease = delay } }
 
+    /// Makes the next `count` completion writes fail.
+    func failCompletions(_ count: Int) { failures.withLock { $0.completions = count } }
+    /// Makes the next `count` claims fail.
+    func failClaims(_ count: Int) { failures.withLock { $0.claims = count } }
+
+    private func failIf(_ remaining: WritableKeyPath<(completions: Int, claims: Int), Int>) throws {
+        let fail = failures.withLock { failures in
+            guard failures[keyPath: remaining] > 0 else { return false }
+            failures[keyPath: remaining] -= 1
+            return true
+        }
+        if fail { throw TestFailure(message: "the database is unreachable (simulated)") }
+    }
+
     func complete(_ completions: [RunCompletion]) async throws -> Set<UUID> {
+        try failIf(\.completions)
         try await Task.sleep(for: delays.withLock { $0.complete })
         return try await base.complete(completions)
     }
@@ -38,7 +55,8 @@ final class SlowStore: JobStore {
     func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome] { try await base.recordFires(fires) }
     func enqueue(_ runs: [NewRun]) async throws -> [Run] { try await base.enqueue(runs) }
     func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run] {
-        try await base.claim(limit: limit, jobs: jobs, queues: queues, worker: worker)
+        try failIf(\.claims)
+        return try await base.claim(limit: limit, jobs: jobs, queues: queues, worker: worker)
     }
     func claim(runID: UUID, worker: String) async throws -> Run? { try await base.claim(runID: runID, worker: worker) }
     func release(_ runIDs: [UUID], worker: String) async throws { try await base.release(runIDs, worker: worker) }
@@ -52,6 +70,7 @@ final class SlowStore: JobStore {
     func requestCancel(runID: UUID) async throws -> Bool { try await base.requestCancel(runID: runID) }
     func runs(_ query: RunQuery) async throws -> [Run] { try await base.runs(query) }
     func run(id: UUID) async throws -> Run? { try await base.run(id: id) }
+    func start(_ run: NewRun, worker: String) async throws -> Run { try await base.start(run, worker: worker) }
     func runs(ids: [UUID]) async throws -> [Run] { try await base.runs(ids: ids) }
     func setQueuePaused(_ queue: String, paused: Bool) async throws { try await base.setQueuePaused(queue, paused: paused) }
     func prune(_ retention: HistoryRetention, chunkSize: Int) async throws -> Int {

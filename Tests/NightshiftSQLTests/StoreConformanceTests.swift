@@ -100,7 +100,9 @@ import Testing
         }
     }
 
-    @Test("a released run goes back to the queue as it was, and only its own worker can release it", arguments: TestStoreKind.available)
+    @Test(
+        "a released run goes back to the queue as it was, and only its own worker can release it",
+        arguments: TestStoreKind.available)
     func release(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let store = test.store
@@ -117,11 +119,14 @@ import Testing
         }
     }
 
-    @Test("a claimed run is the run as stored, running for its worker, with the last attempt's error cleared", arguments: TestStoreKind.available)
+    @Test(
+        "a claimed run is the run as stored, running for its worker, with the last attempt's error cleared",
+        arguments: TestStoreKind.available)
     func claimedRunMatchesStored(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
             let store = test.store
-            let window = DateWindow(from: Date(timeIntervalSince1970: 1_800_000_000), to: Date(timeIntervalSince1970: 1_800_003_600))
+            let window = DateWindow(
+                from: Date(timeIntervalSince1970: 1_800_000_000), to: Date(timeIntervalSince1970: 1_800_003_600))
             _ = try await store.enqueue([
                 NewRun(
                     job: "j", trigger: .api, triggeredBy: "ops", maxAttempts: 2, params: ["day": "2027-01-15", "n": 3],
@@ -132,14 +137,16 @@ import Testing
             #expect(first.status == .running && first.worker == "w1" && first.params == ["day": "2027-01-15", "n": 3])
             #expect(first.window == window && first.dryRun && first.queue == "reports" && first.uniqueKey == "k1")
             let failure = RunCompletion(
-                runID: first.id, job: "j", attempt: 1, outcome: .retry(afterSeconds: 0), details: ["partial": true], error: "boom")
+                runID: first.id, job: "j", attempt: 1, outcome: .retry(afterSeconds: 0), details: ["partial": true], error: "boom"
+            )
             _ = try await store.complete([failure])
             #expect(try await store.run(id: first.id)?.error == "boom", "a queued retry shows why the last attempt failed")
             let second = try #require(try await store.claim(limit: 5, jobs: ["j"], queues: .any, worker: "w2").first)
             #expect(try await store.run(id: second.id) == second)
             #expect(second.attempt == 2 && second.worker == "w2" && second.error == nil && second.details == [:])
             let errors = try await store.pool.withDatabase { database in
-                try await database.raw("SELECT error FROM nightshift_attempts WHERE run_id = \(bind: first.id.lowercasedText)").all()
+                try await database.raw("SELECT error FROM nightshift_attempts WHERE run_id = \(bind: first.id.lowercasedText)")
+                    .all()
                     .map { try $0.decode(column: "error", as: String?.self) }
             }
             #expect(errors == ["boom"], "the failed attempt's row keeps its error")
@@ -154,7 +161,9 @@ import Testing
             _ = try await store.enqueue((0..<4).map { _ in NewRun(job: "j", maxAttempts: 2) })
             let claimed = try await store.claim(limit: 4, jobs: ["j"], queues: .any, worker: "w1")
             #expect(claimed.count == 4)
-            let outcomes: [RunCompletion.Outcome] = [.succeeded, .retry(afterSeconds: 60), .finished(.discarded), .finished(.cancelled)]
+            let outcomes: [RunCompletion.Outcome] = [
+                .succeeded, .retry(afterSeconds: 60), .finished(.discarded), .finished(.cancelled),
+            ]
             let endings = zip(claimed, outcomes).map { run, outcome in
                 RunCompletion(
                     runID: run.id, job: "j", attempt: 1, outcome: outcome, details: ["n": 1],
@@ -163,19 +172,25 @@ import Testing
             #expect(try await store.complete(endings) == Set(claimed.map(\.id)))
             let runs = try await store.runs(RunQuery(job: "j"))
             func run(_ index: Int) -> Run? { runs.first { $0.id == claimed[index].id } }
-            #expect(run(0)?.status == .succeeded && run(0)?.progress == 100 && run(0)?.details == ["n": 1] && run(0)?.error == nil)
+            #expect(
+                run(0)?.status == .succeeded && run(0)?.progress == 100 && run(0)?.details == ["n": 1] && run(0)?.error == nil)
             #expect(run(1)?.status == .queued && run(1)?.attempt == 2 && run(1)?.worker == nil)
             #expect((run(1)?.runAfter ?? .distantPast) > Date().addingTimeInterval(30))
             #expect(run(2)?.status == .discarded && run(2)?.endedAt != nil && run(2)?.error == "ended discarded")
             #expect(run(3)?.status == .cancelled && run(3)?.endedAt != nil)
             let attempts = try await store.pool.withDatabase { database in
                 try await database.raw("SELECT run_id, outcome, worker FROM nightshift_attempts").all().map {
-                    (try $0.decode(column: "run_id", as: String.self), try $0.decode(column: "outcome", as: String.self),
-                     try $0.decode(column: "worker", as: String?.self))
+                    (
+                        try $0.decode(column: "run_id", as: String.self), try $0.decode(column: "outcome", as: String.self),
+                        try $0.decode(column: "worker", as: String?.self)
+                    )
                 }
             }
             let outcomeByRun = Dictionary(attempts.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
-            #expect(claimed.map { outcomeByRun[$0.id.uuidString.lowercased()] } == ["succeeded", "retrying", "discarded", "cancelled"])
+            #expect(
+                claimed.map { outcomeByRun[$0.id.uuidString.lowercased()] } == [
+                    "succeeded", "retrying", "discarded", "cancelled",
+                ])
             #expect(attempts.allSatisfy { $0.2 == "w1" }, "the attempt keeps its worker, also for a retry")
             // The success resets the count; the one failure after it in the batch counts.
             let state = try #require(try await store.jobStates().first { $0.name == "j" })

@@ -16,17 +16,21 @@ final class CompletionBatcher: Sendable {
 
     private let store: any JobStore
     private let logger: Logger
+    private let health: StoreHealth
     private let maximumBatch: Int
-    /// Waits between attempts to write a batch: an outcome must not be lost to a passing
-    /// database error. After the last one the runs stay `running` until orphan rescue.
+    /// Waits between attempts to write a batch; the last is repeated for as long as it takes.
     private let retryDelays: [Double]
     private let state = Mutex(State())
 
-    init(store: any JobStore, logger: Logger, maximumBatch: Int = 1000, retryDelays: [Double] = [0.5, 2, 5]) {
+    init(
+        store: any JobStore, logger: Logger, health: StoreHealth = StoreHealth(), maximumBatch: Int = 1000,
+        retryDelays: [Double] = [0.5, 2, 5]
+    ) {
         self.store = store
         self.logger = logger
+        self.health = health
         self.maximumBatch = maximumBatch
-        self.retryDelays = retryDelays
+        self.retryDelays = retryDelays.isEmpty ? [5] : retryDelays
     }
 
     /// Hands in `completion` for the next batch; `whenWritten` runs once its write is over
@@ -74,20 +78,35 @@ final class CompletionBatcher: Sendable {
         }
     }
 
+    /// Writes `batch` until it is written: an ending is never dropped (the runs stay held, and
+    /// heartbeated, meanwhile). Giving up after 7.5 s used to leave them to orphan rescue, which
+    /// recorded succeeded runs as failed after an outage. A batch that keeps failing is split,
+    /// so that one ending the database refuses holds up as few others as possible.
     private func write(_ batch: [RunCompletion]) async {
-        for delay in [0] + retryDelays {
-            if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
+        var failures = 0
+        while true {
             do {
                 let applied = try await store.complete(batch)
                 for completion in batch where !applied.contains(completion.runID) {
                     logger.notice(
                         "run was rescued or cancelled meanwhile; outcome not recorded", metadata: ["run": "\(completion.runID)"])
                 }
+                if failures > 0 { logger.info("recorded runs after failed attempts", metadata: ["runs": "\(batch.count)"]) }
                 return
             } catch {
-                logger.warning("recording runs failed", metadata: ["runs": "\(batch.count)", "error": "\(error)"])
+                health.noteFailure()
+                failures += 1
+                logger.warning(
+                    "recording runs failed; trying again",
+                    metadata: ["runs": "\(batch.count)", "attempts": "\(failures)", "error": "\(error)"])
             }
+            if failures >= retryDelays.count, batch.count > 1 {
+                let half = batch.count / 2
+                await write(Array(batch[..<half]))
+                await write(Array(batch[half...]))
+                return
+            }
+            try? await Task.sleep(for: .seconds(retryDelays[min(failures, retryDelays.count) - 1]))
         }
-        logger.error("gave up recording runs; orphan rescue will requeue them", metadata: ["runs": "\(batch.count)"])
     }
 }

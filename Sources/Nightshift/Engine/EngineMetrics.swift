@@ -18,7 +18,8 @@ public struct EngineMetrics: Sendable {
     func runEnded(job: String, status: String, duration: Duration) {
         Counter(label: "nightshift_runs_total", dimensions: [("job", job), ("status", status)], factory: factory).increment()
         Timer(label: "nightshift_run_duration_seconds", dimensions: [("job", job)], factory: factory)
-            .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(
+                Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     func started(_ run: Run) {

@@ -25,6 +25,7 @@ public final class NightshiftEngine: Service, Sendable {
     private let workers: WorkerPool
     private let shuttingDown = Atomic<Bool>(false)
     private let shutdownBegun = WakeSignal()
+    private let health = StoreHealth()
 
     /// An engine for `jobs` over `store`. The store must be migrated.
     public init(store: any JobStore, jobs: [Job], configuration: EngineConfiguration = EngineConfiguration(), logger: Logger) {
@@ -34,9 +35,11 @@ public final class NightshiftEngine: Service, Sendable {
         self.logger = logger
         let workers = WorkerPool(
             store: store, jobs: Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
-            configuration: configuration, logger: logger)
+            configuration: configuration, logger: logger, health: health)
         self.workers = workers
-        scheduler = Scheduler(store: store, jobs: jobs, configuration: configuration, logger: logger) { workers.poke() }
+        scheduler = Scheduler(store: store, jobs: jobs, configuration: configuration, logger: logger, health: health) {
+            workers.poke()
+        }
     }
 
     /// Whether this instance holds the scheduler lease.
@@ -143,14 +146,26 @@ public final class NightshiftEngine: Service, Sendable {
         }
     }
 
+    /// Rescues runs whose heartbeat is older than a lease, unless this instance saw the store
+    /// fail within the last lease (see ``StoreHealth``): other live instances may not have
+    /// been able to heartbeat yet.
     private func rescueOrphans() async {
+        if let since = health.sinceLastFailure, since < .seconds(configuration.leaseDuration) {
+            logger.info(
+                "orphan rescue waits a lease after the store failed, so live instances heartbeat first",
+                metadata: ["failedAgo": "\(since)"])
+            return
+        }
         do {
-            for run in try await store.rescueOrphans(staleAfter: configuration.leaseDuration, sparing: { [workers] in workers.heldRunIDs }) {
+            for run in try await store.rescueOrphans(
+                staleAfter: configuration.leaseDuration, sparing: { [workers] in workers.heldRunIDs })
+            {
                 logger.warning(
                     "rescued orphaned run",
                     metadata: ["job": "\(run.job)", "run": "\(run.id)", "status": "\(run.status.rawValue)"])
             }
         } catch {
+            health.noteFailure()
             logger.warning("orphan rescue failed", metadata: ["error": "\(error)"])
         }
     }

@@ -23,13 +23,16 @@ final class Scheduler: Sendable {
     /// this instance go on believing it leads after another may have taken over.
     private let leaseValidUntil = Mutex<ContinuousClock.Instant?>(nil)
     private let onQueued: @Sendable () -> Void
+    /// Where failed store calls are noted, for orphan rescue.
+    private let health: StoreHealth
 
     /// `onQueued` is called after fires were queued, so local workers start them at once.
     init(
-        store: any JobStore, jobs: [Job], configuration: EngineConfiguration, logger: Logger,
+        store: any JobStore, jobs: [Job], configuration: EngineConfiguration, logger: Logger, health: StoreHealth,
         onQueued: @escaping @Sendable () -> Void
     ) {
         self.onQueued = onQueued
+        self.health = health
         self.store = store
         self.jobs = jobs.filter { $0.schedule != nil }
         self.configuration = configuration
@@ -90,6 +93,7 @@ final class Scheduler: Sendable {
             }
             return max(0.01, nextDue.timeIntervalSince(now))
         } catch {
+            health.noteFailure()
             logger.warning("scheduler tick failed", metadata: ["error": "\(error)"])
             return renewEvery
         }

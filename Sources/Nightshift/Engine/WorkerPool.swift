@@ -46,6 +46,8 @@ final class WorkerPool: Sendable {
     private let jobs: [String: Job]
     private let configuration: EngineConfiguration
     private let executor: RunExecutor
+    /// Where failed store calls are noted, for orphan rescue.
+    private let health: StoreHealth
     private let completions: CompletionBatcher
     private let logger: Logger
     private let wake = WakeSignal()
@@ -63,12 +65,13 @@ final class WorkerPool: Sendable {
     /// Seconds of work the buffer holds at the recent completion rate.
     private let prefetchHorizon = 0.1
 
-    init(store: any JobStore, jobs: [String: Job], configuration: EngineConfiguration, logger: Logger) {
+    init(store: any JobStore, jobs: [String: Job], configuration: EngineConfiguration, logger: Logger, health: StoreHealth) {
         self.store = store
         self.jobs = jobs
         self.configuration = configuration
         self.executor = RunExecutor(logger: logger, metrics: configuration.metrics)
-        self.completions = CompletionBatcher(store: store, logger: logger)
+        self.health = health
+        self.completions = CompletionBatcher(store: store, logger: logger, health: health)
         self.logger = logger
         perJobLimited = jobs.values.contains { $0.policies.concurrency != nil }
         prefetch = perJobLimited ? 0 : max(0, configuration.prefetch)
@@ -144,6 +147,7 @@ final class WorkerPool: Sendable {
                 completions.submit(AttemptOutcome.completion(for: run, result: .stopped(.cancelled), retry: retry))
             }
         } catch {
+            health.noteFailure()
             logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
         }
     }
@@ -235,6 +239,7 @@ final class WorkerPool: Sendable {
                 claimed += batch
                 remaining -= batch.count
             } catch {
+                health.noteFailure()
                 logger.warning("claim failed", metadata: ["error": "\(error)"])
             }
         }

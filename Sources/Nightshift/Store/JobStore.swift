@@ -37,6 +37,9 @@ public protocol JobStore: Sendable {
     /// `worker`, with progress, details and error cleared for the attempt starting (an earlier
     /// attempt's error stays in its attempt row).
     func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run]
+    /// Creates `run` already claimed by `worker`, in one transaction, so that no other instance
+    /// can take it first (`nightshift run` beside a `serve` on the same store).
+    func start(_ run: NewRun, worker: String) async throws -> Run
     /// Claims one run by id if it is queued, whatever its `run_after` (foreground runs), as
     /// ``claim(limit:jobs:queues:worker:)`` does.
     func claim(runID: UUID, worker: String) async throws -> Run?

@@ -301,6 +301,21 @@ extension SQLJobStore {
         }
     }
 
+    public func start(_ run: NewRun, worker: String) async throws -> Run {
+        try await pool.withTransaction { database in
+            _ = try await Self.enqueue([run], on: database)
+            let rows = try await database.raw(
+                """
+                UPDATE nightshift_runs SET \(claimed(by: worker))
+                WHERE id = \(bind: run.id.lowercasedText) AND status = 'queued'
+                RETURNING *
+                """
+            ).all()
+            guard let started = try await readRuns(rows, on: database).first else { throw EngineError.runMissing(run.id) }
+            return started
+        }
+    }
+
     public func release(_ runIDs: [UUID], worker: String) async throws {
         guard !runIDs.isEmpty else { return }
         try await pool.withDatabase { database in

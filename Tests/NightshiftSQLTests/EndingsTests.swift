@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import NightshiftSQL
+import NightshiftTesting
+import Synchronization
+import Testing
+
+@testable import Nightshift
+
+/// Endings are never dropped, and no instance records another's live run as lost.
+@Suite struct EndingsTests {
+    let logger = Logger(label: "endings-test")
+
+    @Test("an ending whose write keeps failing is written once the store answers", arguments: TestStoreKind.available)
+    func endingsOutlastAnOutage(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = SlowStore(base: test.store)
+            _ = try await store.enqueue((0..<3).map { _ in NewRun(job: "j", trigger: .manual) })
+            let claimed = try await store.claim(limit: 3, jobs: ["j"], queues: .any, worker: "w")
+            // The batcher used to give up after three retries and leave the runs to orphan rescue.
+            store.failCompletions(8)
+            let batcher = CompletionBatcher(store: store, logger: logger, retryDelays: [0.01, 0.02])
+            for run in claimed { batcher.submit(RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .succeeded)) }
+            await batcher.waitUntilIdle()
+            for run in claimed { #expect(try await test.store.run(id: run.id)?.status == .succeeded) }
+        }
+    }
+
+    @Test(
+        "after the store failed, orphan rescue waits a lease, so live instances can heartbeat first",
+        arguments: TestStoreKind.available)
+    func noRescueRightAfterAnOutage(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = SlowStore(base: test.store)
+            // A run another instance holds; its heartbeats stop during the outage.
+            let run = try await store.enqueue([NewRun(job: "elsewhere", trigger: .manual)])[0]
+            let job = try Job(name: "local") { _ in [:] }
+            store.failClaims(1_000_000)
+            _ = try await store.claim(runID: run.id, worker: "other-instance")
+            let configuration = EngineConfiguration(concurrency: 1, pollInterval: 0.05, leaseDuration: 1, shutdownGracePeriod: 1)
+            let engine = NightshiftEngine(store: store, jobs: [job], configuration: configuration, logger: logger)
+            // The rescue at start finds the run's heartbeat fresh; the later ones come while claims fail.
+            let task = Task { try await engine.run() }
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await test.store.run(id: run.id)?.status == .running, "rescued while the store was failing")
+            store.failClaims(0)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await test.store.run(id: run.id)?.status == .running, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await test.store.run(id: run.id)?.status == .failed, "rescued once the store had answered for a lease")
+            engine.shutDown()
+            try await task.value
+        }
+    }
+
+    @Test("a foreground run is never taken by a serving instance, retries included", arguments: TestStoreKind.available)
+    func foregroundRunsStayForeground(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let job = try Job(name: "j", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 2, backoffBase: 0))) { context in
+                try await Task.sleep(for: .milliseconds(20))
+                if context.attempt == 1 { throw TestFailure(message: "first attempt fails") }
+                return [:]
+            }
+            let serving = NightshiftEngine(
+                store: test.store, jobs: [job],
+                configuration: EngineConfiguration(
+                    concurrency: 4, pollInterval: 0.01, leaseDuration: 1.5, shutdownGracePeriod: 2),
+                logger: logger)
+            let task = Task { try await serving.run() }
+            let runner = ForegroundRunner(
+                store: test.store, configuration: EngineConfiguration(instanceID: "cli", leaseDuration: 1.5), logger: logger)
+            for _ in 0..<10 {
+                let run = try await runner.run(job, as: NewRun(job: "j", trigger: .manual))
+                #expect(
+                    run.status == .succeeded && run.attempt == 2 && run.worker == "cli", "\(run.status) by \(run.worker ?? "-")")
+            }
+            serving.shutDown()
+            try await task.value
+        }
+    }
+}
