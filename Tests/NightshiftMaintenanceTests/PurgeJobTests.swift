@@ -55,6 +55,54 @@ import Testing
         }
     }
 
+    @Test("one table listed twice archives each entry to its own file, owner-only, and loses no row", arguments: TestStoreKind.available)
+    func tableListedTwice(kind: TestStoreKind) async throws {
+        try await AppDatabase.with(kind) { app in
+            let now = Date()
+            try await fillEvents(app, now: now)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("purge-\(UUID())").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            // Per-level retention: debug rows after 30 days, the rest after 90. The second
+            // entry's archive used to truncate the first's after its rows were deleted.
+            let table = try SQLName("api_events")
+            let job = PurgeJob(
+                database: "app",
+                targets: [
+                    .init(table: table, timestampColumn: "created_at", olderThan: 30 * 86_400, filter: "kind = 'debug'", batchSize: 25),
+                    .init(table: table, timestampColumn: "created_at", olderThan: 90 * 86_400, batchSize: 25),
+                ],
+                archiveFolder: folder)
+            let details = try await job.body(registry: app.registry)(context())
+            let deleted = 401 - (try await app.integer("SELECT count(*) AS n FROM api_events"))
+            #expect(details["api_events_deleted"] == .number(Double(deleted)))
+            guard case .string(let first) = details["api_events_archive"], case .string(let second) = details["api_events_archive_2"] else {
+                Issue.record("two archives expected in \(details)")
+                return
+            }
+            #expect(first != second)
+            let archived = try [first, second].map { try gunzip($0).split(separator: "\n").count }.reduce(0, +)
+            #expect(archived == deleted)
+            for path in [first, second] {
+                let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+                #expect(permissions == 0o600)
+            }
+            // An archive is never overwritten.
+            #expect(throws: MaintenanceError.self) { try GzipNDJSONWriter(path: first) }
+        }
+    }
+
+    @Test("a job named like a folder of its own stays inside the archive folder")
+    func jobNamesStayInside() throws {
+        for name in [".", "..", "a/../../b"] {
+            let job = JobContext(
+                jobName: name, runID: .version7(), attempt: 1, scheduledFor: nil, isDryRun: false, window: nil, params: [:],
+                logger: Logger(label: "test"), progress: { _ in })
+            let path = PurgeJob.archivePath(folder: "/archive", context: job, table: try SQLName("t"), at: Date())
+            let parts = path.split(separator: "/")
+            #expect(parts.count == 3 && !parts.contains("..") && !parts.contains("."), "\(path)")
+        }
+    }
+
     @Test("a where condition narrows the purge; several tables in one job", arguments: TestStoreKind.available)
     func filtersAndSeveralTables(kind: TestStoreKind) async throws {
         try await AppDatabase.with(kind) { app in

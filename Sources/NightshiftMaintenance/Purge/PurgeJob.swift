@@ -54,6 +54,10 @@ public struct PurgeJob: Sendable {
         let pool = try await registry.pool(named: database)
         let now = Date()
         var details = JSONObject()
+        // A table may be listed more than once (a retention per level): its counts add up, and
+        // each entry archives to a file of its own (the second used to truncate the first's,
+        // after its rows were deleted).
+        var entries: [String: Int] = [:]
         for (index, target) in targets.enumerated() {
             let schema = try await TableSchema.read(target.table, on: pool, database: database)
             let delete = ChunkedDelete(
@@ -61,18 +65,25 @@ public struct PurgeJob: Sendable {
                 cutoff: now.addingTimeInterval(-target.olderThan), filter: target.filter, batchSize: target.batchSize)
             let age = Self.describe(target.olderThan)
             let name = target.table.baseName
+            let entry = entries[target.table.text, default: 0] + 1
+            entries[target.table.text] = entry
+            func add(_ count: Int, to key: String) {
+                let earlier = if case .number(let value) = details[key] { value } else { 0.0 }
+                details[key] = .number(earlier + Double(count))
+            }
             if context.isDryRun {
                 let count = try await delete.count()
-                details["\(name)_to_delete"] = .number(Double(count))
+                add(count, to: "\(name)_to_delete")
                 context.report("DRY RUN: \(count) \(target.table) rows older than \(age) would be removed.")
             } else {
                 let archive = try archiveFolder.map { folder throws(MaintenanceError) in
-                    try GzipNDJSONWriter(path: Self.archivePath(folder: folder, context: context, table: target.table, at: now))
+                    try GzipNDJSONWriter(
+                        path: Self.archivePath(folder: folder, context: context, table: target.table, entry: entry, at: now))
                 }
                 let deleted = try await delete.run(archive: archive) { _ in try context.checkCancellation() }
                 try archive?.finish()
-                details["\(name)_deleted"] = .number(Double(deleted))
-                if let archive { details["\(name)_archive"] = .string(archive.path) }
+                add(deleted, to: "\(name)_deleted")
+                if let archive { details[entry == 1 ? "\(name)_archive" : "\(name)_archive_\(entry)"] = .string(archive.path) }
                 context.report("Removed \(deleted) \(target.table) rows older than \(age).")
             }
             context.progress((index + 1) * 100 / targets.count)
@@ -81,12 +92,17 @@ public struct PurgeJob: Sendable {
         return details
     }
 
-    /// `<folder>/<job>/<table>-<UTC time>-<run id>.ndjson.gz`: one file per run and table.
-    static func archivePath(folder: String, context: JobContext, table: SQLName, at time: Date) -> String {
+    /// `<folder>/<job>/<table>-<UTC time>-<run id>.ndjson.gz`: one file per run and table, with
+    /// `-<entry>` after the table for its second and later entries. A job name that is a path
+    /// of its own (`.`, `..`, one with `/`) is written with `_` so that it stays in the folder.
+    static func archivePath(folder: String, context: JobContext, table: SQLName, entry: Int = 1, at time: Date) -> String {
         let stamp = ISO8601Format.string(from: time).replacingOccurrences(of: ":", with: "")
+        var job = context.jobName.replacingOccurrences(of: "/", with: "_")
+        if job.hasPrefix(".") { job = "_" + job.dropFirst() }
+        let table = entry == 1 ? table.text : "\(table.text)-\(entry)"
         // The whole run id: its first characters are a timestamp (version 7), the same for runs
         // close in time.
-        return "\(folder)/\(context.jobName)/\(table.text)-\(stamp)-\(context.runID.lowercasedText).ndjson.gz"
+        return "\(folder)/\(job)/\(table)-\(stamp)-\(context.runID.lowercasedText).ndjson.gz"
     }
 
     /// `90 days`, `12 hours`, or the short form for other lengths.

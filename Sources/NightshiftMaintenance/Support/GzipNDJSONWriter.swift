@@ -10,19 +10,27 @@ final class GzipNDJSONWriter {
     private let file: FileHandle
     private var output = [UInt8](repeating: 0, count: 64 * 1024)
 
-    /// Creates `path` (and its folder); throws ``MaintenanceError/archiveFailed(path:reason:)``.
+    /// Creates `path`, readable by its owner only, and its folder; throws
+    /// ``MaintenanceError/archiveFailed(path:reason:)``, also when the file exists already (an
+    /// archive is never overwritten: its rows may be deleted from the database already).
     init(path: String) throws(MaintenanceError) {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw .archiveFailed(path: path, reason: "\(error.localizedDescription)")
         }
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw .archiveFailed(path: path, reason: "cannot create the file")
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .archiveFailed(path: path, reason: String(cString: strerror(errno))) }
+        file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        // The new name must survive a crash too, not only the bytes written to it.
+        let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
         }
-        file = handle
         // 15 + 16: a 32 KiB window with a gzip header and trailer rather than a raw zlib stream.
         let status = deflateInit2_(
             &stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
