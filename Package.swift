@@ -62,6 +62,7 @@ let package = Package(
         .target(
             name: "NightshiftRedis",
             dependencies: [
+                "Nightshift",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

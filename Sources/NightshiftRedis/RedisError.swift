@@ -1,3 +1,5 @@
+import Nightshift
+
 /// Why a Redis command did not give an answer, in words a user can act on.
 public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The URL could not be read.
@@ -17,7 +19,7 @@ public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidURL(let url, let reason): return "invalid Redis URL '\(url)': \(reason)"
+        case .invalidURL(let url, let reason): return "invalid Redis URL '\(URLPasswordMask.mask(url))': \(reason)"
         case .connectionFailed(let address, let reason): return "cannot connect to Redis at \(address): \(reason)"
         case .connectionClosed: return "the Redis connection closed before the answer came"
         case .server(let message): return "Redis: \(message)"

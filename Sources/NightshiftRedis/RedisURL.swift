@@ -1,4 +1,5 @@
 import Foundation
+import Nightshift
 
 /// Where a Redis server is and how to log in: `redis://[[user]:password@]host[:port][/db]`.
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
@@ -16,9 +17,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     /// Reads `text`; throws ``RedisError/invalidURL(_:reason:)`` naming what is wrong.
     public init(_ text: String) throws(RedisError) {
         guard let components = URLComponents(string: text), components.scheme == "redis" else {
-            throw .invalidURL(text, reason: "expected redis://host[:port][/db]")
+            throw .invalidURL(URLPasswordMask.mask(text), reason: "expected redis://host[:port][/db]")
         }
-        guard let host = components.host, !host.isEmpty else { throw .invalidURL(text, reason: "no host") }
+        guard let host = components.host, !host.isEmpty else { throw .invalidURL(URLPasswordMask.mask(text), reason: "no host") }
         self.host = host
         port = components.port ?? 6379
         user = components.user.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding }
@@ -29,7 +30,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
         } else if let number = Int(path), number >= 0 {
             database = number
         } else {
-            throw .invalidURL(text, reason: "'\(path)' is not a database number")
+            throw .invalidURL(URLPasswordMask.mask(text), reason: "'\(path)' is not a database number")
         }
     }
 

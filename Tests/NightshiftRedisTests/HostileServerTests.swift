@@ -88,3 +88,17 @@ private final class FakeRedisServer: ChannelInboundHandler, Sendable {
         }
     }
 }
+
+@Suite struct RedisURLSecretTests {
+    @Test("a bad Redis URL is refused without its password, whatever the password holds")
+    func badURLHidesPassword() {
+        for text in ["redis://:pa/ss@cache/abc", "redis://u:p@ss:w/rd@cache:x/0", "redis://:secret@"] {
+            #expect {
+                try RedisURL(text)
+            } throws: { error in
+                !"\(error)".contains("pa/ss") && !"\(error)".contains("p@ss") && !"\(error)".contains("secret")
+                    && !String(reflecting: error).contains("secret")
+            }
+        }
+    }
+}

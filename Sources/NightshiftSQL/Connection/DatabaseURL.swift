@@ -1,4 +1,5 @@
 import Foundation
+import Nightshift
 
 /// Where a database is: `postgres://user:password@host:port/name` (or `postgresql://`), or
 /// `sqlite:path` (`sqlite:./nightshift.db`, `sqlite:///var/lib/nightshift.db`, `sqlite::memory:`).
@@ -48,7 +49,6 @@ public struct DatabaseURLError: Error, Equatable, Sendable, CustomStringConverti
     /// What is wrong.
     public let reason: String
     public var description: String {
-        let masked = url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)
-        return "database URL '\(masked)' \(reason)"
+        "database URL '\(URLPasswordMask.mask(url))' \(reason)"
     }
 }
