@@ -43,7 +43,7 @@ public struct JobDefinition: Sendable {
     public func makeJob(registry: DatabaseRegistry) throws -> Job {
         let body: Job.Body
         switch kind {
-        case .sql(let statement): body = statement.body(registry: registry)
+        case .sql(let statement): body = statement.body(registry: registry, statementTimeout: policies.timeout)
         case .command(let command): body = command.body
         case .purge(let purge): body = purge.body(registry: registry)
         case .expire(let expire): body = expire.body(registry: registry)

@@ -47,3 +47,37 @@ import Testing
         }
     }
 }
+
+@Suite struct SQLStatementTimeoutTests {
+    @Test(
+        "a statement past the job's timeout is cancelled on the server, and the connection is reusable",
+        .enabled(if: TestStoreKind.available.contains(.postgres)))
+    func serverSideTimeout() async throws {
+        try await withTestStore(.postgres) { test in
+            let registry = DatabaseRegistry(urls: ["app": test.url], logger: Logger(label: "sql-job-test"))
+            let marker = "nightshift_timeout_\(UInt32.random(in: 0...UInt32.max))"
+            let job = SQLStatementJob(database: "app", sql: "SELECT pg_sleep(30) AS \(marker)")
+            let started = ContinuousClock.now
+            // The engine abandons a job at its timeout; the statement used to run on meanwhile.
+            let task = Task { try await job.body(registry: registry, statementTimeout: 0.5)(context()) }
+            try await Task.sleep(for: .milliseconds(200))
+            task.cancel()
+            _ = await task.result
+            var running = 1
+            while running > 0, ContinuousClock.now - started < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(100))
+                running = try await test.store.pool.withDatabase { database in
+                    try await database.raw(
+                        "SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE \(bind: "%" + marker + "%") AND state = 'active' AND pid <> pg_backend_pid()"
+                    ).first()?.decode(column: "n", as: Int.self) ?? 0
+                }
+            }
+            #expect(running == 0)
+            #expect(ContinuousClock.now - started < .seconds(10))
+            // The pooled connection is back at the server's default: a slower statement without a timeout still runs.
+            let fine = try await SQLStatementJob(database: "app", sql: "SELECT pg_sleep(0.7) IS NULL AS slept").body(registry: registry)(context())
+            #expect(fine == ["slept": false])
+            await registry.closeAll()
+        }
+    }
+}

@@ -46,15 +46,16 @@ public struct SQLStatementJob: Sendable {
     }
 
     /// The work, for ``Job/init(name:schedule:description:enabled:kind:policies:body:)``.
-    public func body(registry: DatabaseRegistry) -> Job.Body {
+    /// `statementTimeout` (seconds, the job's timeout) bounds each statement on the server too.
+    public func body(registry: DatabaseRegistry, statementTimeout: Double? = nil) -> Job.Body {
         { context in
             let pool = try await registry.pool(named: database)
             return try await withReadableDatabaseErrors {
                 var details: JSONObject
                 if let batching {
-                    details = try await runBatches(batching, pool: pool, context: context)
+                    details = try await runBatches(batching, pool: pool, context: context, timeout: statementTimeout)
                 } else {
-                    let output = try await pool.executeStatement(sql, rollback: context.isDryRun)
+                    let output = try await pool.executeStatement(sql, rollback: context.isDryRun, timeout: statementTimeout)
                     details = output.rows.first?.jsonObject ?? JSONObject()
                     if output.rows.isEmpty { details["rowsAffected"] = .number(Double(output.rowsAffected)) }
                 }
@@ -66,7 +67,9 @@ public struct SQLStatementJob: Sendable {
 
     /// Walks the table's keys in ranges of `batching.size` and runs the statement for each,
     /// until the keys run out; progress is keys passed over keys at the start.
-    private func runBatches(_ batching: Batching, pool: SQLConnectionPool, context: JobContext) async throws -> JSONObject {
+    private func runBatches(
+        _ batching: Batching, pool: SQLConnectionPool, context: JobContext, timeout: Double?
+    ) async throws -> JSONObject {
         let schema = try await TableSchema.read(batching.table, on: pool, database: database)
         try schema.require([batching.key])
         let keyType = schema.columns[batching.key] ?? "text"
@@ -92,7 +95,7 @@ public struct SQLStatementJob: Sendable {
             let upper = try range.decode(column: "upper", as: String.self)
             let condition = (lastKey.map { "\(key) > \(literal($0)) AND " } ?? "") + "\(key) <= \(literal(upper))"
             let statement = sql.replacingOccurrences(of: Self.batchPlaceholder, with: "(\(condition))")
-            rowsAffected += try await pool.executeStatement(statement, rollback: context.isDryRun).rowsAffected
+            rowsAffected += try await pool.executeStatement(statement, rollback: context.isDryRun, timeout: timeout).rowsAffected
             batches += 1
             passed += try range.decode(column: "n", as: Int.self)
             lastKey = upper
