@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
             APIToken(name: token.name, role: APIRole(rawValue: token.role)!, secret: token.secret)
         }
         let registry = PrometheusCollectorRegistry()
-        var engineConfiguration = app.engineConfiguration()
+        var engineConfiguration = try app.engineConfiguration()
         engineConfiguration.metrics = EngineMetrics(factory: PrometheusMetricsFactory(registry: registry))
         try await app.withStore(logger: logger) { store in
             let engine = NightshiftEngine(store: store, jobs: app.jobs, configuration: engineConfiguration, logger: logger)

@@ -216,6 +216,13 @@ struct Nightshift {
         #expect(result.output.contains("nightshift.yml:5: jobs.a.schedule: minute field: 61 is out of range 0-59"))
         #expect(try await cli.run(["check", "--config", cli.directory.appendingPathComponent("missing.yml").path]).status == 2)
         #expect(try await cli.run(["runs", "--limit", "many"]).status == 2)
+        // Engine overrides are checked, not ignored: NaN crashed the engine and 0 made it spin.
+        let valid = try cli.write(config: "store: sqlite:./s.db\njobs:\n  a:\n    kind: command\n    command: [\"true\"]\n")
+        for value in ["nan", "0", "abc", "-5"] {
+            let overridden = try await cli.run(["status", "--config", valid], environment: ["NIGHTSHIFT_LEASE_SECONDS": value])
+            #expect(overridden.status == 2, "\(value): \(overridden.output)")
+            #expect(overridden.output.contains("NIGHTSHIFT_LEASE_SECONDS=\(value): expected a number of seconds"), "\(overridden.output)")
+        }
     }
 
     @Test("check prints the next fires as JSON across the DST change")
