@@ -69,7 +69,8 @@ struct LoadedApp {
             guard let text = environment[name] else { return nil }
             guard let value = Double(text), value.isFinite, range.contains(value) else {
                 throw ValidationError(
-                    "\(name)=\(text): expected a number of seconds from \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound))")
+                    "\(name)=\(text): expected a number of seconds from \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound))"
+                )
             }
             return value
         }

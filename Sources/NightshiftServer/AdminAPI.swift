@@ -56,6 +56,7 @@ public struct AdminAPI: Sendable {
     let onEnqueued: @Sendable () -> Void
     let knownQueues = KnownQueues()
     let runEndWaiter: RunEndWaiter
+    let probes: StoreProbes
 
     /// An API over `store` for `jobs`. `registry` is the one the engine's metrics go to;
     /// `onEnqueued` wakes local workers after a trigger.
@@ -71,6 +72,7 @@ public struct AdminAPI: Sendable {
         self.registry = registry
         self.onEnqueued = onEnqueued
         self.runEndWaiter = RunEndWaiter(store: store, limit: configuration.maxWaitingRequests)
+        self.probes = StoreProbes(store: store)
     }
 
     /// How many trigger requests wait for their runs now.

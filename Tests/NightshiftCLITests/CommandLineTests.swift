@@ -103,14 +103,17 @@ struct Nightshift {
     func dateRange() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
-        let config = try cli.write(config: """
-            jobs:
-              daily:
-                kind: command
-                timezone: Europe/Berlin
-                command: [sh, -c, "echo $NIGHTSHIFT_WINDOW_FROM-$NIGHTSHIFT_PARAM_TENANT"]
-            """)
-        let result = try await cli.run(["run", "daily", "--from", "2026-03-28", "--to", "2026-03-30", "--param", "tenant=acme", "--config", config])
+        let config = try cli.write(
+            config: """
+                jobs:
+                  daily:
+                    kind: command
+                    timezone: Europe/Berlin
+                    command: [sh, -c, "echo $NIGHTSHIFT_WINDOW_FROM-$NIGHTSHIFT_PARAM_TENANT"]
+                """)
+        let result = try await cli.run([
+            "run", "daily", "--from", "2026-03-28", "--to", "2026-03-30", "--param", "tenant=acme", "--config", config,
+        ])
         #expect(result.status == 0)
         #expect(result.output.contains("[daily] 2026-03-28 Completed. exitStatus=0, output=2026-03-27T23:00:00Z-acme"))
         #expect(result.output.contains("[daily] 2026-03-29 Completed. exitStatus=0, output=2026-03-28T23:00:00Z-acme"))
@@ -171,8 +174,11 @@ struct Nightshift {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
         var stores = [("postgres://nightshift@127.0.0.1:1/jobs", "cannot connect to PostgreSQL at 127.0.0.1:1/jobs")]
-        if let server = ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"], case .postgres(let host, let port, let user, _, _) = try DatabaseURL(server) {
-            stores.append(("postgres://\(user)@\(host):\(port)/nightshift_missing", "database \"nightshift_missing\" does not exist"))
+        if let server = ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"],
+            case .postgres(let host, let port, let user, _, _) = try DatabaseURL(server)
+        {
+            stores.append(
+                ("postgres://\(user)@\(host):\(port)/nightshift_missing", "database \"nightshift_missing\" does not exist"))
         }
         for (store, reason) in stores {
             let config = try cli.write(config: "store: \(store)\njobs: {}\n")
@@ -184,7 +190,9 @@ struct Nightshift {
         // And a store that can be reached gives no warning from the driver on the way.
         guard TestStoreKind.available.contains(.postgres) else { return }
         try await withTestStore(.postgres) { test in
-            let (status, output) = try await cli.run(["runs", "--config", try cli.write(config: "store: \(test.url)\njobs: {}\n")])
+            let (status, output) = try await cli.run([
+                "runs", "--config", try cli.write(config: "store: \(test.url)\njobs: {}\n"),
+            ])
             #expect(status == 0 && !output.contains("warning"), "\(output)")
         }
     }
@@ -221,7 +229,9 @@ struct Nightshift {
         for value in ["nan", "0", "abc", "-5"] {
             let overridden = try await cli.run(["status", "--config", valid], environment: ["NIGHTSHIFT_LEASE_SECONDS": value])
             #expect(overridden.status == 2, "\(value): \(overridden.output)")
-            #expect(overridden.output.contains("NIGHTSHIFT_LEASE_SECONDS=\(value): expected a number of seconds"), "\(overridden.output)")
+            #expect(
+                overridden.output.contains("NIGHTSHIFT_LEASE_SECONDS=\(value): expected a number of seconds"),
+                "\(overridden.output)")
         }
     }
 

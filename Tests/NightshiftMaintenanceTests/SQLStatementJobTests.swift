@@ -29,18 +29,26 @@ import Testing
 }
 
 @Suite struct BatchedSQLStatementJobTests {
-    @Test("a batched UPDATE walks the keys in ranges until they run out; a dry run changes nothing", arguments: TestStoreKind.available)
+    @Test(
+        "a batched UPDATE walks the keys in ranges until they run out; a dry run changes nothing",
+        arguments: TestStoreKind.available)
     func batches(kind: TestStoreKind) async throws {
         try await AppDatabase.with(kind) { app in
             try await app.execute(
-                "CREATE TABLE reddit_users (id INTEGER PRIMARY KEY, karma_quality_score REAL, overall_user_score REAL, scraped INTEGER)")
-            let rows: [SQLQueryString] = (1...2500).map { "(\(literal: $0 * 3), \(literal: Double($0 % 10)), NULL, \(literal: $0 % 2))" }
+                "CREATE TABLE reddit_users (id INTEGER PRIMARY KEY, karma_quality_score REAL, overall_user_score REAL, scraped INTEGER)"
+            )
+            let rows: [SQLQueryString] = (1...2500).map {
+                "(\(literal: $0 * 3), \(literal: Double($0 % 10)), NULL, \(literal: $0 % 2))"
+            }
             try await app.execute("INSERT INTO reddit_users VALUES " + rows.joined(separator: ", "))
             let job = SQLStatementJob(
                 database: "app",
                 sql: "UPDATE reddit_users SET overall_user_score = karma_quality_score * 0.3 WHERE {batch} AND scraped = 1",
                 batching: .init(table: try SQLName("reddit_users"), key: "id", size: 1000))
-            #expect(try await job.body(registry: app.registry)(context(dryRun: true)) == ["rowsAffected": 1250, "batches": 3, "dryRun": true])
+            #expect(
+                try await job.body(registry: app.registry)(context(dryRun: true)) == [
+                    "rowsAffected": 1250, "batches": 3, "dryRun": true,
+                ])
             #expect(try await app.integer("SELECT count(*) AS n FROM reddit_users WHERE overall_user_score IS NOT NULL") == 0)
             #expect(try await job.body(registry: app.registry)(context()) == ["rowsAffected": 1250, "batches": 3])
             #expect(try await app.integer("SELECT count(*) AS n FROM reddit_users WHERE overall_user_score IS NOT NULL") == 1250)
@@ -75,7 +83,8 @@ import Testing
             #expect(running == 0)
             #expect(ContinuousClock.now - started < .seconds(10))
             // The pooled connection is back at the server's default: a slower statement without a timeout still runs.
-            let fine = try await SQLStatementJob(database: "app", sql: "SELECT pg_sleep(0.7) IS NULL AS slept").body(registry: registry)(context())
+            let fine = try await SQLStatementJob(database: "app", sql: "SELECT pg_sleep(0.7) IS NULL AS slept").body(
+                registry: registry)(context())
             #expect(fine == ["slept": false])
             await registry.closeAll()
         }

@@ -70,6 +70,7 @@ final class SlowStore: JobStore {
     func requestCancel(runID: UUID) async throws -> Bool { try await base.requestCancel(runID: runID) }
     func runs(_ query: RunQuery) async throws -> [Run] { try await base.runs(query) }
     func run(id: UUID) async throws -> Run? { try await base.run(id: id) }
+    func runningSummaries() async throws -> [String: RunningSummary] { try await base.runningSummaries() }
     func start(_ run: NewRun, worker: String) async throws -> Run { try await base.start(run, worker: worker) }
     func runs(ids: [UUID]) async throws -> [Run] { try await base.runs(ids: ids) }
     func setQueuePaused(_ queue: String, paused: Bool) async throws { try await base.setQueuePaused(queue, paused: paused) }

@@ -198,4 +198,26 @@ import Testing
             #expect(state.lastSuccessAt != nil && state.lastFailureAt != nil)
         }
     }
+
+    @Test("running runs are summarized per job in one statement", arguments: TestStoreKind.available)
+    func runningSummaries(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = test.store
+            _ = try await store.enqueue(
+                (0..<3).map { _ in NewRun(job: "j", trigger: .manual) } + [NewRun(job: "idle", trigger: .manual)])
+            let claimed = try await store.claim(limit: 2, jobs: ["j"], queues: .any, worker: "w")
+            let old = Date(timeIntervalSince1970: 1_700_000_000)
+            try await store.pool.withDatabase { database in
+                try await database.raw(
+                    "UPDATE nightshift_runs SET heartbeat_at = \(bind: old) WHERE id = \(bind: claimed[0].id.lowercasedText)"
+                ).run()
+            }
+            let summaries = try await store.runningSummaries()
+            #expect(summaries.keys.sorted() == ["j"])
+            let summary = try #require(summaries["j"])
+            #expect(summary.count == 2)
+            #expect(abs((summary.oldestHeartbeat ?? .distantFuture).timeIntervalSince(old)) < 0.001)
+            #expect(summary.oldestStart != nil)
+        }
+    }
 }

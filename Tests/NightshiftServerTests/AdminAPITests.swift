@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Logging
+import NIOCore
+import NIOPosix
 import Nightshift
 import NightshiftServer
 import NightshiftSQL
@@ -253,6 +255,36 @@ import Testing
             #expect(try await harness.call(.get, "/healthz", role: nil).status == 200)
         }
         await store.close()
+    }
+
+    @Test("readiness and metrics answer within seconds while the store hangs, however many ask")
+    func probesDuringAnOutage() async throws {
+        let logger = Logger(label: "api-test")
+        // A server that accepts connections and never answers: a database that stopped responding.
+        let blackhole = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let store = try await SQLJobStore.open(
+            "postgres://postgres@127.0.0.1:\(blackhole.localAddress?.port ?? 0)/stalled", logger: logger)
+        let api = AdminAPI(
+            store: store, jobs: try APIHarness.jobs(), configuration: .init(tokens: []), registry: PrometheusCollectorRegistry())
+        let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: logger)
+        let validator = try OpenAPIValidator()
+        try await app.test(.live) { client in
+            let harness = APIHarness(client: client, validator: validator, registry: PrometheusCollectorRegistry())
+            let started = ContinuousClock.now
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<40 {
+                    group.addTask { try await harness.call(.get, index % 2 == 0 ? "/readyz" : "/metrics", role: nil).status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 503 }.count == 20 && statuses.filter { $0 == 200 }.count == 20)
+            #expect(ContinuousClock.now - started < .seconds(15))
+            #expect(try await harness.call(.get, "/healthz", role: nil).status == 200)
+        }
+        await store.close()
+        try await blackhole.close()
     }
 
     @Test("the OpenAPI document describes exactly the routes served")

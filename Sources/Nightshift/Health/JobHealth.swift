@@ -20,19 +20,18 @@ public enum JobHealth: String, Sendable, Codable, CaseIterable {
     /// Whether `nightshift status` exits 1 for this state.
     public var isAlarming: Bool { self == .failing || self == .stuck || self == .dead }
 
-    /// Derives the health of one job. `activeRuns` are its `running` runs; `lastFinished` its
-    /// newest finished run that was not skipped; `heartbeatTimeout` is how old a heartbeat may be.
+    /// Derives the health of one job. `running` summarizes its `running` runs; `lastFinished`
+    /// is its newest finished run that was not skipped; `heartbeatTimeout` is how old a
+    /// heartbeat may be.
     public static func derive(
-        state: JobState, enabled: Bool, policies: JobPolicies, activeRuns: [Run], lastFinished: Run?,
+        state: JobState, enabled: Bool, policies: JobPolicies, running: RunningSummary?, lastFinished: Run?,
         heartbeatTimeout: Double, now: Date
     ) -> JobHealth {
         if !enabled || !state.enabled { return .disabled }
         if state.paused { return .paused }
-        if activeRuns.contains(where: { now.timeIntervalSince($0.heartbeatAt ?? $0.startedAt ?? now) > heartbeatTimeout }) {
-            return .dead
-        }
-        if let timeout = policies.timeout,
-            activeRuns.contains(where: { now.timeIntervalSince($0.startedAt ?? now) > timeout + heartbeatTimeout })
+        if let oldest = running?.oldestHeartbeat, now.timeIntervalSince(oldest) > heartbeatTimeout { return .dead }
+        if let timeout = policies.timeout, let oldest = running?.oldestStart,
+            now.timeIntervalSince(oldest) > timeout + heartbeatTimeout
         {
             return .stuck
         }

@@ -34,14 +34,14 @@ public struct StatusReport: Codable, Equatable, Sendable {
     ) async throws -> StatusReport {
         let now = try await store.databaseNow()
         let states = Dictionary(try await store.jobStates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let active = Dictionary(grouping: try await store.activeRuns().filter { $0.status == .running }, by: \.job)
+        let running = try await store.runningSummaries()
         let lastFinished = try await store.lastFinishedRuns()
-        let running = try await store.leaseHolder(Scheduler.leaseName) != nil
+        let leading = try await store.leaseHolder(Scheduler.leaseName) != nil
         let reports = jobs.map { job -> JobStatus in
             let state = states[job.name] ?? JobState(name: job.name, enabled: job.enabled)
             let health = JobHealth.derive(
                 state: state, enabled: job.enabled && schedulingEnabledForHealth(job, schedulingEnabled), policies: job.policies,
-                activeRuns: active[job.name] ?? [], lastFinished: lastFinished[job.name],
+                running: running[job.name], lastFinished: lastFinished[job.name],
                 heartbeatTimeout: heartbeatTimeout, now: now)
             return JobStatus(
                 name: job.name, kind: job.kind, schedule: job.schedule?.description,
@@ -52,7 +52,7 @@ public struct StatusReport: Codable, Equatable, Sendable {
                 health: health, consecutiveErrors: state.consecutiveErrors, lastError: state.lastError,
                 lastRun: lastFinished[job.name].map(RunReport.init))
         }
-        return StatusReport(running: running, enabled: schedulingEnabled, jobs: reports)
+        return StatusReport(running: leading, enabled: schedulingEnabled, jobs: reports)
     }
 
     /// A job is shown as DISABLED when it has a schedule that is not followed; an unscheduled

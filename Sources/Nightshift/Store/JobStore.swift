@@ -77,6 +77,8 @@ public protocol JobStore: Sendable {
     func queueDepths() async throws -> [String: Int]
     /// All `queued` and `running` runs.
     func activeRuns() async throws -> [Run]
+    /// Each job's `running` runs, summarized in one grouped statement.
+    func runningSummaries() async throws -> [String: RunningSummary]
     /// The newest finished, not skipped, run of each job.
     func lastFinishedRuns() async throws -> [String: Run]
     /// Calls `wake` whenever another connection announces new runs (PostgreSQL LISTEN), until

@@ -20,7 +20,9 @@ struct EncodedArray: PostgresThrowingDynamicTypeEncodable, Encodable, Sendable {
         psqlType = Element.psqlArrayType
     }
 
-    func encode<JSONEncoder: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) {
+    func encode<JSONEncoder: PostgresJSONEncoder>(
+        into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
+    ) {
         byteBuffer.writeImmutableBuffer(bytes)
     }
 

@@ -8,7 +8,9 @@ extension SQLConnectionPool {
     /// Runs `body` in a transaction, with a database for queries and an executor that returns the
     /// number of rows a statement changed: PostgreSQL's command tag (`DELETE 10000`), SQLite's
     /// `changes()`. Counting by `RETURNING` would ship and decode a row per changed row.
-    public func withCountingTransaction<R: Sendable>(_ body: (any SQLDatabase, CountingExecutor) async throws -> R) async throws -> R {
+    public func withCountingTransaction<R: Sendable>(_ body: (any SQLDatabase, CountingExecutor) async throws -> R) async throws
+        -> R
+    {
         switch backend {
         case .postgres(let client, _):
             return try await Self.postgresTransaction(client, logger: logger) { connection in

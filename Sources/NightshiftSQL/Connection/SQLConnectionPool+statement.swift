@@ -33,7 +33,9 @@ extension SQLConnectionPool {
                 let run = { (connection: PostgresConnection) async throws -> StatementOutput in
                     if let timeout {
                         let milliseconds = max(1, Int(min(timeout, 2_000_000) * 1000))
-                        _ = try await connection.query(PostgresQuery(unsafeSQL: "SET statement_timeout = \(milliseconds)"), logger: self.logger).get()
+                        _ = try await connection.query(
+                            PostgresQuery(unsafeSQL: "SET statement_timeout = \(milliseconds)"), logger: self.logger
+                        ).get()
                     }
                     let result: PostgresQueryResult
                     do {

@@ -30,7 +30,9 @@ public enum ScratchDatabase {
         }
         func remove() async {
             if let admin {
-                _ = try? await admin.withDatabase { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+                _ = try? await admin.withDatabase {
+                    try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+                }
                 await admin.close()
             } else if case .sqlite(let path) = try? DatabaseURL(url) {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }

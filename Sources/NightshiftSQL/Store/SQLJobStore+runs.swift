@@ -436,6 +436,27 @@ extension SQLJobStore {
         }
     }
 
+    public func runningSummaries() async throws -> [String: RunningSummary] {
+        try await pool.withDatabase { database in
+            // Served by the partial index on heartbeat_at of running runs.
+            let rows = try await database.raw(
+                """
+                SELECT job, count(*) AS n, min(COALESCE(heartbeat_at, started_at)) AS oldest_heartbeat,
+                       min(started_at) AS oldest_start
+                FROM nightshift_runs WHERE status = 'running' GROUP BY job
+                """
+            ).all()
+            var summaries: [String: RunningSummary] = [:]
+            for row in rows {
+                summaries[try row.decode(column: "job", as: String.self)] = RunningSummary(
+                    count: try row.decode(column: "n", as: Int.self),
+                    oldestHeartbeat: try row.decode(column: "oldest_heartbeat", as: Date?.self),
+                    oldestStart: try row.decode(column: "oldest_start", as: Date?.self))
+            }
+            return summaries
+        }
+    }
+
     public func lastFinishedRuns() async throws -> [String: Run] {
         try await pool.withDatabase { database in
             let rows = try await database.raw(

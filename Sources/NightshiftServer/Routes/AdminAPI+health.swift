@@ -12,18 +12,24 @@ struct ReadinessAnswer: Codable, Sendable {
     var error: String?
 }
 
+/// What `/metrics` reads from the store.
+struct StoreMetricsSnapshot: Sendable {
+    var queueDepths: [String: Int]
+    var jobStates: [JobState]
+}
+
 extension AdminAPI {
-    /// `/readyz`: 200 when the store answers and its schema is current, 503 otherwise.
+    /// `/readyz`: 200 when the store answers and its schema is current, 503 otherwise; asked
+    /// of the store at most once a second, and answered within 3 s during an outage.
     func readiness() async -> JSONResponse<ReadinessAnswer> {
-        do {
-            let migrated = try await withTimeout(seconds: 3) { try await self.store.isMigrated() }
-            guard migrated else {
-                return JSONResponse(
-                    ReadinessAnswer(status: "unavailable", error: "the store's schema is not current; run 'nightshift migrate'"),
-                    status: .serviceUnavailable)
-            }
+        switch await probes.readiness.value() {
+        case .success(true):
             return JSONResponse(ReadinessAnswer(status: "ready"))
-        } catch {
+        case .success(false):
+            return JSONResponse(
+                ReadinessAnswer(status: "unavailable", error: "the store's schema is not current; run 'nightshift migrate'"),
+                status: .serviceUnavailable)
+        case .failure(let error):
             return JSONResponse(
                 ReadinessAnswer(status: "unavailable", error: "the store is unreachable: \(error)"), status: .serviceUnavailable)
         }
@@ -44,14 +50,18 @@ extension AdminAPI {
     /// counts, durations, lag and leadership come from the engine as they happen.
     func metrics(_ request: Request) async throws -> Response {
         if configuration.metricsRequireToken { _ = try authenticator.authorize(request, roles: Set(APIRole.allCases)) }
-        let depths = try await store.queueDepths()
-        // A queue that emptied keeps its gauge, at zero, rather than a stale last value.
-        for queue in knownQueues.add(depths.keys) {
-            registry.makeGauge(descriptor: Self.queuedRuns, labels: [("queue", queue)]).set(Double(depths[queue] ?? 0))
-        }
-        for state in try await store.jobStates() where jobsByName[state.name] != nil {
-            registry.makeGauge(descriptor: Self.consecutiveFailures, labels: [("job", state.name)])
-                .set(Double(state.consecutiveErrors))
+        // While the store does not answer, the engine's own metrics still go out, with the
+        // store's gauges as last read.
+        if case .success(let snapshot) = await probes.storeMetrics.value() {
+            // A queue that emptied keeps its gauge, at zero, rather than a stale last value.
+            for queue in knownQueues.add(snapshot.queueDepths.keys) {
+                registry.makeGauge(descriptor: Self.queuedRuns, labels: [("queue", queue)])
+                    .set(Double(snapshot.queueDepths[queue] ?? 0))
+            }
+            for state in snapshot.jobStates where jobsByName[state.name] != nil {
+                registry.makeGauge(descriptor: Self.consecutiveFailures, labels: [("job", state.name)])
+                    .set(Double(state.consecutiveErrors))
+            }
         }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -59,16 +69,16 @@ extension AdminAPI {
     }
 }
 
-/// Runs `operation`, or throws `CancellationError` when it takes longer than `seconds`.
-func withTimeout<T: Sendable>(seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw CancellationError()
+/// The store reads behind the unauthenticated endpoints, shared by every request.
+struct StoreProbes: Sendable {
+    let readiness: CachedProbe<Bool>
+    let storeMetrics: CachedProbe<StoreMetricsSnapshot>
+
+    init(store: any JobStore) {
+        readiness = CachedProbe(freshFor: .seconds(1), timeout: .seconds(3)) { try await store.isMigrated() }
+        storeMetrics = CachedProbe(freshFor: .seconds(2), timeout: .seconds(3)) {
+            StoreMetricsSnapshot(queueDepths: try await store.queueDepths(), jobStates: try await store.jobStates())
         }
-        defer { group.cancelAll() }
-        return try await group.next()!
     }
 }
 

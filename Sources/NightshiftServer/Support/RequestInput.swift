@@ -63,7 +63,9 @@ struct RequestInput {
         case nil: return nil
         case .string(let value):
             // The store cannot keep or compare NUL; refuse it here rather than fail in the driver.
-            guard !value.utf8.contains(0) else { throw APIError.badRequest("'\(key)' must not contain NUL characters", field: key) }
+            guard !value.utf8.contains(0) else {
+                throw APIError.badRequest("'\(key)' must not contain NUL characters", field: key)
+            }
             return value
         default: throw APIError.badRequest("'\(key)' must be a string", field: key)
         }

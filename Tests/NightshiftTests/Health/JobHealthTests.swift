@@ -17,7 +17,8 @@ import Testing
         last: Run? = nil
     ) -> JobHealth {
         JobHealth.derive(
-            state: state, enabled: enabled, policies: JobPolicies(timeout: timeout, alertAfterFailures: 3), activeRuns: active,
+            state: state, enabled: enabled, policies: JobPolicies(timeout: timeout, alertAfterFailures: 3),
+            running: active.isEmpty ? nil : RunningSummary(of: active),
             lastFinished: last, heartbeatTimeout: 30, now: now)
     }
 
