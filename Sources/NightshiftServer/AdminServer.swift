@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -6,18 +7,27 @@ import ServiceLifecycle
 /// The admin API as a Hummingbird application: a `Service` to run in the same `ServiceGroup`
 /// as the engine, so that SIGTERM stops both together.
 public enum AdminServer {
-    /// An application serving `api` on `host:port`, with idle connections closed after
-    /// `idleTimeout` seconds. `onServerRunning` gets the bound port (useful with port 0).
+    /// An application serving `api` on `host:port`. Idle connections close after `idleTimeout`
+    /// seconds; a connection whose request is not read whole within `requestReadTimeout`
+    /// seconds closes too (a client sending a byte at a time); at most `maxConnections` are
+    /// open at once, later ones wait in the listen backlog. `onServerRunning` gets the bound
+    /// port (useful with port 0).
     public static func application(
-        api: AdminAPI, host: String, port: Int, idleTimeout: Double = 30, logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        api: AdminAPI, host: String, port: Int, idleTimeout: Double = 30, requestReadTimeout: Double = 20,
+        maxConnections: Int = 512, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol & Service {
         let router = Router()
         api.addRoutes(to: router)
+        let readLimit = TimeAmount.milliseconds(Int64(requestReadTimeout * 1000))
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))),
-            configuration: .init(address: .hostname(host, port: port), serverName: "nightshift"),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [RequestReadDeadline(limit: readLimit)],
+                    idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "nightshift",
+                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

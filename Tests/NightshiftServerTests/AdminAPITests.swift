@@ -8,6 +8,7 @@ import NightshiftServer
 import NightshiftSQL
 import NightshiftTesting
 import Prometheus
+import Synchronization
 import Testing
 
 @Suite struct AdminAPITests {
@@ -285,6 +286,45 @@ import Testing
         }
         await store.close()
         try await blackhole.close()
+    }
+
+    @Test("a client that sends its request a byte at a time is cut off at the read deadline; others are served")
+    func slowClientsAreCutOff() async throws {
+        let logger = Logger(label: "api-test")
+        try await withTestStore(.sqlite) { test in
+            let api = AdminAPI(
+                store: test.store, jobs: try APIHarness.jobs(), configuration: .init(tokens: []),
+                registry: PrometheusCollectorRegistry())
+            let port = Mutex(0)
+            let app = AdminServer.application(
+                api: api, host: "127.0.0.1", port: 0, requestReadTimeout: 1, logger: logger,
+                onServerRunning: { bound in port.withLock { $0 = bound } })
+            let server = Task { try await app.runService() }
+            defer { server.cancel() }
+            while port.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let started = ContinuousClock.now
+            let slow = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port.withLock { $0 }).get()
+            try await slow.writeAndFlush(
+                ByteBuffer(string: "POST /api/jobs/run/ok HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            ).get()
+            // One byte every 200 ms keeps an idle timer alive, but not the read deadline.
+            let dribble = Task {
+                while slow.isActive {
+                    try await Task.sleep(for: .milliseconds(200))
+                    try? await slow.writeAndFlush(ByteBuffer(string: " ")).get()
+                }
+            }
+            try await slow.closeFuture.get()
+            dribble.cancel()
+            #expect(ContinuousClock.now - started < .seconds(10))
+            let quick = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelInitializer { channel in channel.eventLoop.makeSucceededVoidFuture() }
+                .connect(host: "127.0.0.1", port: port.withLock { $0 }).get()
+            try await quick.writeAndFlush(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                .get()
+            try await quick.closeFuture.get()
+        }
     }
 
     @Test("the OpenAPI document describes exactly the routes served")
