@@ -19,10 +19,13 @@ struct CounterFlushJobTests {
     }
 
     private func rows(_ app: AppDatabase, _ sql: SQLQueryString) async throws -> [String] {
-        try await app.pool.withDatabase { db in try await db.raw(sql).all().map { try $0.decode(column: "line", as: String.self) } }
+        try await app.pool.withDatabase { db in try await db.raw(sql).all().map { try $0.decode(column: "line", as: String.self) }
+        }
     }
 
-    @Test("seed 000: hashes per tenant and day give processedKeys=2, upserts=5 and its rows, again on a re-run", arguments: TestStoreKind.available)
+    @Test(
+        "seed 000: hashes per tenant and day give processedKeys=2, upserts=5 and its rows, again on a re-run",
+        arguments: TestStoreKind.available)
     func seedFlush(kind: TestStoreKind) async throws {
         try await TestRedis.withPrefix { redis, prefix in
             try await AppDatabase.with(kind) { app in
@@ -35,15 +38,18 @@ struct CounterFlushJobTests {
                     ["HSET", "\(prefix)usage:tenant_E_111:2025-09-01", "/verify", "10"],
                     ["HSET", "\(prefix)usage:tenant_FLUSH_DEMO:2025-09-01", "GET_/usage", "12", "POST_/verify", "3"],
                 ])
-                let registry = DatabaseRegistry(urls: ["app": app.url], redisURLs: ["usage": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                let registry = DatabaseRegistry(
+                    urls: ["app": app.url], redisURLs: ["usage": TestRedis.urlText], logger: Logger(label: "flush-test"))
                 let job = CounterFlushJob(
-                    database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{tenant}:{date}"), hashField: "metric",
+                    database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{tenant}:{date}"),
+                    hashField: "metric",
                     table: try SQLName("usage_counters"),
                     columns: ["tenant": "tenant_id", "date": "period_start", "metric": "endpoint"], valueColumn: "call_count",
                     totalMarker: "__total__")
                 let expected = [
                     "tenant_E_111 | /verify | 2025-09-01 | 10 | 0", "tenant_E_111 | __total__ | 2025-09-01 | 10 | 0",
-                    "tenant_FLUSH_DEMO | GET_/usage | 2025-09-01 | 12 | 0", "tenant_FLUSH_DEMO | POST_/verify | 2025-09-01 | 3 | 0",
+                    "tenant_FLUSH_DEMO | GET_/usage | 2025-09-01 | 12 | 0",
+                    "tenant_FLUSH_DEMO | POST_/verify | 2025-09-01 | 3 | 0",
                     "tenant_FLUSH_DEMO | __total__ | 2025-09-01 | 15 | 0",
                 ]
                 let query: SQLQueryString = """
@@ -54,7 +60,10 @@ struct CounterFlushJobTests {
                 #expect(dry == ["processedKeys": 2, "upserts": 5, "dryRun": true])
                 #expect(try await rows(app, query).isEmpty)
                 for _ in 0..<2 {
-                    #expect(try await job.body(registry: registry)(flushContext(job: "flush-usage")) == ["processedKeys": 2, "upserts": 5])
+                    #expect(
+                        try await job.body(registry: registry)(flushContext(job: "flush-usage")) == [
+                            "processedKeys": 2, "upserts": 5,
+                        ])
                     #expect(try await rows(app, query) == expected)
                 }
                 await registry.closeAll()
@@ -62,11 +71,14 @@ struct CounterFlushJobTests {
         }
     }
 
-    @Test("string keys: tenant and date filters, a status view, and bad keys that are counted, not fatal", arguments: TestStoreKind.available)
+    @Test(
+        "string keys: tenant and date filters, a status view, and bad keys that are counted, not fatal",
+        arguments: TestStoreKind.available)
     func filtersAndStatus(kind: TestStoreKind) async throws {
         try await TestRedis.withPrefix { redis, prefix in
             try await AppDatabase.with(kind) { app in
-                let counter = UsageCounter(client: redis, pattern: try CounterKeyPattern("\(prefix)usage:{merchant}:{date}:{metric}"))
+                let counter = UsageCounter(
+                    client: redis, pattern: try CounterKeyPattern("\(prefix)usage:{merchant}:{date}:{metric}"))
                 let day = ISO8601Format.date(from: "2025-11-01T12:00:00Z")!
                 try await counter.increment(["merchant": "acme", "metric": "queries"], by: 1523, at: day)
                 try await counter.increment(["merchant": "acme", "metric": "api_calls"], by: 8456, at: day)
@@ -76,15 +88,20 @@ struct CounterFlushJobTests {
                 _ = try await redis.pipeline([
                     ["SET", "\(prefix)usage:acme:2025-11-01:broken", "lots"], ["SET", "\(prefix)usage:acme:yesterday:x", "1"],
                 ])
-                let registry = DatabaseRegistry(urls: ["app": app.url], redisURLs: ["usage": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                let registry = DatabaseRegistry(
+                    urls: ["app": app.url], redisURLs: ["usage": TestRedis.urlText], logger: Logger(label: "flush-test"))
                 let job = CounterFlushJob(
                     database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{merchant}:{date}:{metric}"),
                     table: try SQLName("merchant_usage"), columns: ["date": "usage_date"], valueColumn: "amount")
-                let run = { (params: JSONObject) in try await job.body(registry: registry)(flushContext(job: "aggregate", params: params)) }
+                let run = { (params: JSONObject) in
+                    try await job.body(registry: registry)(flushContext(job: "aggregate", params: params))
+                }
                 let acme = try await run(["merchant": "acme", "date": "2025-11-01"])
                 #expect(acme["processedKeys"] == 2 && acme["upserts"] == 2 && acme["badKeys"] == 1)
                 var status = try await run(["status": true, "date": "2025-11-01"])
-                #expect(status["redisKeys"] == 3 && status["redisTotal"] == 9986 && status["tableTotal"] == 9979 && status["pendingTotal"] == 7)
+                #expect(
+                    status["redisKeys"] == 3 && status["redisTotal"] == 9986 && status["tableTotal"] == 9979
+                        && status["pendingTotal"] == 7)
                 #expect(status["upToDate"] == false)
                 let all = try await run([:])
                 #expect(all["processedKeys"] == 4 && all["badKeys"] == 2)
@@ -96,15 +113,19 @@ struct CounterFlushJobTests {
         }
     }
 
-    @Test("undated counters are moved: crashes at random points lose nothing and count nothing twice", arguments: TestStoreKind.available)
+    @Test(
+        "undated counters are moved: crashes at random points lose nothing and count nothing twice",
+        arguments: TestStoreKind.available)
     func crashSafeMove(kind: TestStoreKind) async throws {
         try await TestRedis.withPrefix { redis, prefix in
             try await AppDatabase.with(kind) { app in
-                let registry = DatabaseRegistry(urls: ["app": app.url], redisURLs: ["hits": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                let registry = DatabaseRegistry(
+                    urls: ["app": app.url], redisURLs: ["hits": TestRedis.urlText], logger: Logger(label: "flush-test"))
                 let pattern = try CounterKeyPattern("\(prefix)hits:{page}")
                 let counter = UsageCounter(client: redis, pattern: pattern)
                 var job = CounterFlushJob(
-                    database: "app", redis: "hits", pattern: pattern, table: try SQLName("page_hits"), totalMarker: "__all__", batchSize: 7)
+                    database: "app", redis: "hits", pattern: pattern, table: try SQLName("page_hits"), totalMarker: "__all__",
+                    batchSize: 7)
                 let jobName = "move-\(prefix.dropLast())"
                 var expected: [String: Int64] = [:]
                 var generator = SystemRandomNumberGenerator()
@@ -153,11 +174,47 @@ struct CounterFlushJobTests {
         }
     }
 
+    @Test("moves of one job take turns: a flush waits while another holds the job's lock", arguments: TestStoreKind.available)
+    func movesTakeTurns(kind: TestStoreKind) async throws {
+        try await TestRedis.withPrefix { redis, prefix in
+            try await AppDatabase.with(kind) { app in
+                let registry = DatabaseRegistry(
+                    urls: ["app": app.url], redisURLs: ["hits": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                let pattern = try CounterKeyPattern("\(prefix)hits:{page}")
+                try await UsageCounter(client: redis, pattern: pattern).increment(["page": "home"], by: 5)
+                let job = CounterFlushJob(database: "app", redis: "hits", pattern: pattern, table: try SQLName("page_hits"))
+                let jobName = "turns-\(prefix.dropLast())"
+                // Another run of the same job holds the lock.
+                let other = RedisLock(name: "nightshift:lock:counter-flush:\(jobName)", owner: "other-run")
+                let (held, release) = AsyncStream<Void>.makeStream()
+                let holder = Task {
+                    try await other.withLock(on: redis) {
+                        for await _ in held {}
+                    }
+                }
+                while try await redis.send(["GET", other.name]).string != "other-run" {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let flush = Task { try await job.body(registry: registry)(flushContext(job: jobName)) }
+                try await Task.sleep(for: .seconds(1))
+                #expect(try await app.integer("SELECT count(*) AS n FROM page_hits") == 0, "the flush did not wait its turn")
+                release.finish()
+                try await holder.value
+                let details = try await flush.value
+                #expect(details["processedKeys"] == 1)
+                #expect(try await app.integer("SELECT CAST(sum(value) AS bigint) AS n FROM page_hits") == 5)
+                #expect(try await redis.send(["GET", other.name]) == .null, "the lock is released")
+                await registry.closeAll()
+            }
+        }
+    }
+
     @Test("key patterns: building, matching, globbing and their errors")
     func patterns() throws {
         let pattern = try CounterKeyPattern("usage:{tenant}:{date}:{metric}")
         #expect(pattern.key(["tenant": "acme", "date": "2025-11-01", "metric": "q"]) == "usage:acme:2025-11-01:q")
-        #expect(pattern.match("usage:acme:2025-11-01:GET_/v1:x") == ["tenant": "acme", "date": "2025-11-01", "metric": "GET_/v1:x"])
+        #expect(
+            pattern.match("usage:acme:2025-11-01:GET_/v1:x") == ["tenant": "acme", "date": "2025-11-01", "metric": "GET_/v1:x"])
         #expect(pattern.match("usage:acme:yesterday:q") == nil)
         #expect(pattern.match("other:acme:2025-11-01:q") == nil)
         #expect(pattern.glob(["tenant": "a*b"]) == "usage:a\\*b:*:*")

@@ -33,19 +33,32 @@ struct CounterFlushRun {
         let filters = try filters()
         let days = try days()
         if context.params["status"] == true || context.params["status"] == "true" {
-            return try await status(filters: filters, day: days?.first ?? DateWindow(from: Date(), to: Date()).dayLabel(in: job.timeZone))
+            return try await status(
+                filters: filters, day: days?.first ?? DateWindow(from: Date(), to: Date()).dayLabel(in: job.timeZone))
         }
         let table = try await CounterTable.open(for: job, pool: pool, create: !context.isDryRun)
-        let globs = days.map { $0.map { day in job.pattern.glob(filters.merging([CounterKeyPattern.dateField: day]) { $1 }) } }
+        let globs =
+            days.map { $0.map { day in job.pattern.glob(filters.merging([CounterKeyPattern.dateField: day]) { $1 }) } }
             ?? [job.pattern.glob(filters)]
         var tally = Tally()
         if job.pattern.isDated {
             try await flushDated(globs: globs, table: table, tally: &tally)
-        } else {
-            if !context.isDryRun { try await recoverPending(table: table, tally: &tally) }
+        } else if context.isDryRun {
             for glob in globs { try await move(glob: glob, table: table, tally: &tally) }
+        } else {
+            // Moves of one job take turns, across processes: a second flush found the first's
+            // pending keys, took them for a crashed run's and counted them again.
+            let lock = RedisLock(name: "nightshift:lock:counter-flush:\(context.jobName)", owner: context.runID.lowercasedText)
+            tally = try await lock.withLock(on: client) {
+                var tally = Tally()
+                try await recoverPending(table: table, tally: &tally)
+                for glob in globs { try await move(glob: glob, table: table, tally: &tally) }
+                return tally
+            }
         }
-        var details: JSONObject = ["processedKeys": .number(Double(tally.processedKeys)), "upserts": .number(Double(tally.upserts))]
+        var details: JSONObject = [
+            "processedKeys": .number(Double(tally.processedKeys)), "upserts": .number(Double(tally.upserts)),
+        ]
         if tally.badKeys > 0 {
             details["badKeys"] = .number(Double(tally.badKeys))
             details["badKeySamples"] = .string(tally.badKeySamples.joined(separator: ", "))
@@ -179,7 +192,8 @@ struct CounterFlushRun {
                 var bad: String?
                 for pair in stride(from: 0, to: items.count - 1, by: 2) {
                     guard let field = items[pair].string, let count = items[pair + 1].integer else {
-                        bad = "hash field \(items[pair].string ?? "?") holds '\(items[pair + 1].string ?? "?")', not a whole number"
+                        bad =
+                            "hash field \(items[pair].string ?? "?") holds '\(items[pair + 1].string ?? "?")', not a whole number"
                         break
                     }
                     var fieldValues = values
@@ -248,7 +262,9 @@ struct CounterFlushRun {
     /// The days to flush: the `date` param, or the run's date window; nil for every day.
     private func days() throws -> [String]? {
         if case .string(let day) = context.params["date"] {
-            guard CounterKeyPattern.isDay(day) else { throw MaintenanceError.unsupported("param 'date': '\(day)' is not YYYY-MM-DD") }
+            guard CounterKeyPattern.isDay(day) else {
+                throw MaintenanceError.unsupported("param 'date': '\(day)' is not YYYY-MM-DD")
+            }
             return [day]
         }
         guard let window = context.window else { return nil }
@@ -276,14 +292,17 @@ struct CounterFlushRun {
         var keyCount = 0
         var redisTotal: Int64 = 0
         var seen = Set<String>()
-        for try await keys in client.scan(match: job.pattern.glob(filters.merging([CounterKeyPattern.dateField: day]) { $1 }), count: job.batchSize) {
+        for try await keys in client.scan(
+            match: job.pattern.glob(filters.merging([CounterKeyPattern.dateField: day]) { $1 }), count: job.batchSize)
+        {
             let fresh = keys.filter { seen.insert($0).inserted }
             let batch = try await read(fresh, originals: fresh)
             keyCount += batch.goodKeys.count
             redisTotal += batch.rows.reduce(0) { $0 + $1.count }
         }
         let dateColumn = "\"\(job.column(CounterKeyPattern.dateField))\""
-        var condition: SQLQueryString = pool.dialect.flavor == .postgres
+        var condition: SQLQueryString =
+            pool.dialect.flavor == .postgres
             ? "\(unsafeRaw: dateColumn) = CAST(\(bind: day) AS date)" : "\(unsafeRaw: dateColumn) = \(bind: day)"
         for (field, value) in filters { condition += " AND \"\(unsafeRaw: job.column(field))\" = \(bind: value)" }
         if let marker = job.totalMarker, let totalField = job.totalField {

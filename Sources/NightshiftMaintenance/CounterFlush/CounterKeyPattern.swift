@@ -26,12 +26,16 @@ public struct CounterKeyPattern: Sendable, Equatable, CustomStringConvertible {
         while !rest.isEmpty {
             if let open = rest.firstIndex(of: "{") {
                 if open > rest.startIndex { pieces.append(.literal(String(rest[..<open]))) }
-                guard let close = rest[open...].firstIndex(of: "}") else { throw CounterKeyPatternError(pattern: text, reason: "'{' without '}'") }
+                guard let close = rest[open...].firstIndex(of: "}") else {
+                    throw CounterKeyPatternError(pattern: text, reason: "'{' without '}'")
+                }
                 let name = String(rest[rest.index(after: open)..<close])
                 guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                     throw CounterKeyPatternError(pattern: text, reason: "'{\(name)}' is not a field name")
                 }
-                if case .field = pieces.last { throw CounterKeyPatternError(pattern: text, reason: "fields must be separated by text") }
+                if case .field = pieces.last {
+                    throw CounterKeyPatternError(pattern: text, reason: "fields must be separated by text")
+                }
                 pieces.append(.field(name))
                 rest = rest[rest.index(after: close)...]
             } else {
@@ -41,7 +45,9 @@ public struct CounterKeyPattern: Sendable, Equatable, CustomStringConvertible {
         }
         fields = pieces.compactMap { if case .field(let name) = $0 { return name } else { return nil } }
         guard !fields.isEmpty else { throw CounterKeyPatternError(pattern: text, reason: "names no field such as {tenant}") }
-        guard Set(fields).count == fields.count else { throw CounterKeyPatternError(pattern: text, reason: "a field appears twice") }
+        guard Set(fields).count == fields.count else {
+            throw CounterKeyPatternError(pattern: text, reason: "a field appears twice")
+        }
         self.pieces = pieces
         description = text
     }
@@ -104,7 +110,8 @@ public struct CounterKeyPattern: Sendable, Equatable, CustomStringConvertible {
 
     static func isDay(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return false }
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return false }
         return year >= 1970 && (1...12).contains(month) && (1...31).contains(day)
     }
 

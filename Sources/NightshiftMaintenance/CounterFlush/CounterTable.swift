@@ -38,7 +38,8 @@ struct CounterTable: Sendable {
         } catch MaintenanceError.missingTable where !create {
             // A dry run before the first flush: the table would be created, and nothing is written.
             return CounterTable(
-                pool: pool, table: job.table, keyColumns: keyColumns, valueColumn: job.valueColumn, keyTypes: keyColumns.map { _ in "text" })
+                pool: pool, table: job.table, keyColumns: keyColumns, valueColumn: job.valueColumn,
+                keyTypes: keyColumns.map { _ in "text" })
         }
         try schema.require(keyColumns + [job.valueColumn])
         return CounterTable(
@@ -57,7 +58,8 @@ struct CounterTable: Sendable {
         let columnList = (keyColumns + [valueColumn]).map { "\"\($0)\"" }.joined(separator: ", ")
         let conflict = keyColumns.map { "\"\($0)\"" }.joined(separator: ", ")
         let insert = "INSERT INTO \(table.quoted) (\(columnList))"
-        let onConflict: SQLQueryString = " ON CONFLICT (\(unsafeRaw: conflict)) DO UPDATE SET \(unsafeRaw: value) = \(unsafeRaw: update)"
+        let onConflict: SQLQueryString =
+            " ON CONFLICT (\(unsafeRaw: conflict)) DO UPDATE SET \(unsafeRaw: value) = \(unsafeRaw: update)"
         // SQLite allows 32,766 parameters per statement.
         let rowsPerStatement = pool.dialect.flavor == .postgres ? 5000 : 30_000 / (keyColumns.count + 1)
         for start in stride(from: 0, to: entries.count, by: rowsPerStatement) {
@@ -73,7 +75,8 @@ struct CounterTable: Sendable {
                 arrays.append("CAST(\(bind: chunk.map(\.value)) AS bigint[])")
                 let casts = zip(names, keyTypes).map { "CAST(\($0) AS \($1))" } + ["v"]
                 try await db.raw(
-                    "\(unsafeRaw: insert) SELECT \(unsafeRaw: casts.joined(separator: ", ")) FROM unnest(" + arrays.joined(separator: ", ")
+                    "\(unsafeRaw: insert) SELECT \(unsafeRaw: casts.joined(separator: ", ")) FROM unnest("
+                        + arrays.joined(separator: ", ")
                         + ") AS u(\(unsafeRaw: (names + ["v"]).joined(separator: ", ")))" + onConflict
                 ).run()
             case .sqlite:

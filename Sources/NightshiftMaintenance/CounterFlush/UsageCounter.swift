@@ -39,12 +39,15 @@ public struct UsageCounter: Sendable {
         }
         guard let key = pattern.key(values), hashField.map({ values[$0] != nil }) ?? true else {
             throw CounterKeyPatternError(
-                pattern: pattern.description, reason: "no value for one of \((pattern.fields + [hashField].compactMap { $0 }).joined(separator: ", "))")
+                pattern: pattern.description,
+                reason: "no value for one of \((pattern.fields + [hashField].compactMap { $0 }).joined(separator: ", "))")
         }
         let increment = hashField.map { ["HINCRBY", key, values[$0]!, String(amount)] } ?? ["INCRBY", key, String(amount)]
         let replies = try await client.pipeline([increment, ["EXPIRE", key, String(timeToLive.components.seconds)]])
         if case .error(let message) = replies[0] { throw RedisError.server(message) }
-        guard let count = replies[0].integer else { throw RedisError.unexpectedReply(command: increment[0], reply: "\(replies[0])") }
+        guard let count = replies[0].integer else {
+            throw RedisError.unexpectedReply(command: increment[0], reply: "\(replies[0])")
+        }
         return count
     }
 }
