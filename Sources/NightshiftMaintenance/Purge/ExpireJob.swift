@@ -31,9 +31,10 @@ public struct ExpireJob: Sendable {
             try await withReadableDatabaseErrors {
                 let pool = try await registry.pool(named: database)
                 let schema = try await TableSchema.read(table, on: pool, database: database)
+                let now = try await pool.databaseNow()
                 let delete = ChunkedDelete(
                     pool: pool, schema: schema,
-                    timeColumn: try TimeColumn(expiresAtColumn, in: schema, flavor: pool.dialect.flavor), cutoff: Date(),
+                    timeColumn: try TimeColumn(expiresAtColumn, in: schema, flavor: pool.dialect.flavor), cutoff: now,
                     filter: filter, batchSize: batchSize)
                 if context.isDryRun {
                     return ["expiredCount": .number(Double(try await delete.count())), "dryRun": true]

@@ -52,7 +52,7 @@ public struct PurgeJob: Sendable {
 
     private func run(context: JobContext, registry: DatabaseRegistry) async throws -> JSONObject {
         let pool = try await registry.pool(named: database)
-        let now = Date()
+        let now = try await pool.databaseNow()
         var details = JSONObject()
         // A table may be listed more than once (a retention per level): its counts add up, and
         // each entry archives to a file of its own (the second used to truncate the first's,

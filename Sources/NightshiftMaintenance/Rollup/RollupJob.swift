@@ -69,7 +69,7 @@ public struct RollupJob: Sendable {
                 "rollup on SQLite buckets in UTC only (SQLite has no time zones); set timezone: UTC for this job, or use PostgreSQL")
         }
         let watermarks = RollupWatermark(pool: pool, job: context.jobName, target: target.text)
-        let now = Date()
+        let now = try await pool.databaseNow()
         let window: (from: Date, to: Date)
         let advancesWatermark = context.window == nil
         if let requested = context.window {

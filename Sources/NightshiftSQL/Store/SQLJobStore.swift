@@ -57,12 +57,7 @@ public final class SQLJobStore: JobStore {
     }
 
     public func databaseNow() async throws -> Date {
-        try await pool.withDatabase { database in
-            guard let row = try await database.raw("SELECT \(now) AS now").first() else {
-                throw SQLStoreError.malformedRow("no row from the clock query")
-            }
-            return try row.decode(column: "now", as: Date.self)
-        }
+        try await pool.databaseNow()
     }
 
     public func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {
