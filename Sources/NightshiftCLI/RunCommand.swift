@@ -35,6 +35,17 @@ struct RunCommand: AsyncParsableCommand {
         for param in params where !param.contains("=") {
             throw ValidationError("--param '\(param)' must be key=value")
         }
+        if let problem = ParamName.problem(in: paramObject) { throw ValidationError("--param: \(problem)") }
+    }
+
+    /// The `--param key=value` pairs as an object; a later key wins.
+    private var paramObject: JSONObject {
+        var object = JSONObject()
+        for param in params {
+            let parts = param.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            object[parts[0]] = .string(parts.count > 1 ? parts[1] : "")
+        }
+        return object
     }
 
     func run() async throws {
@@ -48,11 +59,6 @@ struct RunCommand: AsyncParsableCommand {
             windows = try DateWindow.days(from: date, through: date, in: timeZone)
         } else if let from, let to {
             windows = try DateWindow.days(from: from, through: to, in: timeZone)
-        }
-        var paramObject = JSONObject()
-        for param in params {
-            let parts = param.split(separator: "=", maxSplits: 1).map(String.init)
-            paramObject[parts[0]] = .string(parts.count > 1 ? parts[1] : "")
         }
         let output = RunOutput(job: job.name, json: options.json, days: windows.count, timeZone: timeZone)
         if dryRun { output.line("Dry run enabled. Database changes will be skipped.") }

@@ -98,35 +98,42 @@ public struct AdminAPI: Sendable {
         (.get, "/api/openapi.json"),
     ]
 
+    /// The path parameter `name`, percent-decoded (`/api/queues/nightly%20reports/pause` names
+    /// the queue `nightly reports`).
+    static func pathParameter<Context: RequestContext>(_ name: String, of context: Context) throws -> String {
+        let raw = try context.parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
     /// Adds the routes, and the middleware that answers 405 for a known path with the wrong
     /// method, to `router`.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.add(middleware: MethodNotAllowedMiddleware(routes: Self.routes))
         router.get("/api/jobs/status") { request, _ in try await self.status(request) }
         router.post("/api/jobs/run/:name") { request, context in
-            try await self.trigger(request, name: try context.parameters.require("name"))
+            try await self.trigger(request, name: try Self.pathParameter("name", of: context))
         }
         router.get("/api/jobs/runs") { request, _ in try await self.listRuns(request) }
         router.get("/api/jobs/runs/:id") { request, context in
-            try await self.run(request, id: try context.parameters.require("id"))
+            try await self.run(request, id: try Self.pathParameter("id", of: context))
         }
         router.post("/api/jobs/:name/pause") { request, context in
-            try await self.setPaused(request, name: try context.parameters.require("name"), paused: true)
+            try await self.setPaused(request, name: try Self.pathParameter("name", of: context), paused: true)
         }
         router.post("/api/jobs/:name/resume") { request, context in
-            try await self.setPaused(request, name: try context.parameters.require("name"), paused: false)
+            try await self.setPaused(request, name: try Self.pathParameter("name", of: context), paused: false)
         }
         router.post("/api/jobs/runs/:id/cancel") { request, context in
-            try await self.cancel(request, id: try context.parameters.require("id"))
+            try await self.cancel(request, id: try Self.pathParameter("id", of: context))
         }
         router.post("/api/jobs/runs/:id/retry") { request, context in
-            try await self.retry(request, id: try context.parameters.require("id"))
+            try await self.retry(request, id: try Self.pathParameter("id", of: context))
         }
         router.post("/api/queues/:name/pause") { request, context in
-            try await self.setQueuePaused(request, name: try context.parameters.require("name"), paused: true)
+            try await self.setQueuePaused(request, name: try Self.pathParameter("name", of: context), paused: true)
         }
         router.post("/api/queues/:name/resume") { request, context in
-            try await self.setQueuePaused(request, name: try context.parameters.require("name"), paused: false)
+            try await self.setQueuePaused(request, name: try Self.pathParameter("name", of: context), paused: false)
         }
         router.get("/healthz") { _, _ in JSONResponse(["status": "ok"]) }
         router.get("/readyz") { _, _ in await self.readiness() }

@@ -37,4 +37,18 @@ import Testing
             #expect(upgraded?.contains("scheduled_for IS NOT NULL") == true, "\(upgraded ?? "no index")")
         }
     }
+
+    @Test(
+        "the claim function resolves its tables with the search path it was migrated with",
+        .enabled(if: TestStoreKind.available.contains(.postgres)))
+    func claimFunctionPinsItsSearchPath() async throws {
+        try await withTestStore(.postgres) { test in
+            let config = try await test.store.pool.withDatabase { database in
+                try await database.raw(
+                    "SELECT array_to_string(proconfig, ',') AS config FROM pg_proc WHERE proname = 'nightshift_runnable'"
+                ).first()?.decode(column: "config", as: String.self)
+            }
+            #expect(config?.contains("search_path=") == true, "\(config ?? "no function")")
+        }
+    }
 }

@@ -84,6 +84,9 @@ import Testing
                 (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"params":{"s":"\ud800\u0041"}}"#, 400, "body"),
                 (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", String(repeating: "[", count: 65_000), 400, "body"),
                 (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"params":{"n":1e999}}"#, 400, "body"),
+                // Names a command job could not tell apart in its environment.
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"params":{"a":1,"A":2}}"#, 400, "params"),
+                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok", #"{"params":{"a b":1}}"#, 400, "params"),
                 (.post, "/api/jobs/run/{name}", "/api/jobs/run/nope", nil, 404, nil),
                 (.post, "/api/jobs/{name}/pause", "/api/jobs/nope/pause", nil, 404, nil),
                 (.get, "/api/jobs/runs/{id}", "/api/jobs/runs/\(UUID().uuidString)", nil, 404, nil),
@@ -216,6 +219,20 @@ import Testing
             while await admin.waitingRequests > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(await admin.waitingRequests == 0, "a wait outlived its time")
             for run in try await test.store.activeRuns() { _ = try await test.store.requestCancel(runID: run.id) }
+        }
+    }
+
+    @Test("path parameters are percent-decoded", arguments: TestStoreKind.available)
+    func percentDecodedPaths(kind: TestStoreKind) async throws {
+        try await APIHarness.with(kind) { api, test in
+            let paused = try await api.call(.post, "/api/queues/{name}/pause", "/api/queues/nightly%20reports/pause")
+            #expect(paused.status == 200, "\(paused.body)")
+            let stored = try await test.store.pool.withDatabase { database in
+                try await database.raw("SELECT name FROM nightshift_queues WHERE paused").all().map {
+                    try $0.decode(column: "name", as: String.self)
+                }
+            }
+            #expect(stored == ["nightly reports"])
         }
     }
 

@@ -19,6 +19,21 @@ public struct JSONObject: Equatable, Sendable, Codable, ExpressibleByDictionaryL
         for (key, value) in elements { self[key] = value }
     }
 
+    /// An object of `entries` in their order; a key given twice keeps its first place and its
+    /// last value, as assigning them one by one would, in time linear in their number.
+    init(keepingLastOf entries: [(key: String, value: JSONValue)]) {
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(entries.count)
+        for entry in entries {
+            if let position = positions[entry.key] {
+                self.entries[position].value = entry.value
+            } else {
+                positions[entry.key] = self.entries.count
+                self.entries.append(entry)
+            }
+        }
+    }
+
     /// Reads or replaces the value for `key`; assigning nil removes it. A new key goes last.
     public subscript(key: String) -> JSONValue? {
         get { entries.first(where: { $0.key == key })?.value }

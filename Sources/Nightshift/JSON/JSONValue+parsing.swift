@@ -94,9 +94,10 @@ private struct JSONTextParser {
 
     private mutating func parseObject() throws(JSONParseError) -> JSONObject {
         index += 1
-        var object = JSONObject()
+        // Collected, then deduplicated once: assigning key by key is quadratic in the keys.
+        var entries: [(key: String, value: JSONValue)] = []
         skipWhitespace()
-        if current == UInt8(ascii: "}") { index += 1; return object }
+        if current == UInt8(ascii: "}") { index += 1; return JSONObject() }
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw fail("expected a key") }
@@ -104,10 +105,10 @@ private struct JSONTextParser {
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw fail("expected :") }
             index += 1
-            object[key] = try parseValue()
+            entries.append((key, try parseValue()))
             skipWhitespace()
             switch current {
-            case UInt8(ascii: "}"): index += 1; return object
+            case UInt8(ascii: "}"): index += 1; return JSONObject(keepingLastOf: entries)
             case UInt8(ascii: ","): index += 1
             case nil: throw fail("unexpected end in object")
             default: throw fail("expected , or }")

@@ -14,8 +14,10 @@ public struct Job: Sendable {
     /// The work: gets a context, returns details.
     public typealias Body = @Sendable (JobContext) async throws -> JSONObject
 
-    /// Unique name: letters, digits, `-`, `_` and `.`.
+    /// Unique name: letters, digits, `-`, `_` and `.`, other than ``reservedNames``.
     public let name: String
+    /// Names no job may have.
+    public static let reservedNames: Set<String> = [".", "..", "runs", "status"]
     /// When it fires; nil for jobs that only run when triggered or enqueued.
     public var schedule: Schedule?
     /// The zone of the job's schedule and of its date windows (`--date`, backfills).
@@ -42,6 +44,13 @@ public struct Job: Sendable {
             })
         else {
             throw JobDefinitionError(job: name, reason: "job names may only contain letters, digits, '-', '_' and '.'")
+        }
+        // `.` and `..` name folders, not jobs (an archive folder per job); `runs` and `status`
+        // are paths of the admin API under /api/jobs/, where the job could not be paused.
+        guard !Self.reservedNames.contains(name) else {
+            throw JobDefinitionError(
+                job: name,
+                reason: "'\(name)' is reserved; pick another name (not \(Self.reservedNames.sorted().joined(separator: ", ")))")
         }
         self.name = name
         self.schedule = schedule

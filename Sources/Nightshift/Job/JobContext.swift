@@ -42,7 +42,8 @@ public struct JobContext: Sendable {
     /// for every attempt.
     init(
         jobName: String, runID: UUID, attempt: Int, scheduledFor: Date?, isDryRun: Bool, window: DateWindow?,
-        params: JSONObject, logger: Logger, metadata: (@Sendable () -> Logger.Metadata)?, progress: @escaping @Sendable (Int) -> Void
+        params: JSONObject, logger: Logger, metadata: (@Sendable () -> Logger.Metadata)?,
+        progress: @escaping @Sendable (Int) -> Void
     ) {
         self.jobName = jobName
         self.runID = runID

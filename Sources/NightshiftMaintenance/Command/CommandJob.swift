@@ -17,7 +17,7 @@ import SystemPackage
 /// `LC_ALL`, `TZ` and `TMPDIR` from Nightshift's own, the variables `inheritedEnvironment`
 /// names, the job's `environment`, and `NIGHTSHIFT_JOB`, `NIGHTSHIFT_RUN_ID`,
 /// `NIGHTSHIFT_DRY_RUN` (`1` on a dry run), `NIGHTSHIFT_WINDOW_FROM` and `_TO` (ISO 8601) and
-/// `NIGHTSHIFT_PARAM_<NAME>` for each param. Nothing else of Nightshift's environment (API
+/// `NIGHTSHIFT_PARAM_<NAME>` for each param (upper-cased, `-` and `.` as `_`). Nothing else of Nightshift's environment (API
 /// tokens, database URLs) reaches it. On cancellation or timeout its process group gets
 /// SIGTERM, and SIGKILL five seconds later; when the program ends, whatever it left running in
 /// its group gets SIGKILL, once the output has ended or a second has passed.
@@ -69,7 +69,7 @@ public struct CommandJob: Sendable {
             variables["NIGHTSHIFT_WINDOW_TO"] = ISO8601Format.string(from: window.to)
         }
         for (key, value) in context.params.entries {
-            variables["NIGHTSHIFT_PARAM_\(key.uppercased())"] = value.plainText
+            variables[ParamName.environmentName(key)] = value.plainText
         }
         return variables
     }

@@ -137,6 +137,13 @@ enum SQLMigrations {
                 "CREATE UNIQUE INDEX nightshift_runs_fire ON nightshift_runs (job, scheduled_for) WHERE scheduled_for IS NOT NULL",
             ]
         },
+        Migration(version: 5) { dialect in
+            guard dialect.flavor == .postgres else { return [] }
+            // The claim function resolves its table names through the caller's search_path: a
+            // session whose path put another schema's nightshift_runs first would claim from it.
+            // Pinned to the path the store was migrated with.
+            return ["ALTER FUNCTION nightshift_runnable(text[], text[], boolean, integer) SET search_path FROM CURRENT"]
+        },
     ]
 
     /// The newest version this build knows.

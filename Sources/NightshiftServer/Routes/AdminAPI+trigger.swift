@@ -21,6 +21,7 @@ extension AdminAPI {
         let input = try await RequestInput.read(request, allowed: Self.triggerParameters, maxBodySize: configuration.maxBodySize)
         let windows = try Self.windows(from: input, in: job.timeZone)
         let params = try input.object("params") ?? [:]
+        if let problem = ParamName.problem(in: params) { throw APIError.badRequest(problem, field: "params") }
         let dryRun = try input.bool("dryRun") ?? false
         let wait = try input.bool("wait") ?? true
         let runs = try await store.enqueue(
