@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NightshiftTesting
 import PropertyBased
 import Testing
 
@@ -58,7 +59,7 @@ private final class FakeRedisServer: ChannelInboundHandler, Sendable {
             "*", "$", ":", "+", "-", "1", "2", "-1", "0", "99999999999999999999", "\r\n", "\r", "\n", "x", "OK", "*1\r\n",
             "$1\r\nx\r\n",
         ]
-        await propertyCheck(count: 3_000, input: Gen.element(of: pieces).array(of: 1...30)) { parts in
+        await propertyCheck(count: FuzzBudget.count, input: Gen.element(of: pieces).array(of: 1...30)) { parts in
             var buffer = ByteBuffer(string: parts.compactMap { $0 }.joined())
             while buffer.readableBytes > 0, (try? RESPDecoder.parse(&buffer)) != nil {}
         }

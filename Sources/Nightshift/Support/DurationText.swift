@@ -40,6 +40,8 @@ public enum DurationText {
 
     /// A short form of `seconds` such as `90s`, `10m` or `1h30m`.
     public static func format(_ seconds: Double) -> String {
+        // Not a duration anyone wrote; converting it to a whole number would trap.
+        guard seconds.isFinite, abs(seconds) <= maximumSeconds * 10 else { return "\(seconds)s" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         var remaining = Int(seconds.rounded())
         var parts = ""

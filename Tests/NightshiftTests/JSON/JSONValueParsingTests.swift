@@ -1,12 +1,9 @@
 import Foundation
+import NightshiftTesting
 import PropertyBased
 import Testing
 
 @testable import Nightshift
-
-/// How many generated documents each differential property checks: a bounded run in the test
-/// command, a long one from `scripts/fuzz.sh` (`NIGHTSHIFT_FUZZ_COUNT`).
-let fuzzCount = ProcessInfo.processInfo.environment["NIGHTSHIFT_FUZZ_COUNT"].flatMap(Int.init) ?? 3_000
 
 @Suite struct JSONValueParsingTests {
     @Test(arguments: [
@@ -68,13 +65,13 @@ let fuzzCount = ProcessInfo.processInfo.environment["NIGHTSHIFT_FUZZ_COUNT"].fla
     }
 
     @Test func agreesWithFoundationOnFragmentSoup() async {
-        await propertyCheck(count: fuzzCount, input: Gen.element(of: Self.fragments).array(of: 1...24)) { pieces in
+        await propertyCheck(count: FuzzBudget.count, input: Gen.element(of: Self.fragments).array(of: 1...24)) { pieces in
             Self.compareWithFoundation(pieces.compactMap { $0 }.joined())
         }
     }
 
     @Test func agreesWithFoundationOnGeneratedDocuments() async {
-        await propertyCheck(count: fuzzCount, input: Gen.int(in: 0...Int.max)) { seed in
+        await propertyCheck(count: FuzzBudget.count, input: Gen.int(in: 0...Int.max)) { seed in
             var random = SplitMix(seed: UInt64(seed))
             let value = Self.randomValue(depth: 0, using: &random)
             Self.compareWithFoundation(Self.spaced(value.jsonText, using: &random))

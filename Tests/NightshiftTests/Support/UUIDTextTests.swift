@@ -16,11 +16,14 @@ import Testing
         #expect(edges.lowercasedText == "0001090a-0f10-9fa0-f0ff-007f80abcdef")
     }
 
-    @Test("anything but 8-4-4-4-12 hexadecimal digits is refused", arguments: [
-        "", "not a uuid", "0192f3c4-5d6e-7f80-9a0b-1c2d3e4f506", "0192f3c4-5d6e-7f80-9a0b-1c2d3e4f50677",
-        "0192f3c4x5d6e-7f80-9a0b-1c2d3e4f5067", "0192f3c4-5d6e-7f80-9a0b-1c2d3e4f506g", "{192f3c4-5d6e-7f80-9a0b-1c2d3e4f5067",
-        "0192f3c45d6e7f809a0b1c2d3e4f5067abcd",
-    ])
+    @Test(
+        "anything but 8-4-4-4-12 hexadecimal digits is refused",
+        arguments: [
+            "", "not a uuid", "0192f3c4-5d6e-7f80-9a0b-1c2d3e4f506", "0192f3c4-5d6e-7f80-9a0b-1c2d3e4f50677",
+            "0192f3c4x5d6e-7f80-9a0b-1c2d3e4f5067", "0192f3c4-5d6e-7f80-9a0b-1c2d3e4f506g",
+            "{192f3c4-5d6e-7f80-9a0b-1c2d3e4f5067",
+            "0192f3c45d6e7f809a0b1c2d3e4f5067abcd",
+        ])
     func refusesMalformed(text: String) {
         #expect(UUID(text: text) == nil)
         #expect(UUID(uuidString: text) == nil, "Foundation refuses it as well")
