@@ -6,7 +6,8 @@ import Testing
 @Suite struct DatabaseRegistryTests {
     @Test("a job's database that cannot be reached fails its first use at once, saying where; the next use tries again")
     func unreachableJobDatabase() async throws {
-        let registry = DatabaseRegistry(urls: ["app": "postgres://nightshift@127.0.0.1:1/app"], logger: Logger(label: "db-error-test"))
+        let registry = DatabaseRegistry(
+            urls: ["app": "postgres://nightshift@127.0.0.1:1/app"], logger: Logger(label: "db-error-test"))
         for _ in 0..<2 {
             let started = ContinuousClock.now
             do {

@@ -13,7 +13,8 @@ import Testing
     /// newer than the 90-day cutoff, which must survive.
     private func fillEvents(_ app: AppDatabase, now: Date) async throws {
         try await app.execute(
-            "CREATE TABLE api_events (id INTEGER PRIMARY KEY, created_at \(unsafeRaw: app.timeType) NOT NULL, kind TEXT NOT NULL)")
+            "CREATE TABLE api_events (id INTEGER PRIMARY KEY, created_at \(unsafeRaw: app.timeType) NOT NULL, kind TEXT NOT NULL)"
+        )
         var rows: [SQLQueryString] = (0..<400).map { index in
             "(\(literal: index + 1), \(bind: app.time(now.addingTimeInterval(-Double(index) * 43_200))), \(literal: index % 2 == 0 ? "debug" : "info"))"
         }
@@ -21,7 +22,9 @@ import Testing
         try await app.execute("INSERT INTO api_events (id, created_at, kind) VALUES " + rows.joined(separator: ", "))
     }
 
-    @Test("a dry run counts exactly the rows that go; the run deletes them in chunks and archives them", arguments: TestStoreKind.available)
+    @Test(
+        "a dry run counts exactly the rows that go; the run deletes them in chunks and archives them",
+        arguments: TestStoreKind.available)
     func purgesInChunks(kind: TestStoreKind) async throws {
         try await AppDatabase.with(kind) { app in
             let now = Date()
@@ -31,7 +34,9 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: folder) }
             let job = PurgeJob(
                 database: "app",
-                targets: [.init(table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: 90 * 86_400, batchSize: 37)],
+                targets: [
+                    .init(table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: 90 * 86_400, batchSize: 37)
+                ],
                 archiveFolder: folder)
             let dry = try await job.body(registry: app.registry)(context(dryRun: true))
             #expect(dry == ["api_events_to_delete": 220, "dryRun": true])
@@ -49,13 +54,17 @@ import Testing
                 return
             }
             let lines = try gunzip(archive).split(separator: "\n")
-            let ids = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.compactMap { $0?["id"] as? Int }
+            let ids = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.compactMap {
+                $0?["id"] as? Int
+            }
             #expect(ids.count == 220 && Set(ids) == Set(181...400))
             #expect(try await job.body(registry: app.registry)(context())["api_events_deleted"] == 0)
         }
     }
 
-    @Test("one table listed twice archives each entry to its own file, owner-only, and loses no row", arguments: TestStoreKind.available)
+    @Test(
+        "one table listed twice archives each entry to its own file, owner-only, and loses no row",
+        arguments: TestStoreKind.available)
     func tableListedTwice(kind: TestStoreKind) async throws {
         try await AppDatabase.with(kind) { app in
             let now = Date()
@@ -68,14 +77,18 @@ import Testing
             let job = PurgeJob(
                 database: "app",
                 targets: [
-                    .init(table: table, timestampColumn: "created_at", olderThan: 30 * 86_400, filter: "kind = 'debug'", batchSize: 25),
+                    .init(
+                        table: table, timestampColumn: "created_at", olderThan: 30 * 86_400, filter: "kind = 'debug'",
+                        batchSize: 25),
                     .init(table: table, timestampColumn: "created_at", olderThan: 90 * 86_400, batchSize: 25),
                 ],
                 archiveFolder: folder)
             let details = try await job.body(registry: app.registry)(context())
             let deleted = 401 - (try await app.integer("SELECT count(*) AS n FROM api_events"))
             #expect(details["api_events_deleted"] == .number(Double(deleted)))
-            guard case .string(let first) = details["api_events_archive"], case .string(let second) = details["api_events_archive_2"] else {
+            guard case .string(let first) = details["api_events_archive"],
+                case .string(let second) = details["api_events_archive_2"]
+            else {
                 Issue.record("two archives expected in \(details)")
                 return
             }
@@ -112,11 +125,14 @@ import Testing
             try await app.execute("CREATE INDEX api_events_created ON api_events (created_at)")
             try await app.execute("CREATE TABLE rollups (bucket \(unsafeRaw: app.timeType) NOT NULL, total INTEGER)")
             try await app.execute(
-                "INSERT INTO rollups VALUES (\(bind: app.time(now.addingTimeInterval(-400 * 86_400))), 1), (\(bind: app.time(now)), 2)")
+                "INSERT INTO rollups VALUES (\(bind: app.time(now.addingTimeInterval(-400 * 86_400))), 1), (\(bind: app.time(now)), 2)"
+            )
             let job = PurgeJob(
                 database: "app",
                 targets: [
-                    .init(table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: 90 * 86_400, filter: "kind = 'debug'", batchSize: 10),
+                    .init(
+                        table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: 90 * 86_400,
+                        filter: "kind = 'debug'", batchSize: 10),
                     .init(table: try SQLName("rollups"), timestampColumn: "bucket", olderThan: 365 * 86_400),
                 ])
             let details = try await job.body(registry: app.registry)(context())
@@ -134,7 +150,9 @@ import Testing
                     database: "app", targets: [.init(table: try SQLName(table), timestampColumn: column, olderThan: 86_400)]
                 ).body(registry: app.registry)(context())
             }
-            await #expect(throws: MaintenanceError.missingTable("nope", database: "app")) { try await purge("nope", "created_at") }
+            await #expect(throws: MaintenanceError.missingTable("nope", database: "app")) {
+                try await purge("nope", "created_at")
+            }
             do {
                 try await purge("api_events", "createdAt")
                 Issue.record("expected an error")
@@ -150,7 +168,9 @@ import Testing
         try await AppDatabase.with(kind) { app in
             let now = Date()
             try await app.execute("CREATE TABLE sessions (token TEXT PRIMARY KEY, expires_at \(unsafeRaw: app.timeType))")
-            let rows: [SQLQueryString] = (0..<50).map { "(\(literal: "s\($0)"), \(bind: app.time(now.addingTimeInterval(Double($0 - 30) * 60 + 30))))" }
+            let rows: [SQLQueryString] = (0..<50).map {
+                "(\(literal: "s\($0)"), \(bind: app.time(now.addingTimeInterval(Double($0 - 30) * 60 + 30))))"
+            }
             try await app.execute("INSERT INTO sessions VALUES " + rows.joined(separator: ", ") + ", ('forever', NULL)")
             let job = ExpireJob(database: "app", table: try SQLName("sessions"), expiresAtColumn: "expires_at", batchSize: 7)
             #expect(try await job.body(registry: app.registry)(context(dryRun: true)) == ["expiredCount": 30, "dryRun": true])
@@ -180,9 +200,11 @@ func gunzip(_ path: String) throws -> String {
         try await AppDatabase.with(.postgres) { app in
             guard case .postgres(let host, let port, _, _, let database) = try DatabaseURL(app.url) else { return }
             let role = "reader_\(UUID().uuidString.prefix(8).lowercased())"
-            try await app.execute("CREATE TABLE api_events (id bigserial PRIMARY KEY, tenant_id text, status int, created_at timestamptz NOT NULL)")
             try await app.execute(
-                "INSERT INTO api_events (tenant_id, status, created_at) SELECT 't' || (i % 3), 200, now() - i * interval '1 day' - interval '1 hour' FROM generate_series(1, 200) i")
+                "CREATE TABLE api_events (id bigserial PRIMARY KEY, tenant_id text, status int, created_at timestamptz NOT NULL)")
+            try await app.execute(
+                "INSERT INTO api_events (tenant_id, status, created_at) SELECT 't' || (i % 3), 200, now() - i * interval '1 day' - interval '1 hour' FROM generate_series(1, 200) i"
+            )
             try await app.execute("CREATE ROLE \(unsafeRaw: role) LOGIN")
             try await app.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(unsafeRaw: role)")
             let registry = DatabaseRegistry(
@@ -194,23 +216,29 @@ func gunzip(_ path: String) throws -> String {
                     database: "app", targets: [.init(table: table, timestampColumn: "created_at", olderThan: 90 * 86_400)]
                 ).body(registry: registry)(context(dryRun: true))
                 #expect(purge == ["api_events_to_delete": 111, "dryRun": true])
-                let expire = try await ExpireJob(database: "app", table: table, expiresAtColumn: "created_at").body(registry: registry)(
-                    context(dryRun: true))
+                let expire = try await ExpireJob(database: "app", table: table, expiresAtColumn: "created_at").body(
+                    registry: registry)(
+                        context(dryRun: true))
                 #expect(expire == ["expiredCount": 200, "dryRun": true])
                 let rollup = try await RollupJob(
-                    database: "app", source: table, timestampColumn: "created_at", groupBy: ["tenant_id"], granularities: [.day, .month],
+                    database: "app", source: table, timestampColumn: "created_at", groupBy: ["tenant_id"],
+                    granularities: [.day, .month],
                     target: try SQLName("events_rollup"), measures: [RollupMeasure(name: "n", aggregate: .count)],
                     timeZone: TimeZone(identifier: "UTC")!
                 ).body(registry: registry)(context(dryRun: true))
                 #expect(rollup["dailyBuckets"] == 200 && rollup["dryRun"] == true)
                 if TestRedis.isAvailable {
                     let flush = try await CounterFlushJob(
-                        database: "app", redis: "r", pattern: try CounterKeyPattern("nothing-\(role):{k}:{date}"), table: try SQLName("counts")
+                        database: "app", redis: "r", pattern: try CounterKeyPattern("nothing-\(role):{k}:{date}"),
+                        table: try SQLName("counts")
                     ).body(registry: registry)(context(dryRun: true))
                     #expect(flush == ["processedKeys": 0, "upserts": 0, "dryRun": true])
                 }
                 #expect(try await app.integer("SELECT count(*) AS n FROM api_events") == 200)
-                #expect(try await app.integer("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'nightshift%'") == 1)
+                #expect(
+                    try await app.integer(
+                        "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'nightshift%'")
+                        == 1)
             } catch {
                 Issue.record("\(error)")
             }

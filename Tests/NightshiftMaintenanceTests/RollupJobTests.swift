@@ -9,7 +9,9 @@ import Testing
 @testable import NightshiftMaintenance
 
 @Suite struct RollupJobTests {
-    private func rollupContext(jobName: String = "rollup-analytics", window: DateWindow? = nil, dryRun: Bool = false) -> JobContext {
+    private func rollupContext(jobName: String = "rollup-analytics", window: DateWindow? = nil, dryRun: Bool = false)
+        -> JobContext
+    {
         JobContext(
             jobName: jobName, runID: .version7(), attempt: 1, scheduledFor: nil, isDryRun: dryRun, window: window, params: [:],
             logger: Logger(label: "rollup-test"), progress: { _ in })
@@ -35,7 +37,9 @@ import Testing
     }
 
     private func hourlyRows(_ app: AppDatabase, table: String = "api_events_rollup_hourly") async throws -> [String] {
-        let bucket = app.kind == .postgres ? "to_char(bucket_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')" : "substr(bucket_start, 1, 16)"
+        let bucket =
+            app.kind == .postgres
+            ? "to_char(bucket_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')" : "substr(bucket_start, 1, 16)"
         return try await app.pool.withDatabase { db in
             try await db.raw(
                 """
@@ -48,22 +52,30 @@ import Testing
 
     private func date(_ text: String) -> Date { ISO8601Format.date(from: text)! }
 
-    @Test("seed 000's hourly rows come out exactly; re-runs and backfills give identical tables", arguments: TestStoreKind.available)
+    @Test(
+        "seed 000's hourly rows come out exactly; re-runs and backfills give identical tables", arguments: TestStoreKind.available
+    )
     func seedHourlyRows(kind: TestStoreKind) async throws {
         try await AppDatabase.with(kind) { app in
             try await app.execute(
-                "CREATE TABLE api_events (id \(unsafeRaw: kind == .postgres ? "bigserial" : "INTEGER") PRIMARY KEY, tenant_id TEXT NOT NULL, status INTEGER NOT NULL, created_at \(unsafeRaw: app.timeType) NOT NULL)")
-            try await insertEvents(app, [
-                ("tenant_FLUSH_DEMO", 200, date("2025-09-18T14:05:00Z")),
-                ("tenant_FLUSH_DEMO", 201, date("2025-09-18T15:59:59Z")),
-                ("tenant_FLUSH_DEMO", 503, date("2025-09-18T16:00:00Z")),
-                ("tenant_E_111", 404, date("2025-09-18T16:30:00Z")),
-                ("tenant_E_111", 200, date("2025-09-18T16:31:00Z")),
-            ])
+                "CREATE TABLE api_events (id \(unsafeRaw: kind == .postgres ? "bigserial" : "INTEGER") PRIMARY KEY, tenant_id TEXT NOT NULL, status INTEGER NOT NULL, created_at \(unsafeRaw: app.timeType) NOT NULL)"
+            )
+            try await insertEvents(
+                app,
+                [
+                    ("tenant_FLUSH_DEMO", 200, date("2025-09-18T14:05:00Z")),
+                    ("tenant_FLUSH_DEMO", 201, date("2025-09-18T15:59:59Z")),
+                    ("tenant_FLUSH_DEMO", 503, date("2025-09-18T16:00:00Z")),
+                    ("tenant_E_111", 404, date("2025-09-18T16:30:00Z")),
+                    ("tenant_E_111", 200, date("2025-09-18T16:31:00Z")),
+                ])
             let job = try seedRollup()
             let dry = try await job.body(registry: app.registry)(rollupContext(dryRun: true))
             #expect(dry["hourlyBuckets"] == 4 && dry["dailyBuckets"] == 2 && dry["dryRun"] == true)
-            #expect(try await app.integer("SELECT count(*) AS n FROM \(unsafeRaw: kind == .postgres ? "pg_tables WHERE tablename" : "sqlite_master WHERE name") LIKE 'api_events_rollup%'") == 0)
+            #expect(
+                try await app.integer(
+                    "SELECT count(*) AS n FROM \(unsafeRaw: kind == .postgres ? "pg_tables WHERE tablename" : "sqlite_master WHERE name") LIKE 'api_events_rollup%'"
+                ) == 0)
 
             let first = try await job.body(registry: app.registry)(rollupContext())
             #expect(first["hourlyBuckets"] == 4 && first["dailyBuckets"] == 2)
@@ -74,9 +86,10 @@ import Testing
                 "tenant_FLUSH_DEMO 2025-09-18 14:00 1 1 0 0",
             ]
             #expect(try await hourlyRows(app) == expected)
-            #expect(try await hourlyRows(app, table: "api_events_rollup_daily") == [
-                "tenant_E_111 2025-09-18 00:00 2 1 1 0", "tenant_FLUSH_DEMO 2025-09-18 00:00 3 2 0 1",
-            ])
+            #expect(
+                try await hourlyRows(app, table: "api_events_rollup_daily") == [
+                    "tenant_E_111 2025-09-18 00:00 2 1 1 0", "tenant_FLUSH_DEMO 2025-09-18 00:00 3 2 0 1",
+                ])
             // A scheduled re-run sees nothing new; a backfill of the day rewrites the same rows.
             #expect(try await job.body(registry: app.registry)(rollupContext())["hourlyBuckets"] == 0)
             let day = try DateWindow.days(from: "2025-09-18", through: "2025-09-18", in: TimeZone(identifier: "UTC")!)[0]
@@ -86,24 +99,33 @@ import Testing
         }
     }
 
-    @Test("scheduled runs pick up new rows and late rows within late_data; older rows need a backfill", arguments: TestStoreKind.available)
+    @Test(
+        "scheduled runs pick up new rows and late rows within late_data; older rows need a backfill",
+        arguments: TestStoreKind.available)
     func incremental(kind: TestStoreKind) async throws {
         try await AppDatabase.with(kind) { app in
             try await app.execute(
-                "CREATE TABLE api_events (tenant_id TEXT, status INTEGER NOT NULL, created_at \(unsafeRaw: app.timeType) NOT NULL)")
+                "CREATE TABLE api_events (tenant_id TEXT, status INTEGER NOT NULL, created_at \(unsafeRaw: app.timeType) NOT NULL)"
+            )
             let now = Date()
             try await insertEvents(app, [("a", 200, now.addingTimeInterval(-7200)), ("a", 200, now.addingTimeInterval(-60))])
             let job = try seedRollup()
             _ = try await job.body(registry: app.registry)(rollupContext())
-            func total() async throws -> Int { try await app.integer("SELECT CAST(sum(total_count) AS bigint) AS n FROM api_events_rollup_hourly") }
+            func total() async throws -> Int {
+                try await app.integer("SELECT CAST(sum(total_count) AS bigint) AS n FROM api_events_rollup_hourly")
+            }
             #expect(try await total() == 2)
             // One new row now, one late row 30 minutes back (inside late_data), one 3 days back
             // (outside it), and one with no tenant.
-            try await insertEvents(app, [
-                ("a", 500, now.addingTimeInterval(-5)), ("a", 200, now.addingTimeInterval(-1800)),
-                ("a", 200, now.addingTimeInterval(-3 * 86_400)),
-            ])
-            try await app.execute("INSERT INTO api_events (tenant_id, status, created_at) VALUES (NULL, 200, \(bind: app.time(now.addingTimeInterval(-10))))")
+            try await insertEvents(
+                app,
+                [
+                    ("a", 500, now.addingTimeInterval(-5)), ("a", 200, now.addingTimeInterval(-1800)),
+                    ("a", 200, now.addingTimeInterval(-3 * 86_400)),
+                ])
+            try await app.execute(
+                "INSERT INTO api_events (tenant_id, status, created_at) VALUES (NULL, 200, \(bind: app.time(now.addingTimeInterval(-10))))"
+            )
             _ = try await job.body(registry: app.registry)(rollupContext())
             #expect(try await total() == 5)
             _ = try await job.body(registry: app.registry)(rollupContext())
@@ -119,7 +141,8 @@ import Testing
     func postgresMeasures() async throws {
         guard TestStoreKind.available.contains(.postgres) else { return }
         try await AppDatabase.with(.postgres) { app in
-            try await app.execute("CREATE TABLE telemetry (event text NOT NULL, user_id text, meta jsonb, at timestamptz NOT NULL)")
+            try await app.execute(
+                "CREATE TABLE telemetry (event text NOT NULL, user_id text, meta jsonb, at timestamptz NOT NULL)")
             try await app.execute(
                 """
                 INSERT INTO telemetry VALUES
@@ -129,24 +152,28 @@ import Testing
                 ('open', 'u3', '{"late": true}', '2024-01-15 23:30Z') -- 00:30 on the 16th in Berlin
                 """)
             let job = RollupJob(
-                database: "app", source: try SQLName("telemetry"), timestampColumn: "at", groupBy: ["event"], granularities: [.day],
+                database: "app", source: try SQLName("telemetry"), timestampColumn: "at", groupBy: ["event"],
+                granularities: [.day],
                 target: try SQLName("telemetry"),
                 measures: [
-                    RollupMeasure(name: "count", aggregate: .count), RollupMeasure(name: "unique_users", aggregate: .countDistinct("user_id")),
+                    RollupMeasure(name: "count", aggregate: .count),
+                    RollupMeasure(name: "unique_users", aggregate: .countDistinct("user_id")),
                     RollupMeasure(name: "meta", aggregate: .jsonMerge("meta")),
                 ],
                 timeZone: TimeZone(identifier: "Europe/Berlin")!)
-            let window = try DateWindow.days(from: "2024-01-15", through: "2024-01-16", in: TimeZone(identifier: "Europe/Berlin")!)
+            let window = try DateWindow.days(
+                from: "2024-01-15", through: "2024-01-16", in: TimeZone(identifier: "Europe/Berlin")!)
             for day in window { _ = try await job.body(registry: app.registry)(rollupContext(window: day)) }
             let rows = try await app.pool.withDatabase { db in
                 try await db.raw(
                     "SELECT to_char(bucket_start AT TIME ZONE 'Europe/Berlin', 'YYYY-MM-DD HH24') || ' ' || count || ' ' || unique_users || ' ' || meta::text AS line FROM telemetry_daily ORDER BY bucket_start"
                 ).all().map { try $0.decode(column: "line", as: String.self) }
             }
-            #expect(rows == [
-                "2024-01-15 00 3 2 {\"os\": \"ios\", \"app\": \"1.1\"}",
-                "2024-01-16 00 1 1 {\"late\": true}",
-            ])
+            #expect(
+                rows == [
+                    "2024-01-15 00 3 2 {\"os\": \"ios\", \"app\": \"1.1\"}",
+                    "2024-01-16 00 1 1 {\"late\": true}",
+                ])
         }
     }
 
@@ -161,7 +188,10 @@ import Testing
                 database: "app", source: try SQLName("api_events"), timestampColumn: "created_at", groupBy: ["tenant"],
                 granularities: [.hour], target: try SQLName("r"), measures: [RollupMeasure(name: "n", aggregate: .count)],
                 timeZone: TimeZone(identifier: "UTC")!)
-            await #expect(throws: MaintenanceError.missingColumn("tenant", table: "api_events", known: ["tenant_id", "status", "created_at"])) {
+            await #expect(
+                throws: MaintenanceError.missingColumn(
+                    "tenant", table: "api_events", known: ["tenant_id", "status", "created_at"])
+            ) {
                 _ = try await broken.body(registry: app.registry)(rollupContext())
             }
         }

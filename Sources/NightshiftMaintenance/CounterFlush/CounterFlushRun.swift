@@ -48,8 +48,7 @@ struct CounterFlushRun {
         } else {
             // Moves of one job take turns, across processes: a second flush found the first's
             // pending keys, took them for a crashed run's and counted them again.
-            let lock = RedisLock(name: "nightshift:lock:counter-flush:\(context.jobName)", owner: context.runID.lowercasedText)
-            tally = try await lock.withLock(on: client) {
+            tally = try await pool.withExclusiveLock(named: "counter-flush:\(context.jobName)") {
                 var tally = Tally()
                 try await recoverPending(table: table, tally: &tally)
                 for glob in globs { try await move(glob: glob, table: table, tally: &tally) }

@@ -22,6 +22,8 @@ public final class SQLConnectionPool: Sendable {
     let backend: Backend
     let logger: Logger
     private let closed = Atomic<Bool>(false)
+    /// The named locks of ``withExclusiveLock(named:pollInterval:_:)`` on SQLite.
+    let namedLocks = Mutex<[String: AsyncLock]>([:])
     /// The SQL that differs between the two.
     public let dialect: SQLDialectFragments
     /// Where it connects, with the password masked.
