@@ -50,7 +50,7 @@ trap cleanup EXIT
 echo "== starting PostgreSQL on 127.0.0.1:$port in $workdir"
 $run_as "$pg_bin/initdb" -D "$workdir/data" -U postgres -A trust --no-sync >/dev/null
 $run_as "$pg_bin/pg_ctl" -D "$workdir/data" -l "$workdir/postgres.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$workdir -c fsync=off -c max_connections=200" \
+  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$workdir -c fsync=off -c max_connections=500" \
   start >/dev/null
 
 redis_port=$(( port + 1 ))

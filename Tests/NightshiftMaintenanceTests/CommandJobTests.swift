@@ -133,14 +133,23 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
 
     @Test("a background process holding the output does not keep the run going, and is stopped")
     func backgroundProcessHoldingOutput() async throws {
-        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-\(UUID().uuidString)").path
-        let job = CommandJob(command: ["sh", "-c", "(sleep 4; touch \(marker)) & echo started"])
+        // The background process would hold the output open for 30 s; it prints its pid.
+        let job = CommandJob(command: ["sh", "-c", "(sleep 30; echo late) & echo $!"])
         let started = ContinuousClock.now
         let details = try await job.body(context())
-        #expect(details["output"] == "started")
-        #expect(ContinuousClock.now - started < .seconds(3))
-        try await Task.sleep(for: .seconds(4.5))
-        #expect(!FileManager.default.fileExists(atPath: marker))
+        #expect(ContinuousClock.now - started < .seconds(15), "the run waited for the background process")
+        guard case .string(let output) = details["output"], let pid = Int32(output) else {
+            Issue.record("no pid in \(details)")
+            return
+        }
+        // Gone, or a zombie waiting for its reaper: killed either way.
+        func alive() -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+            return !stat.contains(") Z ")
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while alive(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!alive(), "the background process \(pid) is still running")
     }
 }
 
