@@ -34,19 +34,32 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         }
     }
 
-    @Test("cancellation stops the program")
+    @Test("cancellation stops the program and what it started")
     func cancellation() async throws {
-        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-\(UUID().uuidString)").path
-        let job = CommandJob(command: ["sh", "-c", "sleep 3; touch \(marker)"])
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        // The shell and its sleep would run 30 s.
+        let job = CommandJob(command: ["sh", "-c", "sleep 30 & echo $! > \(pidFile); wait"])
         let started = ContinuousClock.now
         let task = Task { try await job.body(context()) }
-        try await Task.sleep(for: .milliseconds(300))
+        var sleeper: Int32?
+        while sleeper == nil, ContinuousClock.now - started < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(20))
+            sleeper = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
         task.cancel()
-        _ = await task.result
-        // Before the program's own 3 s were up: it was stopped, not waited for.
-        #expect(ContinuousClock.now - started < .seconds(3))
-        try await Task.sleep(for: .seconds(3.2))
-        #expect(!FileManager.default.fileExists(atPath: marker))
+        await #expect(throws: (any Error).self) { try await task.value }
+        #expect(ContinuousClock.now - started < .seconds(25), "the program was waited for, not stopped")
+        let pid = try #require(sleeper)
+        func alive() -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+            return !stat.contains(") Z ")
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while alive(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!alive(), "the program's child \(pid) is still running")
     }
 }
 

@@ -37,11 +37,18 @@ import Testing
             let job = try Job(name: "local") { _ in [:] }
             store.failClaims(1_000_000)
             _ = try await store.claim(runID: run.id, worker: "other-instance")
+            // Its last heartbeat looks fresh for 2 s more, however slow this test is to get going:
+            // the rescue at start leaves it alone, the later ones come while claims fail.
+            try await test.store.pool.withDatabase { database in
+                try await database.raw(
+                    "UPDATE nightshift_runs SET heartbeat_at = \(bind: Date().addingTimeInterval(2)) WHERE id = \(bind: run.id.lowercasedText)"
+                ).run()
+            }
             let configuration = EngineConfiguration(concurrency: 1, pollInterval: 0.05, leaseDuration: 1, shutdownGracePeriod: 1)
             let engine = NightshiftEngine(store: store, jobs: [job], configuration: configuration, logger: logger)
-            // The rescue at start finds the run's heartbeat fresh; the later ones come while claims fail.
             let task = Task { try await engine.run() }
-            try await Task.sleep(for: .seconds(3))
+            // Stale from 3 s on: without the wait after failures, rescued by 4 s.
+            try await Task.sleep(for: .seconds(5))
             #expect(try await test.store.run(id: run.id)?.status == .running, "rescued while the store was failing")
             store.failClaims(0)
             let deadline = ContinuousClock.now + .seconds(20)
@@ -64,12 +71,14 @@ import Testing
             }
             let serving = NightshiftEngine(
                 store: test.store, jobs: [job],
+                // Leases long enough that no heartbeat lags past them on a loaded machine: the
+                // serving instance must not get the run through orphan rescue either.
                 configuration: EngineConfiguration(
-                    concurrency: 4, pollInterval: 0.01, leaseDuration: 1.5, shutdownGracePeriod: 2),
+                    concurrency: 4, pollInterval: 0.01, leaseDuration: 10, shutdownGracePeriod: 2),
                 logger: logger)
             let task = Task { try await serving.run() }
             let runner = ForegroundRunner(
-                store: test.store, configuration: EngineConfiguration(instanceID: "cli", leaseDuration: 1.5), logger: logger)
+                store: test.store, configuration: EngineConfiguration(instanceID: "cli", leaseDuration: 10), logger: logger)
             for _ in 0..<10 {
                 let run = try await runner.run(job, as: NewRun(job: "j", trigger: .manual))
                 #expect(

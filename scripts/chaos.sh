@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# Chaos on real processes: several `nightshift serve` instances on a throwaway PostgreSQL, with
+# instances SIGKILLed, PostgreSQL stopped dead, Redis killed mid-flush and an SQLite store's disk
+# filled. After each scenario the store is checked: no run lost, none succeeded twice, no success
+# recorded as a failure, none left running, every fire run once or recorded as skipped, every
+# counter exact, SQLite intact. One line of counts per scenario; exit 1 if any check fails.
+#
+#   scripts/chaos.sh                  minutes: 120 s of kills, a 45 s outage
+#   CHAOS_BUDGET=ci scripts/chaos.sh  the shorter run the test command makes
+#
+# Needs the debug build (`swift build`), PostgreSQL's server binaries, redis-server, curl and
+# python3; the SQLite scenario needs root (it mounts a small tmpfs) and says so otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${CHAOS_BUDGET:-}" = "ci" ]; then
+  kill_seconds=30; outage_seconds=15; work_runs=3000
+else
+  kill_seconds=120; outage_seconds=45; work_runs=10000
+fi
+lease=3
+binary="$PWD/.build/debug/nightshift"
+[ -x "$binary" ] || swift build --product nightshift >/dev/null
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$pg_bin/initdb" ] || { echo "chaos: PostgreSQL's server binaries are missing (apt-get install postgresql)"; exit 1; }
+
+work=$(mktemp -d /tmp/nightshift-chaos.XXXXXX)
+chmod 755 "$work"
+run_as=""
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+  chown postgres "$work"
+  run_as="runuser -u postgres --"
+fi
+pg_port=$(( 40000 + RANDOM % 10000 ))
+redis_port=$(( pg_port + 1 ))
+api_base=$(( pg_port + 2 ))
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  [ -f "$work/redis.pid" ] && kill -9 "$(cat "$work/redis.pid")" 2>/dev/null || true
+  $run_as "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  mountpoint -q "$work/small" 2>/dev/null && umount "$work/small" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+pg_start() {
+  $run_as "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$work -c max_connections=300" start >/dev/null
+}
+$run_as "$pg_bin/initdb" -D "$work/pg" -U postgres -A trust --no-sync >/dev/null
+pg_start
+psql_app() { psql -X -q -t -A -h 127.0.0.1 -p "$pg_port" -U postgres -d "$1" -c "$2"; }
+redis_start() {
+  # Counters must survive the kill: append-only, synced on every write.
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly yes --appendfsync always \
+    --daemonize yes --pidfile "$work/redis.pid" --logfile "$work/redis.log" --dir "$work"
+  for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "chaos: redis did not start"; exit 1
+}
+redis_start
+
+failures=0
+check() { # name, actual, expected
+  if [ "$2" != "$3" ]; then echo "  FAILED $1: $2 (expected $3)"; failures=$((failures + 1)); fi
+}
+
+export CHAOS_TOKEN=chaos-secret NIGHTSHIFT_LEASE_SECONDS=$lease NIGHTSHIFT_POLL_SECONDS=0.2 NIGHTSHIFT_LOG_LEVEL=warning
+config() { # store URL, extra jobs
+  cat <<YAML
+store: $1
+databases: { app: "$1" }
+redis: { hits: "redis://127.0.0.1:$redis_port/0" }
+server:
+  tokens: [{ name: chaos, role: admin, env: CHAOS_TOKEN }]
+jobs:
+  tick:
+    kind: sql
+    database: app
+    schedule: "* * * * * *"
+    catch_up: all
+    sql: "SELECT 1 AS ticked"
+  work:
+    kind: command
+    concurrency: 8
+    retries: { max_attempts: 5, backoff: 1s }
+    command: [sleep, "0.02"]
+$2
+YAML
+}
+
+start_instance() { # index, config
+  "$binary" serve --config "$2" --port $((api_base + $1)) >>"$work/serve-$1.log" 2>&1 &
+  pids[$1]=$!
+}
+
+enqueue_work() { # database, count
+  psql_app "$1" "INSERT INTO nightshift_runs (id, job, status, \"trigger\", attempt, max_attempts, run_after, created_at, queue, params, details, dry_run, priority, progress, cancel_requested)
+    SELECT gen_random_uuid()::text, 'work', 'queued', 'api', 1, 5, now(), now(), 'default', '{}', '{}', false, 0, 0, false FROM generate_series(1, $2)" >/dev/null
+  psql_app "$1" "SELECT pg_notify('nightshift_new_runs', '')" >/dev/null
+}
+
+wait_drained() { # database, seconds
+  for _ in $(seq 1 $(( $2 * 5 ))); do
+    [ "$(psql_app "$1" "SELECT count(*) FROM nightshift_runs WHERE job = 'work' AND status IN ('queued', 'running')" 2>/dev/null || echo 1)" = "0" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+stop_instances() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+
+# Checks every PostgreSQL scenario shares; prints `name=value` counts.
+check_store() { # database, expected work runs
+  local db=$1 expected=$2
+  local succeeded lost failed running twice duplicates gaps
+  succeeded=$(psql_app "$db" "SELECT count(*) FROM nightshift_runs WHERE job = 'work' AND status = 'succeeded'")
+  lost=$(( expected - $(psql_app "$db" "SELECT count(*) FROM nightshift_runs WHERE job = 'work'") ))
+  failed=$(psql_app "$db" "SELECT count(*) FROM nightshift_runs WHERE status IN ('failed', 'discarded')")
+  running=$(psql_app "$db" "SELECT count(*) FROM nightshift_runs WHERE status = 'running'")
+  twice=$(psql_app "$db" "SELECT count(*) FROM (SELECT run_id FROM nightshift_attempts WHERE outcome = 'succeeded' GROUP BY run_id HAVING count(*) > 1) t")
+  duplicates=$(psql_app "$db" "SELECT count(*) FROM (SELECT scheduled_for FROM nightshift_runs WHERE job = 'tick' GROUP BY scheduled_for HAVING count(*) > 1) t")
+  # Every second between the first and the last fire was recorded, run or skipped.
+  gaps=$(psql_app "$db" "SELECT count(*) FROM generate_series((SELECT min(scheduled_for) FROM nightshift_runs WHERE job = 'tick'), (SELECT max(scheduled_for) FROM nightshift_runs WHERE job = 'tick'), interval '1 second') s WHERE NOT EXISTS (SELECT 1 FROM nightshift_runs r WHERE r.job = 'tick' AND r.scheduled_for = s)")
+  fires=$(psql_app "$db" "SELECT count(*) FROM nightshift_runs WHERE job = 'tick'")
+  check "work runs succeeded" "$succeeded" "$expected"
+  check "runs lost" "$lost" 0
+  check "runs failed or discarded" "$failed" 0
+  check "runs left running" "$running" 0
+  check "runs that succeeded twice" "$twice" 0
+  check "fires recorded twice" "$duplicates" 0
+  check "fires never recorded" "$gaps" 0
+  counts="work=$succeeded/$expected lost=$lost failed=$failed running=$running succeeded_twice=$twice fires=$fires duplicate_fires=$duplicates missing_fires=$gaps"
+}
+
+new_database() { psql_app postgres "CREATE DATABASE $1" >/dev/null; echo "postgres://postgres@127.0.0.1:$pg_port/$1"; }
+
+# --- 1. SIGKILL of a random instance every 10 s ------------------------------------------------
+url=$(new_database chaos_kill)
+config "$url" "" >"$work/kill.yml"
+"$binary" migrate --config "$work/kill.yml" >/dev/null
+for i in 0 1 2; do start_instance "$i" "$work/kill.yml"; done
+sleep 2
+enqueue_work chaos_kill "$work_runs"
+kills=0
+end=$(( SECONDS + kill_seconds ))
+while [ $SECONDS -lt $end ]; do
+  sleep 10
+  victim=$(( RANDOM % 3 ))
+  kill -9 "${pids[$victim]}" 2>/dev/null || true
+  wait "${pids[$victim]}" 2>/dev/null || true
+  kills=$((kills + 1))
+  start_instance "$victim" "$work/kill.yml"
+done
+wait_drained chaos_kill 120 || true
+stop_instances
+check_store chaos_kill "$work_runs"
+echo "chaos kill: ${kill_seconds}s, $kills SIGKILLs of 3 instances: $counts"
+
+# --- 2. PostgreSQL stopped dead for the outage --------------------------------------------------
+url=$(new_database chaos_outage)
+config "$url" "" >"$work/outage.yml"
+"$binary" migrate --config "$work/outage.yml" >/dev/null
+for i in 0 1 2; do start_instance "$i" "$work/outage.yml"; done
+sleep 2
+enqueue_work chaos_outage "$work_runs"
+sleep 3
+$run_as "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null
+sleep "$outage_seconds"
+pg_start
+# A lease and a margin after the database is back, nothing may be running without a heartbeat.
+sleep $(( lease * 3 ))
+stale=$(psql_app chaos_outage "SELECT count(*) FROM nightshift_runs WHERE status = 'running' AND heartbeat_at < now() - interval '$lease seconds'")
+wait_drained chaos_outage 120 || true
+stop_instances
+check "runs running without a heartbeat a lease after the outage" "$stale" 0
+lost_successes=$(psql_app chaos_outage "SELECT count(*) FROM nightshift_attempts WHERE outcome = 'lost' AND run_id IN (SELECT run_id FROM nightshift_attempts WHERE outcome = 'succeeded')")
+check_store chaos_outage "$work_runs"
+echo "chaos postgres: ${outage_seconds}s outage under 3 instances: $counts stale_running=$stale"
+
+# --- 3. Redis killed in the middle of a counter flush ------------------------------------------
+url=$(new_database chaos_flush)
+config "$url" "  flush:
+    kind: counter-flush
+    redis: hits
+    keys: \"chaos:hits:{page}\"
+    database: app
+    table: page_hits
+    total: __all__
+    batch_size: 200" >"$work/flush.yml"
+"$binary" migrate --config "$work/flush.yml" >/dev/null
+expected=0
+for round in 1 2 3; do
+  python3 - "$redis_port" "$round" >"$work/incr.txt" <<'PY'
+import sys
+round_ = int(sys.argv[2])
+for page in range(5000):
+    print(f"INCRBY chaos:hits:p{page} {page % 7 + round_}")
+PY
+  redis-cli -p "$redis_port" <"$work/incr.txt" >/dev/null
+  expected=$(( expected + $(awk '{ s += $3 } END { print s }' "$work/incr.txt") ))
+  "$binary" run flush --config "$work/flush.yml" >"$work/flush-$round.log" 2>&1 &
+  flush=$!
+  sleep "0.$(( RANDOM % 9 + 1 ))"
+  kill -9 "$(cat "$work/redis.pid")"
+  wait "$flush" || true
+  redis_start
+done
+for _ in 1 2 3; do "$binary" run flush --config "$work/flush.yml" >"$work/flush-final.log" 2>&1 && break; sleep 1; done
+table=$(psql_app chaos_flush "SELECT COALESCE(sum(value), 0) FROM page_hits WHERE page <> '__all__'")
+total=$(psql_app chaos_flush "SELECT COALESCE(sum(value), 0) FROM page_hits WHERE page = '__all__'")
+left=$(redis-cli -p "$redis_port" --scan --pattern '*hits*' | wc -l)
+pending=$(redis-cli -p "$redis_port" --scan --pattern 'nightshift:pending:*' | wc -l)
+check "counted in the table" "$table" "$expected"
+check "the total row" "$total" "$expected"
+check "keys left in Redis" "$left" 0
+check "pending keys left" "$pending" 0
+echo "chaos redis: 3 flushes with Redis SIGKILLed mid-way: counted=$table/$expected total_row=$total keys_left=$left pending_left=$pending"
+
+# --- 4. An SQLite store whose disk fills up -----------------------------------------------------
+mkdir -p "$work/small"
+if ! mount -t tmpfs -o size=24m tmpfs "$work/small" 2>/dev/null; then
+  echo "chaos sqlite: cannot mount a small disk (needs root)"
+  [ "${CI:-}" = "true" ] && failures=$((failures + 1))
+else
+  store="sqlite:$work/small/store.db"
+  config "$store" "" >"$work/sqlite.yml"
+  "$binary" migrate --config "$work/sqlite.yml" >/dev/null
+  python3 - "$work/small/store.db" "$work_runs" <<'PY'
+import sqlite3, sys, time, uuid
+db = sqlite3.connect(sys.argv[1])
+now = time.time()
+db.executemany(
+    "INSERT INTO nightshift_runs (id, job, status, \"trigger\", attempt, max_attempts, run_after, created_at, queue, params, details, dry_run, priority, progress, cancel_requested) VALUES (?, 'work', 'queued', 'api', 1, 5, ?, ?, 'default', '{}', '{}', 0, 0, 0, 0)",
+    [(str(uuid.uuid4()), now, now) for _ in range(int(sys.argv[2]))])
+db.commit()
+PY
+  start_instance 0 "$work/sqlite.yml"
+  sleep 3
+  # Fill the disk to the last byte, keep it full, then free it.
+  dd if=/dev/zero of="$work/small/filler" bs=64k >/dev/null 2>&1 || true
+  sleep 8
+  rm -f "$work/small/filler"
+  for _ in $(seq 1 600); do
+    left=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM nightshift_runs WHERE job='work' AND status IN ('queued','running')\").fetchone()[0])" "$work/small/store.db" 2>/dev/null || echo 1)
+    [ "$left" = "0" ] && break
+    sleep 0.2
+  done
+  stop_instances
+  read -r integrity succeeded failed running <<<"$(python3 - "$work/small/store.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+one = lambda sql: db.execute(sql).fetchone()[0]
+print(one("PRAGMA integrity_check"), one("SELECT count(*) FROM nightshift_runs WHERE job = 'work' AND status = 'succeeded'"),
+      one("SELECT count(*) FROM nightshift_runs WHERE status IN ('failed', 'discarded')"),
+      one("SELECT count(*) FROM nightshift_runs WHERE status = 'running'"))
+PY
+)"
+  check "SQLite integrity" "$integrity" ok
+  check "work runs succeeded on SQLite" "$succeeded" "$work_runs"
+  check "runs failed or discarded on SQLite" "$failed" 0
+  check "runs left running on SQLite" "$running" 0
+  echo "chaos sqlite: disk full for 8s under 1 instance: integrity=$integrity work=$succeeded/$work_runs failed=$failed running=$running"
+fi
+
+if [ "$failures" -gt 0 ]; then
+  echo "chaos: $failures checks failed (logs: serve-*.log were in $work)"
+  tail -n 20 "$work"/serve-*.log 2>/dev/null || true
+  exit 1
+fi
+echo "chaos: every check passed"
