@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against real SQLite, a real throwaway PostgreSQL and a real Redis on loopback.
 # Installs PostgreSQL, Redis, zlib's headers and curl from Debian's packages when missing, starts the servers in a
-# temporary directory, runs `swift test`, and stops it afterwards, whatever happens.
+# temporary directory, runs `swift test` and then the chaos suite, and stops them afterwards, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,3 +63,9 @@ export NIGHTSHIFT_TEST_REDIS="redis://127.0.0.1:$redis_port/0"
 export NIGHTSHIFT_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
 echo "== swift test"
 swift test "$@"
+# The whole run (no arguments) ends with the chaos suite on a short budget: real processes killed,
+# PostgreSQL and Redis stopped dead, an SQLite disk filled (scripts/chaos.sh; minutes by hand).
+if [ $# -eq 0 ]; then
+  echo "== chaos (scripts/chaos.sh, CI budget)"
+  CHAOS_BUDGET=ci scripts/chaos.sh
+fi
