@@ -88,4 +88,23 @@ import Testing
             try await task.value
         }
     }
+
+    @Test("a foreground run's heartbeat goes on after failed beats", arguments: TestStoreKind.available)
+    func foregroundHeartbeatSurvivesErrors(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let store = SlowStore(base: test.store)
+            store.failHeartbeats(3)
+            let job = try Job(name: "long") { _ in
+                try await Task.sleep(for: .seconds(2))
+                return [:]
+            }
+            // A beat every 0.2 s: the first three fail, the later ones must still come (the
+            // heartbeat task used to end at its first error).
+            let runner = ForegroundRunner(
+                store: store, configuration: EngineConfiguration(instanceID: "cli", leaseDuration: 0.6), logger: logger)
+            let run = try await runner.run(job, as: NewRun(job: "long", trigger: .manual))
+            #expect(run.status == .succeeded)
+            #expect(store.heartbeatsWritten >= 2, "\(store.heartbeatsWritten) heartbeats after the failed ones")
+        }
+    }
 }

@@ -8,8 +8,9 @@ import Synchronization
 final class SlowStore: JobStore {
     let base: any JobStore
     private let delays: Mutex<(complete: Duration, lease: Duration, heartbeat: Duration)>
-    /// How many of the next completion writes and claims fail, as during an outage.
-    private let failures = Mutex((completions: 0, claims: 0))
+    /// How many of the next completion writes, claims and heartbeats fail, as during an outage.
+    private let failures = Mutex((completions: 0, claims: 0, heartbeats: 0))
+    private let beats = Atomic<Int>(0)
 
     init(base: any JobStore, complete: Duration = .zero, lease: Duration = .zero, heartbeat: Duration = .zero) {
         self.base = base
@@ -24,7 +25,10 @@ final class SlowStore: JobStore {
     /// Makes the next `count` claims fail.
     func failClaims(_ count: Int) { failures.withLock { $0.claims = count } }
 
-    private func failIf(_ remaining: WritableKeyPath<(completions: Int, claims: Int), Int>) throws {
+    /// Makes the next `count` heartbeats fail.
+    func failHeartbeats(_ count: Int) { failures.withLock { $0.heartbeats = count } }
+
+    private func failIf(_ remaining: WritableKeyPath<(completions: Int, claims: Int, heartbeats: Int), Int>) throws {
         let fail = failures.withLock { failures in
             guard failures[keyPath: remaining] > 0 else { return false }
             failures[keyPath: remaining] -= 1
@@ -61,9 +65,14 @@ final class SlowStore: JobStore {
     func claim(runID: UUID, worker: String) async throws -> Run? { try await base.claim(runID: runID, worker: worker) }
     func release(_ runIDs: [UUID], worker: String) async throws { try await base.release(runIDs, worker: worker) }
     func heartbeat(_ progress: [UUID: Int], worker: String) async throws -> Set<UUID> {
+        try failIf(\.heartbeats)
         try await Task.sleep(for: delays.withLock { $0.heartbeat })
-        return try await base.heartbeat(progress, worker: worker)
+        let cancelled = try await base.heartbeat(progress, worker: worker)
+        beats.add(1, ordering: .relaxed)
+        return cancelled
     }
+    /// How many heartbeats went through.
+    var heartbeatsWritten: Int { beats.load(ordering: .relaxed) }
     func rescueOrphans(staleAfter: Double, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
         try await base.rescueOrphans(staleAfter: staleAfter, sparing: held)
     }
