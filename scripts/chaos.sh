@@ -144,14 +144,18 @@ check_store() { # database, expected work runs
 
 new_database() { psql_app postgres "CREATE DATABASE $1" >/dev/null; echo "postgres://postgres@127.0.0.1:$pg_port/$1"; }
 
+# A fresh database `name`, three instances serving it, and the work queued.
+start_cluster() { # name
+  config "$(new_database "$1")" "" >"$work/$1.yml"
+  "$binary" migrate --config "$work/$1.yml" >/dev/null
+  for i in 0 1 2; do start_instance "$i" "$work/$1.yml"; done
+  sleep 2
+  enqueue_work "$1" "$work_runs"
+}
+
 # --- 1. SIGKILL of a random instance every 10 s ------------------------------------------------
 if wants kill; then
-url=$(new_database chaos_kill)
-config "$url" "" >"$work/kill.yml"
-"$binary" migrate --config "$work/kill.yml" >/dev/null
-for i in 0 1 2; do start_instance "$i" "$work/kill.yml"; done
-sleep 2
-enqueue_work chaos_kill "$work_runs"
+start_cluster chaos_kill
 kills=0
 end=$(( SECONDS + kill_seconds ))
 while [ $SECONDS -lt $end ]; do
@@ -160,7 +164,7 @@ while [ $SECONDS -lt $end ]; do
   kill -9 "${pids[$victim]}" 2>/dev/null || true
   wait "${pids[$victim]}" 2>/dev/null || true
   kills=$((kills + 1))
-  start_instance "$victim" "$work/kill.yml"
+  start_instance "$victim" "$work/chaos_kill.yml"
 done
 wait_drained chaos_kill 120 || true
 stop_instances
@@ -170,12 +174,7 @@ fi
 
 # --- 2. PostgreSQL stopped dead for the outage --------------------------------------------------
 if wants postgres; then
-url=$(new_database chaos_outage)
-config "$url" "" >"$work/outage.yml"
-"$binary" migrate --config "$work/outage.yml" >/dev/null
-for i in 0 1 2; do start_instance "$i" "$work/outage.yml"; done
-sleep 2
-enqueue_work chaos_outage "$work_runs"
+start_cluster chaos_outage
 sleep 3
 $run_as "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null
 sleep "$outage_seconds"

@@ -53,14 +53,19 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         await #expect(throws: (any Error).self) { try await task.value }
         #expect(ContinuousClock.now - started < .seconds(25), "the program was waited for, not stopped")
         let pid = try #require(sleeper)
-        func alive() -> Bool {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-            return !stat.contains(") Z ")
-        }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while alive(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!alive(), "the program's child \(pid) is still running")
+        #expect(try await processEnds(pid), "the program's child \(pid) is still running")
     }
+}
+
+/// Whether process `pid` is gone (or a zombie waiting for its reaper: killed either way) within 10 s.
+func processEnds(_ pid: Int32) async throws -> Bool {
+    func alive() -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        return !stat.contains(") Z ")
+    }
+    let deadline = ContinuousClock.now + .seconds(10)
+    while alive(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    return !alive()
 }
 
 @Suite struct CommandJobProcessTests {
@@ -155,14 +160,7 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
             Issue.record("no pid in \(details)")
             return
         }
-        // Gone, or a zombie waiting for its reaper: killed either way.
-        func alive() -> Bool {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-            return !stat.contains(") Z ")
-        }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while alive(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!alive(), "the background process \(pid) is still running")
+        #expect(try await processEnds(pid), "the background process \(pid) is still running")
     }
 }
 

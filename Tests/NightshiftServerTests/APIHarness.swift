@@ -108,6 +108,20 @@ struct APIHarness {
     }
 }
 
+extension APIHarness {
+    /// Runs `body` against a live server over `store` without an engine or tokens: for the
+    /// endpoints that need neither (health, readiness, metrics).
+    static func withServer(over store: any JobStore, _ body: @Sendable @escaping (APIHarness) async throws -> Void) async throws {
+        let api = AdminAPI(
+            store: store, jobs: try jobs(), configuration: .init(tokens: []), registry: PrometheusCollectorRegistry())
+        let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: Logger(label: "api-test"))
+        let validator = try OpenAPIValidator()
+        try await app.test(.live) { client in
+            try await body(APIHarness(client: client, validator: validator, registry: PrometheusCollectorRegistry(), api: api))
+        }
+    }
+}
+
 struct HarnessFailure: Error, CustomStringConvertible {
     var description: String { "the job failed on purpose" }
 }

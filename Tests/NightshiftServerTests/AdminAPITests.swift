@@ -262,12 +262,7 @@ import Testing
     func readiness() async throws {
         let logger = Logger(label: "api-test")
         let store = try await SQLJobStore.open("postgres://postgres@127.0.0.1:1/nowhere", logger: logger)
-        let api = AdminAPI(
-            store: store, jobs: try APIHarness.jobs(), configuration: .init(tokens: []), registry: PrometheusCollectorRegistry())
-        let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: logger)
-        let validator = try OpenAPIValidator()
-        try await app.test(.live) { client in
-            let harness = APIHarness(client: client, validator: validator, registry: PrometheusCollectorRegistry())
+        try await APIHarness.withServer(over: store) { harness in
             let ready = try await harness.call(.get, "/readyz", role: nil)
             #expect(ready.status == 503 && ready.json["status"] == "unavailable")
             #expect(try await harness.call(.get, "/healthz", role: nil).status == 200)
@@ -284,12 +279,7 @@ import Testing
             .bind(host: "127.0.0.1", port: 0).get()
         let store = try await SQLJobStore.open(
             "postgres://postgres@127.0.0.1:\(blackhole.localAddress?.port ?? 0)/stalled", logger: logger)
-        let api = AdminAPI(
-            store: store, jobs: try APIHarness.jobs(), configuration: .init(tokens: []), registry: PrometheusCollectorRegistry())
-        let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: logger)
-        let validator = try OpenAPIValidator()
-        try await app.test(.live) { client in
-            let harness = APIHarness(client: client, validator: validator, registry: PrometheusCollectorRegistry())
+        try await APIHarness.withServer(over: store) { harness in
             let started = ContinuousClock.now
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<40 {
