@@ -14,8 +14,7 @@ private final class FakeRedisServer: ChannelInboundHandler, Sendable {
     init(reply: String?) { self.reply = reply }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let reply else { return }
-        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: reply)), promise: nil)
+        if let reply { context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: reply)), promise: nil) }
     }
 
     /// Starts on a free loopback port, runs `body` with its URL, and stops.
