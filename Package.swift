@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Settings shared by every target: Swift 6 language mode plus the upcoming features STYLE.md asks for.
 let strictSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -145,7 +145,9 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftRedisTests",
-            dependencies: ["NightshiftRedis", "NightshiftTesting", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "NightshiftRedis", "NightshiftTesting", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -169,7 +171,8 @@ let package = Package(
         .testTarget(
             name: "NightshiftCLITests",
             dependencies: [
-                "NightshiftCLI", "NightshiftTesting", "NightshiftSQL", "NightshiftRedis", "nightshift", .product(name: "SQLKit", package: "sql-kit"),
+                "NightshiftCLI", "NightshiftTesting", "NightshiftSQL", "NightshiftRedis", "nightshift",
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
         ),

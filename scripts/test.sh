@@ -61,6 +61,8 @@ for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && brea
 
 export NIGHTSHIFT_TEST_REDIS="redis://127.0.0.1:$redis_port/0"
 export NIGHTSHIFT_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+echo "== swift format lint (the repository's .swift-format)"
+swift format lint --strict -r Sources Tests
 echo "== swift test"
 swift test "$@"
 # The whole run (no arguments) ends with the chaos suite on a short budget: real processes killed,

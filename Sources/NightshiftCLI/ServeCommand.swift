@@ -44,7 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
                 api: api, host: server.host, port: port ?? server.port, logger: logger,
                 onServerRunning: { port in logger.info("[nightshift] admin API on http://\(server.host):\(port)") })
             logger.info(
-                "[nightshift] scheduler \(engineConfiguration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")")
+                "[nightshift] scheduler \(engineConfiguration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")"
+            )
             for job in app.jobs {
                 logger.info("  - \(job.name): \(job.schedule.map { "\($0) (\($0.timeZone.ianaName))" } ?? "on demand")")
             }

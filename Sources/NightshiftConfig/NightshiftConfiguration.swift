@@ -23,7 +23,6 @@ public struct NightshiftConfiguration: Sendable {
     /// False when `NIGHTSHIFT_ENABLED=false`: nothing is scheduled; manual runs still work.
     public let schedulingEnabled: Bool
 
-
     /// How long finished runs are kept, unless a job says otherwise.
     public let history: HistoryRetention.Rule
     /// The concurrency limit of each named queue.
@@ -31,7 +30,9 @@ public struct NightshiftConfiguration: Sendable {
     /// Whether to LISTEN for new runs (`store_listen: false` behind a transaction-mode pooler).
     public let storeListen: Bool
 
-    static let topLevelKeys: Set<String> = ["store", "timezone", "databases", "redis", "server", "jobs", "history", "queues", "store_listen"]
+    static let topLevelKeys: Set<String> = [
+        "store", "timezone", "databases", "redis", "server", "jobs", "history", "queues", "store_listen",
+    ]
 
     /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
@@ -79,7 +80,8 @@ public struct NightshiftConfiguration: Sendable {
         databases = try values["databases"]?.stringMap() ?? [:]
         redis = try values["redis"]?.stringMap() ?? [:]
         server = try values["server"].map { node throws(ConfigError) in try ServerSettings(node: node) } ?? ServerSettings()
-        history = try values["history"].map { node throws(ConfigError) in try JobDefinition.retentionRule(node) }
+        history =
+            try values["history"].map { node throws(ConfigError) in try JobDefinition.retentionRule(node) }
             ?? HistoryRetention.Rule()
         var queues: [String: Int] = [:]
         for (name, node) in try values["queues"]?.mapping() ?? [] {

@@ -10,9 +10,12 @@ enum PurgeSettings {
             guard values["table"] == nil else { throw tables.error("give either 'table' or 'tables:', not both") }
             for entry in try tables.sequence() {
                 let entryValues = Dictionary(
-                    try entry.mapping(allowed: ["table", "timestamp_column", "older_than", "where", "batch_size"]).map { ($0.name, $0.value) },
+                    try entry.mapping(allowed: ["table", "timestamp_column", "older_than", "where", "batch_size"]).map {
+                        ($0.name, $0.value)
+                    },
                     uniquingKeysWith: { first, _ in first })
-                targets.append(try target(values: entryValues, defaults: defaults.merged(with: try Defaults(entryValues)), node: entry))
+                targets.append(
+                    try target(values: entryValues, defaults: defaults.merged(with: try Defaults(entryValues)), node: entry))
             }
             guard !targets.isEmpty else { throw tables.error("lists no tables") }
         } else {
@@ -45,7 +48,9 @@ enum PurgeSettings {
         }
     }
 
-    private static func target(values: [String: ConfigNode], defaults: Defaults, node: ConfigNode) throws(ConfigError) -> PurgeJob.Target {
+    private static func target(values: [String: ConfigNode], defaults: Defaults, node: ConfigNode) throws(ConfigError)
+        -> PurgeJob.Target
+    {
         guard let tableNode = values["table"] else {
             throw node.error("a purge job needs 'table' (or 'tables:' with one entry per table)")
         }

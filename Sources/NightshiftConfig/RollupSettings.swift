@@ -3,7 +3,9 @@ import NightshiftMaintenance
 
 /// Reads a `rollup` job's keys.
 enum RollupSettings {
-    static func job(values: [String: ConfigNode], node: ConfigNode, database: String, timeZone: TimeZone) throws(ConfigError) -> RollupJob {
+    static func job(values: [String: ConfigNode], node: ConfigNode, database: String, timeZone: TimeZone) throws(ConfigError)
+        -> RollupJob
+    {
         func required(_ key: String) throws(ConfigError) -> ConfigNode {
             guard let value = values[key] else { throw node.error("a rollup job needs '\(key)'") }
             return value
@@ -46,7 +48,8 @@ enum RollupSettings {
         let kinds = "count, count_if, count_distinct, sum, min, max, json_merge"
         if node.node.scalar != nil {
             guard try node.string() == "count" else {
-                throw node.error("'\(try node.string())' is not a measure; write count, or a mapping such as {sum: column} (one of \(kinds))")
+                throw node.error(
+                    "'\(try node.string())' is not a measure; write count, or a mapping such as {sum: column} (one of \(kinds))")
             }
             return .count
         }

@@ -34,7 +34,8 @@ public enum MaintenanceError: Error, Equatable, Sendable, CustomStringConvertibl
         case .commandKilled(let signal):
             return "killed by signal \(signal)"
         case .invalidName(let name):
-            return "'\(name)' is not a valid table or column name (letters, digits and _, not starting with a digit; tables may be schema.table)"
+            return
+                "'\(name)' is not a valid table or column name (letters, digits and _, not starting with a digit; tables may be schema.table)"
         case .missingTable(let table, let database):
             return "table '\(table)' does not exist in database '\(database)'"
         case .missingColumn(let column, let table, let known):

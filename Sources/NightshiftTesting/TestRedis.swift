@@ -105,7 +105,9 @@ public final class RedisTestServer: @unchecked Sendable {
     deinit { stop() }
 
     private static var serverPath: String {
-        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") + ["/usr/bin", "/usr/sbin"] {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") + [
+            "/usr/bin", "/usr/sbin",
+        ] {
             let path = "\(folder)/redis-server"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }

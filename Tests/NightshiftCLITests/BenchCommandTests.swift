@@ -3,7 +3,8 @@ import NightshiftTesting
 import Testing
 
 @Suite struct BenchCommandTests {
-    @Test("bench queue prints the W1, W2 and W3 lines on a fresh schema beside the given store", arguments: TestStoreKind.available)
+    @Test(
+        "bench queue prints the W1, W2 and W3 lines on a fresh schema beside the given store", arguments: TestStoreKind.available)
     func queueLines(kind: TestStoreKind) async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }

@@ -52,11 +52,15 @@ struct CounterFlushKillTests {
                     kill(process.processIdentifier, SIGKILL)
                     _ = try await Nightshift.exitStatus(of: process)
                     // Killed midway: some counts are in the table, some keys are still in Redis.
-                    let flushedRows = try await pool.withDatabase { db in
-                        try await db.raw("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'page_hits'").first()?.decode(column: "n", as: Int.self)
-                    } == 1 ? try await pool.withDatabase { db in
-                        try await db.raw("SELECT count(*) AS n FROM page_hits").first()?.decode(column: "n", as: Int.self) ?? 0
-                    } : 0
+                    let flushedRows =
+                        try await pool.withDatabase { db in
+                            try await db.raw("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'page_hits'").first()?.decode(
+                                column: "n", as: Int.self)
+                        } == 1
+                        ? try await pool.withDatabase { db in
+                            try await db.raw("SELECT count(*) AS n FROM page_hits").first()?.decode(column: "n", as: Int.self)
+                                ?? 0
+                        } : 0
                     var live = 0
                     for try await keys in redis.scan(match: "\(prefix)hits:*") { live += keys.count }
                     if flushedRows > 0 && live > 0 { killedMidway += 1 }

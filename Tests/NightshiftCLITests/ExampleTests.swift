@@ -28,7 +28,9 @@ import Testing
     @Test("each seed example passes its checks", arguments: examples)
     func example(_ example: Example) async throws {
         let environment = ProcessInfo.processInfo.environment
-        if example.postgres && environment["NIGHTSHIFT_TEST_POSTGRES"] == nil || example.redisDatabase != nil && !TestRedis.isAvailable {
+        if example.postgres && environment["NIGHTSHIFT_TEST_POSTGRES"] == nil
+            || example.redisDatabase != nil && !TestRedis.isAvailable
+        {
             return
         }
         var variables = ["NIGHTSHIFT": Nightshift.binary]

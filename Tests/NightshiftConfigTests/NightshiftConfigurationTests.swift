@@ -104,14 +104,20 @@ import Testing
             Issue.record("not a counter-flush")
             return
         }
-        #expect(flush.pattern.fields == ["tenant", "date", "metric"] && flush.valueColumn == "call_count" && flush.totalMarker == "__total__")
+        #expect(
+            flush.pattern.fields == ["tenant", "date", "metric"] && flush.valueColumn == "call_count"
+                && flush.totalMarker == "__total__")
         #expect(flush.columns == ["tenant": "tenant_id", "date": "period_start", "metric": "endpoint"])
         let unknown = message(
-            "databases: { app: \"sqlite:a.db\" }\njobs:\n  f:\n    kind: counter-flush\n    redis: cache\n    keys: \"k:{a}\"\n    database: app\n    table: t\n")
+            "databases: { app: \"sqlite:a.db\" }\njobs:\n  f:\n    kind: counter-flush\n    redis: cache\n    keys: \"k:{a}\"\n    database: app\n    table: t\n"
+        )
         #expect(unknown?.hasPrefix("nightshift.yml:5: jobs.f.redis: no Redis server named 'cache'") == true, "\(unknown ?? "")")
         let badPattern = message(
-            "redis: { r: \"redis://x\" }\ndatabases: { app: \"sqlite:a.db\" }\njobs:\n  f:\n    kind: counter-flush\n    redis: r\n    keys: \"k:{a}{b}\"\n    database: app\n    table: t\n")
-        #expect(badPattern?.hasPrefix("nightshift.yml:7: jobs.f.keys: fields must be separated by text") == true, "\(badPattern ?? "")")
+            "redis: { r: \"redis://x\" }\ndatabases: { app: \"sqlite:a.db\" }\njobs:\n  f:\n    kind: counter-flush\n    redis: r\n    keys: \"k:{a}{b}\"\n    database: app\n    table: t\n"
+        )
+        #expect(
+            badPattern?.hasPrefix("nightshift.yml:7: jobs.f.keys: fields must be separated by text") == true,
+            "\(badPattern ?? "")")
     }
 
     @Test("rollup reads its measures, granularities and the job's time zone")
@@ -142,13 +148,19 @@ import Testing
             return
         }
         #expect(rollup.granularities == [.hour, .day, .month])
-        #expect(rollup.measures == [
-            RollupMeasure(name: "total_count", aggregate: .count), RollupMeasure(name: "success_count", aggregate: .countIf("status < 400")),
-            RollupMeasure(name: "unique_users", aggregate: .countDistinct("user_id")), RollupMeasure(name: "bytes", aggregate: .sum("bytes")),
-        ])
-        #expect(rollup.lateData == 7200 && rollup.timeZone.identifier == "Europe/Berlin" && rollup.table(.hour).text == "api_events_rollup_hourly")
+        #expect(
+            rollup.measures == [
+                RollupMeasure(name: "total_count", aggregate: .count),
+                RollupMeasure(name: "success_count", aggregate: .countIf("status < 400")),
+                RollupMeasure(name: "unique_users", aggregate: .countDistinct("user_id")),
+                RollupMeasure(name: "bytes", aggregate: .sum("bytes")),
+            ])
+        #expect(
+            rollup.lateData == 7200 && rollup.timeZone.identifier == "Europe/Berlin"
+                && rollup.table(.hour).text == "api_events_rollup_hourly")
         let bad = message(
-            "databases: { app: \"sqlite:a.db\" }\njobs:\n  r:\n    kind: rollup\n    database: app\n    source: e\n    timestamp_column: t\n    target: r\n    measures:\n      n: { average: x }\n")
+            "databases: { app: \"sqlite:a.db\" }\njobs:\n  r:\n    kind: rollup\n    database: app\n    source: e\n    timestamp_column: t\n    target: r\n    measures:\n      n: { average: x }\n"
+        )
         #expect(bad?.hasPrefix("nightshift.yml:10: jobs.r.measures.n: 'average' is not a measure") == true, "\(bad ?? "")")
     }
 
@@ -243,14 +255,20 @@ import Testing
         do {
             _ = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"])
         } catch {
-            #expect(error.description == "n.yml:6: server.tokens.cron.env: environment variable CRON_SECRET is not set; it holds the token of 'cron'")
+            #expect(
+                error.description
+                    == "n.yml:6: server.tokens.cron.env: environment variable CRON_SECRET is not set; it holds the token of 'cron'"
+            )
         }
     }
 
     @Test("a token with an unknown role is a config error")
     func badRole() {
         let yaml = "server:\n  tokens:\n    - { name: x, role: staff, env: X }\njobs: {}\n"
-        #expect(throws: ConfigError(file: "n.yml", line: 3, key: "server.tokens.0.role", reason: "'staff' is not one of admin, viewer, trigger")) {
+        #expect(
+            throws: ConfigError(
+                file: "n.yml", line: 3, key: "server.tokens.0.role", reason: "'staff' is not one of admin, viewer, trigger")
+        ) {
             try NightshiftConfiguration.parse(yaml: yaml, file: "n.yml", environment: [:])
         }
     }

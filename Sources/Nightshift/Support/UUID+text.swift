@@ -32,9 +32,10 @@ extension UUID {
     /// anything else.
     public init?(text: some StringProtocol) {
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let parsed = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            withUnsafeMutableBytes(of: &bytes) { Self.parse(utf8, into: $0) }
-        } ?? withUnsafeMutableBytes(of: &bytes) { Self.parse(Array(text.utf8), into: $0) }
+        let parsed =
+            text.utf8.withContiguousStorageIfAvailable { utf8 in
+                withUnsafeMutableBytes(of: &bytes) { Self.parse(utf8, into: $0) }
+            } ?? withUnsafeMutableBytes(of: &bytes) { Self.parse(Array(text.utf8), into: $0) }
         guard parsed else { return nil }
         self.init(uuid: bytes)
     }

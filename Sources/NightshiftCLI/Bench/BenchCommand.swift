@@ -7,7 +7,8 @@ import NightshiftSQL
 /// `nightshift bench`: measurements that go into BENCHMARKS.md.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks (see BENCHMARKS.md).", subcommands: [QueueBenchCommand.self, MaintenanceBenchCommand.self])
+        commandName: "bench", abstract: "Benchmarks (see BENCHMARKS.md).",
+        subcommands: [QueueBenchCommand.self, MaintenanceBenchCommand.self])
 }
 
 /// `nightshift bench queue`: enqueue and processing throughput (W1), pickup latency (W2), and
@@ -16,7 +17,8 @@ struct QueueBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue", abstract: "Queue throughput, pickup latency and periodic exactness on a fresh schema.")
 
-    @Option(help: "The server or file to measure: postgres://user@host/db (a fresh database is created beside it) or sqlite:path.")
+    @Option(
+        help: "The server or file to measure: postgres://user@host/db (a fresh database is created beside it) or sqlite:path.")
     var store: String
 
     @Option(help: "Jobs for W1.")
@@ -84,7 +86,9 @@ struct MaintenanceBenchCommand: AsyncParsableCommand {
     var workload = "all"
 
     func validate() throws {
-        guard ["rollup", "purge", "flush", "all"].contains(workload) else { throw ValidationError("--workload is rollup, purge, flush or all") }
+        guard ["rollup", "purge", "flush", "all"].contains(workload) else {
+            throw ValidationError("--workload is rollup, purge, flush or all")
+        }
         guard events >= 100, rows > 0, keys > 0 else { throw ValidationError("counts must be positive (events at least 100)") }
     }
 

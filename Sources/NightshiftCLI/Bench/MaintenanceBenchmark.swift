@@ -17,7 +17,10 @@ struct MaintenanceBenchmark {
     /// `INSERT … SELECT … GROUP BY` statements; then an incremental run after 1% new rows.
     func rollup(events: Int) async throws {
         try await withDatabase { pool, registry in
-            try await execute(pool, "CREATE TABLE events (id bigserial PRIMARY KEY, tenant_id int NOT NULL, status int NOT NULL, user_id int NOT NULL, created_at timestamptz NOT NULL)")
+            try await execute(
+                pool,
+                "CREATE TABLE events (id bigserial PRIMARY KEY, tenant_id int NOT NULL, status int NOT NULL, user_id int NOT NULL, created_at timestamptz NOT NULL)"
+            )
             // 30 days of events, 2,000 tenants, a realistic mix of statuses.
             try await execute(
                 pool,
@@ -29,30 +32,35 @@ struct MaintenanceBenchmark {
                 """)
             try await execute(pool, "CREATE INDEX events_created_at ON events (created_at)")
             try await execute(pool, "VACUUM ANALYZE events")
-            let measures = "count(*), count(*) FILTER (WHERE status < 400), count(*) FILTER (WHERE status >= 400 AND status < 500), count(*) FILTER (WHERE status >= 500)"
+            let measures =
+                "count(*), count(*) FILTER (WHERE status < 400), count(*) FILTER (WHERE status >= 400 AND status < 500), count(*) FILTER (WHERE status >= 500)"
             var handWritten = 0.0
             for (suffix, field) in [("hourly", "hour"), ("daily", "day")] {
                 try await execute(
                     pool,
-                    "CREATE TABLE hand_\(suffix) (tenant_id int, bucket_start timestamptz NOT NULL, total bigint, ok bigint, e4 bigint, e5 bigint, UNIQUE NULLS NOT DISTINCT (tenant_id, bucket_start))")
+                    "CREATE TABLE hand_\(suffix) (tenant_id int, bucket_start timestamptz NOT NULL, total bigint, ok bigint, e4 bigint, e5 bigint, UNIQUE NULLS NOT DISTINCT (tenant_id, bucket_start))"
+                )
                 handWritten += try await timed {
                     try await execute(
                         pool,
-                        "INSERT INTO hand_\(suffix) SELECT tenant_id, date_trunc('\(field)', created_at, 'UTC'), \(measures) FROM events GROUP BY 1, 2")
+                        "INSERT INTO hand_\(suffix) SELECT tenant_id, date_trunc('\(field)', created_at, 'UTC'), \(measures) FROM events GROUP BY 1, 2"
+                    )
                 }
             }
             let job = RollupJob(
                 database: "bench", source: try SQLName("events"), timestampColumn: "created_at", groupBy: ["tenant_id"],
                 granularities: [.hour, .day], target: try SQLName("events_rollup"),
                 measures: [
-                    RollupMeasure(name: "total", aggregate: .count), RollupMeasure(name: "ok", aggregate: .countIf("status < 400")),
+                    RollupMeasure(name: "total", aggregate: .count),
+                    RollupMeasure(name: "ok", aggregate: .countIf("status < 400")),
                     RollupMeasure(name: "e4", aggregate: .countIf("status >= 400 AND status < 500")),
                     RollupMeasure(name: "e5", aggregate: .countIf("status >= 500")),
                 ],
                 lateData: 3600, timeZone: TimeZone(identifier: "UTC")!)
             let full = try await timed { _ = try await job.body(registry: registry)(benchContext("rollup")) }
             report(
-                "rollup full, \(events) events: \(milliseconds(full)) ms; hand-written INSERT … SELECT … GROUP BY: \(milliseconds(handWritten)) ms (ratio \(ratio(full, handWritten)))")
+                "rollup full, \(events) events: \(milliseconds(full)) ms; hand-written INSERT … SELECT … GROUP BY: \(milliseconds(handWritten)) ms (ratio \(ratio(full, handWritten)))"
+            )
             try await execute(
                 pool,
                 """
@@ -62,7 +70,9 @@ struct MaintenanceBenchmark {
                 """)
             try await execute(pool, "ANALYZE events")
             let incremental = try await timed { _ = try await job.body(registry: registry)(benchContext("rollup")) }
-            report("rollup incremental after 1% new events: \(milliseconds(incremental)) ms (\(percent(incremental, full)) of the full run)")
+            report(
+                "rollup incremental after 1% new events: \(milliseconds(incremental)) ms (\(percent(incremental, full)) of the full run)"
+            )
         }
     }
 
@@ -71,7 +81,9 @@ struct MaintenanceBenchmark {
     func purge(rows: Int) async throws {
         try await withDatabase { pool, registry in
             for table in ["plain_logs", "chunked_logs"] {
-                try await execute(pool, "CREATE TABLE \(table) (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL, level text, message text)")
+                try await execute(
+                    pool,
+                    "CREATE TABLE \(table) (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL, level text, message text)")
                 try await execute(
                     pool,
                     """
@@ -87,15 +99,22 @@ struct MaintenanceBenchmark {
             }
             let job = PurgeJob(
                 database: "bench",
-                targets: [.init(table: try SQLName("chunked_logs"), timestampColumn: "created_at", olderThan: 90 * 86_400, batchSize: 10_000)])
+                targets: [
+                    .init(
+                        table: try SQLName("chunked_logs"), timestampColumn: "created_at", olderThan: 90 * 86_400,
+                        batchSize: 10_000)
+                ])
             var deleted = 0.0
             let (chunked, chunkedWriter) = try await withWriter(pool, table: "chunked_logs") {
                 let details = try await job.body(registry: registry)(benchContext("purge"))
                 if case .number(let count) = details["chunked_logs_deleted"] { deleted = count }
             }
             report(
-                "purge \(Int(deleted)) of \(rows) rows in chunks of 10,000: \(milliseconds(chunked)) ms; one plain DELETE: \(milliseconds(plain)) ms (ratio \(ratio(chunked, plain)))")
-            report("purge concurrent insert latency: p99 \(plainWriter) ms during the plain DELETE, p99 \(chunkedWriter) ms during the chunked purge")
+                "purge \(Int(deleted)) of \(rows) rows in chunks of 10,000: \(milliseconds(chunked)) ms; one plain DELETE: \(milliseconds(plain)) ms (ratio \(ratio(chunked, plain)))"
+            )
+            report(
+                "purge concurrent insert latency: p99 \(plainWriter) ms during the plain DELETE, p99 \(chunkedWriter) ms during the chunked purge"
+            )
         }
     }
 
@@ -112,7 +131,10 @@ struct MaintenanceBenchmark {
         for start in stride(from: 0, to: keys, by: 10_000) {
             _ = try await client.pipeline(
                 (start..<min(start + 10_000, keys)).map { index in
-                    ["SET", "\(prefix)usage:tenant\(index % 5000):2025-11-0\(1 + index % 7):metric\(index / 35_000)", String(index % 1000 + 1)]
+                    [
+                        "SET", "\(prefix)usage:tenant\(index % 5000):2025-11-0\(1 + index % 7):metric\(index / 35_000)",
+                        String(index % 1000 + 1),
+                    ]
                 })
         }
         try await withDatabase(redis: redisURL) { pool, registry in
@@ -144,7 +166,8 @@ struct MaintenanceBenchmark {
             }
             let loopRate = Double(done) / loop
             report(
-                "flush \(keys) keys: \(Int(seconds * 1000)) ms, \(Int(rate)) keys/s; per-key GET + upsert loop: \(Int(loopRate)) keys/s on \(done) keys (\(String(format: "%.1f", rate / loopRate))× faster)")
+                "flush \(keys) keys: \(Int(seconds * 1000)) ms, \(Int(rate)) keys/s; per-key GET + upsert loop: \(Int(loopRate)) keys/s on \(done) keys (\(String(format: "%.1f", rate / loopRate))× faster)"
+            )
         }
         var left: [String] = []
         for try await batch in client.scan(match: "\(prefix)*", count: 10_000) { left += batch }
@@ -155,7 +178,9 @@ struct MaintenanceBenchmark {
 
     // MARK: Support
 
-    private func withDatabase(redis: String? = nil, _ body: (SQLConnectionPool, DatabaseRegistry) async throws -> Void) async throws {
+    private func withDatabase(redis: String? = nil, _ body: (SQLConnectionPool, DatabaseRegistry) async throws -> Void)
+        async throws
+    {
         try await ScratchDatabase.with(beside: baseURL, prefix: "nightshift_bench", logger: logger) { url in
             let pool = try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger)
             let registry = DatabaseRegistry(urls: ["bench": url], redisURLs: redis.map { ["bench": $0] } ?? [:], logger: logger)
@@ -173,13 +198,17 @@ struct MaintenanceBenchmark {
 
     /// Runs `work` while another connection inserts one row at a time into `table`; returns the
     /// work's seconds and the inserts' p99 latency in milliseconds.
-    private func withWriter(_ pool: SQLConnectionPool, table: String, _ work: () async throws -> Void) async throws -> (Double, String) {
+    private func withWriter(_ pool: SQLConnectionPool, table: String, _ work: () async throws -> Void) async throws -> (
+        Double, String
+    ) {
         let writer = Task {
             var latencies: [Double] = []
             while !Task.isCancelled {
                 let start = ContinuousClock.now
                 try await pool.withDatabase { db in
-                    try await db.raw("INSERT INTO \(unsafeRaw: table) (created_at, level, message) VALUES (now(), 'info', 'live')").run()
+                    try await db.raw(
+                        "INSERT INTO \(unsafeRaw: table) (created_at, level, message) VALUES (now(), 'info', 'live')"
+                    ).run()
                 }
                 latencies.append((ContinuousClock.now - start).inSeconds * 1000)
                 try? await Task.sleep(for: .milliseconds(2))

@@ -37,12 +37,15 @@ extension QueueBenchmark {
         }
         let of = rounds == 1 ? "" : " (median of \(rounds))"
         report("W1 enqueue: \(Int(median(enqueueRates))) jobs/s\(of)")
-        report("W1 process: \(Int(median(engineRates))) jobs/s\(of), concurrency \(configuration.concurrency), prefetch \(configuration.prefetch)")
+        report(
+            "W1 process: \(Int(median(engineRates))) jobs/s\(of), concurrency \(configuration.concurrency), prefetch \(configuration.prefetch)"
+        )
         report(String(format: "W1 engine CPU: %.1f µs per job%@ (this process, all threads)", median(engineCPU) * 1_000_000, of))
         for name in ceilingNames { report("W1 \(name): \(Int(median(ceilings[name] ?? []))) jobs/s\(of)") }
         let ceiling = ceilings.values.map(median).max() ?? 0
         report(
-            "W1 engine/SQL ratio: \(String(format: "%.2f", median(engineRates) / max(ceiling, 1))) (the engine's median over the best median above)")
+            "W1 engine/SQL ratio: \(String(format: "%.2f", median(engineRates) / max(ceiling, 1))) (the engine's median over the best median above)"
+        )
     }
 
     /// One engine measurement on a fresh database: enqueue rate, processing rate, and the

@@ -57,7 +57,9 @@ struct QueueBenchmark {
             let fires = try await store.runs(RunQuery(job: "tick", limit: 100_000)).compactMap(\.scheduledFor)
                 .filter { $0 > start && $0 <= end }
             let distinct = Set(fires)
-            report("W3 periodic: fires=\(fires.count) expected=\(seconds) duplicates=\(fires.count - distinct.count) misses=\(max(0, seconds - distinct.count))")
+            report(
+                "W3 periodic: fires=\(fires.count) expected=\(seconds) duplicates=\(fires.count - distinct.count) misses=\(max(0, seconds - distinct.count))"
+            )
         }
     }
 
@@ -107,4 +109,3 @@ struct QueueBenchmark {
 func report(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
-

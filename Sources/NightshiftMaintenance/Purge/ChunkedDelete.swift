@@ -86,7 +86,8 @@ struct ChunkedDelete: Sendable {
             """
         guard let row = try await db.raw(bound).first(), try !row.decodeNil(column: "upper") else { return (0, nil) }
         let upper = try row.decode(column: "upper", as: String.self)
-        let delete: SQLQueryString = "DELETE FROM \(unsafeRaw: table) WHERE \(range) AND \(unsafeRaw: keyColumn) <= " + keyValue(upper)
+        let delete: SQLQueryString =
+            "DELETE FROM \(unsafeRaw: table) WHERE \(range) AND \(unsafeRaw: keyColumn) <= " + keyValue(upper)
         guard let archive else { return (try await execute(delete), upper) }
         let document =
             isPostgres

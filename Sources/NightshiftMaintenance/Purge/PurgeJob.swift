@@ -61,7 +61,8 @@ public struct PurgeJob: Sendable {
         for (index, target) in targets.enumerated() {
             let schema = try await TableSchema.read(target.table, on: pool, database: database)
             let delete = ChunkedDelete(
-                pool: pool, schema: schema, timeColumn: try TimeColumn(target.timestampColumn, in: schema, flavor: pool.dialect.flavor),
+                pool: pool, schema: schema,
+                timeColumn: try TimeColumn(target.timestampColumn, in: schema, flavor: pool.dialect.flavor),
                 cutoff: now.addingTimeInterval(-target.olderThan), filter: target.filter, batchSize: target.batchSize)
             let age = Self.describe(target.olderThan)
             let name = target.table.baseName
@@ -107,7 +108,8 @@ public struct PurgeJob: Sendable {
 
     /// `90 days`, `12 hours`, or the short form for other lengths.
     static func describe(_ seconds: Double) -> String {
-        for (unit, size) in [("day", 86_400.0), ("hour", 3600.0), ("minute", 60.0)] where seconds >= size && seconds.truncatingRemainder(dividingBy: size) == 0 {
+        for (unit, size) in [("day", 86_400.0), ("hour", 3600.0), ("minute", 60.0)]
+        where seconds >= size && seconds.truncatingRemainder(dividingBy: size) == 0 {
             let count = Int(seconds / size)
             return "\(count) \(unit)\(count == 1 ? "" : "s")"
         }

@@ -66,7 +66,8 @@ public struct RollupJob: Sendable {
         try schema.require(groupBy + measures.compactMap(\.aggregate.column))
         if flavor == .sqlite, !["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier) {
             throw MaintenanceError.unsupported(
-                "rollup on SQLite buckets in UTC only (SQLite has no time zones); set timezone: UTC for this job, or use PostgreSQL")
+                "rollup on SQLite buckets in UTC only (SQLite has no time zones); set timezone: UTC for this job, or use PostgreSQL"
+            )
         }
         let watermarks = RollupWatermark(pool: pool, job: context.jobName, target: target.text)
         let now = try await pool.databaseNow()
@@ -112,7 +113,9 @@ public struct RollupJob: Sendable {
         }
         let groups = groupBy.map { "\"\($0)\"" }
         // A dry run only counts buckets, so it needs neither the measures nor anything they create.
-        let aggregates = try dryRun ? [] : measures.map { measure throws(MaintenanceError) in try measure.expression(flavor: flavor, time: time.instant) }
+        let aggregates =
+            try dryRun
+            ? [] : measures.map { measure throws(MaintenanceError) in try measure.expression(flavor: flavor, time: time.instant) }
         let select: SQLQueryString = """
             SELECT \(unsafeRaw: (groups + ["\(bucket) AS bucket_start"] + aggregates).joined(separator: ", ")) \
             FROM \(unsafeRaw: source.quoted) WHERE \(time.compare(">=", buckets.from)) AND \(time.compare("<", buckets.to)) \
@@ -120,13 +123,15 @@ public struct RollupJob: Sendable {
             """
         if dryRun {
             return try await pool.withDatabase { db in
-                try await db.raw("SELECT count(*) AS n FROM (" + select + ") buckets").first()?.decode(column: "n", as: Int.self) ?? 0
+                try await db.raw("SELECT count(*) AS n FROM (" + select + ") buckets").first()?.decode(column: "n", as: Int.self)
+                    ?? 0
             }
         }
         let table = self.table(granularity).quoted
         let columns = (groups + ["\"bucket_start\""] + measures.map { "\"\($0.name)\"" }).joined(separator: ", ")
         let updates = measures.map { "\"\($0.name)\" = excluded.\"\($0.name)\"" }.joined(separator: ", ")
-        let upsert: SQLQueryString = "INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) " + select
+        let upsert: SQLQueryString =
+            "INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) " + select
             + " ON CONFLICT (\(unsafeRaw: (groups + ["\"bucket_start\""]).joined(separator: ", "))) DO UPDATE SET \(unsafeRaw: updates)"
         switch flavor {
         case .postgres:
@@ -159,7 +164,9 @@ public struct RollupJob: Sendable {
     private func createTargets(pool: SQLConnectionPool, schema: TableSchema) async throws {
         let flavor = pool.dialect.flavor
         let groupColumns = groupBy.map { "\"\($0)\" \(schema.columns[$0] ?? "TEXT")" }
-        let measureColumns = measures.map { "\"\($0.name)\" \($0.columnType(flavor: flavor, sourceType: $0.aggregate.column.flatMap { schema.columns[$0] }))" }
+        let measureColumns = measures.map {
+            "\"\($0.name)\" \($0.columnType(flavor: flavor, sourceType: $0.aggregate.column.flatMap { schema.columns[$0] }))"
+        }
         let bucketColumn = flavor == .postgres ? "\"bucket_start\" timestamptz NOT NULL" : "\"bucket_start\" TEXT NOT NULL"
         let key = (groupBy.map { "\"\($0)\"" } + ["\"bucket_start\""]).joined(separator: ", ")
         try await pool.withDatabase { db in

@@ -23,7 +23,8 @@ public struct RollupMeasure: Sendable, Equatable {
         var column: String? {
             switch self {
             case .count, .countIf: return nil
-            case .countDistinct(let column), .sum(let column), .min(let column), .max(let column), .jsonMerge(let column): return column
+            case .countDistinct(let column), .sum(let column), .min(let column), .max(let column), .jsonMerge(let column):
+                return column
             }
         }
     }
@@ -44,7 +45,8 @@ public struct RollupMeasure: Sendable, Equatable {
         switch aggregate {
         case .count: return "count(*)"
         case .countIf(let condition):
-            return flavor == .postgres ? "count(*) FILTER (WHERE \(condition))" : "coalesce(sum(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0)"
+            return flavor == .postgres
+                ? "count(*) FILTER (WHERE \(condition))" : "coalesce(sum(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0)"
         case .countDistinct(let column): return "count(DISTINCT \"\(column)\")"
         case .sum(let column): return "sum(\"\(column)\")"
         case .min(let column): return "min(\"\(column)\")"
@@ -60,7 +62,8 @@ public struct RollupMeasure: Sendable, Equatable {
     /// The target column's type, given the source column's.
     func columnType(flavor: SQLDialectFragments.Flavor, sourceType: String?) -> String {
         switch aggregate {
-        case .count, .countIf, .countDistinct: return flavor == .postgres ? "bigint NOT NULL DEFAULT 0" : "INTEGER NOT NULL DEFAULT 0"
+        case .count, .countIf, .countDistinct:
+            return flavor == .postgres ? "bigint NOT NULL DEFAULT 0" : "INTEGER NOT NULL DEFAULT 0"
         case .sum: return flavor == .postgres ? "numeric" : "NUMERIC"
         case .min, .max: return sourceType ?? "NUMERIC"
         case .jsonMerge: return "jsonb"

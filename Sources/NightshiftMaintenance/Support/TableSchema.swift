@@ -30,15 +30,20 @@ public struct TableSchema: Sendable {
                     ORDER BY a.attnum
                     """
                 ).all().map { row in
-                    (try row.decode(column: "name", as: String.self), try row.decode(column: "type", as: String.self),
-                     try row.decode(column: "is_key", as: Bool.self))
+                    (
+                        try row.decode(column: "name", as: String.self), try row.decode(column: "type", as: String.self),
+                        try row.decode(column: "is_key", as: Bool.self)
+                    )
                 }
             case .sqlite:
                 guard table.parts.count == 1 else { throw MaintenanceError.invalidName(table.text) }
-                return try await db.raw("SELECT name, type, pk FROM pragma_table_info(\(bind: table.baseName)) ORDER BY cid").all()
+                return try await db.raw("SELECT name, type, pk FROM pragma_table_info(\(bind: table.baseName)) ORDER BY cid")
+                    .all()
                     .map { row in
-                        (try row.decode(column: "name", as: String.self), try row.decode(column: "type", as: String.self),
-                         try row.decode(column: "pk", as: Int.self) > 0)
+                        (
+                            try row.decode(column: "name", as: String.self), try row.decode(column: "type", as: String.self),
+                            try row.decode(column: "pk", as: Int.self) > 0
+                        )
                     }
             }
         }

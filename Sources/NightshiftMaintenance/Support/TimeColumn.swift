@@ -47,7 +47,8 @@ struct TimeColumn: Sendable {
         switch flavor {
         case .postgres: return holdsInstants ? quoted : "(\(quoted) AT TIME ZONE 'UTC')"
         case .sqlite:
-            return "(CASE WHEN typeof(\(quoted)) IN ('integer', 'real') THEN datetime(\(quoted), 'unixepoch') ELSE datetime(\(quoted)) END)"
+            return
+                "(CASE WHEN typeof(\(quoted)) IN ('integer', 'real') THEN datetime(\(quoted), 'unixepoch') ELSE datetime(\(quoted)) END)"
         }
     }
 }
