@@ -94,12 +94,14 @@ import Testing
         try await withTestStore(kind) { test in
             let store = SlowStore(base: test.store)
             store.failHeartbeats(3)
+            // Runs until two beats after the failed ones went through, or 20 s: a beat every
+            // 0.2 s, the first three fail, the later ones must still come (the heartbeat task
+            // used to end at its first error).
             let job = try Job(name: "long") { _ in
-                try await Task.sleep(for: .seconds(2))
+                let deadline = ContinuousClock.now + .seconds(20)
+                while store.heartbeatsWritten < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
                 return [:]
             }
-            // A beat every 0.2 s: the first three fail, the later ones must still come (the
-            // heartbeat task used to end at its first error).
             let runner = ForegroundRunner(
                 store: store, configuration: EngineConfiguration(instanceID: "cli", leaseDuration: 0.6), logger: logger)
             let run = try await runner.run(job, as: NewRun(job: "long", trigger: .manual))
