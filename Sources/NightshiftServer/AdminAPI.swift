@@ -111,7 +111,9 @@ public struct AdminAPI: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: Self.routes))
         router.get("/api/jobs/status") { request, _ in try await self.status(request) }
         router.post("/api/jobs/run/:name") { request, context in
-            try await self.trigger(request, name: try Self.pathParameter("name", of: context))
+            try await self.trigger(
+                request, name: try Self.pathParameter("name", of: context),
+                connection: (context as? AdminRequestContext)?.channel)
         }
         router.get("/api/jobs/runs") { request, _ in try await self.listRuns(request) }
         router.get("/api/jobs/runs/:id") { request, context in

@@ -16,14 +16,14 @@ public enum AdminServer {
         api: AdminAPI, host: String, port: Int, idleTimeout: Double = 30, requestReadTimeout: Double = 20,
         maxConnections: Int = 512, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol & Service {
-        let router = Router()
+        let router = Router(context: AdminRequestContext.self)
         api.addRoutes(to: router)
         let readLimit = TimeAmount.milliseconds(Int64(requestReadTimeout * 1000))
         return Application(
             router: router,
             server: .http1(
                 configuration: .init(
-                    additionalChannelHandlers: [RequestReadDeadline(limit: readLimit)],
+                    additionalChannelHandlers: [RequestReadDeadline(limit: readLimit), ClientDeparture()],
                     idleTimeout: .milliseconds(Int64(idleTimeout * 1000)))),
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "nightshift",

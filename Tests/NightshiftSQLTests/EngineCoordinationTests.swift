@@ -67,13 +67,11 @@ import Testing
             let fires = runs.compactMap(\.scheduledFor)
             #expect(fires.count >= 2)
             #expect(Set(fires).count == fires.count)
-            // A fire recorded in the moment of shutdown may stay queued for the next start; every
-            // other one ran.
-            let lastFire = fires.max() ?? .distantPast
-            #expect(
-                runs.allSatisfy {
-                    $0.status == .succeeded || $0.status == .queued && $0.scheduledFor! >= lastFire.addingTimeInterval(-1)
-                })
+            // Fires not yet run at shutdown stay queued for the next start (on a loaded machine
+            // that is not only the last second's: a run claimed into a buffer goes back to the
+            // queue); none failed, none was left running.
+            #expect(runs.allSatisfy { $0.status == .succeeded || $0.status == .queued }, "\(runs.map(\.status))")
+            #expect(runs.contains { $0.status == .succeeded })
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Nightshift
 
 extension AdminAPI {
@@ -15,7 +16,10 @@ extension AdminAPI {
     /// recorded with the token's name as `triggered_by`. With `wait=true` (the default) it answers
     /// 200 with the result once the run ends, or 202 after `waitTimeout` (or at once when
     /// `maxWaitingRequests` requests wait already); `wait=false` answers 202 at once.
-    func trigger(_ request: Request, name: String) async throws -> JSONResponse<TriggerAnswer> {
+    ///
+    /// `connection`, where the server gives it (``AdminServer`` does), ends the wait when the
+    /// client closes it: nobody is left to answer.
+    func trigger(_ request: Request, name: String, connection: (any Channel)? = nil) async throws -> JSONResponse<TriggerAnswer> {
         let token = try authenticator.authorize(request, roles: [.trigger])
         let job = try job(named: name)
         let input = try await RequestInput.read(request, allowed: Self.triggerParameters, maxBodySize: configuration.maxBodySize)
@@ -32,7 +36,15 @@ extension AdminAPI {
             })
         onEnqueued()
         guard wait else { return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted) }
-        let finished = try await runEndWaiter.wait(for: runs.map(\.id), timeout: .seconds(configuration.waitTimeout))
+        let waiting = Task { [runEndWaiter, timeout = configuration.waitTimeout] in
+            try await runEndWaiter.wait(for: runs.map(\.id), timeout: .seconds(timeout))
+        }
+        if let connection { ClientDeparture.departure(of: connection).whenSuccess { waiting.cancel() } }
+        let finished = try await withTaskCancellationHandler {
+            try await waiting.value
+        } onCancel: {
+            waiting.cancel()
+        }
         guard let finished else { return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted) }
         return JSONResponse(TriggerAnswer(job: name, runs: runs, finished: finished))
     }

@@ -3,9 +3,8 @@ import Nightshift
 
 /// Waits for runs to end, for triggers with `wait=true`: one poller asks the store about every
 /// awaited run in one statement per tick, however many requests wait, and each request is
-/// answered when its runs have ended, its time is up, or its task is cancelled. A request whose
-/// client left waits out its time (Hummingbird does not cancel it), at the cost of an entry in
-/// the poller's list, and counts against ``limit`` meanwhile.
+/// answered when its runs have ended, its time is up, or its task is cancelled (the trigger
+/// cancels it when the client closes its connection).
 ///
 /// Each waiting request used to poll each of its runs every 25 ms, and went on after its
 /// client had left: twenty abandoned requests cost a core for 30 s.
