@@ -34,7 +34,7 @@ final class CompletionBatcher: Sendable {
     }
 
     /// Hands in `completion` for the next batch; `whenWritten` runs once its write is over
-    /// (applied, refused, or given up on).
+    /// (applied, or refused because the run was rescued or cancelled meanwhile).
     func submit(_ completion: RunCompletion, whenWritten: @escaping @Sendable () -> Void = {}) {
         let startFlushing = state.withLock { state -> Bool in
             state.pending.append((completion, whenWritten))
@@ -45,7 +45,9 @@ final class CompletionBatcher: Sendable {
         if startFlushing { Task { await self.flush() } }
     }
 
-    /// Returns once everything handed in so far is written (or given up on).
+    /// Returns once everything handed in so far is written: during an outage, not before the
+    /// store is back (a shutdown then waits for it, or for SIGKILL, after which orphan rescue
+    /// requeues the runs).
     func waitUntilIdle() async {
         await withCheckedContinuation { continuation in
             let idle = state.withLock { state -> Bool in
