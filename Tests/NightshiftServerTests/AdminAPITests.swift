@@ -198,12 +198,12 @@ import Testing
         try await APIHarness.with(kind, waitTimeout: 60, maxWaitingRequests: 2) { api, test in
             let port = try #require(api.client.port)
             let admin = try #require(api.api)
-            // Two clients that wait for a slow run and hang up after a second.
+            // Two clients that wait for a slow run; they are killed below, closing their connections.
             let clients = try (0..<2).map { _ in
                 let curl = Process()
                 curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
                 curl.arguments = [
-                    "curl", "-s", "-o", "/dev/null", "-m", "1", "-X", "POST", "-H", "Authorization: Bearer admin-secret",
+                    "curl", "-s", "-o", "/dev/null", "-m", "50", "-X", "POST", "-H", "Authorization: Bearer admin-secret",
                     "http://127.0.0.1:\(port)/api/jobs/run/slow",
                 ]
                 try curl.run()
@@ -211,13 +211,17 @@ import Testing
             }
             let deadline = ContinuousClock.now + .seconds(20)
             while await admin.waitingRequests < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(await admin.waitingRequests == 2)
+            try #require(await admin.waitingRequests == 2)
             // A third does not wait: it is answered 202 at once, as with wait=false.
             let third = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/slow")
             #expect(third.status == 202)
             #expect(await admin.waitingRequests == 2)
-            for curl in clients { curl.waitUntilExit() }
-            while await admin.waitingRequests > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            for curl in clients {
+                kill(curl.processIdentifier, SIGKILL)
+                curl.waitUntilExit()
+            }
+            let left = ContinuousClock.now + .seconds(20)
+            while await admin.waitingRequests > 0, ContinuousClock.now < left { try await Task.sleep(for: .milliseconds(20)) }
             #expect(await admin.waitingRequests == 0, "a wait outlived its client")
             for run in try await test.store.activeRuns() { _ = try await test.store.requestCancel(runID: run.id) }
         }
