@@ -37,18 +37,24 @@ import Testing
             let job = try Job(name: "local") { _ in [:] }
             store.failClaims(1_000_000)
             _ = try await store.claim(runID: run.id, worker: "other-instance")
-            // Its last heartbeat looks fresh for 2 s more, however slow this test is to get going:
-            // the rescue at start leaves it alone, the later ones come while claims fail.
-            try await test.store.pool.withDatabase { database in
-                try await database.raw(
-                    "UPDATE nightshift_runs SET heartbeat_at = \(bind: Date().addingTimeInterval(2)) WHERE id = \(bind: run.id.lowercasedText)"
-                ).run()
+            func heartbeat(at date: Date) async throws {
+                try await test.store.pool.withDatabase { database in
+                    try await database.raw(
+                        "UPDATE nightshift_runs SET heartbeat_at = \(bind: date) WHERE id = \(bind: run.id.lowercasedText)"
+                    ).run()
+                }
             }
+            // Fresh while the engine starts (its rescue at start comes before any failure), stale
+            // once its claims have been failing for a while.
+            try await heartbeat(at: Date().addingTimeInterval(600))
             let configuration = EngineConfiguration(concurrency: 1, pollInterval: 0.05, leaseDuration: 1, shutdownGracePeriod: 1)
             let engine = NightshiftEngine(store: store, jobs: [job], configuration: configuration, logger: logger)
             let task = Task { try await engine.run() }
-            // Stale from 3 s on: without the wait after failures, rescued by 4 s.
-            try await Task.sleep(for: .seconds(5))
+            let started = ContinuousClock.now + .seconds(20)
+            while store.failedClaims < 3, ContinuousClock.now < started { try await Task.sleep(for: .milliseconds(20)) }
+            try await heartbeat(at: Date(timeIntervalSince1970: 1_000_000_000))
+            // Rescue comes every lease (1 s): without the wait after failures, rescued by now.
+            try await Task.sleep(for: .seconds(3))
             #expect(try await test.store.run(id: run.id)?.status == .running, "rescued while the store was failing")
             store.failClaims(0)
             let deadline = ContinuousClock.now + .seconds(20)

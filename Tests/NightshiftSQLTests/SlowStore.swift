@@ -11,6 +11,7 @@ final class SlowStore: JobStore {
     /// How many of the next completion writes, claims and heartbeats fail, as during an outage.
     private let failures = Mutex((completions: 0, claims: 0, heartbeats: 0))
     private let beats = Atomic<Int>(0)
+    private let claimFailuresAsked = Atomic<Int>(0)
 
     init(base: any JobStore, complete: Duration = .zero, lease: Duration = .zero, heartbeat: Duration = .zero) {
         self.base = base
@@ -23,7 +24,12 @@ final class SlowStore: JobStore {
     /// Makes the next `count` completion writes fail.
     func failCompletions(_ count: Int) { failures.withLock { $0.completions = count } }
     /// Makes the next `count` claims fail.
-    func failClaims(_ count: Int) { failures.withLock { $0.claims = count } }
+    func failClaims(_ count: Int) {
+        failures.withLock { $0.claims = count }
+        claimFailuresAsked.store(count, ordering: .relaxed)
+    }
+    /// How many claims have failed since the last ``failClaims(_:)``.
+    var failedClaims: Int { claimFailuresAsked.load(ordering: .relaxed) - failures.withLock { $0.claims } }
 
     /// Makes the next `count` heartbeats fail.
     func failHeartbeats(_ count: Int) { failures.withLock { $0.heartbeats = count } }
