@@ -54,6 +54,21 @@ import Testing
             #expect(try await app.integer("SELECT count(*) AS n FROM reddit_users WHERE overall_user_score IS NOT NULL") == 1250)
         }
     }
+
+    @Test("text keys are bound, quotes and all, not spliced into the statement", arguments: TestStoreKind.available)
+    func textKeys(kind: TestStoreKind) async throws {
+        try await AppDatabase.with(kind) { app in
+            try await app.execute("CREATE TABLE handles (name TEXT PRIMARY KEY, seen INTEGER NOT NULL)")
+            let names = ["a", "o'brien", "x'); DROP TABLE handles; --", "zz\\", "ünï"]
+            let rows: [SQLQueryString] = names.map { "(\(bind: $0), 0)" }
+            try await app.execute("INSERT INTO handles (name, seen) VALUES " + rows.joined(separator: ", "))
+            let job = SQLStatementJob(
+                database: "app", sql: "UPDATE handles SET seen = seen + 1 WHERE {batch}",
+                batching: .init(table: try SQLName("handles"), key: "name", size: 2))
+            #expect(try await job.body(registry: app.registry)(context()) == ["rowsAffected": 5, "batches": 3])
+            #expect(try await app.integer("SELECT count(*) AS n FROM handles WHERE seen = 1") == 5)
+        }
+    }
 }
 
 @Suite struct SQLStatementTimeoutTests {

@@ -75,7 +75,6 @@ public struct SQLStatementJob: Sendable {
         let keyType = schema.columns[batching.key] ?? "text"
         let key = "\"\(batching.key)\""
         let table = batching.table.quoted
-        func literal(_ text: String) -> String { "CAST('\(text.replacingOccurrences(of: "'", with: "''"))' AS \(keyType))" }
         let total = try await pool.withDatabase { db in
             try await db.raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()?.decode(column: "n", as: Int.self) ?? 0
         }
@@ -85,17 +84,23 @@ public struct SQLStatementJob: Sendable {
         var passed = 0
         while true {
             try context.checkCancellation()
-            let after = lastKey.map { "WHERE \(key) > \(literal($0))" } ?? ""
+            // Keys are bound, never spliced into the SQL; the casts give them the column's type.
+            let after: SQLQueryString =
+                lastKey.map { "WHERE \(unsafeRaw: key) > CAST(\(bind: $0) AS \(unsafeRaw: keyType))" } ?? ""
             let range = try await pool.withDatabase { db in
                 try await db.raw(
-                    "SELECT CAST(max(k) AS text) AS upper, count(*) AS n FROM (SELECT \(unsafeRaw: key) AS k FROM \(unsafeRaw: table) \(unsafeRaw: after) ORDER BY \(unsafeRaw: key) LIMIT \(literal: batching.size)) batch"
+                    "SELECT CAST(max(k) AS text) AS upper, count(*) AS n FROM (SELECT \(unsafeRaw: key) AS k FROM \(unsafeRaw: table) \(after) ORDER BY \(unsafeRaw: key) LIMIT \(literal: batching.size)) batch"
                 ).first()
             }
             guard let range, try !range.decodeNil(column: "upper") else { break }
             let upper = try range.decode(column: "upper", as: String.self)
-            let condition = (lastKey.map { "\(key) > \(literal($0)) AND " } ?? "") + "\(key) <= \(literal(upper))"
+            let bounds = [lastKey, upper].compactMap { $0 }
+            func bound(_ number: Int) -> String { "CAST(\(SQLConnectionPool.bindMarker(number)) AS \(keyType))" }
+            let condition = lastKey == nil ? "\(key) <= \(bound(1))" : "\(key) > \(bound(1)) AND \(key) <= \(bound(2))"
             let statement = sql.replacingOccurrences(of: Self.batchPlaceholder, with: "(\(condition))")
-            rowsAffected += try await pool.executeStatement(statement, rollback: context.isDryRun, timeout: timeout).rowsAffected
+            rowsAffected += try await pool.executeStatement(
+                statement, binding: bounds, rollback: context.isDryRun, timeout: timeout
+            ).rowsAffected
             batches += 1
             passed += try range.decode(column: "n", as: Int.self)
             lastKey = upper

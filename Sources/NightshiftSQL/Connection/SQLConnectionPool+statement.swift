@@ -25,10 +25,18 @@ extension SQLConnectionPool {
     /// long (`statement_timeout`): a job stopped at its timeout no longer leaves its statement
     /// running on the server while its retries start more. SQLite runs the statement in this
     /// process and has no such bound.
-    public func executeStatement(_ sql: String, rollback: Bool, timeout: Double? = nil) async throws -> StatementOutput {
+    ///
+    /// `values` are bound to the statement's ``bindMarker(_:)``s (marker 1 is the first value),
+    /// each as text: user SQL written around them needs no quoting of the values.
+    public func executeStatement(
+        _ sql: String, binding values: [String] = [], rollback: Bool, timeout: Double? = nil
+    ) async throws -> StatementOutput {
         do {
             switch backend {
             case .postgres(let client, _):
+                let sql = Self.pieces(of: sql).map { piece in piece.bind.map { "$\($0)" } ?? piece.text }.joined()
+                var binds = PostgresBindings(capacity: values.count)
+                for value in values { binds.append(value) }
                 // The command tag (`DELETE 25000`) carries the count, which SQLKit does not expose.
                 let run = { (connection: PostgresConnection) async throws -> StatementOutput in
                     if let timeout {
@@ -39,7 +47,8 @@ extension SQLConnectionPool {
                     }
                     let result: PostgresQueryResult
                     do {
-                        result = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: self.logger).get()
+                        result = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: self.logger)
+                            .get()
                     } catch {
                         if timeout != nil { try? await Self.resetStatementTimeout(connection, logger: self.logger) }
                         throw error
@@ -53,8 +62,17 @@ extension SQLConnectionPool {
                     ? try await Self.postgresTransaction(client, logger: logger) { try await run($0) }
                     : try await client.withConnection { try await run($0) }
             case .sqlite:
-                let run = { (database: any SQLDatabase) async throws -> StatementOutput in
-                    let rows = try await database.raw(SQLQueryString(sql)).all()
+                // SQLite's placeholders are positional: each marker gets a bind of its own.
+                var statement = SQLQueryString("")
+                for piece in Self.pieces(of: sql) {
+                    if let number = piece.bind, values.indices.contains(number - 1) {
+                        statement.appendInterpolation(bind: values[number - 1])
+                    } else {
+                        statement.appendLiteral(piece.text)
+                    }
+                }
+                let run = { [statement] (database: any SQLDatabase) async throws -> StatementOutput in
+                    let rows = try await database.raw(statement).all()
                     let changes = try await database.raw("SELECT changes() AS changes").first()?
                         .decode(column: "changes", as: Int.self)
                     let output = StatementOutput(rows: rows, rowsAffected: changes ?? 0)
@@ -74,5 +92,26 @@ extension SQLConnectionPool {
     /// statement inside a dry run's transaction leaves it aborted; its rollback resets it then.
     private static func resetStatementTimeout(_ connection: PostgresConnection, logger: Logger) async throws {
         _ = try await connection.query(PostgresQuery(unsafeSQL: "RESET statement_timeout"), logger: logger).get()
+    }
+
+    /// Where value `number` (from 1) of ``executeStatement(_:binding:rollback:timeout:)`` goes
+    /// in the statement's text: a marker no SQL contains, replaced by the database's own
+    /// placeholder (`$1` on PostgreSQL, `?1` on SQLite).
+    public static func bindMarker(_ number: Int) -> String { "\u{1}\(number)\u{1}" }
+
+    /// The statement's text cut at its bind markers: each piece is text, or the number of the
+    /// value bound there (with the marker as its text).
+    private static func pieces(of sql: String) -> [(text: String, bind: Int?)] {
+        var pieces: [(text: String, bind: Int?)] = []
+        var rest = Substring(sql)
+        while let start = rest.firstIndex(of: "\u{1}"), let end = rest[rest.index(after: start)...].firstIndex(of: "\u{1}"),
+            let number = Int(rest[rest.index(after: start)..<end])
+        {
+            pieces.append((String(rest[..<start]), nil))
+            pieces.append((String(rest[start...end]), number))
+            rest = rest[rest.index(after: end)...]
+        }
+        pieces.append((String(rest), nil))
+        return pieces
     }
 }
