@@ -111,9 +111,20 @@ wait_drained() { # database, seconds
   return 1
 }
 
+# SIGTERM, then up to 60 s for each instance to drain; one still running then is killed and
+# counted in `stuck_after_sigterm` (seen once after the outage scenario: an instance whose every
+# run had ended waited on its store for good; not explained yet, see the issue notes).
+stuck=0
 stop_instances() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      stuck=$((stuck + 1))
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
   pids=()
 }
 
@@ -169,7 +180,8 @@ done
 wait_drained chaos_kill 120 || true
 stop_instances
 check_store chaos_kill "$work_runs"
-echo "chaos kill: ${kill_seconds}s, $kills SIGKILLs of 3 instances: $counts"
+echo "chaos kill: ${kill_seconds}s, $kills SIGKILLs of 3 instances: $counts stuck_after_sigterm=$stuck"
+stuck=0
 fi
 
 # --- 2. PostgreSQL stopped dead for the outage --------------------------------------------------
@@ -186,7 +198,7 @@ wait_drained chaos_outage 120 || true
 stop_instances
 check "runs running without a heartbeat a lease after the outage" "$stale" 0
 check_store chaos_outage "$work_runs"
-echo "chaos postgres: ${outage_seconds}s outage under 3 instances: $counts stale_running=$stale"
+echo "chaos postgres: ${outage_seconds}s outage under 3 instances: $counts stale_running=$stale stuck_after_sigterm=$stuck"
 fi
 
 # --- 3. Redis killed in the middle of a counter flush ------------------------------------------

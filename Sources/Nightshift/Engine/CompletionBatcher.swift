@@ -88,7 +88,7 @@ final class CompletionBatcher: Sendable {
         var failures = 0
         while true {
             do {
-                let applied = try await store.complete(batch)
+                let applied = try await health.checked { try await store.complete(batch) }
                 for completion in batch where !applied.contains(completion.runID) {
                     logger.notice(
                         "run was rescued or cancelled meanwhile; outcome not recorded", metadata: ["run": "\(completion.runID)"])
@@ -96,7 +96,6 @@ final class CompletionBatcher: Sendable {
                 if failures > 0 { logger.info("recorded runs after failed attempts", metadata: ["runs": "\(batch.count)"]) }
                 return
             } catch {
-                health.noteFailure()
                 failures += 1
                 logger.warning(
                     "recording runs failed; trying again",

@@ -25,7 +25,7 @@ public final class NightshiftEngine: Service, Sendable {
     private let workers: WorkerPool
     private let shuttingDown = Atomic<Bool>(false)
     private let shutdownBegun = WakeSignal()
-    private let health = StoreHealth()
+    private let health: StoreHealth
 
     /// An engine for `jobs` over `store`. The store must be migrated.
     public init(store: any JobStore, jobs: [Job], configuration: EngineConfiguration = EngineConfiguration(), logger: Logger) {
@@ -33,6 +33,8 @@ public final class NightshiftEngine: Service, Sendable {
         self.jobs = jobs
         self.configuration = configuration
         self.logger = logger
+        let health = StoreHealth(slowAfter: .seconds(configuration.heartbeatInterval))
+        self.health = health
         let workers = WorkerPool(
             store: store, jobs: Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
             configuration: configuration, logger: logger, health: health)

@@ -72,8 +72,10 @@ final class Scheduler: Sendable {
         let renewEvery = configuration.heartbeatInterval
         do {
             let requested = ContinuousClock.now
-            let leader = try await store.acquireLease(
-                Self.leaseName, holder: configuration.instanceID, duration: configuration.leaseDuration)
+            let leader = try await health.checked {
+                try await store.acquireLease(
+                    Self.leaseName, holder: configuration.instanceID, duration: configuration.leaseDuration)
+            }
             leaseValidUntil.withLock { $0 = leader ? requested + .seconds(configuration.leaseDuration) : nil }
             if leader != leading.load(ordering: .relaxed) {
                 logger.info(leader ? "became scheduler leader" : "lost scheduler leadership")

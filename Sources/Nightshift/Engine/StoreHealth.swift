@@ -7,12 +7,37 @@ import Synchronization
 /// instances were executing or had finished but not yet recorded, and a success was recorded
 /// as a failure. Waiting one lease after the last failure gives every live instance a third of
 /// a lease three times over to heartbeat its runs again.
+///
+/// A call that hangs counts too: while PostgreSQL is down, the pool makes calls wait for a
+/// connection rather than fail, so an instance saw one failure at the start of an outage and
+/// nothing after; a call slower than `slowAfter` (a heartbeat interval) is noted as a failure
+/// when it ends.
 final class StoreHealth: Sendable {
     private let lastFailure = Mutex<ContinuousClock.Instant?>(nil)
+    private let slowAfter: Duration
+
+    /// Health that counts a call slower than `slowAfter` as a failure.
+    init(slowAfter: Duration = .seconds(10)) {
+        self.slowAfter = slowAfter
+    }
 
     /// Notes that a store call failed now.
     func noteFailure() {
         lastFailure.withLock { $0 = .now }
+    }
+
+    /// Runs the store call `call`, noting a failure when it throws or takes longer than
+    /// `slowAfter`.
+    func checked<T>(_ call: () async throws -> T) async rethrows -> T {
+        let started = ContinuousClock.now
+        do {
+            let result = try await call()
+            if ContinuousClock.now - started > slowAfter { noteFailure() }
+            return result
+        } catch {
+            noteFailure()
+            throw error
+        }
     }
 
     /// How long ago the last failure was; nil when no call has failed.

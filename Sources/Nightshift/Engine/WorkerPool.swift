@@ -135,7 +135,7 @@ final class WorkerPool: Sendable {
         var progress = executing.merging(recording) { current, _ in current }.mapValues(\.progress)
         for run in buffered { progress[run.id] = 0 }
         do {
-            let cancelled = try await store.heartbeat(progress, worker: configuration.instanceID)
+            let cancelled = try await health.checked { try await store.heartbeat(progress, worker: configuration.instanceID) }
             for id in cancelled { executing[id]?.close(with: .stopped(.cancelled)) }
             let dropped = state.withLock { state -> [Run] in
                 let dropped = state.prefetched.filter { cancelled.contains($0.id) }
@@ -147,7 +147,6 @@ final class WorkerPool: Sendable {
                 completions.submit(AttemptOutcome.completion(for: run, result: .stopped(.cancelled), retry: retry))
             }
         } catch {
-            health.noteFailure()
             logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
         }
     }
@@ -233,13 +232,13 @@ final class WorkerPool: Sendable {
         var claimed: [Run] = []
         for claim in claims where remaining > 0 {
             do {
-                let batch = try await store.claim(
-                    limit: perJobLimited ? 1 : min(claim.limit, remaining), jobs: eligible, queues: claim.queues,
-                    worker: configuration.instanceID)
+                let limit = perJobLimited ? 1 : min(claim.limit, remaining)
+                let batch = try await health.checked {
+                    try await store.claim(limit: limit, jobs: eligible, queues: claim.queues, worker: configuration.instanceID)
+                }
                 claimed += batch
                 remaining -= batch.count
             } catch {
-                health.noteFailure()
                 logger.warning("claim failed", metadata: ["error": "\(error)"])
             }
         }
