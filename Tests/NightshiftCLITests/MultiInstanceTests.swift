@@ -41,9 +41,10 @@ import Testing
         for process in processes { _ = try await Nightshift.exitStatus(of: process) }
     }
 
-    @Test("an every-second job runs once per second; killing the leader loses nothing that catch_up all cannot restore")
+    @Test(
+        "an every-second job runs once per second; killing the leader loses nothing that catch_up all cannot restore",
+        .enabled(if: TestStoreKind.available.contains(.postgres)))
     func periodicAcrossLeaderKill() async throws {
-        guard TestStoreKind.available.contains(.postgres) else { return }
         try await withTestStore(.postgres) { test in
             let cli = try Nightshift()
             defer { cli.cleanUp() }
@@ -66,9 +67,10 @@ import Testing
         }
     }
 
-    @Test("10,000 enqueued runs across three processes each succeed exactly once, also when one process is killed midway")
+    @Test(
+        "10,000 enqueued runs across three processes each succeed exactly once, also when one process is killed midway",
+        .enabled(if: TestStoreKind.available.contains(.postgres)))
     func tenThousandRuns() async throws {
-        guard TestStoreKind.available.contains(.postgres) else { return }
         try await withTestStore(.postgres) { test in
             let cli = try Nightshift()
             defer { cli.cleanUp() }

@@ -137,9 +137,10 @@ import Testing
         }
     }
 
-    @Test("PostgreSQL: unique users, merged metadata, and days in the job's time zone")
+    @Test(
+        "PostgreSQL: unique users, merged metadata, and days in the job's time zone",
+        .enabled(if: TestStoreKind.available.contains(.postgres)))
     func postgresMeasures() async throws {
-        guard TestStoreKind.available.contains(.postgres) else { return }
         try await AppDatabase.with(.postgres) { app in
             try await app.execute(
                 "CREATE TABLE telemetry (event text NOT NULL, user_id text, meta jsonb, at timestamptz NOT NULL)")

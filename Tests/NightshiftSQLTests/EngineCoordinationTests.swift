@@ -277,9 +277,10 @@ import Testing
         }
     }
 
-    @Test("on PostgreSQL a run enqueued elsewhere starts at once, long before the next poll")
+    @Test(
+        "on PostgreSQL a run enqueued elsewhere starts at once, long before the next poll",
+        .enabled(if: TestStoreKind.available.contains(.postgres)))
     func listenNotify() async throws {
-        guard TestStoreKind.available.contains(.postgres) else { return }
         try await withTestStore(.postgres) { test in
             let job = try Job(name: "quick") { _ in ["done": true] }
             let idle = engine(test.store, [job]) { $0.pollInterval = 30 }
