@@ -199,7 +199,10 @@ func gunzip(_ path: String) throws -> String {
         .enabled(if: TestStoreKind.available.contains(.postgres)))
     func readOnlyRole() async throws {
         try await AppDatabase.with(.postgres) { app in
-            guard case .postgres(let host, let port, _, _, let database) = try DatabaseURL(app.url) else { return }
+            guard case .postgres(let host, let port, _, _, let database) = try DatabaseURL(app.url) else {
+                Issue.record("the app database is not PostgreSQL: \(app.url)")
+                return
+            }
             let role = "reader_\(UUID().uuidString.prefix(8).lowercased())"
             try await app.execute(
                 "CREATE TABLE api_events (id bigserial PRIMARY KEY, tenant_id text, status int, created_at timestamptz NOT NULL)")

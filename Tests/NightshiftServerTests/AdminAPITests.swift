@@ -184,7 +184,10 @@ import Testing
 
             #expect(try await api.call(.post, "/api/jobs/{name}/pause", "/api/jobs/ok/pause").json["paused"] == true)
             let status = try await api.call(.get, "/api/jobs/status")
-            guard case .array(let jobs) = status.json["jobs"], case .object(let ok) = jobs.first else { return }
+            guard case .array(let jobs) = status.json["jobs"], case .object(let ok) = jobs.first else {
+                Issue.record("no jobs in \(status.body)")
+                return
+            }
             #expect(
                 ok["health"] == "PAUSED" && ok["schedule"] == "0 */6 * * *"
                     && ok["description"] == "Cleanup expired preview sessions")
