@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "NightshiftConfig", targets: ["NightshiftConfig"]),
         .library(name: "NightshiftServer", targets: ["NightshiftServer"]),
         .library(name: "NightshiftCLI", targets: ["NightshiftCLI"]),
+        .library(name: "NightshiftTesting", targets: ["NightshiftTesting"]),
         .executable(name: "nightshift", targets: ["nightshift"]),
     ],
     dependencies: [

@@ -60,8 +60,11 @@ final class AttemptHandle: Sendable {
         continuation?.resume(returning: result)
     }
 
-    /// Starts `body` and waits until the attempt ends, for whichever reason comes first.
-    func execute(timeout: Double?, body: @escaping @Sendable () async throws -> JSONObject) async -> AttemptResult {
+    /// Starts `body` and waits until the attempt ends, for whichever reason comes first; the
+    /// timeout is counted by `clock`.
+    func execute(timeout: Double?, clock: any EngineClock, body: @escaping @Sendable () async throws -> JSONObject) async
+        -> AttemptResult
+    {
         // The body's own task closes the gate when the body returns or throws; one task per
         // attempt rather than a second one awaiting it.
         let task = Task {
@@ -80,7 +83,7 @@ final class AttemptHandle: Sendable {
         state.withLock { $0.task = task }
         let timer = timeout.map { seconds in
             Task {
-                try await Task.sleep(for: .seconds(seconds))
+                try await clock.sleep(for: .seconds(seconds))
                 self.close(with: .timedOut(seconds))
             }
         }

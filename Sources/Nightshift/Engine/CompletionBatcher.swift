@@ -21,11 +21,13 @@ final class CompletionBatcher: Sendable {
     /// Waits between attempts to write a batch; the last is repeated for as long as it takes.
     private let retryDelays: [Double]
     private let state = Mutex(State())
+    private let clock: any EngineClock
 
     init(
-        store: any JobStore, logger: Logger, health: StoreHealth = StoreHealth(), maximumBatch: Int = 1000,
-        retryDelays: [Double] = [0.5, 2, 5]
+        store: any JobStore, logger: Logger, health: StoreHealth = StoreHealth(), clock: any EngineClock = SystemClock(),
+        maximumBatch: Int = 1000, retryDelays: [Double] = [0.5, 2, 5]
     ) {
+        self.clock = clock
         self.store = store
         self.logger = logger
         self.health = health
@@ -107,7 +109,7 @@ final class CompletionBatcher: Sendable {
                 await write(Array(batch[half...]))
                 return
             }
-            try? await Task.sleep(for: .seconds(retryDelays[min(failures, retryDelays.count) - 1]))
+            try? await clock.sleep(for: .seconds(retryDelays[min(failures, retryDelays.count) - 1]))
         }
     }
 }

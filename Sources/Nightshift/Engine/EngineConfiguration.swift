@@ -36,6 +36,8 @@ public struct EngineConfiguration: Sendable {
     /// Whether to wait for new-run announcements (PostgreSQL LISTEN) besides polling. Turn it
     /// off behind a transaction-mode pooler (PgBouncer), which drops LISTEN silently.
     public var listenForNewRuns = true
+    /// Where the engine reads the time and waits; tests pass a manual clock.
+    public var clock: any EngineClock = SystemClock()
 
     /// A configuration with the documented defaults.
     public init(

@@ -24,7 +24,7 @@ public struct ForegroundRunner: Sendable {
     public func run(_ job: Job, as newRun: NewRun, onProgress: (@Sendable (Int) -> Void)? = nil) async throws -> Run {
         var request = newRun
         request.maxAttempts = job.policies.retry.maxAttempts
-        let executor = RunExecutor(logger: logger, metrics: configuration.metrics)
+        let executor = RunExecutor(logger: logger, metrics: configuration.metrics, clock: configuration.clock)
         var claimed: Run? = try await store.start(request, worker: configuration.instanceID)
         var waitBeforeAttempt = 0.0
         while let attempt = claimed {
@@ -33,7 +33,7 @@ public struct ForegroundRunner: Sendable {
             defer { beating.cancel() }
             if waitBeforeAttempt > 0 {
                 logger.info("retrying", metadata: ["job": "\(job.name)", "in": "\(DurationText.format(waitBeforeAttempt))"])
-                try await Task.sleep(for: .seconds(waitBeforeAttempt))
+                try await configuration.clock.sleep(for: .seconds(waitBeforeAttempt))
             }
             let completion = await withTaskCancellationHandler {
                 await executor.execute(handle, job: job, onProgress: onProgress)
@@ -62,7 +62,7 @@ public struct ForegroundRunner: Sendable {
     private func heartbeat(_ runID: UUID, handle: AttemptHandle) async {
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: .seconds(configuration.heartbeatInterval))
+                try await configuration.clock.sleep(for: .seconds(configuration.heartbeatInterval))
                 let cancelled = try await store.heartbeat([runID: handle.progress], worker: configuration.instanceID)
                 if cancelled.contains(runID) { handle.close(with: .stopped(.cancelled)) }
             } catch is CancellationError {

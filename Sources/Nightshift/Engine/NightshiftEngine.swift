@@ -24,7 +24,7 @@ public final class NightshiftEngine: Service, Sendable {
     private let scheduler: Scheduler
     private let workers: WorkerPool
     private let shuttingDown = Atomic<Bool>(false)
-    private let shutdownBegun = WakeSignal()
+    private let shutdownBegun: WakeSignal
     private let health: StoreHealth
 
     /// An engine for `jobs` over `store`. The store must be migrated.
@@ -33,7 +33,8 @@ public final class NightshiftEngine: Service, Sendable {
         self.jobs = jobs
         self.configuration = configuration
         self.logger = logger
-        let health = StoreHealth(slowAfter: .seconds(configuration.heartbeatInterval))
+        shutdownBegun = WakeSignal(clock: configuration.clock)
+        let health = StoreHealth(slowAfter: .seconds(configuration.heartbeatInterval), clock: configuration.clock)
         self.health = health
         let workers = WorkerPool(
             store: store, jobs: Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
@@ -50,6 +51,13 @@ public final class NightshiftEngine: Service, Sendable {
     /// Wakes idle workers at once, for code that just enqueued a run.
     public func notifyEnqueued() { workers.poke() }
 
+    /// Wakes the scheduler and the workers at once, to look at the store again: for tests that
+    /// just moved a manual clock.
+    package func wake() {
+        scheduler.poke()
+        workers.poke()
+    }
+
     /// Registers the jobs, rescues orphans, then schedules and works until graceful shutdown.
     public func run() async throws {
         try await store.register(jobs.map(JobRegistration.init))
@@ -60,31 +68,26 @@ public final class NightshiftEngine: Service, Sendable {
                 "instance": "\(configuration.instanceID)", "jobs": "\(jobs.count)",
                 "scheduling": "\(configuration.schedulingEnabled)",
             ])
-        let background = Task {
-            await withDiscardingTaskGroup { group in
-                group.addTask {
-                    await self.periodically(every: self.configuration.heartbeatInterval) { await self.workers.heartbeat() }
+        // One task tree: the upkeep (heartbeats, rescue, prune, listening) lasts until the last
+        // run is recorded, then is cancelled and awaited, so nothing outlives `run()`.
+        await withTaskGroup(of: Void.self) { tree in
+            tree.addTask { await self.upkeep() }
+            // Cancellation (a sibling service failed) stops the engine the way SIGTERM does.
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    await withDiscardingTaskGroup { group in
+                        group.addTask { await self.scheduler.run() }
+                        group.addTask { await self.workers.run() }
+                        group.addTask { await self.stopStragglersAfterGracePeriod() }
+                    }
+                } onGracefulShutdown: {
+                    self.shutDown()
                 }
-                group.addTask { await self.periodically(every: self.configuration.leaseDuration) { await self.rescueOrphans() } }
-                group.addTask { await self.periodically(every: self.configuration.pruneInterval) { await self.pruneHistory() } }
-                if self.configuration.listenForNewRuns { group.addTask { await self.listenForNewRuns() } }
-            }
-        }
-        // Cancellation (a sibling service failed) stops the engine the way SIGTERM does.
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await withDiscardingTaskGroup { group in
-                    group.addTask { await self.scheduler.run() }
-                    group.addTask { await self.workers.run() }
-                    group.addTask { await self.stopStragglersAfterGracePeriod() }
-                }
-            } onGracefulShutdown: {
+            } onCancel: {
                 self.shutDown()
             }
-        } onCancel: {
-            self.shutDown()
+            tree.cancelAll()
         }
-        background.cancel()
         logger.info("nightshift engine stopped")
     }
 
@@ -99,12 +102,25 @@ public final class NightshiftEngine: Service, Sendable {
         shutdownBegun.signal()
     }
 
+    /// Heartbeats, orphan rescue, pruning and listening for new runs, until cancelled.
+    private func upkeep() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await self.periodically(every: self.configuration.heartbeatInterval) { await self.workers.heartbeat() }
+            }
+            group.addTask { await self.periodically(every: self.configuration.leaseDuration) { await self.rescueOrphans() } }
+            group.addTask { await self.periodically(every: self.configuration.pruneInterval) { await self.pruneHistory() } }
+            if self.configuration.listenForNewRuns { group.addTask { await self.listenForNewRuns() } }
+        }
+    }
+
     private func stopStragglersAfterGracePeriod() async {
         while !shuttingDown.load(ordering: .relaxed) { await shutdownBegun.wait(seconds: 3600) }
-        let deadline = ContinuousClock.now + .seconds(configuration.shutdownGracePeriod)
+        let clock = configuration.clock
+        let deadline = clock.uptime + .seconds(configuration.shutdownGracePeriod)
         // Under cancellation there is no grace: sleeping would return at once anyway.
-        while workers.runningCount > 0, ContinuousClock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
+        while workers.runningCount > 0, clock.uptime < deadline, !Task.isCancelled {
+            try? await clock.sleep(for: .milliseconds(50))
         }
         if workers.runningCount > 0 {
             logger.warning("grace period over; stopping running jobs", metadata: ["count": "\(workers.runningCount)"])
@@ -114,7 +130,7 @@ public final class NightshiftEngine: Service, Sendable {
 
     private func periodically(every seconds: Double, _ body: @Sendable () async -> Void) async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(seconds))
+            try? await configuration.clock.sleep(for: .seconds(seconds))
             guard !Task.isCancelled else { return }
             await body()
         }
@@ -129,7 +145,7 @@ public final class NightshiftEngine: Service, Sendable {
             } catch {
                 guard !Task.isCancelled else { return }
                 logger.notice("listening for new runs failed; polling meanwhile", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(configuration.pollInterval * 5))
+                try? await configuration.clock.sleep(for: .seconds(configuration.pollInterval * 5))
             }
         }
     }

@@ -7,6 +7,8 @@ import Logging
 struct RunExecutor: Sendable {
     let logger: Logger
     let metrics: EngineMetrics
+    /// Measures durations and times out attempts.
+    let clock: any EngineClock
 
     /// Runs one attempt of `handle.run` with `job`; `onProgress` sees every progress report.
     func execute(_ handle: AttemptHandle, job: Job, onProgress: (@Sendable (Int) -> Void)? = nil) async -> RunCompletion {
@@ -25,10 +27,10 @@ struct RunExecutor: Sendable {
             })
         logger.debug("run started", metadata: metadata())
         metrics.started(run)
-        let started = ContinuousClock.now
-        let result = await handle.execute(timeout: job.policies.timeout) { try await job.body(context) }
+        let started = clock.uptime
+        let result = await handle.execute(timeout: job.policies.timeout, clock: clock) { try await job.body(context) }
         let completion = AttemptOutcome.completion(for: run, result: result, retry: job.policies.retry)
-        let duration = ContinuousClock.now - started
+        let duration = clock.uptime - started
         metrics.runEnded(job: run.job, status: completion.outcome.metricStatus, duration: duration)
         func attemptMetadata() -> Logger.Metadata { metadata().merging(["elapsed": "\(duration)"]) { $1 } }
         // The same `[job] Completed. key=value` line that `nightshift run` prints, for log readers.

@@ -15,13 +15,13 @@ final class Scheduler: Sendable {
     private let jobs: [Job]
     private let configuration: EngineConfiguration
     private let logger: Logger
-    private let wake = WakeSignal()
+    private let wake: WakeSignal
     private let stopping = Atomic<Bool>(false)
     private let leading = Atomic<Bool>(false)
     /// Until when, by this process's monotonic clock, the lease last taken is surely still
     /// ours: counted from before the request, so a renewal that is late or fails never lets
     /// this instance go on believing it leads after another may have taken over.
-    private let leaseValidUntil = Mutex<ContinuousClock.Instant?>(nil)
+    private let leaseValidUntil = Mutex<Duration?>(nil)
     private let onQueued: @Sendable () -> Void
     /// Where failed store calls are noted, for orphan rescue.
     private let health: StoreHealth
@@ -37,13 +37,14 @@ final class Scheduler: Sendable {
         self.jobs = jobs.filter { $0.schedule != nil }
         self.configuration = configuration
         self.logger = logger
+        wake = WakeSignal(clock: configuration.clock)
     }
 
     /// Whether this instance holds the scheduler lease now: it took it on its last tick and
     /// that lease has not run out since.
     var isLeader: Bool {
         guard leading.load(ordering: .relaxed), let until = leaseValidUntil.withLock({ $0 }) else { return false }
-        return ContinuousClock.now < until
+        return configuration.clock.uptime < until
     }
 
     /// Ticks until ``stop()``, then gives the lease up so another instance takes over at once.
@@ -61,6 +62,9 @@ final class Scheduler: Sendable {
         }
     }
 
+    /// Starts the next tick at once.
+    func poke() { wake.signal() }
+
     /// Ends ``run()`` after the current tick.
     func stop() {
         stopping.store(true, ordering: .relaxed)
@@ -71,7 +75,7 @@ final class Scheduler: Sendable {
     func tick() async -> Double {
         let renewEvery = configuration.heartbeatInterval
         do {
-            let requested = ContinuousClock.now
+            let requested = configuration.clock.uptime
             let leader = try await health.checked {
                 try await store.acquireLease(
                     Self.leaseName, holder: configuration.instanceID, duration: configuration.leaseDuration)

@@ -13,26 +13,30 @@ import Synchronization
 /// nothing after; a call slower than `slowAfter` (a heartbeat interval) is noted as a failure
 /// when it ends.
 final class StoreHealth: Sendable {
-    private let lastFailure = Mutex<ContinuousClock.Instant?>(nil)
+    /// The clock's uptime at the last failure.
+    private let lastFailure = Mutex<Duration?>(nil)
     private let slowAfter: Duration
+    private let clock: any EngineClock
 
-    /// Health that counts a call slower than `slowAfter` as a failure.
-    init(slowAfter: Duration = .seconds(10)) {
+    /// Health that counts a call slower than `slowAfter` by `clock` as a failure.
+    init(slowAfter: Duration = .seconds(10), clock: any EngineClock = SystemClock()) {
         self.slowAfter = slowAfter
+        self.clock = clock
     }
 
     /// Notes that a store call failed now.
     func noteFailure() {
-        lastFailure.withLock { $0 = .now }
+        let now = clock.uptime
+        lastFailure.withLock { $0 = now }
     }
 
     /// Runs the store call `call`, noting a failure when it throws or takes longer than
     /// `slowAfter`.
     func checked<T>(_ call: () async throws -> T) async rethrows -> T {
-        let started = ContinuousClock.now
+        let started = clock.uptime
         do {
             let result = try await call()
-            if ContinuousClock.now - started > slowAfter { noteFailure() }
+            if clock.uptime - started > slowAfter { noteFailure() }
             return result
         } catch {
             noteFailure()
@@ -42,6 +46,7 @@ final class StoreHealth: Sendable {
 
     /// How long ago the last failure was; nil when no call has failed.
     var sinceLastFailure: Duration? {
-        lastFailure.withLock { $0.map { .now - $0 } }
+        let now = clock.uptime
+        return lastFailure.withLock { $0.map { now - $0 } }
     }
 }

@@ -23,19 +23,19 @@ final class WorkerPool: Sendable {
         var slots = 0
         /// Attempts ended per second lately, and the window being counted.
         var completionRate = 0.0
-        var windowStart = ContinuousClock.now
+        var windowStart: Duration
         var endedInWindow = 0
 
         /// How many runs to hold beyond the slots: about `horizon` seconds of work at the recent
         /// rate, at most `limit`. Slow jobs get none (a run waiting in this instance's buffer
         /// while another instance idles would wait for a slot here); no-op jobs get the most.
-        mutating func prefetch(limit: Int, horizon: Double, sample: Int) -> Int {
-            let elapsed = (ContinuousClock.now - windowStart).inSeconds
+        mutating func prefetch(limit: Int, horizon: Double, sample: Int, now: Duration) -> Int {
+            let elapsed = (now - windowStart).inSeconds
             // A window ends after `horizon`, or sooner once it has seen `sample` endings, enough
             // to tell the rate, so a burst of quick jobs is prefetched within milliseconds.
             if elapsed >= horizon || (endedInWindow >= sample && elapsed > 0) {
                 completionRate = Double(endedInWindow) / elapsed
-                windowStart = ContinuousClock.now
+                windowStart = now
                 endedInWindow = 0
             }
             return min(limit, Int(completionRate * horizon))
@@ -50,8 +50,8 @@ final class WorkerPool: Sendable {
     private let health: StoreHealth
     private let completions: CompletionBatcher
     private let logger: Logger
-    private let wake = WakeSignal()
-    private let state = Mutex(State())
+    private let wake: WakeSignal
+    private let state: Mutex<State>
     private let draining = Atomic<Bool>(false)
     /// Whether a job has a per-job limit: those are checked claim by claim, one run at a time,
     /// so the instance then claims for free slots only, without prefetch.
@@ -69,9 +69,11 @@ final class WorkerPool: Sendable {
         self.store = store
         self.jobs = jobs
         self.configuration = configuration
-        self.executor = RunExecutor(logger: logger, metrics: configuration.metrics)
+        self.executor = RunExecutor(logger: logger, metrics: configuration.metrics, clock: configuration.clock)
         self.health = health
-        self.completions = CompletionBatcher(store: store, logger: logger, health: health)
+        self.completions = CompletionBatcher(store: store, logger: logger, health: health, clock: configuration.clock)
+        wake = WakeSignal(clock: configuration.clock)
+        state = Mutex(State(windowStart: configuration.clock.uptime))
         self.logger = logger
         perJobLimited = jobs.values.contains { $0.policies.concurrency != nil }
         prefetch = perJobLimited ? 0 : max(0, configuration.prefetch)
@@ -154,8 +156,9 @@ final class WorkerPool: Sendable {
     /// How many runs to claim now: none while the buffer still holds enough, so that one claim
     /// serves many slots; otherwise enough to fill the slots and the buffer.
     private func claimWanted() -> Int {
-        state.withLock { state in
-            let prefetch = state.prefetch(limit: prefetch, horizon: prefetchHorizon, sample: rateSample)
+        let now = configuration.clock.uptime
+        return state.withLock { state in
+            let prefetch = state.prefetch(limit: prefetch, horizon: prefetchHorizon, sample: rateSample, now: now)
             let wanted = configuration.concurrency + prefetch - state.executing.count - state.prefetched.count
             return wanted > 0 && state.prefetched.count <= prefetch / 2 ? wanted : 0
         }
@@ -166,11 +169,13 @@ final class WorkerPool: Sendable {
         while let (handle, job) = takeNext() {
             let completion = await executor.execute(handle, job: job)
             let id = handle.run.id
+            let now = configuration.clock.uptime
             let lowOnRuns = state.withLock { state -> Bool in
                 state.executing.removeValue(forKey: id)
                 state.recording[id] = handle
                 state.endedInWindow += 1
-                return state.prefetched.count <= state.prefetch(limit: prefetch, horizon: prefetchHorizon, sample: rateSample) / 2
+                return state.prefetched.count
+                    <= state.prefetch(limit: prefetch, horizon: prefetchHorizon, sample: rateSample, now: now) / 2
             }
             completions.submit(completion) { _ = self.state.withLock { $0.recording.removeValue(forKey: id) } }
             if lowOnRuns { wake.signal() }

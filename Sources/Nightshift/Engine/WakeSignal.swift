@@ -9,8 +9,12 @@ final class WakeSignal: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
+    private let clock: any EngineClock
 
-    init() {}
+    /// A signal whose waits time out by `clock`.
+    init(clock: any EngineClock) {
+        self.clock = clock
+    }
 
     /// Wakes the waiter, or the next one.
     func signal() {
@@ -25,10 +29,10 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Returns after `seconds`, or earlier when signalled.
+    /// Returns after `seconds` by the clock, or earlier when signalled.
     func wait(seconds: Double) async {
         let timer = Task {
-            try await Task.sleep(for: .seconds(seconds))
+            try await clock.sleep(for: .seconds(seconds))
             self.signal()
         }
         await withCheckedContinuation { continuation in
