@@ -39,12 +39,12 @@ public enum PostgresQueueStatements {
         // values, and a retry clears the worker that the attempt row keeps.
         """
             WITH endings AS (
-                SELECT id, attempt, status, delay, details, CASE WHEN has_error THEN error END AS error
+                SELECT id, attempt, status, delay, details, CASE WHEN has_error THEN error END AS error, position
                 FROM unnest(CAST(\(ids) AS text[]),
                             CAST(\(attempts) AS integer[]), CAST(\(statuses) AS text[]),
                             CAST(\(delays) AS float8[]), CAST(\(details) AS text[]),
                             CAST(\(errors) AS text[]), CAST(\(hasErrors) AS boolean[]))
-                    AS c(id, attempt, status, delay, details, error, has_error)
+                    WITH ORDINALITY AS c(id, attempt, status, delay, details, error, has_error, position)
             ),
             done AS (
                 UPDATE nightshift_runs r SET
@@ -60,7 +60,7 @@ public enum PostgresQueueStatements {
                 FROM endings c
                 JOIN nightshift_runs before ON before.id = c.id
                 WHERE r.id = c.id AND r.status = 'running' AND r.attempt = c.attempt
-                RETURNING r.id, r.job, c.attempt, c.status, c.error, before.worker, before.started_at
+                RETURNING r.id, r.job, c.attempt, c.status, c.error, c.position, before.worker, before.started_at
             ),
             recorded AS (
                 INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
@@ -71,12 +71,14 @@ public enum PostgresQueueStatements {
             tally AS (
                 SELECT job, count(*) FILTER (WHERE status = 'succeeded') AS successes,
                        count(*) FILTER (WHERE status IN ('failed', 'discarded')) AS failures,
-                       max(error) FILTER (WHERE status IN ('failed', 'discarded')) AS last_error
+                       (array_agg(coalesce(error, status) ORDER BY position DESC)
+                           FILTER (WHERE status IN ('failed', 'discarded')))[1] AS last_error
                 FROM done GROUP BY job
             ),
             counted AS (
                 -- Successes reset the count of consecutive failures; failures after them in the
-                -- batch count again.
+                -- batch count again. The last error is the last failure's in the batch (its
+                -- status when it has no text), as the other stores write it.
                 UPDATE nightshift_jobs j SET
                     consecutive_errors = CASE WHEN t.successes > 0 THEN t.failures ELSE j.consecutive_errors + t.failures END,
                     last_success_at = CASE WHEN t.successes > 0 THEN now() ELSE j.last_success_at END,

@@ -274,7 +274,11 @@ extension SQLJobStore {
                     RETURNING *
                     """
                 ).all()
-                return try await readRuns(rows, on: database)
+                // RETURNING gives rows in table order, not the subquery's: the batch is executed
+                // in the order it comes back, so it is put back in claim order.
+                return try await readRuns(rows, on: database).sorted {
+                    ($0.priority, $0.runAfter, $0.id.lowercasedText) < ($1.priority, $1.runAfter, $1.id.lowercasedText)
+                }
             }
         }
     }

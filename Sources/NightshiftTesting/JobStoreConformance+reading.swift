@@ -1,0 +1,60 @@
+import Foundation
+import Nightshift
+import Testing
+
+extension JobStoreConformance {
+    static let readingChecks: [Check] = [
+        Check("runs are listed newest first, filtered by job and status, and paged with a cursor") { subject in
+            let store = subject.store
+            var created: [Run] = []
+            for index in 0..<5 {
+                created += try await store.enqueue([NewRun(job: index.isMultiple(of: 2) ? "even" : "odd")])
+                try await subject.pass(.milliseconds(5))
+            }
+            let all = try await store.runs(RunQuery(limit: 10))
+            #expect(all.map(\.id) == created.reversed().map(\.id))
+            #expect(try await store.runs(RunQuery(job: "even", limit: 10)).count == 3)
+            let firstPage = try await store.runs(RunQuery(limit: 2))
+            let secondPage = try await store.runs(RunQuery(limit: 2, before: firstPage.last?.id))
+            #expect(firstPage.map(\.id) + secondPage.map(\.id) == Array(created.reversed().prefix(4)).map(\.id))
+            #expect(try await store.runs(RunQuery(limit: 10, before: UUID())).isEmpty, "an unknown cursor lists nothing")
+            _ = try await store.claim(limit: 1, jobs: ["odd"], queues: .any, worker: "w")
+            #expect(try await store.runs(RunQuery(job: "odd", status: .running)).map(\.id) == [created[1].id])
+            #expect(try await store.runs(ids: [created[0].id, created[3].id, UUID()]).count == 2)
+            #expect(try await store.activeRuns().map(\.id) == created.map(\.id))
+            #expect(try await store.run(id: UUID()) == nil)
+        },
+        Check("running runs are summarized per job: count, oldest heartbeat, oldest start") { subject in
+            let store = subject.store
+            _ = try await store.enqueue((0..<3).map { _ in NewRun(job: "j") } + [NewRun(job: "idle")])
+            let first = try await store.claim(limit: 1, jobs: ["j"], queues: .any, worker: "w")
+            try await subject.pass(.seconds(1))
+            _ = try await store.claim(limit: 1, jobs: ["j"], queues: .any, worker: "w")
+            let summaries = try await store.runningSummaries()
+            #expect(summaries.keys.sorted() == ["j"])
+            let summary = try #require(summaries["j"])
+            #expect(summary.count == 2)
+            let oldest = try #require(first.first?.heartbeatAt)
+            #expect(abs((summary.oldestHeartbeat ?? .distantFuture).timeIntervalSince(oldest)) < 0.01)
+            #expect(abs((summary.oldestStart ?? .distantFuture).timeIntervalSince(oldest)) < 0.01)
+        },
+        Check("the last finished run of each job is its newest ending, skipped fires left out") { subject in
+            let store = subject.store
+            let older = try await store.start(NewRun(job: "j"), worker: "w")
+            _ = try await store.complete(RunCompletion(runID: older.id, job: "j", attempt: 1, outcome: .finished(.failed)))
+            try await subject.pass(.milliseconds(50))
+            let newer = try await store.start(NewRun(job: "j"), worker: "w")
+            _ = try await store.complete(RunCompletion(runID: newer.id, job: "j", attempt: 1, outcome: .succeeded))
+            try await subject.pass(.milliseconds(50))
+            let fire = Date(timeIntervalSince1970: 1_800_000_000)
+            _ = try await store.enqueue([NewRun(job: "j")])
+            #expect(
+                try await store.recordFires([ScheduledFire(job: "j", scheduledFor: fire, maxAttempts: 1, overlap: .forbid)])
+                    == [.skipped])
+            _ = try await store.start(NewRun(job: "busy"), worker: "w")
+            let last = try await store.lastFinishedRuns()
+            #expect(last.keys.sorted() == ["j"])
+            #expect(last["j"]?.id == newer.id)
+        },
+    ]
+}

@@ -1,0 +1,227 @@
+import Foundation
+import Nightshift
+import Synchronization
+
+/// A ``JobStore`` kept in memory: every requirement implemented as the SQL stores implement it
+/// (the same conformance suite runs against all three), safe across tasks, with its time read
+/// from a clock the test controls.
+///
+/// For tests of jobs and of the engine: no database, no files, and with a ``ManualClock`` no
+/// waiting. Nothing survives the process.
+///
+/// ```swift
+/// let clock = ManualClock()
+/// let store = MemoryJobStore(clock: clock)
+/// ```
+public final class MemoryJobStore: JobStore {
+    struct Lease {
+        var holder: String
+        var expiresAt: Date
+    }
+    struct State {
+        var migrated = false
+        var jobs: [String: JobState] = [:]
+        var runs: [UUID: Run] = [:]
+        var leases: [String: Lease] = [:]
+        var pausedQueues: Set<String> = []
+        var listeners: [UInt64: @Sendable () -> Void] = [:]
+        var waiters: [UInt64: RunsWaiter] = [:]
+        var nextID: UInt64 = 0
+
+        mutating func takeID() -> UInt64 {
+            defer { nextID += 1 }
+            return nextID
+        }
+    }
+    struct RunsWaiter {
+        let condition: @Sendable ([Run]) -> Bool
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    /// The store's clock: what the SQL stores read from the database.
+    public let clock: any EngineClock
+    let state = Mutex(State())
+
+    /// An empty store reading the time from `clock`.
+    public init(clock: any EngineClock = SystemClock()) {
+        self.clock = clock
+    }
+
+    // MARK: Schema and time
+
+    public func migrate() async throws {
+        state.withLock { $0.migrated = true }
+    }
+
+    public func isMigrated() async throws -> Bool {
+        state.withLock { $0.migrated }
+    }
+
+    public func databaseNow() async throws -> Date {
+        clock.now
+    }
+
+    public func close() async {}
+
+    // MARK: Jobs
+
+    public func register(_ jobs: [JobRegistration]) async throws {
+        mutate { state, _ in
+            for job in jobs {
+                var current = state.jobs[job.name] ?? JobState(name: job.name)
+                current.enabled = job.enabled
+                current.schedule = job.schedule
+                current.description = job.description
+                state.jobs[job.name] = current
+            }
+        }
+    }
+
+    public func jobStates() async throws -> [JobState] {
+        state.withLock { $0.jobs.values.sorted { $0.name < $1.name } }
+    }
+
+    public func advanceWatermark(job: String, to fire: Date) async throws {
+        mutate { state, _ in
+            guard let current = state.jobs[job]?.watermark else {
+                state.jobs[job]?.watermark = fire
+                return
+            }
+            if current < fire { state.jobs[job]?.watermark = fire }
+        }
+    }
+
+    public func setPaused(job: String, paused: Bool) async throws -> Bool {
+        mutate { state, _ in
+            guard state.jobs[job] != nil else { return false }
+            state.jobs[job]?.paused = paused
+            return true
+        }
+    }
+
+    public func setQueuePaused(_ queue: String, paused: Bool) async throws {
+        mutate { state, _ in
+            if paused { state.pausedQueues.insert(queue) } else { state.pausedQueues.remove(queue) }
+        }
+    }
+
+    // MARK: Leases
+
+    public func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool {
+        let now = clock.now
+        return mutate { state, _ in
+            if let lease = state.leases[name], lease.holder != holder, lease.expiresAt >= now { return false }
+            state.leases[name] = Lease(holder: holder, expiresAt: now.addingTimeInterval(duration))
+            return true
+        }
+    }
+
+    public func leaseHolder(_ name: String) async throws -> String? {
+        let now = clock.now
+        return state.withLock { state in
+            guard let lease = state.leases[name], lease.expiresAt > now else { return nil }
+            return lease.holder
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: String) async throws {
+        mutate { state, _ in
+            if state.leases[name]?.holder == holder { state.leases[name] = nil }
+        }
+    }
+
+    // MARK: Listening
+
+    public func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {
+        let id = state.withLock { state in
+            let id = state.takeID()
+            state.listeners[id] = wake
+            return id
+        }
+        defer { _ = state.withLock { $0.listeners.removeValue(forKey: id) } }
+        // Until cancelled: the clock's sleep throws then.
+        while !Task.isCancelled {
+            try? await clock.sleep(for: .seconds(86_400 * 365))
+        }
+    }
+
+    /// Returns once the runs (oldest first) satisfy `condition`, checked now and after every
+    /// change to the store; throws ``MemoryJobStoreTimeout`` when `timeout` of real time passes
+    /// first, so a test that waits for what never happens fails instead of hanging.
+    public func waitUntil(
+        timeout: Duration = .seconds(30), _ what: String = "the runs to match", _ condition: @escaping @Sendable ([Run]) -> Bool
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.waitForChange(condition) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw MemoryJobStoreTimeout(waitedFor: what, timeout: timeout)
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    private func waitForChange(_ condition: @escaping @Sendable ([Run]) -> Bool) async throws {
+        let id = state.withLock { $0.takeID() }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let satisfied = state.withLock { state -> Bool in
+                    if condition(Self.ordered(state.runs)) { return true }
+                    if Task.isCancelled { return true }
+                    state.waiters[id] = RunsWaiter(condition: condition, continuation: continuation)
+                    return false
+                }
+                if satisfied { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    // MARK: Changes
+
+    /// What a change asks for once the lock is released.
+    struct Effects {
+        /// Whether runnable runs may have appeared (the SQL stores' NOTIFY).
+        var announce = false
+    }
+
+    /// Applies `change` under the lock, then wakes listeners (when it announced new runs) and
+    /// the waiters whose condition now holds.
+    @discardableResult
+    func mutate<T>(_ change: (inout State, inout Effects) -> T) -> T {
+        let (result, listeners, ready) = state.withLock { state in
+            var effects = Effects()
+            let result = change(&state, &effects)
+            let listeners = effects.announce ? Array(state.listeners.values) : []
+            var ready: [CheckedContinuation<Void, any Error>] = []
+            if !state.waiters.isEmpty {
+                let runs = Self.ordered(state.runs)
+                for (id, waiter) in state.waiters where waiter.condition(runs) {
+                    ready.append(waiter.continuation)
+                    state.waiters[id] = nil
+                }
+            }
+            return (result, listeners, ready)
+        }
+        for wake in listeners { wake() }
+        for continuation in ready { continuation.resume() }
+        return result
+    }
+
+    /// Runs oldest first, as the SQL stores order them by `(created_at, id)`.
+    static func ordered(_ runs: [UUID: Run]) -> [Run] {
+        runs.values.sorted { ($0.createdAt, $0.id.uuidString) < ($1.createdAt, $1.id.uuidString) }
+    }
+}
+
+/// A ``MemoryJobStore/waitUntil(timeout:_:_:)`` that waited longer than its timeout.
+public struct MemoryJobStoreTimeout: Error, CustomStringConvertible {
+    /// What the test waited for.
+    public let waitedFor: String
+    /// How long it waited, in real time.
+    public let timeout: Duration
+
+    public var description: String { "waited \(timeout) for \(waitedFor); it did not happen" }
+}
