@@ -34,7 +34,7 @@ public final class MemoryJobStore: JobStore {
         }
     }
     struct RunsWaiter {
-        let condition: @Sendable ([Run]) -> Bool
+        let condition: @Sendable (Snapshot) -> Bool
         let continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -145,11 +145,26 @@ public final class MemoryJobStore: JobStore {
         }
     }
 
-    /// Returns once the runs (oldest first) satisfy `condition`, checked now and after every
+    /// What the store holds at one moment, for a test's conditions.
+    public struct Snapshot: Sendable {
+        /// Every run, oldest first.
+        public let runs: [Run]
+        /// Every job's control state, by name.
+        public let jobs: [String: JobState]
+
+        /// The runs of `job`, oldest first.
+        public func runs(of job: String) -> [Run] { runs.filter { $0.job == job } }
+    }
+
+    /// What the store holds now.
+    public var snapshot: Snapshot { state.withLock { Self.snapshot(of: $0) } }
+
+    /// Returns once the store's contents satisfy `condition`, checked now and after every
     /// change to the store; throws ``MemoryJobStoreTimeout`` when `timeout` of real time passes
     /// first, so a test that waits for what never happens fails instead of hanging.
     public func waitUntil(
-        timeout: Duration = .seconds(30), _ what: String = "the runs to match", _ condition: @escaping @Sendable ([Run]) -> Bool
+        timeout: Duration = .seconds(30), _ what: String = "the store to match",
+        _ condition: @escaping @Sendable (Snapshot) -> Bool
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.waitForChange(condition) }
@@ -162,12 +177,12 @@ public final class MemoryJobStore: JobStore {
         }
     }
 
-    private func waitForChange(_ condition: @escaping @Sendable ([Run]) -> Bool) async throws {
+    private func waitForChange(_ condition: @escaping @Sendable (Snapshot) -> Bool) async throws {
         let id = state.withLock { $0.takeID() }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let satisfied = state.withLock { state -> Bool in
-                    if condition(Self.ordered(state.runs)) { return true }
+                    if condition(Self.snapshot(of: state)) { return true }
                     if Task.isCancelled { return true }
                     state.waiters[id] = RunsWaiter(condition: condition, continuation: continuation)
                     return false
@@ -197,8 +212,8 @@ public final class MemoryJobStore: JobStore {
             let listeners = effects.announce ? Array(state.listeners.values) : []
             var ready: [CheckedContinuation<Void, any Error>] = []
             if !state.waiters.isEmpty {
-                let runs = Self.ordered(state.runs)
-                for (id, waiter) in state.waiters where waiter.condition(runs) {
+                let snapshot = Self.snapshot(of: state)
+                for (id, waiter) in state.waiters where waiter.condition(snapshot) {
                     ready.append(waiter.continuation)
                     state.waiters[id] = nil
                 }
@@ -208,6 +223,10 @@ public final class MemoryJobStore: JobStore {
         for wake in listeners { wake() }
         for continuation in ready { continuation.resume() }
         return result
+    }
+
+    static func snapshot(of state: State) -> Snapshot {
+        Snapshot(runs: ordered(state.runs), jobs: state.jobs)
     }
 
     /// Runs oldest first, as the SQL stores order them by `(created_at, id)`.

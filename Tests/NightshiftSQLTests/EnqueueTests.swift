@@ -152,34 +152,6 @@ extension NewRun {
             #expect(try await test.store.runs(RunQuery(job: "report", status: .succeeded)).count == 4)
         }
     }
-
-    @Test("pruning deletes finished runs past their retention, per job and by outcome", arguments: TestStoreKind.available)
-    func prune(kind: TestStoreKind) async throws {
-        try await withTestStore(kind) { test in
-            let store = test.store
-            // Priorities fix the claim order: the first three are claimed, the last stays queued.
-            let runs = try await store.enqueue([
-                NewRun(job: "a", priority: 0), NewRun(job: "a", priority: 1), NewRun(job: "b", priority: 2),
-                NewRun(job: "a", priority: 3),
-            ])
-            let claimed = try await store.claim(limit: 3, jobs: ["a", "b"], queues: .any, worker: "w")
-            for (index, run) in claimed.enumerated() {
-                let outcome: RunCompletion.Outcome = index == 0 ? .finished(.failed) : .succeeded
-                _ = try await store.complete(RunCompletion(runID: run.id, job: run.job, attempt: 1, outcome: outcome))
-            }
-            try await Task.sleep(for: .milliseconds(600))
-            let retention = HistoryRetention(
-                defaultRule: .init(keep: 0.3, keepFailed: 3600), jobRules: ["b": .init(keep: 3600, keepFailed: 3600)])
-            let deleted = try await store.prune(retention, chunkSize: 1)
-            let left = try await store.runs(RunQuery(limit: 10))
-            #expect(deleted == 1)
-            #expect(left.count == 3)
-            #expect(left.contains { $0.status == .failed })
-            #expect(left.contains { $0.job == "b" })
-            #expect(left.contains { $0.id == runs[3].id && $0.status == .queued })
-            #expect(!left.contains { $0.id == runs[1].id })
-        }
-    }
 }
 
 /// Counts how many callers are inside at once, and the most there ever were.

@@ -25,6 +25,10 @@ public final class NightshiftEngine: Service, Sendable {
     private let workers: WorkerPool
     private let shuttingDown = Atomic<Bool>(false)
     private let shutdownBegun: WakeSignal
+    /// Wake the heartbeat, rescue and prune loops before their time (``wake()``).
+    private let heartbeatDue: WakeSignal
+    private let rescueDue: WakeSignal
+    private let pruneDue: WakeSignal
     private let health: StoreHealth
 
     /// An engine for `jobs` over `store`. The store must be migrated.
@@ -34,6 +38,9 @@ public final class NightshiftEngine: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         shutdownBegun = WakeSignal(clock: configuration.clock)
+        heartbeatDue = WakeSignal(clock: configuration.clock)
+        rescueDue = WakeSignal(clock: configuration.clock)
+        pruneDue = WakeSignal(clock: configuration.clock)
         let health = StoreHealth(slowAfter: .seconds(configuration.heartbeatInterval), clock: configuration.clock)
         self.health = health
         let workers = WorkerPool(
@@ -51,11 +58,12 @@ public final class NightshiftEngine: Service, Sendable {
     /// Wakes idle workers at once, for code that just enqueued a run.
     public func notifyEnqueued() { workers.poke() }
 
-    /// Wakes the scheduler and the workers at once, to look at the store again: for tests that
-    /// just moved a manual clock.
+    /// Wakes every loop at once (scheduler, workers, heartbeats, rescue, prune) to look at the
+    /// store and the clock again: for tests that just moved a manual clock.
     package func wake() {
         scheduler.poke()
         workers.poke()
+        for signal in [heartbeatDue, rescueDue, pruneDue] { signal.signal() }
     }
 
     /// Registers the jobs, rescues orphans, then schedules and works until graceful shutdown.
@@ -106,10 +114,16 @@ public final class NightshiftEngine: Service, Sendable {
     private func upkeep() async {
         await withDiscardingTaskGroup { group in
             group.addTask {
-                await self.periodically(every: self.configuration.heartbeatInterval) { await self.workers.heartbeat() }
+                await self.periodically(every: self.configuration.heartbeatInterval, or: self.heartbeatDue) {
+                    await self.workers.heartbeat()
+                }
             }
-            group.addTask { await self.periodically(every: self.configuration.leaseDuration) { await self.rescueOrphans() } }
-            group.addTask { await self.periodically(every: self.configuration.pruneInterval) { await self.pruneHistory() } }
+            group.addTask {
+                await self.periodically(every: self.configuration.leaseDuration, or: self.rescueDue) { await self.rescueOrphans() }
+            }
+            group.addTask {
+                await self.periodically(every: self.configuration.pruneInterval, or: self.pruneDue) { await self.pruneHistory() }
+            }
             if self.configuration.listenForNewRuns { group.addTask { await self.listenForNewRuns() } }
         }
     }
@@ -128,9 +142,10 @@ public final class NightshiftEngine: Service, Sendable {
         }
     }
 
-    private func periodically(every seconds: Double, _ body: @Sendable () async -> Void) async {
+    /// Runs `body` every `seconds`, or sooner when `due` is signalled, until cancelled.
+    private func periodically(every seconds: Double, or due: WakeSignal, _ body: @Sendable () async -> Void) async {
         while !Task.isCancelled {
-            try? await configuration.clock.sleep(for: .seconds(seconds))
+            await due.wait(seconds: seconds)
             guard !Task.isCancelled else { return }
             await body()
         }

@@ -29,22 +29,27 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Returns after `seconds` by the clock, or earlier when signalled.
+    /// Returns after `seconds` by the clock, or earlier when signalled or cancelled.
     func wait(seconds: Double) async {
         let timer = Task {
             try await clock.sleep(for: .seconds(seconds))
             self.signal()
         }
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.pending {
-                    state.pending = false
-                    return true
+        // Cancellation ends the wait at once, as a signal would.
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.pending {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
                 }
-                state.waiter = continuation
-                return false
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            signal()
         }
         timer.cancel()
     }
