@@ -1,6 +1,5 @@
 import Foundation
 import Nightshift
-import PostgresNIO
 import SQLKit
 
 extension SQLJobStore {
@@ -42,9 +41,7 @@ extension SQLJobStore {
             """
         ).first()
         guard let inserted else { return .duplicate }
-        if dialect.flavor == .postgres {
-            try await database.raw("SELECT pg_notify(\(bind: Self.newRunsChannel), '')").run()
-        }
+        try await driver.announceNewRuns(on: database)
         if fire.overlap == .replace {
             try await cancelActiveRuns(
                 of: fire.job, except: id, reason: "replaced by the fire at \(fire.scheduledFor)", on: database)
@@ -69,15 +66,11 @@ extension SQLJobStore {
 
     public func enqueue(_ runs: [NewRun]) async throws -> [Run] {
         // Several statements must stand or fall together.
-        guard runs.count > Self.enqueueChunk(pool.dialect.flavor) else {
+        guard runs.count > driver.enqueueChunk else {
             return try await pool.withDatabase { database in try await Self.enqueue(runs, on: database) }
         }
         return try await pool.withTransaction { database in try await Self.enqueue(runs, on: database) }
     }
-
-    /// Runs per INSERT: on SQLite 16 parameters each, under its limit of 32,766; on PostgreSQL
-    /// one element per array, as many as keep a statement's memory modest (about 10 MB).
-    static func enqueueChunk(_ flavor: SQLDialectFragments.Flavor) -> Int { flavor == .sqlite ? 1000 : 50_000 }
 
     /// Enqueues `runs` with one statement on `database`, which may be inside the caller's own
     /// transaction: the runs then exist if and only if that transaction commits (more than 1,000
@@ -99,18 +92,19 @@ extension SQLJobStore {
         }
         var result: [Run] = []
         result.reserveCapacity(runs.count)
-        let chunk = enqueueChunk(database.dialect.name == "sqlite" ? .sqlite : .postgres)
+        let driver = SQLStoreDrivers.driver(for: database)
+        let chunk = driver.enqueueChunk
         for start in stride(from: 0, to: runs.count, by: chunk) {
-            result += try await insertChunk(Array(runs[start..<min(start + chunk, runs.count)]), on: database)
+            result += try await insertChunk(Array(runs[start..<min(start + chunk, runs.count)]), driver: driver, on: database)
         }
         return result
     }
 
-    private static func insertChunk(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
+    private static func insertChunk(_ runs: [NewRun], driver: any SQLStoreDriver, on database: any SQLDatabase) async throws
+        -> [Run]
+    {
         guard !runs.isEmpty else { return [] }
-        let inserted =
-            database.dialect.name == "sqlite"
-            ? try await insertSQLite(runs, on: database) : try await insertPostgres(runs, on: database)
+        let inserted = try await driver.insert(runs, on: database)
         let byID = Dictionary(inserted.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let duplicateKeys = runs.filter { byID[$0.id] == nil }.compactMap(\.uniqueKey)
         var byKey: [String: Run] = [:]
@@ -125,7 +119,7 @@ extension SQLJobStore {
     }
 
     /// The INSERT shared by both databases; `rows` selects its 16 values per run.
-    private static func insertStatement(_ rows: SQLQueryString) -> SQLQueryString {
+    static func insertStatement(_ rows: SQLQueryString) -> SQLQueryString {
         """
         INSERT INTO nightshift_runs (id, job, status, "trigger", triggered_by, attempt, max_attempts, run_after,
             created_at, params, window_from, window_to, dry_run, priority, queue, unique_key)
@@ -134,98 +128,9 @@ extension SQLJobStore {
         """
     }
 
-    /// SQLite: a VALUES list (16 parameters per run, under its limit of 32,766), returning the
-    /// rows it inserted.
-    private static func insertSQLite(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
-        let requests = Dictionary(runs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let now: SQLQueryString = "\(unsafeRaw: SQLDialectFragments.sqlite.now)"
-        let values: [SQLQueryString] = runs.map { run in
-            let runAfter: SQLQueryString = run.runAfter.map { "\(bind: $0)" } ?? now
-            return """
-                (\(bind: run.id.lowercasedText), \(bind: run.job), 'queued', \(bind: run.trigger.rawValue),
-                 \(bind: run.triggeredBy), 1, \(bind: run.maxAttempts), \(runAfter), \(now), \(bind: run.params.jsonText),
-                 \(bind: run.window?.from), \(bind: run.window?.to), \(bind: run.dryRun), \(bind: run.priority),
-                 \(bind: run.queue), \(bind: run.uniqueKey))
-                """
-        }
-        let statement = insertStatement("VALUES \(values.joined(separator: ", "))")
-        return try await database.raw("\(statement) RETURNING id, run_after, created_at").all().map { row in
-            let idText = try row.decode(column: "id", as: String.self)
-            guard let id = UUID(text: idText), let request = requests[id] else {
-                throw SQLStoreError.malformedRow("enqueued run id '\(idText)'")
-            }
-            return Self.queuedRun(
-                request, runAfter: try row.decode(column: "run_after", as: Date.self),
-                createdAt: try row.decode(column: "created_at", as: Date.self), window: request.window)
-        }
-    }
-
-    /// PostgreSQL: one array per column, read by `unnest`, so the statement has the same 14
-    /// parameters whatever the batch (measured: the JSON document this replaced cost PostgreSQL
-    /// twice the insert itself to parse). It returns one row: the transaction's `now()`, which
-    /// every inserted run has as `created_at` (and as `run_after` unless given), and the ids
-    /// of the inserted runs that have a unique key; runs without one are always inserted.
-    private static func insertPostgres(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
-        // Array elements cannot be NULL in the driver, so a bit mask per run says which
-        // optional values are missing: 1 triggered_by, 2 run_after, 4 window, 8 unique_key.
-        let missing = runs.map { run in
-            (run.triggeredBy == nil ? 1 : 0) | (run.runAfter == nil ? 2 : 0) | (run.window == nil ? 4 : 0)
-                | (run.uniqueKey == nil ? 8 : 0)
-        }
-        let unset = Date(timeIntervalSince1970: 0)
-        let rows: SQLQueryString =
-            """
-            SELECT u.id, u.job, 'queued', u."trigger", CASE WHEN u.missing & 1 = 0 THEN u.triggered_by END, 1, u.max_attempts,
-                   CASE WHEN u.missing & 2 = 0 THEN u.run_after ELSE now() END, now(), u.params,
-                   CASE WHEN u.missing & 4 = 0 THEN u.window_from END, CASE WHEN u.missing & 4 = 0 THEN u.window_to END,
-                   u.dry_run, u.priority, u.queue, CASE WHEN u.missing & 8 = 0 THEN u.unique_key END
-            FROM unnest(
-                CAST(\(bind: EncodedArray(runs.map { $0.id.lowercasedText })) AS text[]),
-                CAST(\(bind: EncodedArray(runs.map(\.job))) AS text[]),
-                CAST(\(bind: EncodedArray(runs.map(\.trigger.rawValue))) AS text[]),
-                CAST(\(bind: EncodedArray(runs.map { $0.triggeredBy ?? "" })) AS text[]),
-                CAST(\(bind: EncodedArray(runs.map(\.maxAttempts))) AS integer[]),
-                CAST(\(bind: EncodedArray(runs.map { $0.runAfter ?? unset })) AS timestamptz[]),
-                CAST(\(bind: EncodedArray(runs.map(\.params.jsonText))) AS text[]),
-                CAST(\(bind: EncodedArray(runs.map { $0.window?.from ?? unset })) AS timestamptz[]),
-                CAST(\(bind: EncodedArray(runs.map { $0.window?.to ?? unset })) AS timestamptz[]),
-                CAST(\(bind: EncodedArray(runs.map(\.dryRun))) AS boolean[]),
-                CAST(\(bind: EncodedArray(runs.map(\.priority))) AS integer[]),
-                CAST(\(bind: EncodedArray(runs.map(\.queue))) AS text[]),
-                CAST(\(bind: EncodedArray(runs.map { $0.uniqueKey ?? "" })) AS text[]),
-                CAST(\(bind: EncodedArray(missing)) AS integer[])
-            ) AS u(id, job, "trigger", triggered_by, max_attempts, run_after, params, window_from, window_to, dry_run,
-                   priority, queue, unique_key, missing)
-            """
-        guard
-            let summary = try await database.raw(
-                """
-                WITH inserted AS (\(insertStatement(rows)) RETURNING id, unique_key)
-                SELECT now() AS now, coalesce(array_agg(id) FILTER (WHERE unique_key IS NOT NULL), '{}') AS keyed FROM inserted
-                """
-            ).first()
-        else { throw SQLStoreError.malformedRow("the enqueue summary row is missing") }
-        let now = try summary.decode(column: "now", as: Date.self)
-        let keyed = Set(try summary.decode(column: "keyed", as: [String].self))
-        // Delivered at commit: idle workers on every instance start at once, not at their next poll.
-        try await database.raw("SELECT pg_notify(\(bind: newRunsChannel), '')").run()
-        return runs.compactMap { run in
-            guard run.uniqueKey == nil || keyed.contains(run.id.lowercasedText) else { return nil }
-            let window = run.window.map { DateWindow(from: Self.storedPrecision($0.from), to: Self.storedPrecision($0.to)) }
-            return Self.queuedRun(run, runAfter: run.runAfter.map(Self.storedPrecision) ?? now, createdAt: now, window: window)
-        }
-    }
-
-    /// A date as a PostgreSQL timestamp stores it (whole microseconds since 2000, as the driver
-    /// encodes it), so a run built from its request equals the run read back.
-    private static func storedPrecision(_ date: Date) -> Date {
-        let start = Date(timeIntervalSince1970: 946_684_800)
-        return Date(timeInterval: Double(Int64(date.timeIntervalSince(start) * 1_000_000)) / 1_000_000, since: start)
-    }
-
     /// The run just inserted for `request`, with the times the database chose and the window
     /// as it stored it.
-    private static func queuedRun(_ request: NewRun, runAfter: Date, createdAt: Date, window: DateWindow?) -> Run {
+    static func queuedRun(_ request: NewRun, runAfter: Date, createdAt: Date, window: DateWindow?) -> Run {
         Run(
             id: request.id, job: request.job, status: .queued, trigger: request.trigger, triggeredBy: request.triggeredBy,
             maxAttempts: request.maxAttempts, runAfter: runAfter, createdAt: createdAt, params: request.params, window: window,
@@ -234,58 +139,12 @@ extension SQLJobStore {
 
     public func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run] {
         guard limit > 0, !jobs.isEmpty else { return [] }
-        switch dialect.flavor {
-        case .postgres:
-            // The queues named, and whether they are the ones to skip (`.any` skips none).
-            let (names, excluded): ([String], Bool)
-            switch queues {
-            case .any: (names, excluded) = ([], true)
-            case .only(let only): (names, excluded) = (only, false)
-            case .excluding(let skipped): (names, excluded) = (skipped, true)
-            }
-            var binds = PostgresBindings(capacity: 5)
-            binds.append(worker)
-            binds.append(jobs)
-            binds.append(names)
-            binds.append(excluded)
-            binds.append(limit)
-            let rows = try await pool.postgresRows(PostgresQuery(unsafeSQL: PostgresQueueStatements.boundClaim, binds: binds))
-            return try await readRuns(rows, id: { try? $0.makeRandomAccess()[0].decode(String.self) }, keepRepaired: false) {
-                row throws(UnreadableColumn) in try Run(claimedRow: row, worker: worker)
-            }
-        case .sqlite:
-            let queueCondition: SQLQueryString
-            switch queues {
-            case .any: queueCondition = "TRUE"
-            case .only(let names): queueCondition = names.isEmpty ? "FALSE" : "queue IN (\(binds: names))"
-            case .excluding(let names): queueCondition = names.isEmpty ? "TRUE" : "queue NOT IN (\(binds: names))"
-            }
-            return try await pool.withDatabase { database in
-                let rows = try await database.raw(
-                    """
-                    UPDATE nightshift_runs SET \(claimed(by: worker))
-                    WHERE id IN (
-                        SELECT id FROM nightshift_runs
-                        WHERE status = 'queued' AND run_after <= \(now) AND job IN (\(binds: jobs)) AND \(queueCondition)
-                          AND job NOT IN (SELECT name FROM nightshift_jobs WHERE paused)
-                          AND queue NOT IN (SELECT name FROM nightshift_queues WHERE paused)
-                        ORDER BY priority, run_after, id
-                        LIMIT \(bind: limit))
-                    RETURNING *
-                    """
-                ).all()
-                // RETURNING gives rows in table order, not the subquery's: the batch is executed
-                // in the order it comes back, so it is put back in claim order.
-                return try await readRuns(rows, on: database).sorted {
-                    ($0.priority, $0.runAfter, $0.id.lowercasedText) < ($1.priority, $1.runAfter, $1.id.lowercasedText)
-                }
-            }
-        }
+        return try await driver.claim(limit: limit, jobs: jobs, queues: queues, worker: worker, store: self)
     }
 
     /// What a claim sets, outside PostgreSQL's bound claim (``PostgresQueueStatements``): the
     /// attempt starting now for `worker`, with progress, details and error cleared.
-    private func claimed(by worker: String) -> SQLQueryString {
+    func claimed(by worker: String) -> SQLQueryString {
         """
         status = 'running', started_at = \(now), heartbeat_at = \(now), worker = \(bind: worker), progress = 0, ended_at = NULL,
             details = '{}', error = NULL
@@ -329,10 +188,8 @@ extension SQLJobStore {
                 WHERE id IN (\(binds: runIDs.map { $0.lowercasedText })) AND status = 'running' AND worker = \(bind: worker)
                 """
             ).run()
-            if dialect.flavor == .postgres {
-                // Other instances may take them at once.
-                try await database.raw("SELECT pg_notify(\(bind: Self.newRunsChannel), '')").run()
-            }
+            // Other instances may take them at once.
+            try await driver.announceNewRuns(on: database)
         }
     }
 

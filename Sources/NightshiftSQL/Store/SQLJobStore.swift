@@ -3,8 +3,9 @@ import Logging
 import Nightshift
 import SQLKit
 
-/// The ``JobStore`` on PostgreSQL or SQLite through SQLKit: the same statements on both, with
-/// the few dialect differences in ``SQLDialectFragments``.
+/// The ``JobStore`` on PostgreSQL or SQLite through SQLKit: the same statements on both where
+/// they can be, and a driver per database (``SQLStoreDriver``) for the claim, the completion,
+/// batch inserts, announcements and migrating.
 ///
 /// ```swift
 /// let store = try await SQLJobStore.open("sqlite:./nightshift.db", logger: logger)
@@ -17,9 +18,13 @@ public final class SQLJobStore: JobStore {
     /// The database clock, as SQL.
     var now: SQLQueryString { "\(unsafeRaw: pool.dialect.now)" }
 
+    /// What differs between the databases.
+    let driver: any SQLStoreDriver
+
     /// A store over an open pool.
     public init(pool: SQLConnectionPool) {
         self.pool = pool
+        driver = SQLStoreDrivers.driver(for: pool.dialect)
     }
 
     /// Opens the store at `url` (see ``DatabaseURL``).
@@ -49,11 +54,11 @@ public final class SQLJobStore: JobStore {
 
     public func migrate() async throws {
         try await pool.checkConnection()
-        try await SQLMigrations.apply(on: pool)
+        try await SQLMigrations.apply(on: pool, driver: driver)
     }
 
     public func isMigrated() async throws -> Bool {
-        try await SQLMigrations.appliedVersions(on: pool).contains(SQLMigrations.latestVersion)
+        try await SQLMigrations.appliedVersions(on: pool, driver: driver).contains(SQLMigrations.latestVersion)
     }
 
     public func databaseNow() async throws -> Date {

@@ -103,32 +103,9 @@ enum SQLMigrations {
                 "CREATE INDEX nightshift_runs_finished ON nightshift_runs (ended_at) WHERE status NOT IN ('queued', 'running')",
             ]
         },
-        Migration(version: 3) { dialect in
-            guard dialect.flavor == .postgres else { return [] }
-            // The runnable runs a claim takes, walked in the order of the partial runnable index.
-            // Right after a burst of enqueues the table's statistics still say "almost nothing
-            // queued", and the planner then sorted the whole queue on every claim (25-50 ms per
-            // claim at 20,000 queued, measured). Planner settings pinned on the function keep the
-            // ordered index walk, which stops after `max_runs` rows whatever the statistics say;
-            // JIT is off because the disabled paths' cost penalty would otherwise trigger it.
-            return [
-                """
-                CREATE FUNCTION nightshift_runnable(jobs text[], queues text[], queues_excluded boolean, max_runs integer)
-                RETURNS SETOF text LANGUAGE sql ROWS 100
-                SET enable_sort = off SET enable_bitmapscan = off SET enable_seqscan = off SET jit = off
-                AS $$
-                    SELECT r.id FROM nightshift_runs r
-                    WHERE r.status = 'queued' AND r.run_after <= now() AND r.job = ANY(jobs)
-                      AND (r.queue = ANY(queues)) <> queues_excluded
-                      AND r.job NOT IN (SELECT name FROM nightshift_jobs WHERE paused)
-                      AND r.queue NOT IN (SELECT name FROM nightshift_queues WHERE paused)
-                    ORDER BY r.priority, r.run_after, r.id
-                    LIMIT max_runs
-                    FOR UPDATE SKIP LOCKED
-                $$
-                """
-            ]
-        },
+        // Version 3 created PostgreSQL's claim function; the driver now re-creates it at every
+        // migrate, beside the claim (`PostgresQueueStatements.runnableFunction`).
+        Migration(version: 3) { _ in [] },
         Migration(version: 4) { _ in
             // Enqueued runs have no scheduled fire: leaving them out of the fire index spares
             // every enqueue an index entry (15% of a 20,000-run batch insert, measured).
@@ -137,25 +114,19 @@ enum SQLMigrations {
                 "CREATE UNIQUE INDEX nightshift_runs_fire ON nightshift_runs (job, scheduled_for) WHERE scheduled_for IS NOT NULL",
             ]
         },
-        Migration(version: 5) { dialect in
-            guard dialect.flavor == .postgres else { return [] }
-            // The claim function resolves its table names through the caller's search_path: a
-            // session whose path put another schema's nightshift_runs first would claim from it.
-            // Pinned to the path the store was migrated with.
-            return ["ALTER FUNCTION nightshift_runnable(text[], text[], boolean, integer) SET search_path FROM CURRENT"]
-        },
+        // Version 5 pinned the claim function's search_path; the re-created function has it.
+        Migration(version: 5) { _ in [] },
     ]
 
     /// The newest version this build knows.
     static var latestVersion: Int { all.last?.version ?? 0 }
 
-    /// Applies every missing migration. Two instances starting together serialize on a
-    /// transaction-scoped advisory lock (PostgreSQL) or the write lock (SQLite).
-    static func apply(on pool: SQLConnectionPool) async throws {
+    /// Applies every missing migration, then has the driver re-create what it keeps besides
+    /// tables. Two instances starting together serialize on the driver's lock (a
+    /// transaction-scoped advisory lock on PostgreSQL, the write lock on SQLite).
+    static func apply(on pool: SQLConnectionPool, driver: any SQLStoreDriver) async throws {
         try await pool.withTransaction { database in
-            if pool.dialect.flavor == .postgres {
-                try await database.raw("SELECT pg_advisory_xact_lock(7245983461)").run()
-            }
+            try await driver.lockForMigration(on: database)
             try await database.raw(
                 "CREATE TABLE IF NOT EXISTS nightshift_migrations (version INTEGER PRIMARY KEY, applied_at \(unsafeRaw: pool.dialect.timestampType) NOT NULL)"
             ).run()
@@ -171,24 +142,14 @@ enum SQLMigrations {
                     "INSERT INTO nightshift_migrations (version, applied_at) VALUES (\(bind: migration.version), \(unsafeRaw: pool.dialect.now))"
                 ).run()
             }
+            try await driver.refreshDefinitions(on: database)
         }
     }
 
     /// The versions applied so far; empty when the store was never migrated.
-    static func appliedVersions(on pool: SQLConnectionPool) async throws -> Set<Int> {
+    static func appliedVersions(on pool: SQLConnectionPool, driver: any SQLStoreDriver) async throws -> Set<Int> {
         try await pool.withDatabase { database in
-            let exists: Bool
-            switch pool.dialect.flavor {
-            case .postgres:
-                exists =
-                    try await database.raw("SELECT to_regclass('nightshift_migrations') IS NOT NULL AS present").first()?
-                    .decode(column: "present", as: Bool.self) ?? false
-            case .sqlite:
-                exists =
-                    try await database.raw(
-                        "SELECT count(*) AS present FROM sqlite_master WHERE type = 'table' AND name = 'nightshift_migrations'"
-                    ).first()?.decode(column: "present", as: Int.self) ?? 0 > 0
-            }
+            let exists = try await driver.hasMigrationsTable(on: database)
             guard exists else { return [] }
             return Set(
                 try await database.raw("SELECT version FROM nightshift_migrations").all().map {
