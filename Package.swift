@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Nightshift", targets: ["Nightshift"]),
+        .library(name: "NightshiftDatabase", targets: ["NightshiftDatabase"]),
         .library(name: "NightshiftSQL", targets: ["NightshiftSQL"]),
         .library(name: "NightshiftRedis", targets: ["NightshiftRedis"]),
         .library(name: "NightshiftMaintenance", targets: ["NightshiftMaintenance"]),
@@ -49,15 +50,27 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
-            name: "NightshiftSQL",
+            name: "NightshiftDatabase",
             dependencies: [
                 "Nightshift",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "NightshiftSQL",
+            dependencies: [
+                "Nightshift",
+                "NightshiftDatabase",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -75,7 +88,7 @@ let package = Package(
             name: "NightshiftMaintenance",
             dependencies: [
                 "Nightshift",
-                "NightshiftSQL",
+                "NightshiftDatabase",
                 "NightshiftRedis",
                 "CZlib",
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -112,6 +125,7 @@ let package = Package(
             name: "NightshiftCLI",
             dependencies: [
                 "Nightshift",
+                "NightshiftDatabase",
                 "NightshiftSQL",
                 "NightshiftMaintenance",
                 "NightshiftRedis",
@@ -131,7 +145,7 @@ let package = Package(
         ),
         .target(
             name: "NightshiftTesting",
-            dependencies: ["Nightshift", "NightshiftSQL", "NightshiftRedis"],
+            dependencies: ["Nightshift", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -141,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftSQLTests",
-            dependencies: ["NightshiftSQL", "NightshiftTesting"],
+            dependencies: ["NightshiftDatabase", "NightshiftSQL", "NightshiftTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -153,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftMaintenanceTests",
-            dependencies: ["NightshiftMaintenance", "NightshiftTesting"],
+            dependencies: ["NightshiftDatabase", "NightshiftMaintenance", "NightshiftTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -164,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "NightshiftServerTests",
             dependencies: [
-                "NightshiftServer", "NightshiftTesting", "NightshiftSQL",
+                "NightshiftServer", "NightshiftTesting", "NightshiftDatabase", "NightshiftSQL",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
@@ -172,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "NightshiftCLITests",
             dependencies: [
-                "NightshiftCLI", "NightshiftTesting", "NightshiftSQL", "NightshiftRedis", "nightshift",
+                "NightshiftCLI", "NightshiftTesting", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis", "nightshift",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Nightshift
+import NightshiftDatabase
 import NightshiftConfig
 import NightshiftSQL
 

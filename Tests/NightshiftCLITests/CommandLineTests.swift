@@ -1,4 +1,5 @@
 import Nightshift
+import NightshiftDatabase
 import Foundation
 import NightshiftSQL
 import NightshiftTesting

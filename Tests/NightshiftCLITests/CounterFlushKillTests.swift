@@ -1,3 +1,4 @@
+import NightshiftDatabase
 import Foundation
 import Logging
 import NightshiftRedis

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NightshiftDatabase
 import NightshiftMaintenance
 import NightshiftSQL
 import NightshiftTesting

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Nightshift
+import NightshiftDatabase
 import NightshiftSQL
 import NightshiftTesting
 import SQLKit

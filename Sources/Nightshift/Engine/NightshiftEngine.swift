@@ -119,7 +119,9 @@ public final class NightshiftEngine: Service, Sendable {
                 }
             }
             group.addTask {
-                await self.periodically(every: self.configuration.leaseDuration, or: self.rescueDue) { await self.rescueOrphans() }
+                await self.periodically(every: self.configuration.leaseDuration, or: self.rescueDue) {
+                    await self.rescueOrphans()
+                }
             }
             group.addTask {
                 await self.periodically(every: self.configuration.pruneInterval, or: self.pruneDue) { await self.pruneHistory() }

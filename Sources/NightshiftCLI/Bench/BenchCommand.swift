@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Nightshift
+import NightshiftDatabase
 import NightshiftSQL
 
 /// `nightshift bench`: measurements that go into BENCHMARKS.md.

@@ -1,5 +1,6 @@
 import Foundation
 import Nightshift
+import NightshiftDatabase
 import NightshiftSQL
 
 extension QueueBenchmark {

@@ -1,7 +1,7 @@
 import Foundation
 import Nightshift
 import NightshiftRedis
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 /// The `counter-flush` job kind: Redis counters whose keys match a pattern, upserted into a table.

@@ -1,7 +1,7 @@
 import Foundation
 import Nightshift
 import NightshiftRedis
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 /// One execution of a ``CounterFlushJob``.

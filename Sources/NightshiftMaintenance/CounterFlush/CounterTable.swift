@@ -1,4 +1,4 @@
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 /// The table a counter flush writes: one row per combination of field values, upserted in

@@ -1,6 +1,6 @@
 import Logging
 import NightshiftRedis
-import NightshiftSQL
+import NightshiftDatabase
 
 /// The application databases and Redis servers that maintenance jobs act on, by the names the
 /// config gives them; each is connected on first use and shared by every job that names it.

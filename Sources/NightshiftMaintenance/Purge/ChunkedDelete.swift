@@ -1,5 +1,5 @@
 import Foundation
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 /// Deletes the rows of one table whose time column is before a cutoff, in chunks that are each a

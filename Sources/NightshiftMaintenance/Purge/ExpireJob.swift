@@ -1,6 +1,6 @@
 import Foundation
 import Nightshift
-import NightshiftSQL
+import NightshiftDatabase
 
 /// The `expire` job kind: deletes rows whose expiry time has passed (sessions, cache entries,
 /// rate-limit windows), in chunks, with a dry run that counts them. Details: `expiredCount=…`.

@@ -1,6 +1,6 @@
 import Foundation
 import Nightshift
-import NightshiftSQL
+import NightshiftDatabase
 
 /// The `purge` job kind: deletes rows older than a retention from one or more tables, in
 /// chunks, optionally archiving them first (gzip NDJSON, one file per run and table).

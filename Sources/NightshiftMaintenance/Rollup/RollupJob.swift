@@ -1,6 +1,6 @@
 import Foundation
 import Nightshift
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 /// The `rollup` job kind: aggregates `source` rows into `<target>_hourly`, `_daily`, `_weekly`

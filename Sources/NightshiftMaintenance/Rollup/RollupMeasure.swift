@@ -1,4 +1,4 @@
-import NightshiftSQL
+import NightshiftDatabase
 
 /// One column of a rollup target and how it aggregates the source rows of a bucket.
 public struct RollupMeasure: Sendable, Equatable {

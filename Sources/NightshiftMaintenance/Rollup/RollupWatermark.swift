@@ -1,5 +1,5 @@
 import Foundation
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 /// Where a rollup's scheduled runs got to, kept in the application database beside its targets

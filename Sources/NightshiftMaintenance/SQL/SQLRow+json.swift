@@ -1,6 +1,6 @@
 import Foundation
 import Nightshift
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 extension SQLRow {

@@ -1,6 +1,6 @@
 import Foundation
 import Nightshift
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 /// The `sql` job kind: one statement against a named database, or one statement repeated over

@@ -1,4 +1,4 @@
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 /// The columns and primary key of an existing table, read from the database's catalog so

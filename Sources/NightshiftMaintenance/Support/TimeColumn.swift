@@ -1,5 +1,5 @@
 import Foundation
-import NightshiftSQL
+import NightshiftDatabase
 import SQLKit
 
 /// SQL for comparing a table's time column with an instant, whatever form the column has:

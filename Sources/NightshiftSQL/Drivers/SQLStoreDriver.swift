@@ -1,5 +1,6 @@
 import Foundation
 import Nightshift
+import NightshiftDatabase
 import SQLKit
 
 /// What the job store does differently on each database, one driver per database: the claim,

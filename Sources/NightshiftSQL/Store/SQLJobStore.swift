@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Nightshift
+import NightshiftDatabase
 import SQLKit
 
 /// The ``JobStore`` on PostgreSQL or SQLite through SQLKit: the same statements on both where

@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftDatabase
 import SQLKit
 
 /// The versioned schema of the store. Each migration is a list of statements applied in one

@@ -2,15 +2,12 @@
 public enum SQLStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A row in a Nightshift table does not have the expected shape.
     case malformedRow(String)
-    /// A statement bound a value of a type PostgreSQL cannot take.
-    case unsupportedBind(String)
     /// Text that the store cannot keep, and where it is.
     case unstorableText(String)
 
     public var description: String {
         switch self {
         case .malformedRow(let what): return "unexpected data in a nightshift table: \(what)"
-        case .unsupportedBind(let type): return "cannot send a value of type \(type) to PostgreSQL"
         case .unstorableText(let what): return "cannot store \(what)"
         }
     }

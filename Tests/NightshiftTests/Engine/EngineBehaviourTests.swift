@@ -51,7 +51,8 @@ import Testing
         try await harness.stop()
     }
 
-    @Test("after downtime, catch_up decides which missed fires run", arguments: [(CatchUpPolicy.none, 0), (.latest, 1), (.all, 5)])
+    @Test(
+        "after downtime, catch_up decides which missed fires run", arguments: [(CatchUpPolicy.none, 0), (.latest, 1), (.all, 5)])
     func catchUp(policy: CatchUpPolicy, expected: Int) async throws {
         let job = try Job(
             name: "hourly", schedule: try Schedule("0 * * * *"), policies: JobPolicies(overlap: .allow, catchUp: policy)
@@ -144,7 +145,8 @@ import Testing
         harness.advance(to: try Date("2027-03-14T13:00:00Z", strategy: .iso8601))
         try await harness.waitUntil("Sunday's run") { $0.runs.filter { $0.status == .succeeded }.count == 2 }
         let fires = harness.store.snapshot.runs.compactMap(\.scheduledFor)
-        #expect(fires == [try Date("2027-03-13T14:00:00Z", strategy: .iso8601), try Date("2027-03-14T13:00:00Z", strategy: .iso8601)])
+        #expect(
+            fires == [try Date("2027-03-13T14:00:00Z", strategy: .iso8601), try Date("2027-03-14T13:00:00Z", strategy: .iso8601)])
         try await harness.stop()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Nightshift
 import PostgresNIO
+import NightshiftDatabase
 import SQLKit
 
 /// The job store's driver for PostgreSQL: the claim and the completion as single statements
@@ -62,7 +63,8 @@ struct PostgresStoreDriver: SQLStoreDriver {
         return runs.compactMap { run in
             guard run.uniqueKey == nil || keyed.contains(run.id.lowercasedText) else { return nil }
             let window = run.window.map { DateWindow(from: Self.storedPrecision($0.from), to: Self.storedPrecision($0.to)) }
-            return SQLJobStore.queuedRun(run, runAfter: run.runAfter.map(Self.storedPrecision) ?? now, createdAt: now, window: window)
+            return SQLJobStore.queuedRun(
+                run, runAfter: run.runAfter.map(Self.storedPrecision) ?? now, createdAt: now, window: window)
         }
     }
 
@@ -123,7 +125,8 @@ struct PostgresStoreDriver: SQLStoreDriver {
         binds.append(completions.map(\.details.jsonText))
         binds.append(completions.map { $0.error ?? "" })
         binds.append(completions.map { $0.error != nil })
-        let answer = try await store.pool.postgresRows(PostgresQuery(unsafeSQL: PostgresQueueStatements.boundCompletion, binds: binds))
+        let answer = try await store.pool.postgresRows(
+            PostgresQuery(unsafeSQL: PostgresQueueStatements.boundCompletion, binds: binds))
         let refused = try answer.first?.decode([String].self) ?? []
         return Set(completions.map(\.runID)).subtracting(refused.compactMap { UUID(text: $0) })
     }

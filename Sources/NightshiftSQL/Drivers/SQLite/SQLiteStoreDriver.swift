@@ -1,5 +1,6 @@
 import Foundation
 import Nightshift
+import NightshiftDatabase
 import SQLKit
 
 /// The job store's driver for SQLite: the claim as one `UPDATE … RETURNING`, endings in one
@@ -153,7 +154,8 @@ struct SQLiteStoreDriver: SQLStoreDriver {
         ).run()
         guard try await database.raw("UPDATE nightshift_runs SET \(update) WHERE \(guardClause) RETURNING id").first() != nil
         else { return false }
-        try await updateJobCounters(job: completion.job, outcome: completion.outcome, error: completion.error, store: store, on: database)
+        try await updateJobCounters(
+            job: completion.job, outcome: completion.outcome, error: completion.error, store: store, on: database)
         return true
     }
 

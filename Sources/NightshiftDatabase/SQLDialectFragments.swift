@@ -29,10 +29,10 @@ public struct SQLDialectFragments: Sendable {
         self.booleanType = booleanType
     }
 
-    static let postgres = SQLDialectFragments(
+    package static let postgres = SQLDialectFragments(
         flavor: .postgres, now: "now()", secondsUnit: " * interval '1 second'", timestampType: "timestamptz",
         booleanType: "boolean")
-    static let sqlite = SQLDialectFragments(
+    package static let sqlite = SQLDialectFragments(
         flavor: .sqlite, now: "((julianday('now') - 2440587.5) * 86400.0)", secondsUnit: "",
         timestampType: "REAL", booleanType: "INTEGER")
 }

@@ -39,7 +39,7 @@ extension SQLConnectionPool {
         var bindings = PostgresBindings()
         for value in serializer.binds {
             guard let encodable = value as? any PostgresThrowingDynamicTypeEncodable else {
-                throw SQLStoreError.unsupportedBind(String(describing: type(of: value)))
+                throw SQLStatementError.unsupportedBind(String(describing: type(of: value)))
             }
             try bindings.append(encodable)
         }
@@ -48,7 +48,7 @@ extension SQLConnectionPool {
 
     /// Runs `query` on PostgreSQL and returns PostgresNIO's own rows, for hot paths that bind
     /// and decode by position with static types instead of through SQLKit's dynamic ones.
-    func postgresRows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+    package func postgresRows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         guard case .postgres(let client, _) = backend else { preconditionFailure("postgresRows is for PostgreSQL only") }
         return try await withReadableDatabaseErrors {
             try await client.withConnection { connection in try await connection.query(query, logger: self.logger).get().rows }

@@ -8,7 +8,7 @@ extension SQLConnectionPool {
     public func databaseNow() async throws -> Date {
         try await withDatabase { database in
             guard let row = try await database.raw("SELECT \(unsafeRaw: dialect.now) AS now").first() else {
-                throw SQLStoreError.malformedRow("no row from the clock query")
+                throw SQLStatementError.missingRow("the clock query")
             }
             return try row.decode(column: "now", as: Date.self)
         }

@@ -7,12 +7,12 @@ import PostgresNIO
 /// element by element through generic code that is not specialized: for enqueue's fourteen
 /// arrays of 20,000 runs that was a large share of the client's time. Statements that may run
 /// in a caller's transaction (an `SQLDatabase`, not a PostgresNIO connection) bind these.
-struct EncodedArray: PostgresThrowingDynamicTypeEncodable, Encodable, Sendable {
-    let psqlType: PostgresDataType
-    var psqlFormat: PostgresFormat { .binary }
+package struct EncodedArray: PostgresThrowingDynamicTypeEncodable, Encodable, Sendable {
+    package let psqlType: PostgresDataType
+    package var psqlFormat: PostgresFormat { .binary }
     private let bytes: ByteBuffer
 
-    init<Element: PostgresArrayEncodable>(_ values: [Element]) {
+    package init<Element: PostgresArrayEncodable>(_ values: [Element]) {
         var bytes = ByteBuffer()
         // Encoding a built-in type with the default context cannot fail.
         try! values.encode(into: &bytes, context: .default)
@@ -20,7 +20,7 @@ struct EncodedArray: PostgresThrowingDynamicTypeEncodable, Encodable, Sendable {
         psqlType = Element.psqlArrayType
     }
 
-    func encode<JSONEncoder: PostgresJSONEncoder>(
+    package func encode<JSONEncoder: PostgresJSONEncoder>(
         into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
     ) {
         byteBuffer.writeImmutableBuffer(bytes)
@@ -28,7 +28,7 @@ struct EncodedArray: PostgresThrowingDynamicTypeEncodable, Encodable, Sendable {
 
     /// Never called: PostgresKit takes the PostgresNIO path above for any
     /// `PostgresThrowingDynamicTypeEncodable`. SQLKit's binds must be `Encodable`.
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         throw EncodingError.invalidValue(
             self, .init(codingPath: encoder.codingPath, debugDescription: "an encoded PostgreSQL array binds only on PostgreSQL"))
     }

@@ -20,7 +20,7 @@ public final class SQLConnectionPool: Sendable {
     }
 
     let backend: Backend
-    let logger: Logger
+    package let logger: Logger
     private let closed = Atomic<Bool>(false)
     /// The named locks of ``withExclusiveLock(named:pollInterval:_:)`` on SQLite.
     let namedLocks = Mutex<[String: AsyncLock]>([:])
