@@ -300,9 +300,7 @@ struct CounterFlushRun {
             redisTotal += batch.rows.reduce(0) { $0 + $1.count }
         }
         let dateColumn = "\"\(job.column(CounterKeyPattern.dateField))\""
-        var condition: SQLQueryString =
-            pool.dialect.flavor == .postgres
-            ? "\(unsafeRaw: dateColumn) = CAST(\(bind: day) AS date)" : "\(unsafeRaw: dateColumn) = \(bind: day)"
+        var condition = pool.maintenance.dateEquals(dateColumn, day)
         for (field, value) in filters { condition += " AND \"\(unsafeRaw: job.column(field))\" = \(bind: value)" }
         if let marker = job.totalMarker, let totalField = job.totalField {
             condition += " AND \"\(unsafeRaw: job.column(totalField))\" <> \(bind: marker)"

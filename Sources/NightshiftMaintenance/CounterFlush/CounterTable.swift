@@ -17,9 +17,9 @@ struct CounterTable: Sendable {
     static func open(for job: CounterFlushJob, pool: SQLConnectionPool, create: Bool) async throws -> CounterTable {
         let keyColumns = job.rowFields.map(job.column)
         if create {
-            let flavor = pool.dialect.flavor
+            let dateType = pool.maintenance.counterDateType
             let definitions = job.rowFields.map { field in
-                let type = field == CounterKeyPattern.dateField && flavor == .postgres ? "date" : "text"
+                let type = field == CounterKeyPattern.dateField ? dateType : "text"
                 return "\"\(job.column(field))\" \(type) NOT NULL"
             }
             let value = "\"\(job.valueColumn)\" bigint NOT NULL DEFAULT 0"
@@ -52,7 +52,7 @@ struct CounterTable: Sendable {
     @discardableResult
     func upsert(_ rows: [[String]: Int64], additive: Bool, on db: any SQLDatabase) async throws -> Int {
         guard !rows.isEmpty else { return 0 }
-        let entries = Array(rows)
+        let entries = rows.map { (key: $0.key, value: $0.value) }
         let value = "\"\(valueColumn)\""
         let update = additive ? "\(table.quoted).\(value) + excluded.\(value)" : "excluded.\(value)"
         let columnList = (keyColumns + [valueColumn]).map { "\"\($0)\"" }.joined(separator: ", ")
@@ -60,31 +60,12 @@ struct CounterTable: Sendable {
         let insert = "INSERT INTO \(table.quoted) (\(columnList))"
         let onConflict: SQLQueryString =
             " ON CONFLICT (\(unsafeRaw: conflict)) DO UPDATE SET \(unsafeRaw: value) = \(unsafeRaw: update)"
-        // SQLite allows 32,766 parameters per statement.
-        let rowsPerStatement = pool.dialect.flavor == .postgres ? 5000 : 30_000 / (keyColumns.count + 1)
+        let sql = pool.maintenance
+        let rowsPerStatement = sql.rowsPerStatement(keyColumns: keyColumns.count)
         for start in stride(from: 0, to: entries.count, by: rowsPerStatement) {
-            let chunk = entries[start..<min(start + rowsPerStatement, entries.count)]
-            switch pool.dialect.flavor {
-            case .postgres:
-                // One array per column: the statement has the same few parameters whatever the
-                // batch size, so PostgreSQL parses it once and binds cheaply.
-                let names = keyColumns.indices.map { "k\($0)" }
-                var arrays: [SQLQueryString] = keyColumns.indices.map { index in
-                    "CAST(\(bind: chunk.map { $0.key[index] }) AS text[])"
-                }
-                arrays.append("CAST(\(bind: chunk.map(\.value)) AS bigint[])")
-                let casts = zip(names, keyTypes).map { "CAST(\($0) AS \($1))" } + ["v"]
-                try await db.raw(
-                    "\(unsafeRaw: insert) SELECT \(unsafeRaw: casts.joined(separator: ", ")) FROM unnest("
-                        + arrays.joined(separator: ", ")
-                        + ") AS u(\(unsafeRaw: (names + ["v"]).joined(separator: ", ")))" + onConflict
-                ).run()
-            case .sqlite:
-                let tuples: [SQLQueryString] = chunk.map { key, count in
-                    "(" + (key.map { "\(bind: $0)" } + ["\(bind: count)"]).joined(separator: ", ") + ")"
-                }
-                try await db.raw("\(unsafeRaw: insert) VALUES " + tuples.joined(separator: ", ") + onConflict).run()
-            }
+            try await sql.upsert(
+                entries[start..<min(start + rowsPerStatement, entries.count)], insert: insert, onConflict: onConflict,
+                keyTypes: keyTypes, on: db)
         }
         return entries.count
     }

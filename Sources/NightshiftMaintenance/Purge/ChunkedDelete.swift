@@ -48,24 +48,6 @@ struct ChunkedDelete: Sendable {
         return sql
     }
 
-    /// The column chunks are ranges of. On PostgreSQL an indexed time column comes first: its
-    /// index finds the old rows directly, where walking the primary key could make the planner
-    /// rescan the index of the time column for every chunk.
-    private var key: (column: String, type: String) {
-        switch pool.dialect.flavor {
-        case .postgres:
-            if schema.indexLeaders.contains(timeColumn.name), let type = schema.columns[timeColumn.name] {
-                return ("\"\(timeColumn.name)\"", type)
-            }
-            if schema.primaryKey.count == 1, let type = schema.columns[schema.primaryKey[0]] {
-                return ("\"\(schema.primaryKey[0])\"", type)
-            }
-            return ("ctid", "tid")
-        case .sqlite:
-            return ("rowid", "integer")
-        }
-    }
-
     /// Finds the last key of the next `batchSize` matching rows, then deletes every matching row
     /// up to it by a key range, as a plain `DELETE` would; rows sharing that last key all go in
     /// this chunk (`<=`), so the next may start after it.
@@ -73,11 +55,9 @@ struct ChunkedDelete: Sendable {
         after lastKey: String?, on db: any SQLDatabase, execute: CountingExecutor, archive: GzipNDJSONWriter?
     ) async throws -> (deleted: Int, upperKey: String?) {
         let table = schema.table.quoted
-        let (keyColumn, keyType) = key
-        let isPostgres = pool.dialect.flavor == .postgres
-        func keyValue(_ text: String) -> SQLQueryString {
-            isPostgres ? "CAST(\(bind: text) AS \(unsafeRaw: keyType))" : "\(bind: Int(text) ?? 0)"
-        }
+        let sql = pool.maintenance
+        let (keyColumn, keyType) = sql.chunkKey(of: schema, timeColumn: timeColumn)
+        func keyValue(_ text: String) -> SQLQueryString { sql.keyValue(text, type: keyType) }
         var range: SQLQueryString = "\(condition)"
         if let lastKey { range = "\(unsafeRaw: keyColumn) > " + keyValue(lastKey) + " AND \(range)" }
         let bound: SQLQueryString = """
@@ -89,10 +69,7 @@ struct ChunkedDelete: Sendable {
         let delete: SQLQueryString =
             "DELETE FROM \(unsafeRaw: table) WHERE \(range) AND \(unsafeRaw: keyColumn) <= " + keyValue(upper)
         guard let archive else { return (try await execute(delete), upper) }
-        let document =
-            isPostgres
-            ? "row_to_json(\(table).*)::text"
-            : "json_object(" + schema.columnOrder.map { "'\($0)', \"\($0)\"" }.joined(separator: ", ") + ")"
+        let document = sql.rowDocument(of: schema)
         let lines = try await db.raw(delete + " RETURNING \(unsafeRaw: document) AS doc").all().map {
             try $0.decode(column: "doc", as: String.self)
         }

@@ -34,7 +34,7 @@ public struct ExpireJob: Sendable {
                 let now = try await pool.databaseNow()
                 let delete = ChunkedDelete(
                     pool: pool, schema: schema,
-                    timeColumn: try TimeColumn(expiresAtColumn, in: schema, flavor: pool.dialect.flavor), cutoff: now,
+                    timeColumn: try TimeColumn(expiresAtColumn, in: schema, sql: pool.maintenance), cutoff: now,
                     filter: filter, batchSize: batchSize)
                 if context.isDryRun {
                     return ["expiredCount": .number(Double(try await delete.count())), "dryRun": true]

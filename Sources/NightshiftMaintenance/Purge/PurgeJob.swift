@@ -62,7 +62,7 @@ public struct PurgeJob: Sendable {
             let schema = try await TableSchema.read(target.table, on: pool, database: database)
             let delete = ChunkedDelete(
                 pool: pool, schema: schema,
-                timeColumn: try TimeColumn(target.timestampColumn, in: schema, flavor: pool.dialect.flavor),
+                timeColumn: try TimeColumn(target.timestampColumn, in: schema, sql: pool.maintenance),
                 cutoff: now.addingTimeInterval(-target.olderThan), filter: target.filter, batchSize: target.batchSize)
             let age = Self.describe(target.olderThan)
             let name = target.table.baseName

@@ -36,18 +36,4 @@ public enum RollupGranularity: String, Sendable, CaseIterable {
         let last = calendar.dateInterval(of: component, for: window.to.addingTimeInterval(-0.001))
         return (start, last?.end ?? window.to)
     }
-
-    /// PostgreSQL's `date_trunc` field.
-    var postgresField: String { rawValue }
-
-    /// The bucket start of `instant` (UTC text) on SQLite, which buckets in UTC only.
-    func sqliteBucket(_ instant: String) -> String {
-        switch self {
-        case .hour: return "strftime('%Y-%m-%d %H:00:00', \(instant))"
-        case .day: return "strftime('%Y-%m-%d 00:00:00', \(instant))"
-        // The Sunday on or after the day, then back six days: the Monday that starts its ISO week.
-        case .week: return "strftime('%Y-%m-%d 00:00:00', \(instant), 'weekday 0', '-6 days')"
-        case .month: return "strftime('%Y-%m-01 00:00:00', \(instant))"
-        }
-    }
 }

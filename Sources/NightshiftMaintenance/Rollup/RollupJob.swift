@@ -60,15 +60,13 @@ public struct RollupJob: Sendable {
     }
 
     private func run(context: JobContext, pool: SQLConnectionPool) async throws -> JSONObject {
-        let flavor = pool.dialect.flavor
+        let sql = pool.maintenance
         let schema = try await TableSchema.read(source, on: pool, database: database)
-        let time = try TimeColumn(timestampColumn, in: schema, flavor: flavor)
+        let time = try TimeColumn(timestampColumn, in: schema, sql: sql)
         try schema.require(groupBy + measures.compactMap(\.aggregate.column))
-        if flavor == .sqlite, !["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier) {
-            throw MaintenanceError.unsupported(
-                "rollup on SQLite buckets in UTC only (SQLite has no time zones); set timezone: UTC for this job, or use PostgreSQL"
-            )
-        }
+        try sql.checkBucketTimeZone(timeZone)
+        // Before anything is created: a measure this database cannot compute fails the run here.
+        for measure in measures { _ = try sql.expression(of: measure, time: time.instant) }
         let watermarks = RollupWatermark(pool: pool, job: context.jobName, target: target.text)
         let now = try await pool.databaseNow()
         let window: (from: Date, to: Date)
@@ -105,17 +103,13 @@ public struct RollupJob: Sendable {
         _ granularity: RollupGranularity, buckets: (from: Date, to: Date), time: TimeColumn, pool: SQLConnectionPool, dryRun: Bool
     ) async throws -> Int {
         guard buckets.to > buckets.from else { return 0 }
-        let flavor = pool.dialect.flavor
-        let bucket: String
-        switch flavor {
-        case .postgres: bucket = "date_trunc('\(granularity.postgresField)', \(time.instant), '\(timeZone.identifier)')"
-        case .sqlite: bucket = granularity.sqliteBucket(time.instant)
-        }
+        let sql = pool.maintenance
+        let bucket = sql.bucketStart(granularity, of: time.instant, in: timeZone)
         let groups = groupBy.map { "\"\($0)\"" }
         // A dry run only counts buckets, so it needs neither the measures nor anything they create.
         let aggregates =
             try dryRun
-            ? [] : measures.map { measure throws(MaintenanceError) in try measure.expression(flavor: flavor, time: time.instant) }
+            ? [] : measures.map { measure throws(MaintenanceError) in try sql.expression(of: measure, time: time.instant) }
         let select: SQLQueryString = """
             SELECT \(unsafeRaw: (groups + ["\(bucket) AS bucket_start"] + aggregates).joined(separator: ", ")) \
             FROM \(unsafeRaw: source.quoted) WHERE \(time.compare(">=", buckets.from)) AND \(time.compare("<", buckets.to)) \
@@ -133,51 +127,24 @@ public struct RollupJob: Sendable {
         let upsert: SQLQueryString =
             "INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) " + select
             + " ON CONFLICT (\(unsafeRaw: (groups + ["\"bucket_start\""]).joined(separator: ", "))) DO UPDATE SET \(unsafeRaw: updates)"
-        switch flavor {
-        case .postgres:
-            return try await pool.withDatabase { db in
-                try await db.raw("WITH written AS (" + upsert + " RETURNING 1) SELECT count(*) AS n FROM written").first()?
-                    .decode(column: "n", as: Int.self) ?? 0
-            }
-        case .sqlite:
-            return try await pool.withTransaction { db in
-                if !groups.isEmpty {
-                    // SQLite's unique keys treat NULLs as distinct, so a NULL group would never
-                    // conflict: clear those rows of the window first and let the insert rewrite them.
-                    let from = Self.sqliteText(buckets.from)
-                    let to = Self.sqliteText(buckets.to)
-                    try await db.raw(
-                        """
-                        DELETE FROM \(unsafeRaw: table) WHERE bucket_start >= \(bind: from) AND bucket_start < \(bind: to) \
-                        AND (\(unsafeRaw: groups.map { "\($0) IS NULL" }.joined(separator: " OR ")))
-                        """
-                    ).run()
-                }
-                try await db.raw(upsert).run()
-                return try await db.raw("SELECT changes() AS n").first()?.decode(column: "n", as: Int.self) ?? 0
-            }
-        }
+        return try await sql.write(upsert, into: table, groups: groups, window: buckets, on: pool)
     }
 
     /// Creates the targets that are missing (and, on PostgreSQL, the JSON merge aggregate);
     /// checks that existing ones have the columns the rollup writes.
     private func createTargets(pool: SQLConnectionPool, schema: TableSchema) async throws {
-        let flavor = pool.dialect.flavor
+        let sql = pool.maintenance
         let groupColumns = groupBy.map { "\"\($0)\" \(schema.columns[$0] ?? "TEXT")" }
         let measureColumns = measures.map {
-            "\"\($0.name)\" \($0.columnType(flavor: flavor, sourceType: $0.aggregate.column.flatMap { schema.columns[$0] }))"
+            "\"\($0.name)\" \(sql.columnType(of: $0, sourceType: $0.aggregate.column.flatMap { schema.columns[$0] }))"
         }
-        let bucketColumn = flavor == .postgres ? "\"bucket_start\" timestamptz NOT NULL" : "\"bucket_start\" TEXT NOT NULL"
+        let bucketColumn = sql.bucketColumn
         let key = (groupBy.map { "\"\($0)\"" } + ["\"bucket_start\""]).joined(separator: ", ")
         try await pool.withDatabase { db in
-            if measures.contains(where: { if case .jsonMerge = $0.aggregate { return true } else { return false } }) {
-                try await db.raw(
-                    "CREATE OR REPLACE AGGREGATE nightshift_jsonb_merge(jsonb) (SFUNC = jsonb_concat, STYPE = jsonb, INITCOND = '{}')"
-                ).run()
-            }
+            try await sql.prepare(for: measures, on: db)
             for granularity in granularities {
                 let table = self.table(granularity)
-                let unique = flavor == .postgres ? "UNIQUE NULLS NOT DISTINCT (\(key))" : "UNIQUE (\(key))"
+                let unique = sql.uniqueConstraint(key)
                 try await db.raw(
                     """
                     CREATE TABLE IF NOT EXISTS \(unsafeRaw: table.quoted) (\(unsafeRaw: (groupColumns + [bucketColumn] + measureColumns).joined(separator: ", ")), \
@@ -190,10 +157,5 @@ public struct RollupJob: Sendable {
             let existing = try await TableSchema.read(table(granularity), on: pool, database: database)
             try existing.require(groupBy + ["bucket_start"] + measures.map(\.name))
         }
-    }
-
-    /// SQLite's `YYYY-MM-DD HH:MM:SS`, in UTC.
-    static func sqliteText(_ date: Date) -> String {
-        String(ISO8601Format.string(from: date).prefix(19)).replacingOccurrences(of: "T", with: " ")
     }
 }

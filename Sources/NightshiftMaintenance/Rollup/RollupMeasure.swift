@@ -1,5 +1,3 @@
-import NightshiftDatabase
-
 /// One column of a rollup target and how it aggregates the source rows of a bucket.
 public struct RollupMeasure: Sendable, Equatable {
     /// How the value is computed.
@@ -38,35 +36,5 @@ public struct RollupMeasure: Sendable, Equatable {
     public init(name: String, aggregate: Aggregate) {
         self.name = name
         self.aggregate = aggregate
-    }
-
-    /// The aggregate expression over the source rows of a group.
-    func expression(flavor: SQLDialectFragments.Flavor, time: String) throws(MaintenanceError) -> String {
-        switch aggregate {
-        case .count: return "count(*)"
-        case .countIf(let condition):
-            return flavor == .postgres
-                ? "count(*) FILTER (WHERE \(condition))" : "coalesce(sum(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0)"
-        case .countDistinct(let column): return "count(DISTINCT \"\(column)\")"
-        case .sum(let column): return "sum(\"\(column)\")"
-        case .min(let column): return "min(\"\(column)\")"
-        case .max(let column): return "max(\"\(column)\")"
-        case .jsonMerge(let column):
-            guard flavor == .postgres else {
-                throw .unsupported("measure '\(name)': json_merge needs PostgreSQL (jsonb)")
-            }
-            return "nightshift_jsonb_merge(CAST(\"\(column)\" AS jsonb) ORDER BY \(time))"
-        }
-    }
-
-    /// The target column's type, given the source column's.
-    func columnType(flavor: SQLDialectFragments.Flavor, sourceType: String?) -> String {
-        switch aggregate {
-        case .count, .countIf, .countDistinct:
-            return flavor == .postgres ? "bigint NOT NULL DEFAULT 0" : "INTEGER NOT NULL DEFAULT 0"
-        case .sum: return flavor == .postgres ? "numeric" : "NUMERIC"
-        case .min, .max: return sourceType ?? "NUMERIC"
-        case .jsonMerge: return "jsonb"
-        }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import NightshiftDatabase
 import SQLKit
 
 /// SQL for comparing a table's time column with an instant, whatever form the column has:
@@ -7,48 +6,28 @@ import SQLKit
 /// on SQLite, which has no time type.
 struct TimeColumn: Sendable {
     let name: String
-    let flavor: SQLDialectFragments.Flavor
     /// PostgreSQL: whether the column holds instants (`timestamptz`) rather than UTC wall times.
     let holdsInstants: Bool
+    private let sql: any TimeColumnSQL
 
-    /// The column `name` of `schema`; throws when PostgreSQL keeps it in a form that is not a time.
-    init(_ name: String, in schema: TableSchema, flavor: SQLDialectFragments.Flavor) throws(MaintenanceError) {
+    /// The column `name` of `schema`; throws when the database keeps it in a form that is not a time.
+    init(_ name: String, in schema: TableSchema, sql: any TimeColumnSQL) throws(MaintenanceError) {
         try schema.require([name])
         self.name = name
-        self.flavor = flavor
+        self.sql = sql
         let type = schema.columns[name, default: ""].lowercased()
         holdsInstants = type == "timestamp with time zone"
-        if flavor == .postgres, !type.hasPrefix("timestamp"), type != "date" {
-            throw .unsupported(
-                "column '\(name)' of '\(schema.table)' is \(type), not a timestamp or date; time-based jobs need one")
-        }
+        try sql.checkTimeType(type, column: name, table: schema.table)
     }
 
-    private var quoted: String { "\"\(name)\"" }
+    /// The column's name, quoted.
+    var quoted: String { "\"\(name)\"" }
 
-    /// `column <op> instant`, written so that PostgreSQL can use an index on the column.
+    /// `column <op> instant`, written so that an index on the column can serve it.
     func compare(_ operation: String, _ instant: Date) -> SQLQueryString {
-        switch flavor {
-        case .postgres:
-            return holdsInstants
-                ? "\(unsafeRaw: quoted) \(unsafeRaw: operation) \(bind: instant)"
-                : "\(unsafeRaw: quoted) \(unsafeRaw: operation) (CAST(\(bind: instant) AS timestamptz) AT TIME ZONE 'UTC')"
-        case .sqlite:
-            let julian = instant.timeIntervalSince1970 / 86_400 + 2_440_587.5
-            return """
-                (CASE WHEN typeof(\(unsafeRaw: quoted)) IN ('integer', 'real') THEN \(unsafeRaw: quoted) \(unsafeRaw: operation) \(bind: instant.timeIntervalSince1970) \
-                ELSE julianday(\(unsafeRaw: quoted)) \(unsafeRaw: operation) \(bind: julian) END)
-                """
-        }
+        sql.compare(self, operation, instant)
     }
 
     /// The column as an instant: `timestamptz` on PostgreSQL, UTC `YYYY-MM-DD HH:MM:SS` text on SQLite.
-    var instant: String {
-        switch flavor {
-        case .postgres: return holdsInstants ? quoted : "(\(quoted) AT TIME ZONE 'UTC')"
-        case .sqlite:
-            return
-                "(CASE WHEN typeof(\(quoted)) IN ('integer', 'real') THEN datetime(\(quoted), 'unixepoch') ELSE datetime(\(quoted)) END)"
-        }
-    }
+    var instant: String { sql.instant(of: self) }
 }

@@ -1,0 +1,54 @@
+import Foundation
+import NightshiftDatabase
+import SQLKit
+
+/// Buckets cut by `date_trunc` in any time zone; NULL groups are equal under
+/// `UNIQUE NULLS NOT DISTINCT`, so one `INSERT … ON CONFLICT` writes every bucket.
+extension PostgresMaintenance {
+    func checkBucketTimeZone(_ timeZone: TimeZone) throws(MaintenanceError) {}
+
+    func bucketStart(_ granularity: RollupGranularity, of instant: String, in timeZone: TimeZone) -> String {
+        "date_trunc('\(granularity.rawValue)', \(instant), '\(timeZone.identifier)')"
+    }
+
+    func expression(of measure: RollupMeasure, time: String) throws(MaintenanceError) -> String {
+        switch measure.aggregate {
+        case .count: return "count(*)"
+        case .countIf(let condition): return "count(*) FILTER (WHERE \(condition))"
+        case .countDistinct(let column): return "count(DISTINCT \"\(column)\")"
+        case .sum(let column): return "sum(\"\(column)\")"
+        case .min(let column): return "min(\"\(column)\")"
+        case .max(let column): return "max(\"\(column)\")"
+        case .jsonMerge(let column): return "nightshift_jsonb_merge(CAST(\"\(column)\" AS jsonb) ORDER BY \(time))"
+        }
+    }
+
+    func columnType(of measure: RollupMeasure, sourceType: String?) -> String {
+        switch measure.aggregate {
+        case .count, .countIf, .countDistinct: return "bigint NOT NULL DEFAULT 0"
+        case .sum: return "numeric"
+        case .min, .max: return sourceType ?? "numeric"
+        case .jsonMerge: return "jsonb"
+        }
+    }
+
+    var bucketColumn: String { "\"bucket_start\" timestamptz NOT NULL" }
+
+    func uniqueConstraint(_ key: String) -> String { "UNIQUE NULLS NOT DISTINCT (\(key))" }
+
+    func prepare(for measures: [RollupMeasure], on db: any SQLDatabase) async throws {
+        guard measures.contains(where: { if case .jsonMerge = $0.aggregate { true } else { false } }) else { return }
+        try await db.raw(
+            "CREATE OR REPLACE AGGREGATE nightshift_jsonb_merge(jsonb) (SFUNC = jsonb_concat, STYPE = jsonb, INITCOND = '{}')"
+        ).run()
+    }
+
+    func write(
+        _ upsert: SQLQueryString, into table: String, groups: [String], window: (from: Date, to: Date), on pool: SQLConnectionPool
+    ) async throws -> Int {
+        try await pool.withDatabase { db in
+            try await db.raw("WITH written AS (" + upsert + " RETURNING 1) SELECT count(*) AS n FROM written").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+}

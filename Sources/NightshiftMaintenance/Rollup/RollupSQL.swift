@@ -1,0 +1,27 @@
+import Foundation
+import NightshiftDatabase
+import SQLKit
+
+/// How a driver buckets, aggregates and upserts a rollup (``RollupJob``).
+protocol RollupSQL: Sendable {
+    /// Throws when buckets cannot be cut in `timeZone` on this database.
+    func checkBucketTimeZone(_ timeZone: TimeZone) throws(MaintenanceError)
+    /// The start of the bucket of `instant` (an SQL expression) at `granularity` in `timeZone`.
+    func bucketStart(_ granularity: RollupGranularity, of instant: String, in timeZone: TimeZone) -> String
+    /// The aggregate expression of `measure` over a group's rows; `time` is the time column as
+    /// an instant, for measures that depend on order.
+    func expression(of measure: RollupMeasure, time: String) throws(MaintenanceError) -> String
+    /// The target column type of `measure`, given its source column's type.
+    func columnType(of measure: RollupMeasure, sourceType: String?) -> String
+    /// The definition of the bucket-start column of a target.
+    var bucketColumn: String { get }
+    /// The unique constraint over the group and bucket columns `key`, NULL groups included.
+    func uniqueConstraint(_ key: String) -> String
+    /// Creates what `measures` need besides the target tables.
+    func prepare(for measures: [RollupMeasure], on db: any SQLDatabase) async throws
+    /// Runs `upsert` into `table` for the buckets of `window`, grouped by `groups`; returns the
+    /// number of bucket rows written.
+    func write(
+        _ upsert: SQLQueryString, into table: String, groups: [String], window: (from: Date, to: Date), on pool: SQLConnectionPool
+    ) async throws -> Int
+}
