@@ -1,95 +1,19 @@
 import Foundation
 
-/// Where runs and job state live: the engine's only way to the database.
-///
-/// Every method is one short statement or transaction, safe to call from many instances at
-/// once. Times that several instances compare (leases, heartbeats, `run_after`) come from the
-/// database's clock, never from the caller's.
-public protocol JobStore: Sendable {
+/// Where runs and job state live: the engine's only way to the database, and the admin API's
+/// and CLI's. One store per database (SQLite, PostgreSQL, and the memory store of
+/// `NightshiftTesting`), made of three concerns: ``EngineStore``, ``ControlStore`` and
+/// ``HistoryStore``, so that code that only reads or only steers says so.
+public protocol JobStore: EngineStore, ControlStore, HistoryStore {
     /// Creates or upgrades the schema; safe when several instances start together.
     func migrate() async throws
     /// Whether every migration this build knows is applied.
     func isMigrated() async throws -> Bool
-    /// The database's current time.
-    func databaseNow() async throws -> Date
-    /// Writes the config-owned fields of the jobs (schedule, description, enabled), keeping
-    /// pause state, counters and watermarks.
-    func register(_ jobs: [JobRegistration]) async throws
-    /// The control rows of all jobs.
-    func jobStates() async throws -> [JobState]
-    /// Moves the job's watermark forward to `fire` (never backward).
-    func advanceWatermark(job: String, to fire: Date) async throws
-    /// Pauses or resumes a job; returns false when the job is unknown.
-    func setPaused(job: String, paused: Bool) async throws -> Bool
-    /// Takes or renews the named lease for `duration` seconds; true when `holder` has it now.
-    func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool
-    /// Who holds the named lease now, if it has not expired.
-    func leaseHolder(_ name: String) async throws -> String?
-    /// Gives the lease up at once, if `holder` has it.
-    func releaseLease(_ name: String, holder: String) async throws
-    /// Records scheduled fires under the unique key (job, scheduled_for), applying each fire's
-    /// overlap policy against the job's queued and running runs.
-    func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome]
-    /// Creates queued runs.
-    func enqueue(_ runs: [NewRun]) async throws -> [Run]
-    /// Claims up to `limit` runnable runs of `jobs` in the queues `queues` selects (not paused,
-    /// `run_after` passed), highest priority and oldest first, marking them `running` for
-    /// `worker`, with progress, details and error cleared for the attempt starting (an earlier
-    /// attempt's error stays in its attempt row).
-    func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run]
-    /// Creates `run` already claimed by `worker`, in one transaction, so that no other instance
-    /// can take it first (`nightshift run` beside a `serve` on the same store).
-    func start(_ run: NewRun, worker: String) async throws -> Run
-    /// Claims one run by id if it is queued, whatever its `run_after` (foreground runs), as
-    /// ``claim(limit:jobs:queues:worker:)`` does.
-    func claim(runID: UUID, worker: String) async throws -> Run?
-    /// Puts runs that `worker` claimed but never started (prefetched ones, at shutdown) back in
-    /// the queue as if they had not been claimed: same attempt, no attempt row.
-    func release(_ runIDs: [UUID], worker: String) async throws
-    /// Stamps the heartbeat and progress of running runs; returns the ids whose cancellation
-    /// was requested.
-    func heartbeat(_ progress: [UUID: Int], worker: String) async throws -> Set<UUID>
-    /// Applies the ends of attempts, all in one transaction, each only if its run is still
-    /// `running` at that attempt; returns the ids of the runs it applied to (a run rescued,
-    /// cancelled or finished meanwhile is left alone).
-    func complete(_ completions: [RunCompletion]) async throws -> Set<UUID>
-    /// Rescues `running` runs whose heartbeat is older than `staleAfter` seconds, except those
-    /// `held` names: requeued when attempts are left, otherwise failed. Returns the rescued runs
-    /// as they are now. `held` gives the runs the calling instance holds, asked for just before
-    /// the rescue's statements run: they are alive whatever their heartbeat says (it lags when
-    /// the database or the process is slow), and an instance that failed its own runs for that
-    /// lost work it was doing.
-    func rescueOrphans(staleAfter: Double, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run]
-    /// Cancels a queued run at once, or asks a running one to stop; false if it is finished.
-    func requestCancel(runID: UUID) async throws -> Bool
-    /// Lists runs, newest first.
-    func runs(_ query: RunQuery) async throws -> [Run]
-    /// One run.
-    func run(id: UUID) async throws -> Run?
-    /// The runs of `ids` that exist, in no particular order, in one statement.
-    func runs(ids: [UUID]) async throws -> [Run]
-    /// Pauses or resumes a queue: its queued runs wait while it is paused.
-    func setQueuePaused(_ queue: String, paused: Bool) async throws
-    /// Deletes finished runs (and their attempts) that ended before their job's retention, in
-    /// chunks of `chunkSize`; returns how many runs went.
-    func prune(_ retention: HistoryRetention, chunkSize: Int) async throws -> Int
-    /// The number of `queued` runs in each queue.
-    func queueDepths() async throws -> [String: Int]
-    /// All `queued` and `running` runs.
-    func activeRuns() async throws -> [Run]
-    /// Each job's `running` runs, summarized in one grouped statement.
-    func runningSummaries() async throws -> [String: RunningSummary]
-    /// The newest finished, not skipped, run of each job.
-    func lastFinishedRuns() async throws -> [String: Run]
-    /// Calls `wake` whenever another connection announces new runs (PostgreSQL LISTEN), until
-    /// cancelled; returns at once where the database has no such announcements. A wake-up is only
-    /// a hint: workers poll anyway.
-    func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws
     /// Closes connections.
     func close() async
 }
 
-extension JobStore {
+extension EngineStore {
     /// Applies the end of one attempt; false when its run was no longer running at that attempt.
     public func complete(_ completion: RunCompletion) async throws -> Bool {
         try await complete([completion]).contains(completion.runID)

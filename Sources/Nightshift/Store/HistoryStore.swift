@@ -1,0 +1,23 @@
+import Foundation
+
+/// What a store tells about jobs and runs, for status, listings and the admin API: reads only.
+public protocol HistoryStore: Sendable {
+    /// The control rows of all jobs.
+    func jobStates() async throws -> [JobState]
+    /// Who holds the named lease now, if it has not expired.
+    func leaseHolder(_ name: String) async throws -> String?
+    /// Lists runs, newest first.
+    func runs(_ query: RunQuery) async throws -> [Run]
+    /// One run.
+    func run(id: UUID) async throws -> Run?
+    /// The runs of `ids` that exist, in no particular order, in one statement.
+    func runs(ids: [UUID]) async throws -> [Run]
+    /// The number of `queued` runs in each queue.
+    func queueDepths() async throws -> [String: Int]
+    /// All `queued` and `running` runs.
+    func activeRuns() async throws -> [Run]
+    /// Each job's `running` runs, summarized in one grouped statement.
+    func runningSummaries() async throws -> [String: RunningSummary]
+    /// The newest finished, not skipped, run of each job.
+    func lastFinishedRuns() async throws -> [String: Run]
+}
