@@ -45,10 +45,11 @@ struct LoadedApp {
     let jobs: [Job]
     let registry: DatabaseRegistry
 
-    /// Opens and migrates the store, runs `body`, and closes everything after.
-    func withStore<R>(logger: Logger, _ body: (SQLJobStore) async throws -> R) async throws -> R {
+    /// Opens the store, migrates it (or, for commands that only read, checks that it is
+    /// migrated), runs `body`, and closes everything after.
+    func withStore<R>(logger: Logger, migrating: Bool = true, _ body: (SQLJobStore) async throws -> R) async throws -> R {
         do {
-            let result = try await SQLJobStore.withStore(configuration.store, logger: logger, body)
+            let result = try await SQLJobStore.withStore(configuration.store, logger: logger, migrating: migrating, body)
             await registry.closeAll()
             return result
         } catch {

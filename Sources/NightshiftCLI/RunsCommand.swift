@@ -35,7 +35,7 @@ struct RunsCommand: AsyncParsableCommand {
         }
         let logger = options.logger()
         let app = try options.loadApp(logger: logger)
-        let runs = try await app.withStore(logger: logger) { try await $0.runs(query) }
+        let runs = try await app.withStore(logger: logger, migrating: false) { try await $0.runs(query) }
         let report = RunListReport(runs: runs, limit: query.limit)
         if options.json { return try printJSON(report) }
         var table = TextTable(header: ["ID", "JOB", "STATUS", "TRIGGER", "ATTEMPT", "STARTED", "ENDED", "RESULT"])

@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
         let logger = options.logger()
         let app = try options.loadApp(logger: logger)
         let engine = try app.engineConfiguration()
-        return try await app.withStore(logger: logger) { store in
+        return try await app.withStore(logger: logger, migrating: false) { store in
             try await StatusReport.make(
                 jobs: app.jobs, store: store, schedulingEnabled: engine.schedulingEnabled,
                 heartbeatTimeout: engine.leaseDuration)

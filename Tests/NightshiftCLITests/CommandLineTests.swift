@@ -204,6 +204,49 @@ struct Nightshift {
         }
     }
 
+    @Test("runs and status never migrate: on a new store they say what to run, and create nothing")
+    func readingNeverMigrates() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let database = cli.directory.appendingPathComponent("new.db").path
+        let config = try cli.write(config: "store: sqlite:\(database)\njobs: {}\n")
+        for command in ["runs", "status"] {
+            let (status, output) = try await cli.run([command, "--config", config])
+            #expect(status == 1 && output.contains("has no Nightshift tables yet; run 'nightshift migrate'"), "\(output)")
+        }
+        #expect(try await cli.run(["migrate", "--config", config]).status == 0)
+        #expect(try await cli.run(["runs", "--config", config]).status == 0)
+    }
+
+    @Test(
+        "a PostgreSQL role that may only read lists runs and status",
+        .enabled(if: TestStoreKind.available.contains(.postgres)))
+    func readOnlyRole() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        try await withTestStore(.postgres) { test in
+            guard case .postgres(let host, let port, _, _, let database) = try DatabaseURL(test.url) else {
+                Issue.record("the test store is not on PostgreSQL")
+                return
+            }
+            let role = "nightshift_reader_\(UUID().uuidString.prefix(8).lowercased())"
+            try await test.store.pool.withDatabase { db in
+                try await db.raw("CREATE ROLE \(unsafeRaw: role) LOGIN").run()
+                try await db.raw("GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(unsafeRaw: role)").run()
+            }
+            let url = "postgres://\(role)@\(host):\(port)/\(database)"
+            let config = try cli.write(config: "store: \(url)\njobs: {}\n")
+            let runs = try await cli.run(["runs", "--config", config])
+            let status = try await cli.run(["status", "--config", config])
+            try await test.store.pool.withDatabase { db in
+                try await db.raw("DROP OWNED BY \(unsafeRaw: role)").run()
+                try await db.raw("DROP ROLE \(unsafeRaw: role)").run()
+            }
+            #expect(runs.status == 0, "\(runs.output)")
+            #expect(status.status == 0, "\(status.output)")
+        }
+    }
+
     @Test("the quick-start example validates and its jobs run")
     func quickStart() async throws {
         let cli = try Nightshift()

@@ -33,12 +33,15 @@ public final class SQLJobStore: JobStore {
         SQLJobStore(pool: try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger))
     }
 
-    /// Opens the store at `url`, migrates it, runs `body`, and closes it whether `body` returns
-    /// or throws.
-    public static func withStore<R>(_ url: String, logger: Logger, _ body: (SQLJobStore) async throws -> R) async throws -> R {
+    /// Opens the store at `url`, migrates it (or, with `migrating` false, checks that it is
+    /// migrated, so that a role that may only read can use it), runs `body`, and closes it
+    /// whether `body` returns or throws.
+    public static func withStore<R>(
+        _ url: String, logger: Logger, migrating: Bool = true, _ body: (SQLJobStore) async throws -> R
+    ) async throws -> R {
         let store = try await open(url, logger: logger)
         do {
-            try await store.migrate()
+            if migrating { try await store.migrate() } else { try await store.requireMigrated(url: url) }
             let result = try await body(store)
             await store.close()
             return result
@@ -60,6 +63,15 @@ public final class SQLJobStore: JobStore {
 
     public func isMigrated() async throws -> Bool {
         try await SQLMigrations.appliedVersions(on: pool, driver: driver).contains(SQLMigrations.latestVersion)
+    }
+
+    /// Throws ``SQLStoreError/notMigrated(_:)`` unless every migration this build knows is applied.
+    func requireMigrated(url: String) async throws {
+        let applied = try await SQLMigrations.appliedVersions(on: pool, driver: driver)
+        guard !applied.contains(SQLMigrations.latestVersion) else { return }
+        let state = applied.isEmpty ? "has no Nightshift tables yet" : "is at schema version \(applied.max() ?? 0) of \(SQLMigrations.latestVersion)"
+        throw SQLStoreError.notMigrated(
+            "the store \(URLPasswordMask.mask(url)) \(state); run 'nightshift migrate' (or start 'nightshift serve') with a role that may create tables")
     }
 
     public func databaseNow() async throws -> Date {
