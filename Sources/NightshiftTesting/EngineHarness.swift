@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Nightshift
+import Synchronization
 
 /// An engine running `jobs` on a ``MemoryJobStore`` with a ``ManualClock``: cron fires,
 /// retries, timeouts, heartbeats, leases and catch-up happen when the test moves the clock,
@@ -20,6 +21,11 @@ public final class EngineHarness: Sendable {
     /// The engine under test.
     public let engine: NightshiftEngine
     private let running: Task<Void, any Error>
+    /// Whether the engine's `run()` has returned.
+    private final class Flag: Sendable {
+        let isSet = Atomic<Bool>(false)
+    }
+    private let stopped = Flag()
 
     /// Starts an engine for `jobs` whose clock reads `now`, on an empty store; `configure`
     /// adjusts the configuration (concurrency, lease, grace period) before it starts.
@@ -44,7 +50,10 @@ public final class EngineHarness: Sendable {
         configuration.clock = clock
         configure(&configuration)
         engine = NightshiftEngine(store: store, jobs: jobs, configuration: configuration, logger: logger)
-        running = Task { [engine] in try await engine.run() }
+        running = Task { [engine, stopped] in
+            defer { stopped.isSet.store(true, ordering: .relaxed) }
+            try await engine.run()
+        }
         // Moving the clock before the first scheduler tick would move a new job's starting
         // point past the fires the test means to see.
         let scheduled = jobs.filter { $0.schedule != nil }.map(\.name)
@@ -98,9 +107,18 @@ public final class EngineHarness: Sendable {
         try await store.waitUntil(what, condition)
     }
 
-    /// Shuts the engine down as SIGTERM would and waits until it has stopped.
+    /// Shuts the engine down as SIGTERM would and waits until it has stopped, moving the clock
+    /// a second at a time meanwhile, so that jobs still running get their grace period and
+    /// are then stopped, as they would in real time.
     public func stop() async throws {
         engine.shutDown()
+        var moved = Duration.zero
+        while !stopped.isSet.load(ordering: .relaxed), moved < .seconds(86_400) {
+            try? await Task.sleep(for: .milliseconds(5))
+            guard !stopped.isSet.load(ordering: .relaxed) else { break }
+            advance(by: .seconds(1))
+            moved += .seconds(1)
+        }
         try await running.value
     }
 }

@@ -4,16 +4,13 @@ import NightshiftRedis
 /// The Redis server the tests use, named by `NIGHTSHIFT_TEST_REDIS` (set by `scripts/test.sh`).
 /// Tests share it and keep apart by key prefix.
 public enum TestRedis {
-    /// Whether a test server is configured.
-    public static var isAvailable: Bool { ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_REDIS"] != nil }
-
-    /// Its URL as text.
-    public static var urlText: String { ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_REDIS"] ?? "redis://127.0.0.1:6379" }
+    /// Its URL as text; cancels the test when Redis is not configured (see ``TestServices``).
+    public static func url() throws -> String { try TestServices.url(of: .redis) }
 
     /// Runs `body` with a client and a key prefix of its own (`t<random>:`), and deletes every key
     /// under that prefix afterwards.
     public static func withPrefix<R>(_ body: (RedisClient, String) async throws -> R) async throws -> R {
-        let client = RedisClient(url: try RedisURL(urlText))
+        let client = RedisClient(url: try RedisURL(try url()))
         let prefix = "t\(UUID().uuidString.prefix(8).lowercased()):"
         func cleanUp() async {
             var keys: [String] = []

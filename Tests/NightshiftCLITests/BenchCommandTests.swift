@@ -11,7 +11,7 @@ import Testing
         let store: String
         switch kind {
         case .sqlite: store = "sqlite:\(cli.directory.appendingPathComponent("bench.db").path)"
-        case .postgres: store = ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"]!
+        case .postgres: store = try TestServices.url(of: .postgres)
         }
         let (status, output) = try await cli.run(
             ["bench", "queue", "--store", store, "--jobs", "100", "--rounds", "2", "--seconds", "3"])

@@ -175,8 +175,8 @@ struct Nightshift {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
         var stores = [("postgres://nightshift@127.0.0.1:1/jobs", "cannot connect to PostgreSQL at 127.0.0.1:1/jobs")]
-        if let server = ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"],
-            case .postgres(let host, let port, let user, _, _) = try DatabaseURL(server)
+        if TestServices.shouldRun(.postgres),
+            case .postgres(let host, let port, let user, _, _) = try DatabaseURL(try TestServices.url(of: .postgres))
         {
             stores.append(
                 ("postgres://\(user)@\(host):\(port)/nightshift_missing", "database \"nightshift_missing\" does not exist"))
@@ -192,7 +192,7 @@ struct Nightshift {
 
     @Test(
         "a store that can be reached gives no warning from the driver on the way",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func reachableStoreIsQuiet() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
@@ -220,7 +220,7 @@ struct Nightshift {
 
     @Test(
         "a PostgreSQL role that may only read lists runs and status",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func readOnlyRole() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
@@ -234,7 +234,7 @@ struct Nightshift {
                 try await db.raw("CREATE ROLE \(unsafeRaw: role) LOGIN").run()
                 try await db.raw("GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(unsafeRaw: role)").run()
             }
-            let url = "postgres://\(role)@\(host):\(port)/\(database)"
+            let url = "postgres://\(role)@\(host):\(port)/\(database ?? "")"
             let config = try cli.write(config: "store: \(url)\njobs: {}\n")
             let runs = try await cli.run(["runs", "--config", config])
             let status = try await cli.run(["status", "--config", config])

@@ -9,12 +9,12 @@ import Testing
 
 @Suite(
     "counter-flush under SIGKILL",
-    .enabled(if: TestRedis.isAvailable && ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"] != nil))
+    .requiresRedis, .requiresPostgres)
 struct CounterFlushKillTests {
     @Test("SIGKILL of `nightshift run` at random points of a counter flush loses no count and counts none twice")
     func killedFlush() async throws {
         try await TestRedis.withPrefix { redis, prefix in
-            let base = try DatabaseURL(ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_POSTGRES"]!)
+            let base = try DatabaseURL(try TestServices.url(of: .postgres))
             try await ScratchDatabase.with(beside: base, prefix: "flush_kill", logger: Logger(label: "flush-kill")) { url in
                 let cli = try Nightshift()
                 defer { cli.cleanUp() }
@@ -22,7 +22,7 @@ struct CounterFlushKillTests {
                 let config = try cli.write(
                     config: """
                         databases: { app: "\(url)" }
-                        redis: { hits: "\(TestRedis.urlText)" }
+                        redis: { hits: "\(try TestRedis.url())" }
                         jobs:
                           \(job):
                             kind: counter-flush

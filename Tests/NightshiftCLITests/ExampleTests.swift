@@ -28,19 +28,13 @@ import Testing
 
     @Test("each seed example passes its checks", arguments: examples)
     func example(_ example: Example) async throws {
-        let environment = ProcessInfo.processInfo.environment
-        if example.postgres && environment["NIGHTSHIFT_TEST_POSTGRES"] == nil
-            || example.redisDatabase != nil && !TestRedis.isAvailable
-        {
-            return
-        }
         var variables = ["NIGHTSHIFT": Nightshift.binary]
         if let database = example.redisDatabase {
-            let server = try RedisURL(TestRedis.urlText)
+            let server = try RedisURL(try TestRedis.url())
             variables["REDIS_URL"] = "redis://\(server.host):\(server.port)/\(database)"
         }
         if example.postgres {
-            let base = try DatabaseURL(environment["NIGHTSHIFT_TEST_POSTGRES"]!)
+            let base = try DatabaseURL(try TestServices.url(of: .postgres))
             try await ScratchDatabase.with(beside: base, prefix: "example", logger: Logger(label: "example-test")) { url in
                 variables["APP_DATABASE"] = url
                 try await run(example, variables)

@@ -43,7 +43,7 @@ import Testing
 
     @Test(
         "an every-second job runs once per second; killing the leader loses nothing that catch_up all cannot restore",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func periodicAcrossLeaderKill() async throws {
         try await withTestStore(.postgres) { test in
             let cli = try Nightshift()
@@ -69,7 +69,7 @@ import Testing
 
     @Test(
         "10,000 enqueued runs across three processes each succeed exactly once, also when one process is killed midway",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func tenThousandRuns() async throws {
         try await withTestStore(.postgres) { test in
             let cli = try Nightshift()

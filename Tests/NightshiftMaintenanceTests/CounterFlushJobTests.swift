@@ -10,7 +10,7 @@ import Testing
 
 @testable import NightshiftMaintenance
 
-@Suite("counter-flush", .enabled(if: TestRedis.isAvailable))
+@Suite("counter-flush", .requiresRedis)
 struct CounterFlushJobTests {
     private func flushContext(job: String, dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         JobContext(
@@ -39,7 +39,7 @@ struct CounterFlushJobTests {
                     ["HSET", "\(prefix)usage:tenant_FLUSH_DEMO:2025-09-01", "GET_/usage", "12", "POST_/verify", "3"],
                 ])
                 let registry = DatabaseRegistry(
-                    urls: ["app": app.url], redisURLs: ["usage": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                    urls: ["app": app.url], redisURLs: ["usage": try TestRedis.url()], logger: Logger(label: "flush-test"))
                 let job = CounterFlushJob(
                     database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{tenant}:{date}"),
                     hashField: "metric",
@@ -89,7 +89,7 @@ struct CounterFlushJobTests {
                     ["SET", "\(prefix)usage:acme:2025-11-01:broken", "lots"], ["SET", "\(prefix)usage:acme:yesterday:x", "1"],
                 ])
                 let registry = DatabaseRegistry(
-                    urls: ["app": app.url], redisURLs: ["usage": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                    urls: ["app": app.url], redisURLs: ["usage": try TestRedis.url()], logger: Logger(label: "flush-test"))
                 let job = CounterFlushJob(
                     database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{merchant}:{date}:{metric}"),
                     table: try SQLName("merchant_usage"), columns: ["date": "usage_date"], valueColumn: "amount")
@@ -120,7 +120,7 @@ struct CounterFlushJobTests {
         try await TestRedis.withPrefix { redis, prefix in
             try await AppDatabase.with(kind) { app in
                 let registry = DatabaseRegistry(
-                    urls: ["app": app.url], redisURLs: ["hits": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                    urls: ["app": app.url], redisURLs: ["hits": try TestRedis.url()], logger: Logger(label: "flush-test"))
                 let pattern = try CounterKeyPattern("\(prefix)hits:{page}")
                 let counter = UsageCounter(client: redis, pattern: pattern)
                 var job = CounterFlushJob(
@@ -181,7 +181,7 @@ struct CounterFlushJobTests {
         try await TestRedis.withPrefix { redis, prefix in
             try await AppDatabase.with(kind) { app in
                 let registry = DatabaseRegistry(
-                    urls: ["app": app.url], redisURLs: ["hits": TestRedis.urlText], logger: Logger(label: "flush-test"))
+                    urls: ["app": app.url], redisURLs: ["hits": try TestRedis.url()], logger: Logger(label: "flush-test"))
                 let pattern = try CounterKeyPattern("\(prefix)hits:{page}")
                 try await UsageCounter(client: redis, pattern: pattern).increment(["page": "home"], by: 5)
                 let job = CounterFlushJob(database: "app", redis: "hits", pattern: pattern, table: try SQLName("page_hits"))

@@ -197,7 +197,7 @@ func gunzip(_ path: String) throws -> String {
 @Suite struct ReadOnlyDryRunTests {
     @Test(
         "dry runs of purge, expire, rollup and counter-flush succeed as a role that may only SELECT, and change nothing",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func readOnlyRole() async throws {
         try await AppDatabase.with(.postgres) { app in
             guard case .postgres(let host, let port, _, _, let database) = try DatabaseURL(app.url) else {
@@ -213,7 +213,8 @@ func gunzip(_ path: String) throws -> String {
             try await app.execute("CREATE ROLE \(unsafeRaw: role) LOGIN")
             try await app.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(unsafeRaw: role)")
             let registry = DatabaseRegistry(
-                urls: ["app": "postgres://\(role)@\(host):\(port)/\(database ?? "")"], redisURLs: ["r": TestRedis.urlText],
+                urls: ["app": "postgres://\(role)@\(host):\(port)/\(database ?? "")"],
+                redisURLs: TestServices.shouldRun(.redis) ? ["r": try TestRedis.url()] : [:],
                 logger: Logger(label: "read-only"))
             do {
                 let table = try SQLName("api_events")
@@ -232,7 +233,7 @@ func gunzip(_ path: String) throws -> String {
                     timeZone: TimeZone(identifier: "UTC")!
                 ).body(registry: registry)(context(dryRun: true))
                 #expect(rollup["dailyBuckets"] == 200 && rollup["dryRun"] == true)
-                if TestRedis.isAvailable {
+                if TestServices.shouldRun(.redis) {
                     let flush = try await CounterFlushJob(
                         database: "app", redis: "r", pattern: try CounterKeyPattern("nothing-\(role):{k}:{date}"),
                         table: try SQLName("counts")

@@ -139,7 +139,7 @@ import Testing
 
     @Test(
         "PostgreSQL: unique users, merged metadata, and days in the job's time zone",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func postgresMeasures() async throws {
         try await AppDatabase.with(.postgres) { app in
             try await app.execute(

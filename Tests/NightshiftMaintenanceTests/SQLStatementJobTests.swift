@@ -74,7 +74,7 @@ import Testing
 @Suite struct SQLStatementTimeoutTests {
     @Test(
         "a statement past the job's timeout is cancelled on the server, and the connection is reusable",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func serverSideTimeout() async throws {
         try await withTestStore(.postgres) { test in
             let registry = DatabaseRegistry(urls: ["app": test.url], logger: Logger(label: "sql-job-test"))

@@ -42,7 +42,7 @@ struct RESPDecodingTests {
     }
 }
 
-@Suite("Redis client on a real server", .enabled(if: TestRedis.isAvailable))
+@Suite("Redis client on a real server", .requiresRedis)
 struct RedisClientTests {
     @Test("commands, a pipeline of 1,000, and a server error that leaves the rest standing")
     func pipelines() async throws {

@@ -9,7 +9,7 @@ import Testing
 @Suite struct DatabaseErrorTests {
     @Test(
         "a statement PostgreSQL refuses fails with its message, not PostgresNIO's generic text",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func serverMessage() async throws {
         try await withTestStore(.postgres) { test in
             await #expect(throws: DatabaseError.self) {

@@ -214,7 +214,7 @@ import Testing
 
     @Test(
         "on PostgreSQL a run enqueued elsewhere starts at once, long before the next poll",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func listenNotify() async throws {
         try await withTestStore(.postgres) { test in
             let job = try Job(name: "quick") { _ in ["done": true] }

@@ -40,7 +40,7 @@ import Testing
 
     @Test(
         "the claim function resolves its tables with the search path it was migrated with",
-        .enabled(if: TestStoreKind.available.contains(.postgres)))
+        .requiresPostgres)
     func claimFunctionPinsItsSearchPath() async throws {
         try await withTestStore(.postgres) { test in
             let config = try await test.store.pool.withDatabase { database in

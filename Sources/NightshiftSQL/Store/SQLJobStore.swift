@@ -67,11 +67,16 @@ public final class SQLJobStore: JobStore {
 
     /// Throws ``SQLStoreError/notMigrated(_:)`` unless every migration this build knows is applied.
     func requireMigrated(url: String) async throws {
+        // The pool waits for a connection forever; this fails at once when there is none.
+        try await pool.checkConnection()
         let applied = try await SQLMigrations.appliedVersions(on: pool, driver: driver)
         guard !applied.contains(SQLMigrations.latestVersion) else { return }
-        let state = applied.isEmpty ? "has no Nightshift tables yet" : "is at schema version \(applied.max() ?? 0) of \(SQLMigrations.latestVersion)"
+        let state =
+            applied.isEmpty
+            ? "has no Nightshift tables yet" : "is at schema version \(applied.max() ?? 0) of \(SQLMigrations.latestVersion)"
         throw SQLStoreError.notMigrated(
-            "the store \(URLPasswordMask.mask(url)) \(state); run 'nightshift migrate' (or start 'nightshift serve') with a role that may create tables")
+            "the store \(URLPasswordMask.mask(url)) \(state); run 'nightshift migrate' (or start 'nightshift serve') with a role that may create tables"
+        )
     }
 
     public func databaseNow() async throws -> Date {
