@@ -4,11 +4,24 @@ import Logging
 /// Executes attempts of runs: builds the job's context, enforces the timeout, and turns the
 /// result into the completion the store records. Used by the worker pool and by foreground
 /// `nightshift run` alike.
-struct RunExecutor: Sendable {
+package struct RunExecutor: Sendable {
     let logger: Logger
     let metrics: EngineMetrics
     /// Measures durations and times out attempts.
     let clock: any EngineClock
+
+    /// An executor logging to `logger`, reporting to `metrics`, timing with `clock`.
+    package init(logger: Logger, metrics: EngineMetrics, clock: any EngineClock) {
+        self.logger = logger
+        self.metrics = metrics
+        self.clock = clock
+    }
+
+    /// Runs the attempt of claimed run `run` with `job` in the caller's task, to its end: the
+    /// test kit's inline execution.
+    package func execute(_ run: Run, job: Job) async -> RunCompletion {
+        await execute(AttemptHandle(run: run), job: job)
+    }
 
     /// Runs one attempt of `handle.run` with `job`; `onProgress` sees every progress report.
     func execute(_ handle: AttemptHandle, job: Job, onProgress: (@Sendable (Int) -> Void)? = nil) async -> RunCompletion {

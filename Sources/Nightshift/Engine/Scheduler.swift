@@ -8,7 +8,7 @@ import Synchronization
 /// fires from its durable watermark (see ``FirePlanner``), records them under the unique key
 /// (job, scheduled_for), and moves the watermark. A duplicate fire is impossible even if two
 /// instances both believe they lead: the unique key, not the lease, decides.
-final class Scheduler: Sendable {
+package final class Scheduler: Sendable {
     static let leaseName = "scheduler"
 
     private let store: any JobStore
@@ -27,7 +27,7 @@ final class Scheduler: Sendable {
     private let health: StoreHealth
 
     /// `onQueued` is called after fires were queued, so local workers start them at once.
-    init(
+    package init(
         store: any JobStore, jobs: [Job], configuration: EngineConfiguration, logger: Logger, health: StoreHealth,
         onQueued: @escaping @Sendable () -> Void
     ) {
@@ -72,7 +72,8 @@ final class Scheduler: Sendable {
     }
 
     /// One pass; returns how long to wait before the next.
-    func tick() async -> Double {
+    @discardableResult
+    package func tick() async -> Double {
         let renewEvery = configuration.heartbeatInterval
         do {
             let requested = configuration.clock.uptime

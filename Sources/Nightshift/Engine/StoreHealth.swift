@@ -12,14 +12,14 @@ import Synchronization
 /// connection rather than fail, so an instance saw one failure at the start of an outage and
 /// nothing after; a call slower than `slowAfter` (a heartbeat interval) is noted as a failure
 /// when it ends.
-final class StoreHealth: Sendable {
+package final class StoreHealth: Sendable {
     /// The clock's uptime at the last failure.
     private let lastFailure = Mutex<Duration?>(nil)
     private let slowAfter: Duration
     private let clock: any EngineClock
 
     /// Health that counts a call slower than `slowAfter` by `clock` as a failure.
-    init(slowAfter: Duration = .seconds(10), clock: any EngineClock = SystemClock()) {
+    package init(slowAfter: Duration = .seconds(10), clock: any EngineClock = SystemClock()) {
         self.slowAfter = slowAfter
         self.clock = clock
     }
