@@ -3,24 +3,23 @@ import Nightshift
 import NightshiftTesting
 import Testing
 
+struct Invoice: Codable { let id: Int }
+struct MailServerDown: Error {}
+
+/// Fails its first attempt, as a flaky mail server would.
+func sendInvoice() throws -> Job {
+    try Job(name: "send-invoice", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 3, backoffBase: 30))) { context in
+        let invoice = try context.params(as: Invoice.self)
+        if context.attempt == 1 { throw MailServerDown() }
+        return ["sent": .number(Double(invoice.id))]
+    }
+}
+
 /// The README's "Test your jobs" examples, as a user of Nightshift writes them.
 @Suite struct TestYourJobsTests {
-    struct Invoice: Codable { let id: Int }
-
-    /// Fails its first attempt, as a flaky mail server would.
-    static func sendInvoice() throws -> Job {
-        try Job(name: "send-invoice", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 3, backoffBase: 30))) { context in
-            let invoice = try context.params(as: Invoice.self)
-            if context.attempt == 1 { throw MailServerDown() }
-            return ["sent": .number(Double(invoice.id))]
-        }
-    }
-
-    struct MailServerDown: Error {}
-
     @Test("a job enqueued in a transaction fails once, is retried after its backoff, and succeeds")
     func retriedInvoice() async throws {
-        let kit = try await NightshiftTestKit(jobs: [try Self.sendInvoice()])
+        let kit = try await NightshiftTestKit(jobs: [try sendInvoice()])
         try await kit.transaction { transaction in
             transaction.enqueue(try NewRun(job: "send-invoice", params: Invoice(id: 42), maxAttempts: 3))
         }
@@ -35,7 +34,7 @@ import Testing
 
     @Test("a transaction that throws enqueues nothing")
     func rolledBack() async throws {
-        let kit = try await NightshiftTestKit(jobs: [try Self.sendInvoice()])
+        let kit = try await NightshiftTestKit(jobs: [try sendInvoice()])
         struct OrderRejected: Error {}
         await #expect(throws: OrderRejected.self) {
             try await kit.transaction { transaction in
@@ -48,7 +47,7 @@ import Testing
 
     @Test("inline mode runs what is enqueued at once, in the caller's task")
     func inline() async throws {
-        let kit = try await NightshiftTestKit(jobs: [try Self.sendInvoice()], mode: .inline)
+        let kit = try await NightshiftTestKit(jobs: [try sendInvoice()], mode: .inline)
         let run = try await kit.enqueue(try NewRun(job: "send-invoice", params: Invoice(id: 1), maxAttempts: 3))[0]
         #expect(try await kit.store.run(id: run.id)?.error == "MailServerDown()", "the first attempt ran and failed")
         try await kit.advance(by: .seconds(60))
