@@ -20,8 +20,10 @@ import Testing
             // The batcher used to give up after three retries and leave the runs to orphan rescue.
             store.failCompletions(8)
             let batcher = CompletionBatcher(store: store, logger: logger, retryDelays: [0.01, 0.02])
+            let writer = Task { await batcher.run() }
             for run in claimed { batcher.submit(RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .succeeded)) }
-            await batcher.waitUntilIdle()
+            batcher.finish()
+            await writer.value
             for run in claimed { #expect(try await test.store.run(id: run.id)?.status == .succeeded) }
         }
     }

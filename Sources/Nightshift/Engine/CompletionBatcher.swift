@@ -6,13 +6,11 @@ import Synchronization
 /// together in the next one, so a busy instance commits once for many runs instead of once per
 /// run, and an idle one still writes each ending at once. Handing in does not wait for the
 /// write, so a worker slot is free for its next run while the ending is being recorded.
+///
+/// One long-lived writer, ``run()``, a child of the engine's task tree, does every write; it
+/// returns after ``finish()`` once everything handed in is written.
 final class CompletionBatcher: Sendable {
     private typealias Entry = (completion: RunCompletion, whenWritten: @Sendable () -> Void)
-    private struct State {
-        var pending: [Entry] = []
-        var flushing = false
-        var idleWaiters: [CheckedContinuation<Void, Never>] = []
-    }
 
     private let store: any JobStore
     private let logger: Logger
@@ -20,7 +18,10 @@ final class CompletionBatcher: Sendable {
     private let maximumBatch: Int
     /// Waits between attempts to write a batch; the last is repeated for as long as it takes.
     private let retryDelays: [Double]
-    private let state = Mutex(State())
+    private let pending = Mutex<[Entry]>([])
+    /// Wakes the writer: at most one wake-up waits, however many endings came meanwhile.
+    private let wakeUps: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
     private let clock: any EngineClock
 
     init(
@@ -33,50 +34,37 @@ final class CompletionBatcher: Sendable {
         self.health = health
         self.maximumBatch = maximumBatch
         self.retryDelays = retryDelays.isEmpty ? [5] : retryDelays
+        (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Hands in `completion` for the next batch; `whenWritten` runs once its write is over
     /// (applied, or refused because the run was rescued or cancelled meanwhile).
     func submit(_ completion: RunCompletion, whenWritten: @escaping @Sendable () -> Void = {}) {
-        let startFlushing = state.withLock { state -> Bool in
-            state.pending.append((completion, whenWritten))
-            guard !state.flushing else { return false }
-            state.flushing = true
-            return true
-        }
-        if startFlushing { Task { await self.flush() } }
+        pending.withLock { $0.append((completion, whenWritten)) }
+        wake.yield()
     }
 
-    /// Returns once everything handed in so far is written: during an outage, not before the
-    /// store is back (a shutdown then waits for it, or for SIGKILL, after which orphan rescue
-    /// requeues the runs).
-    func waitUntilIdle() async {
-        await withCheckedContinuation { continuation in
-            let idle = state.withLock { state -> Bool in
-                guard state.flushing else { return true }
-                state.idleWaiters.append(continuation)
-                return false
-            }
-            if idle { continuation.resume() }
-        }
+    /// Ends ``run()`` once everything handed in so far is written; nothing may be handed in after.
+    func finish() {
+        wake.finish()
     }
 
-    private func flush() async {
+    /// Writes what is handed in, batch after batch, until ``finish()`` and the last batch.
+    /// During an outage a batch is retried until the store is back (a shutdown then waits for
+    /// it, or for SIGKILL, after which orphan rescue requeues the runs).
+    func run() async {
+        for await _ in wakeUps { await writePending() }
+        await writePending()
+    }
+
+    private func writePending() async {
         while true {
-            let (batch, idleWaiters) = state.withLock { state -> ([Entry], [CheckedContinuation<Void, Never>]) in
-                guard !state.pending.isEmpty else {
-                    state.flushing = false
-                    defer { state.idleWaiters = [] }
-                    return ([], state.idleWaiters)
-                }
-                let batch = Array(state.pending.prefix(maximumBatch))
-                state.pending.removeFirst(batch.count)
-                return (batch, [])
+            let batch = pending.withLock { pending -> [Entry] in
+                let batch = Array(pending.prefix(maximumBatch))
+                pending.removeFirst(batch.count)
+                return batch
             }
-            guard !batch.isEmpty else {
-                for waiter in idleWaiters { waiter.resume() }
-                return
-            }
+            guard !batch.isEmpty else { return }
             await write(batch.map(\.completion))
             for entry in batch { entry.whenWritten() }
         }

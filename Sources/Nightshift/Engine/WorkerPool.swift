@@ -84,6 +84,16 @@ final class WorkerPool: Sendable {
     /// the queue and waits for executing attempts and their records (the caller stops
     /// stragglers with ``stopAll(reason:)``).
     func run() async {
+        await withDiscardingTaskGroup { writer in
+            writer.addTask { await self.completions.run() }
+            await claimAndExecute()
+            // Every slot has ended and handed in its ending: the writer writes the last batch and returns.
+            completions.finish()
+        }
+    }
+
+    /// The claim loop and the slots, until ``drain()``; returns when every slot has ended.
+    private func claimAndExecute() async {
         await withDiscardingTaskGroup { group in
             while !draining.load(ordering: .relaxed) {
                 let wanted = claimWanted()
@@ -101,7 +111,6 @@ final class WorkerPool: Sendable {
             }
             await releasePrefetched()
         }
-        await completions.waitUntilIdle()
     }
 
     /// Stops claiming; running attempts go on.
