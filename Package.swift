@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "NightshiftCLI", targets: ["NightshiftCLI"]),
         .library(name: "NightshiftTesting", targets: ["NightshiftTesting"]),
         .executable(name: "nightshift", targets: ["nightshift"]),
+        .executable(name: "nightshift-bench", targets: ["nightshift-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -143,6 +144,16 @@ let package = Package(
             dependencies: ["NightshiftCLI"],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "nightshift-bench",
+            dependencies: [
+                "Nightshift", "NightshiftDatabase", "NightshiftSQL", "NightshiftMaintenance", "NightshiftRedis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "NightshiftTesting",
             dependencies: ["Nightshift", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis"],
@@ -187,6 +198,7 @@ let package = Package(
             name: "NightshiftCLITests",
             dependencies: [
                 "NightshiftCLI", "NightshiftTesting", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis", "nightshift",
+                "nightshift-bench",
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings

@@ -13,7 +13,7 @@ public struct NightshiftCommand: AsyncParsableCommand {
         abstract: "Cron scheduler and durable job queue with run history, on SQLite or PostgreSQL.",
         subcommands: [
             ServeCommand.self, RunCommand.self, JobsCommand.self, RunsCommand.self, StatusCommand.self,
-            CheckCommand.self, MigrateCommand.self, BenchCommand.self,
+            CheckCommand.self, MigrateCommand.self,
         ])
 
     public init() {}

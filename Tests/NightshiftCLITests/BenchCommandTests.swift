@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct BenchCommandTests {
     @Test(
-        "bench queue prints the W1, W2 and W3 lines on a fresh schema beside the given store", arguments: TestStoreKind.available)
+        "nightshift-bench queue prints the W1, W2 and W3 lines on a fresh schema beside the given store",
+        arguments: TestStoreKind.available)
     func queueLines(kind: TestStoreKind) async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
@@ -14,7 +15,7 @@ import Testing
         case .postgres: store = try TestServices.url(of: .postgres)
         }
         let (status, output) = try await cli.run(
-            ["bench", "queue", "--store", store, "--jobs", "100", "--rounds", "2", "--seconds", "3"])
+            ["queue", "--store", store, "--jobs", "100", "--rounds", "2", "--seconds", "3"], program: Nightshift.benchBinary)
         #expect(status == 0, "\(output)")
         let lines = output.split(separator: "\n").map(String.init)
         func line(_ pattern: String) -> String? { lines.first { $0.range(of: pattern, options: .regularExpression) != nil } }

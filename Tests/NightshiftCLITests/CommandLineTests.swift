@@ -7,15 +7,19 @@ import Testing
 
 /// Runs the real `nightshift` binary, as users and Kubernetes do.
 struct Nightshift {
-    static let binary: String = {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "nightshift"
-        ).path
+    static let binary = program("nightshift")
+    /// The benchmarks' program, built beside `nightshift`.
+    static let benchBinary = program("nightshift-bench")
+
+    /// The built program `name`: beside the test bundle, else in `.build/debug`.
+    private static func program(_ name: String) -> String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
+            .path
         if FileManager.default.isExecutableFile(atPath: beside) { return beside }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/nightshift").path
-    }()
+        return root.appendingPathComponent(".build/debug/\(name)").path
+    }
 
     let directory: URL
 
@@ -32,10 +36,12 @@ struct Nightshift {
         return path
     }
 
-    /// Starts `nightshift arguments…`; output goes to a file in the test directory.
-    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, URL) {
+    /// Starts `nightshift arguments…` (or `program`); output goes to a file in the test directory.
+    func start(_ arguments: [String], environment: [String: String] = [:], program: String = Self.binary) throws -> (
+        Process, URL
+    ) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
@@ -49,8 +55,10 @@ struct Nightshift {
     }
 
     /// Runs to the end; returns the exit status and everything printed.
-    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
-        let (process, log) = try start(arguments, environment: environment)
+    func run(_ arguments: [String], environment: [String: String] = [:], program: String = Self.binary) async throws -> (
+        status: Int32, output: String
+    ) {
+        let (process, log) = try start(arguments, environment: environment, program: program)
         let status = try await Self.exitStatus(of: process)
         return (status, try String(contentsOf: log, encoding: .utf8))
     }

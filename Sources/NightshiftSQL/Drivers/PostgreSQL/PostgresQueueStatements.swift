@@ -4,7 +4,7 @@ import Nightshift
 /// The two statements the queue's throughput rests on, on PostgreSQL: the claim and the
 /// completion. Their values are placeholders, so the engine binds `$1`, `$2`, … with static
 /// types (PostgresNIO's own binds; SQLKit's encoded arrays element by element through
-/// existentials, 5% of the engine's CPU under perf) and `nightshift bench queue` passes
+/// existentials, 5% of the engine's CPU under perf) and `nightshift-bench queue` passes
 /// pgbench variables, and the ceiling it measures runs exactly the engine's SQL.
 package enum PostgresQueueStatements {
     /// Claims up to `limit` runnable runs of `jobs`, in the order of the runnable index, for

@@ -5,14 +5,16 @@ import Nightshift
 import NightshiftDatabase
 import NightshiftSQL
 
-/// `nightshift bench`: measurements that go into BENCHMARKS.md.
+/// `nightshift-bench`: the measurements that go into BENCHMARKS.md, as a program of its own so
+/// that the `nightshift` users install carries none of it.
+@main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks (see BENCHMARKS.md).",
+        commandName: "nightshift-bench", abstract: "Benchmarks (see BENCHMARKS.md).",
         subcommands: [QueueBenchCommand.self, MaintenanceBenchCommand.self])
 }
 
-/// `nightshift bench queue`: enqueue and processing throughput (W1), pickup latency (W2), and
+/// `nightshift-bench queue`: enqueue and processing throughput (W1), pickup latency (W2), and
 /// exactly-once periodic fires across instances (W3), on a fresh schema.
 struct QueueBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,7 +64,7 @@ struct QueueBenchCommand: AsyncParsableCommand {
     }
 }
 
-/// `nightshift bench maintenance`: rollup, purge and counter-flush against the plain SQL (or
+/// `nightshift-bench maintenance`: rollup, purge and counter-flush against the plain SQL (or
 /// the per-key loop) they replace, on generated data in a fresh PostgreSQL database.
 struct MaintenanceBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
