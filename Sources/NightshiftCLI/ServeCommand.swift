@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         let app = try options.loadApp(logger: logger)
         let server = app.configuration.server
         let tokens = try server.resolveTokens().map { token in
-            APIToken(name: token.name, role: APIRole(rawValue: token.role)!, secret: token.secret)
+            APIToken(name: token.name, role: token.role, secret: token.secret)
         }
         let registry = PrometheusCollectorRegistry()
         var engineConfiguration = try app.engineConfiguration()

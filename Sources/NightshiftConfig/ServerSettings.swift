@@ -1,4 +1,5 @@
 import Foundation
+import Nightshift
 
 /// The `server:` section: where the admin API listens and who may call it.
 ///
@@ -16,14 +17,11 @@ public struct ServerSettings: Sendable {
     /// One token: its name (recorded as `triggered_by`), its role, and the variable holding it.
     public struct TokenSetting: Sendable {
         public let name: String
-        public let role: String
+        public let role: APIRole
         public let environmentVariable: String
         let file: String
         let line: Int?
     }
-
-    /// The roles a token may have.
-    public static let roles = ["admin", "viewer", "trigger"]
 
     public var host = "127.0.0.1"
     public var port = 8080
@@ -49,10 +47,7 @@ public struct ServerSettings: Sendable {
                     guard let nameNode = fields["name"], let roleNode = fields["role"], let envNode = fields["env"] else {
                         throw item.error("a token needs name, role and env")
                     }
-                    let role = try roleNode.string()
-                    guard Self.roles.contains(role) else {
-                        throw roleNode.error("'\(role)' is not one of \(Self.roles.joined(separator: ", "))")
-                    }
+                    let role = try roleNode.choice(APIRole.self)
                     let tokenName = try nameNode.string()
                     guard !tokens.contains(where: { $0.name == tokenName }) else {
                         throw nameNode.error("another token is already named '\(tokenName)'")
@@ -69,9 +64,9 @@ public struct ServerSettings: Sendable {
     /// The tokens' secrets from `environment`; throws naming the config line of a token whose
     /// variable is unset or empty.
     public func resolveTokens(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
-        -> [(name: String, role: String, secret: String)]
+        -> [(name: String, role: APIRole, secret: String)]
     {
-        var resolved: [(name: String, role: String, secret: String)] = []
+        var resolved: [(name: String, role: APIRole, secret: String)] = []
         for token in tokens {
             guard let secret = environment[token.environmentVariable], !secret.isEmpty else {
                 throw ConfigError(

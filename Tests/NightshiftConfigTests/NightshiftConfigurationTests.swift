@@ -250,7 +250,7 @@ import Testing
         let config = try NightshiftConfiguration.parse(yaml: yaml, file: "n.yml", environment: [:])
         #expect(config.server.port == 9090 && config.server.waitTimeout == 5)
         let resolved = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a", "CRON_SECRET": "b"])
-        #expect(resolved.map(\.name) == ["ops", "cron"] && resolved.map(\.role) == ["admin", "trigger"])
+        #expect(resolved.map(\.name) == ["ops", "cron"] && resolved.map(\.role) == [.admin, .trigger])
         #expect(throws: ConfigError.self) { try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"]) }
         do {
             _ = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"])

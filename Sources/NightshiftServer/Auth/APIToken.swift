@@ -1,8 +1,4 @@
-/// What a token may do. `admin` may do everything; `viewer` may read status and history;
-/// `trigger` may start runs (what an outside cron or CI job needs, and nothing more).
-public enum APIRole: String, Sendable, CaseIterable {
-    case admin, viewer, trigger
-}
+import Nightshift
 
 /// A bearer token: its name (recorded as `triggered_by`), its role and its secret.
 public struct APIToken: Sendable {

@@ -1,3 +1,4 @@
+import Nightshift
 import HTTPTypes
 import Hummingbird
 
