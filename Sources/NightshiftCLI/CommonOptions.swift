@@ -58,26 +58,15 @@ struct LoadedApp {
         }
     }
 
-    /// The engine's settings from the config, with the `NIGHTSHIFT_*_SECONDS` overrides from the
-    /// environment; a malformed or out-of-range override is an error naming it (exit 2), never
-    /// ignored: `NaN` crashed the engine and `0` made it spin.
-    func engineConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EngineConfiguration {
+    /// The engine's settings: the config's `engine:` section with the `NIGHTSHIFT_*_SECONDS`
+    /// overrides (checked when the config was read: a malformed or out-of-range one is an error
+    /// naming it, exit 2, never ignored), its queues, retention and listening.
+    func engineConfiguration() -> EngineConfiguration {
         var engine = EngineConfiguration(schedulingEnabled: configuration.schedulingEnabled)
+        configuration.engine.apply(to: &engine)
         engine.queueConcurrency = configuration.queues
         engine.listenForNewRuns = configuration.storeListen
         engine.retention = HistoryRetention(defaultRule: configuration.history)
-        func seconds(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
-            guard let text = environment[name] else { return nil }
-            guard let value = Double(text), value.isFinite, range.contains(value) else {
-                throw ValidationError(
-                    "\(name)=\(text): expected a number of seconds from \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound))"
-                )
-            }
-            return value
-        }
-        if let lease = try seconds("NIGHTSHIFT_LEASE_SECONDS", in: 1...86_400) { engine.leaseDuration = lease }
-        if let poll = try seconds("NIGHTSHIFT_POLL_SECONDS", in: 0.01...3_600) { engine.pollInterval = poll }
-        if let grace = try seconds("NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS", in: 0...86_400) { engine.shutdownGracePeriod = grace }
         return engine
     }
 

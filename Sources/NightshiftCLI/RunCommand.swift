@@ -65,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
         let runs = try await app.withStore(logger: logger) { store in
             try await store.register(app.jobs.map(JobRegistration.init))
             let reporting = Logger(label: "nightshift") { _ in ReportLogHandler(output: output, inner: logger.handler) }
-            let runner = ForegroundRunner(store: store, configuration: try app.engineConfiguration(), logger: reporting)
+            let runner = ForegroundRunner(store: store, configuration: app.engineConfiguration(), logger: reporting)
             var finished: [Run] = []
             for (index, window) in windows.enumerated() {
                 let request = NewRun(

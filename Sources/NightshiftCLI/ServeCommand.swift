@@ -17,8 +17,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port of the admin API (default: the config's server.port, else 8080; 0 picks a free one).")
     var port: Int?
 
+    @Option(help: "Runs executing at once (default: the config's engine.concurrency, else 10).")
+    var concurrency: Int?
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535") }
+        if let concurrency, !(1...10_000).contains(concurrency) {
+            throw ValidationError("--concurrency must be from 1 to 10000")
+        }
     }
 
     func run() async throws {
@@ -29,7 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
             APIToken(name: token.name, role: token.role, secret: token.secret)
         }
         let registry = PrometheusCollectorRegistry()
-        var engineConfiguration = try app.engineConfiguration()
+        var engineConfiguration = app.engineConfiguration()
+        if let concurrency { engineConfiguration.concurrency = concurrency }
         engineConfiguration.metrics = EngineMetrics(factory: PrometheusMetricsFactory(registry: registry))
         try await app.withStore(logger: logger) { store in
             let engine = NightshiftEngine(store: store, jobs: app.jobs, configuration: engineConfiguration, logger: logger)

@@ -18,7 +18,7 @@ struct StatusCommand: AsyncParsableCommand {
     static func report(options: CommonOptions) async throws -> StatusReport {
         let logger = options.logger()
         let app = try options.loadApp(logger: logger)
-        let engine = try app.engineConfiguration()
+        let engine = app.engineConfiguration()
         return try await app.withStore(logger: logger, migrating: false) { store in
             try await StatusReport.make(
                 jobs: app.jobs, store: store, schedulingEnabled: engine.schedulingEnabled,

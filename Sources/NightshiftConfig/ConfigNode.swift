@@ -87,6 +87,17 @@ struct ConfigNode {
         return value
     }
 
+    /// A duration such as `30s`, `10m`, `90d`, in seconds, within `range`.
+    func duration(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        let seconds = try duration()
+        guard range.contains(seconds) else {
+            throw error(
+                "\(DurationText.format(seconds)) is not from \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound))"
+            )
+        }
+        return seconds
+    }
+
     /// A duration such as `30s`, `10m`, `90d`, in seconds.
     func duration() throws(ConfigError) -> Double {
         let text = try string()

@@ -29,9 +29,11 @@ public struct NightshiftConfiguration: Sendable {
     public let queues: [String: Int]
     /// Whether to LISTEN for new runs (`store_listen: false` behind a transaction-mode pooler).
     public let storeListen: Bool
+    /// The `engine:` section, with the `NIGHTSHIFT_*_SECONDS` overrides applied.
+    public let engine: EngineSettings
 
     static let topLevelKeys: Set<String> = [
-        "store", "timezone", "databases", "redis", "server", "jobs", "history", "queues", "store_listen",
+        "store", "timezone", "databases", "redis", "server", "jobs", "history", "queues", "store_listen", "engine",
     ]
 
     /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key.
@@ -91,6 +93,7 @@ public struct NightshiftConfiguration: Sendable {
         }
         self.queues = queues
         storeListen = try values["store_listen"]?.bool() ?? true
+        engine = try EngineSettings(node: values["engine"], environment: root.environment)
         guard let jobsNode = values["jobs"] else { throw root.error("missing 'jobs:'") }
         var jobs: [JobDefinition] = []
         for (name, node) in try jobsNode.mapping() {

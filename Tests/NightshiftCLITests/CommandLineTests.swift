@@ -288,9 +288,15 @@ struct Nightshift {
             let overridden = try await cli.run(["status", "--config", valid], environment: ["NIGHTSHIFT_LEASE_SECONDS": value])
             #expect(overridden.status == 2, "\(value): \(overridden.output)")
             #expect(
-                overridden.output.contains("NIGHTSHIFT_LEASE_SECONDS=\(value): expected a number of seconds"),
+                overridden.output.contains(
+                    "environment: NIGHTSHIFT_LEASE_SECONDS: '\(value)' is not a number of seconds from 1s to 1d"),
                 "\(overridden.output)")
         }
+        let badEngine = try cli.write(
+            config: "engine:\n  concurrency: 0\njobs:\n  a:\n    kind: command\n    command: [\"true\"]\n")
+        let refused = try await cli.run(["check", "--config", badEngine])
+        #expect(refused.status == 2 && refused.output.contains("nightshift.yml:2: engine.concurrency: '0' is not a whole number"))
+        #expect(try await cli.run(["serve", "--config", valid, "--concurrency", "0"]).status == 2)
     }
 
     @Test("check prints the next fires as JSON across the DST change")

@@ -18,6 +18,33 @@ import Testing
         }
     }
 
+    @Test("the engine section reads every knob; the environment overrides its times; the defaults hold without it")
+    func engineSection() throws {
+        let yaml = """
+            engine:
+              concurrency: 4
+              prefetch: 0
+              poll_interval: 250ms
+              lease: 10s
+              shutdown_grace: 2m
+            jobs: {}
+            """
+        let engine = try parse(yaml).engine
+        #expect(engine.concurrency == 4 && engine.prefetch == 0 && engine.pollInterval == .milliseconds(250))
+        #expect(engine.lease == .seconds(10) && engine.shutdownGrace == .seconds(120))
+        let overridden = try parse(yaml, environment: ["NIGHTSHIFT_LEASE_SECONDS": "45"]).engine
+        #expect(overridden.lease == .seconds(45) && overridden.concurrency == 4)
+        #expect(try parse("jobs: {}\n").engine == EngineSettings())
+        var configuration = EngineConfiguration()
+        engine.apply(to: &configuration)
+        #expect(
+            configuration.concurrency == 4 && configuration.leaseDuration == 10 && configuration.heartbeatInterval == 10.0 / 3)
+        #expect(
+            throws: ConfigError(
+                file: "nightshift.yml", line: 2, key: "engine.lease", reason: "2d is not from 1s to 1d")
+        ) { try parse("engine:\n  lease: 2d\njobs: {}\n") }
+    }
+
     @Test("a full job reads with its policies, time zone and env interpolation")
     func reads() throws {
         let config = try parse(
