@@ -17,7 +17,8 @@ struct ConfigNode {
         ConfigError(file: file, line: line, key: key, reason: reason)
     }
 
-    private func child(_ node: Node, _ name: String) -> ConfigNode {
+    /// The node `node` under key `name` of this one.
+    func child(_ node: Node, _ name: String) -> ConfigNode {
         ConfigNode(node: node, file: file, key: key.isEmpty ? name : "\(key).\(name)", environment: environment)
     }
 

@@ -3,13 +3,12 @@ import NightshiftMaintenance
 
 /// Reads a `counter-flush` job's keys.
 enum CounterFlushSettings {
-    static func job(values: [String: ConfigNode], node: ConfigNode, database: String, redis: String, timeZone: TimeZone)
-        throws(ConfigError) -> CounterFlushJob
+    static func job(_ fields: ConfigFields, database: String, redis: String, timeZone: TimeZone) throws(ConfigError)
+        -> CounterFlushJob
     {
-        guard let keysNode = values["keys"] else {
-            throw node.error("a counter-flush job needs 'keys', such as \"usage:{tenant}:{date}:{metric}\"")
-        }
-        guard let tableNode = values["table"] else { throw node.error("a counter-flush job needs 'table'") }
+        let keysNode = try fields.required(
+            "keys", "a counter-flush job needs 'keys', such as \"usage:{tenant}:{date}:{metric}\"")
+        let tableNode = try fields.required("table", "a counter-flush job needs 'table'")
         let patternText = try keysNode.string()
         let pattern: CounterKeyPattern
         do {
@@ -17,15 +16,14 @@ enum CounterFlushSettings {
         } catch {
             throw keysNode.error(error.reason)
         }
-        let hashField = try values["hash_field"].map { node throws(ConfigError) in
-            try SQLNameCheck.column(try node.string(), at: node)
-        }
-        if let hashField, pattern.fields.contains(hashField) {
-            throw values["hash_field"]!.error("'\(hashField)' is already a field of the key pattern")
+        let hashFieldNode = fields["hash_field"]
+        let hashField = try hashFieldNode.map { node throws(ConfigError) in try SQLNameCheck.column(try node.string(), at: node) }
+        if let hashField, let hashFieldNode, pattern.fields.contains(hashField) {
+            throw hashFieldNode.error("'\(hashField)' is already a field of the key pattern")
         }
         var columns: [String: String] = [:]
         var valueColumn = "value"
-        if let columnsNode = values["columns"] {
+        if let columnsNode = fields["columns"] {
             let known = Set(pattern.fields + [hashField].compactMap { $0 } + ["value"])
             for (field, columnNode) in try columnsNode.mapping(allowed: known) {
                 let column = try columnNode.sqlName().text
@@ -35,7 +33,7 @@ enum CounterFlushSettings {
         return CounterFlushJob(
             database: database, redis: redis, pattern: pattern, hashField: hashField,
             table: try tableNode.sqlName(qualified: true),
-            columns: columns, valueColumn: valueColumn, totalMarker: try values["total"]?.string(),
-            batchSize: try values["batch_size"]?.int(in: 1...100_000) ?? 1000, timeZone: timeZone)
+            columns: columns, valueColumn: valueColumn, totalMarker: try fields["total"]?.string(),
+            batchSize: try fields["batch_size"]?.int(in: 1...100_000) ?? 1000, timeZone: timeZone)
     }
 }

@@ -35,16 +35,22 @@ public struct EngineSettings: Equatable, Sendable {
     static let graceRange = 0...86_400.0
 
     init(node: ConfigNode?, environment: [String: String]) throws(ConfigError) {
-        for (name, value) in try node?.mapping(allowed: ["concurrency", "prefetch", "poll_interval", "lease", "shutdown_grace"])
-            ?? []
-        {
-            switch name {
-            case "concurrency": concurrency = try value.int(in: Self.concurrencyRange)
-            case "prefetch": prefetch = try value.int(in: Self.prefetchRange)
-            case "poll_interval": pollInterval = .seconds(try value.duration(in: Self.pollRange))
-            case "lease": lease = .seconds(try value.duration(in: Self.leaseRange))
-            default: shutdownGrace = .seconds(try value.duration(in: Self.graceRange))
-            }
+        if let node {
+            let fields = try ConfigFields(node)
+            concurrency = try fields["concurrency"]?.int(in: Self.concurrencyRange) ?? concurrency
+            prefetch = try fields["prefetch"]?.int(in: Self.prefetchRange) ?? prefetch
+            pollInterval =
+                try fields["poll_interval"].map { value throws(ConfigError) in
+                    .seconds(try value.duration(in: Self.pollRange))
+                } ?? pollInterval
+            lease =
+                try fields["lease"].map { value throws(ConfigError) in .seconds(try value.duration(in: Self.leaseRange)) }
+                ?? lease
+            shutdownGrace =
+                try fields["shutdown_grace"].map { value throws(ConfigError) in
+                    .seconds(try value.duration(in: Self.graceRange))
+                } ?? shutdownGrace
+            try fields.finish()
         }
         func seconds(_ variable: String, in range: ClosedRange<Double>) throws(ConfigError) -> Duration? {
             guard let text = environment[variable] else { return nil }

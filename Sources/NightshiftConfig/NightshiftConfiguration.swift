@@ -32,10 +32,6 @@ public struct NightshiftConfiguration: Sendable {
     /// The `engine:` section, with the `NIGHTSHIFT_*_SECONDS` overrides applied.
     public let engine: EngineSettings
 
-    static let topLevelKeys: Set<String> = [
-        "store", "timezone", "databases", "redis", "server", "jobs", "history", "queues", "store_listen", "engine",
-    ]
-
     /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ConfigError) -> NightshiftConfiguration
@@ -67,8 +63,7 @@ public struct NightshiftConfiguration: Sendable {
     }
 
     private init(root: ConfigNode) throws(ConfigError) {
-        let entries = try root.mapping(allowed: Self.topLevelKeys)
-        let values = Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let values = try ConfigFields(root)
         store = try values["store"]?.string() ?? root.environment["NIGHTSHIFT_STORE"] ?? "sqlite:./nightshift.db"
         if let zoneNode = values["timezone"] {
             let identifier = try zoneNode.string()
@@ -87,9 +82,9 @@ public struct NightshiftConfiguration: Sendable {
             ?? HistoryRetention.Rule()
         var queues: [String: Int] = [:]
         for (name, node) in try values["queues"]?.mapping() ?? [] {
-            for (key, value) in try node.mapping(allowed: ["concurrency"]) where key == "concurrency" {
-                queues[name] = try value.int(in: 1...10_000)
-            }
+            let queue = try ConfigFields(node)
+            queues[name] = try queue["concurrency"]?.int(in: 1...10_000)
+            try queue.finish()
         }
         self.queues = queues
         storeListen = try values["store_listen"]?.bool() ?? true
@@ -102,6 +97,7 @@ public struct NightshiftConfiguration: Sendable {
                     name: name, node: node, defaultTimeZone: timeZone, databases: Set(databases.keys), redis: Set(redis.keys)))
         }
         self.jobs = jobs
+        try values.finish()
         let enabledFlag = root.environment["NIGHTSHIFT_ENABLED"]?.lowercased()
         schedulingEnabled = !["false", "0", "no", "off"].contains(enabledFlag ?? "true")
     }

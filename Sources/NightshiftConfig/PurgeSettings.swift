@@ -3,25 +3,23 @@ import NightshiftMaintenance
 /// Reads a `purge` job's keys: one table at the job's level, or `tables:` with one entry per
 /// table, each entry taking the job-level values as defaults.
 enum PurgeSettings {
-    static func job(values: [String: ConfigNode], node: ConfigNode, database: String) throws(ConfigError) -> PurgeJob {
-        let defaults = try Defaults(values)
+    static func job(_ fields: ConfigFields, database: String) throws(ConfigError) -> PurgeJob {
+        let defaults = try Defaults(fields)
+        let archive = try fields["archive"]?.string()
         var targets: [PurgeJob.Target] = []
-        if let tables = values["tables"] {
-            guard values["table"] == nil else { throw tables.error("give either 'table' or 'tables:', not both") }
+        let table = fields["table"]
+        if let tables = fields["tables"] {
+            guard table == nil else { throw tables.error("give either 'table' or 'tables:', not both") }
             for entry in try tables.sequence() {
-                let entryValues = Dictionary(
-                    try entry.mapping(allowed: ["table", "timestamp_column", "older_than", "where", "batch_size"]).map {
-                        ($0.name, $0.value)
-                    },
-                    uniquingKeysWith: { first, _ in first })
-                targets.append(
-                    try target(values: entryValues, defaults: defaults.merged(with: try Defaults(entryValues)), node: entry))
+                let entryFields = try ConfigFields(entry)
+                targets.append(try target(entryFields, defaults: defaults.merged(with: try Defaults(entryFields))))
+                try entryFields.finish()
             }
             guard !targets.isEmpty else { throw tables.error("lists no tables") }
         } else {
-            targets = [try target(values: values, defaults: defaults, node: node)]
+            targets = [try target(fields, defaults: defaults)]
         }
-        return PurgeJob(database: database, targets: targets, archiveFolder: try values["archive"]?.string())
+        return PurgeJob(database: database, targets: targets, archiveFolder: archive)
     }
 
     /// The keys a table entry may leave to the job's level.
@@ -31,11 +29,11 @@ enum PurgeSettings {
         var filter: String?
         var batchSize: Int?
 
-        init(_ values: [String: ConfigNode]) throws(ConfigError) {
-            column = try values["timestamp_column"]?.sqlName().text
-            olderThan = try values["older_than"]?.duration()
-            filter = try values["where"]?.string()
-            batchSize = try values["batch_size"]?.int(in: 1...1_000_000)
+        init(_ fields: ConfigFields) throws(ConfigError) {
+            column = try fields["timestamp_column"]?.sqlName().text
+            olderThan = try fields["older_than"]?.duration()
+            filter = try fields["where"]?.string()
+            batchSize = try fields["batch_size"]?.int(in: 1...1_000_000)
         }
 
         func merged(with entry: Defaults) -> Defaults {
@@ -48,14 +46,10 @@ enum PurgeSettings {
         }
     }
 
-    private static func target(values: [String: ConfigNode], defaults: Defaults, node: ConfigNode) throws(ConfigError)
-        -> PurgeJob.Target
-    {
-        guard let tableNode = values["table"] else {
-            throw node.error("a purge job needs 'table' (or 'tables:' with one entry per table)")
-        }
-        guard let column = defaults.column else { throw node.error("a purge needs 'timestamp_column'") }
-        guard let olderThan = defaults.olderThan else { throw node.error("a purge needs 'older_than' (such as 90d)") }
+    private static func target(_ fields: ConfigFields, defaults: Defaults) throws(ConfigError) -> PurgeJob.Target {
+        let tableNode = try fields.required("table", "a purge job needs 'table' (or 'tables:' with one entry per table)")
+        guard let column = defaults.column else { throw fields.node.error("a purge needs 'timestamp_column'") }
+        guard let olderThan = defaults.olderThan else { throw fields.node.error("a purge needs 'older_than' (such as 90d)") }
         return PurgeJob.Target(
             table: try tableNode.sqlName(qualified: true), timestampColumn: column, olderThan: olderThan, filter: defaults.filter,
             batchSize: defaults.batchSize ?? 10_000)

@@ -3,16 +3,13 @@ import NightshiftMaintenance
 
 /// Reads a `rollup` job's keys.
 enum RollupSettings {
-    static func job(values: [String: ConfigNode], node: ConfigNode, database: String, timeZone: TimeZone) throws(ConfigError)
-        -> RollupJob
-    {
+    static func job(_ fields: ConfigFields, database: String, timeZone: TimeZone) throws(ConfigError) -> RollupJob {
         func required(_ key: String) throws(ConfigError) -> ConfigNode {
-            guard let value = values[key] else { throw node.error("a rollup job needs '\(key)'") }
-            return value
+            try fields.required(key, "a rollup job needs '\(key)'")
         }
-        let groupBy = try values["group_by"]?.sequence().map { item throws(ConfigError) in try item.sqlName().text } ?? []
+        let groupBy = try fields["group_by"]?.sequence().map { item throws(ConfigError) in try item.sqlName().text } ?? []
         var granularities: [RollupGranularity] = []
-        if let list = values["granularities"] {
+        if let list = fields["granularities"] {
             for item in try list.sequence() {
                 let text = try item.string()
                 let aliases: [String: RollupGranularity] = ["hourly": .hour, "daily": .day, "weekly": .week, "monthly": .month]
@@ -40,7 +37,7 @@ enum RollupSettings {
             database: database, source: try required("source").sqlName(qualified: true),
             timestampColumn: try required("timestamp_column").sqlName().text, groupBy: groupBy, granularities: granularities,
             target: try required("target").sqlName(qualified: true), measures: measures,
-            lateData: try values["late_data"]?.duration() ?? 3600, timeZone: timeZone)
+            lateData: try fields["late_data"]?.duration() ?? 3600, timeZone: timeZone)
     }
 
     /// `count`, or a one-key mapping such as `{count_if: "status < 400"}` or `{sum: bytes}`.

@@ -33,32 +33,28 @@ public struct ServerSettings: Sendable {
     public init() {}
 
     init(node: ConfigNode) throws(ConfigError) {
-        for (name, value) in try node.mapping(allowed: ["host", "port", "tokens", "wait_timeout", "metrics_auth"]) {
-            switch name {
-            case "host": host = try value.string()
-            case "port": port = try value.int(in: 1...65535)
-            case "wait_timeout": waitTimeout = try value.duration()
-            case "metrics_auth": metricsRequireToken = try value.bool()
-            default:
-                for item in try value.sequence() {
-                    let fields = Dictionary(
-                        try item.mapping(allowed: ["name", "role", "env"]).map { ($0.name, $0.value) },
-                        uniquingKeysWith: { first, _ in first })
-                    guard let nameNode = fields["name"], let roleNode = fields["role"], let envNode = fields["env"] else {
-                        throw item.error("a token needs name, role and env")
-                    }
-                    let role = try roleNode.choice(APIRole.self)
-                    let tokenName = try nameNode.string()
-                    guard !tokens.contains(where: { $0.name == tokenName }) else {
-                        throw nameNode.error("another token is already named '\(tokenName)'")
-                    }
-                    tokens.append(
-                        TokenSetting(
-                            name: tokenName, role: role, environmentVariable: try envNode.string(), file: envNode.file,
-                            line: envNode.line))
-                }
+        let fields = try ConfigFields(node)
+        host = try fields["host"]?.string() ?? host
+        port = try fields["port"]?.int(in: 1...65535) ?? port
+        waitTimeout = try fields["wait_timeout"]?.duration() ?? waitTimeout
+        metricsRequireToken = try fields["metrics_auth"]?.bool() ?? metricsRequireToken
+        for item in try fields["tokens"]?.sequence() ?? [] {
+            let token = try ConfigFields(item)
+            guard let nameNode = token["name"], let roleNode = token["role"], let envNode = token["env"] else {
+                throw item.error("a token needs name, role and env")
             }
+            try token.finish()
+            let role = try roleNode.choice(APIRole.self)
+            let tokenName = try nameNode.string()
+            guard !tokens.contains(where: { $0.name == tokenName }) else {
+                throw nameNode.error("another token is already named '\(tokenName)'")
+            }
+            tokens.append(
+                TokenSetting(
+                    name: tokenName, role: role, environmentVariable: try envNode.string(), file: envNode.file,
+                    line: envNode.line))
         }
+        try fields.finish()
     }
 
     /// The tokens' secrets from `environment`; throws naming the config line of a token whose
