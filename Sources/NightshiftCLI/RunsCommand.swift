@@ -41,7 +41,8 @@ struct RunsCommand: AsyncParsableCommand {
         var table = TextTable(header: ["ID", "JOB", "STATUS", "TRIGGER", "ATTEMPT", "STARTED", "ENDED", "RESULT"])
         for run in report.runs {
             table.append([
-                run.id, run.name, run.status, run.trigger, "\(run.attempt)", run.startedAt ?? "-", run.endedAt ?? "-",
+                run.id, run.name, run.status.rawValue, run.trigger.rawValue, "\(run.attempt)", run.startedAt ?? "-",
+                run.endedAt ?? "-",
                 run.error ?? run.details.summary,
             ])
         }

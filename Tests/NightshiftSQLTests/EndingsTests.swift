@@ -28,45 +28,38 @@ import Testing
         }
     }
 
-    @Test(
-        "after the store failed, orphan rescue waits a lease, so live instances can heartbeat first",
-        arguments: TestStoreKind.available)
-    func noRescueRightAfterAnOutage(kind: TestStoreKind) async throws {
-        try await withTestStore(kind) { test in
-            let store = SlowStore(base: test.store)
-            // A run another instance holds; its heartbeats stop during the outage.
-            let run = try await store.enqueue([NewRun(job: "elsewhere", trigger: .manual)])[0]
-            let job = try Job(name: "local") { _ in [:] }
-            store.failClaims(1_000_000)
-            _ = try await store.claim(runID: run.id, worker: "other-instance")
-            func heartbeat(at date: Date) async throws {
-                try await test.store.pool.withDatabase { database in
-                    try await database.raw(
-                        "UPDATE nightshift_runs SET heartbeat_at = \(bind: date) WHERE id = \(bind: run.id.lowercasedText)"
-                    ).run()
-                }
-            }
-            // Fresh while the engine starts (its rescue at start comes before any failure), stale
-            // once its claims have been failing for a while.
-            try await heartbeat(at: Date().addingTimeInterval(600))
-            let configuration = EngineConfiguration(concurrency: 1, pollInterval: 0.05, leaseDuration: 1, shutdownGracePeriod: 1)
-            let engine = NightshiftEngine(store: store, jobs: [job], configuration: configuration, logger: logger)
-            let task = Task { try await engine.run() }
-            let started = ContinuousClock.now + .seconds(20)
-            while store.failedClaims < 3, ContinuousClock.now < started { try await Task.sleep(for: .milliseconds(20)) }
-            try await heartbeat(at: Date(timeIntervalSince1970: 1_000_000_000))
-            // Rescue comes every lease (1 s): without the wait after failures, rescued by now.
-            try await Task.sleep(for: .seconds(3))
-            #expect(try await test.store.run(id: run.id)?.status == .running, "rescued while the store was failing")
-            store.failClaims(0)
-            let deadline = ContinuousClock.now + .seconds(20)
-            while try await test.store.run(id: run.id)?.status == .running, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(try await test.store.run(id: run.id)?.status == .failed, "rescued once the store had answered for a lease")
-            engine.shutDown()
-            try await task.value
+    @Test("after the store failed, orphan rescue waits a lease, so live instances can heartbeat first")
+    func noRescueRightAfterAnOutage() async throws {
+        let clock = ManualClock()
+        let memory = MemoryJobStore(clock: clock)
+        let store = SlowStore(base: memory)
+        // A run another instance holds; its heartbeats stop during the outage.
+        let run = try await memory.start(NewRun(job: "elsewhere"), worker: "other-instance")
+        store.failClaims(1_000_000)
+        var configuration = EngineConfiguration(concurrency: 1, pollInterval: 1, leaseDuration: 30, shutdownGracePeriod: 1)
+        configuration.clock = clock
+        let engine = NightshiftEngine(
+            store: store, jobs: [try Job(name: "local") { _ in [:] }], configuration: configuration, logger: logger)
+        let task = Task { try await engine.run() }
+        await store.waitForFailedClaims(atLeast: 1)
+        // Three leases of failing claims, one a second: without the wait, rescued after the first.
+        for second in 1...90 {
+            clock.advance(by: .seconds(1))
+            engine.wake()
+            await store.waitForFailedClaims(atLeast: second + 1)
         }
+        #expect(try await memory.run(id: run.id)?.status == .running, "rescued while the store was failing")
+        store.failClaims(0)
+        for _ in 0..<120 where try await memory.run(id: run.id)?.status == .running {
+            clock.advance(by: .seconds(1))
+            engine.wake()
+            try? await memory.waitUntil(timeout: .milliseconds(20)) { $0.runs.first?.status != .running }
+        }
+        let rescued = try #require(try await memory.run(id: run.id))
+        #expect(rescued.status == .failed, "rescued once the store had answered for a lease")
+        #expect(clock.uptime >= .seconds(90 + 30))
+        engine.shutDown()
+        try await task.value
     }
 
     @Test("a foreground run is never taken by a serving instance, retries included", arguments: TestStoreKind.available)

@@ -12,6 +12,8 @@ final class SlowStore: JobStore {
     private let failures = Mutex((completions: 0, claims: 0, heartbeats: 0))
     private let beats = Atomic<Int>(0)
     private let claimFailuresAsked = Atomic<Int>(0)
+    /// Tests waiting for a number of failed claims.
+    private let claimWaiters = Mutex<[(count: Int, continuation: CheckedContinuation<Void, Never>)]>([])
 
     init(base: any JobStore, complete: Duration = .zero, lease: Duration = .zero, heartbeat: Duration = .zero) {
         self.base = base
@@ -30,6 +32,18 @@ final class SlowStore: JobStore {
     }
     /// How many claims have failed since the last ``failClaims(_:)``.
     var failedClaims: Int { claimFailuresAsked.load(ordering: .relaxed) - failures.withLock { $0.claims } }
+
+    /// Returns once at least `count` claims have failed since the last ``failClaims(_:)``.
+    func waitForFailedClaims(atLeast count: Int) async {
+        await withCheckedContinuation { continuation in
+            let reached = claimWaiters.withLock { waiters -> Bool in
+                guard failedClaims < count else { return true }
+                waiters.append((count, continuation))
+                return false
+            }
+            if reached { continuation.resume() }
+        }
+    }
 
     /// Makes the next `count` heartbeats fail.
     func failHeartbeats(_ count: Int) { failures.withLock { $0.heartbeats = count } }
@@ -65,7 +79,17 @@ final class SlowStore: JobStore {
     func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome] { try await base.recordFires(fires) }
     func enqueue(_ runs: [NewRun]) async throws -> [Run] { try await base.enqueue(runs) }
     func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run] {
-        try failIf(\.claims)
+        do {
+            try failIf(\.claims)
+        } catch {
+            let failed = failedClaims
+            let ready = claimWaiters.withLock { waiters in
+                defer { waiters.removeAll { $0.count <= failed } }
+                return waiters.filter { $0.count <= failed }.map(\.continuation)
+            }
+            for waiter in ready { waiter.resume() }
+            throw error
+        }
         return try await base.claim(limit: limit, jobs: jobs, queues: queues, worker: worker)
     }
     func claim(runID: UUID, worker: String) async throws -> Run? { try await base.claim(runID: runID, worker: worker) }

@@ -2,8 +2,8 @@
 public struct RunReport: Codable, Equatable, Sendable {
     public var id: String
     public var name: String
-    public var status: String
-    public var trigger: String
+    public var status: RunStatus
+    public var trigger: RunTrigger
     public var triggeredBy: String?
     public var scheduledFor: String?
     public var startedAt: String?
@@ -17,8 +17,8 @@ public struct RunReport: Codable, Equatable, Sendable {
     public init(_ run: Run) {
         id = run.id.lowercasedText
         name = run.job
-        status = run.status.rawValue
-        trigger = run.trigger.rawValue
+        status = run.status
+        trigger = run.trigger
         triggeredBy = run.triggeredBy
         scheduledFor = run.scheduledFor.map(ISO8601Format.string(from:))
         startedAt = run.startedAt.map(ISO8601Format.string(from:))
