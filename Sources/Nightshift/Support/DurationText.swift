@@ -2,18 +2,18 @@
 /// `500ms`, `30s`, `10m`, `2h`, `90d`, `1w`, and sums such as `1h30m`.
 import Foundation
 
-public enum DurationText {
+package enum DurationText {
     // "ms" comes before "m" and "s" so that the longest suffix wins.
     private static let units: [(suffix: String, seconds: Double)] = [
         ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
     ]
 
     /// The longest duration accepted: 100 years.
-    public static let maximumSeconds: Double = 100 * 365 * 86_400
+    package static let maximumSeconds: Double = 100 * 365 * 86_400
 
     /// The number of seconds `text` stands for; throws ``DurationTextError`` when it is not a
     /// positive duration with units.
-    public static func seconds(_ text: String) throws(DurationTextError) -> Double {
+    package static func seconds(_ text: String) throws(DurationTextError) -> Double {
         var total = 0.0
         var number = ""
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -39,7 +39,7 @@ public enum DurationText {
     }
 
     /// A short form of `seconds` such as `90s`, `10m` or `1h30m`.
-    public static func format(_ seconds: Double) -> String {
+    package static func format(_ seconds: Double) -> String {
         // Not a duration anyone wrote; converting it to a whole number would trap.
         guard seconds.isFinite, abs(seconds) <= maximumSeconds * 10 else { return "\(seconds)s" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
@@ -54,11 +54,11 @@ public enum DurationText {
 }
 
 /// A duration that could not be read.
-public struct DurationTextError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct DurationTextError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The text as written.
-    public let text: String
+    package let text: String
 
-    public var description: String {
+    package var description: String {
         "'\(text)' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d or 1h30m (at most 100 years)"
     }
 }

@@ -7,7 +7,7 @@ extension UUID {
     /// Foundation's `uuidString` goes through `snprintf` on Linux and `UUID(uuidString:)`
     /// through `sscanf`; with a thousand runs per claim and per completion batch the two were
     /// a tenth of the engine's CPU (measured with perf). These work on the bytes directly.
-    public var lowercasedText: String {
+    package var lowercasedText: String {
         let digits: StaticString = "0123456789abcdef"
         return withUnsafeBytes(of: uuid) { bytes in
             String(unsafeUninitializedCapacity: 36) { text in
@@ -30,7 +30,7 @@ extension UUID {
 
     /// Parses the 36-character form (`8-4-4-4-12` hexadecimal digits, either case); nil for
     /// anything else.
-    public init?(text: some StringProtocol) {
+    package init?(text: some StringProtocol) {
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let parsed =
             text.utf8.withContiguousStorageIfAvailable { utf8 in
