@@ -88,22 +88,22 @@ struct ConfigNode {
         return value
     }
 
-    /// A duration such as `30s`, `10m`, `90d`, in seconds, within `range`.
-    func duration(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
-        let seconds = try duration()
-        guard range.contains(seconds) else {
+    /// A duration such as `30s`, `10m`, `90d`, within `range` (in seconds).
+    func duration(in range: ClosedRange<Double>) throws(ConfigError) -> Duration {
+        let duration = try self.duration()
+        guard range.contains(duration.inSeconds) else {
             throw error(
-                "\(DurationText.format(seconds)) is not from \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound))"
+                "\(DurationText.format(duration.inSeconds)) is not from \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound))"
             )
         }
-        return seconds
+        return duration
     }
 
-    /// A duration such as `30s`, `10m`, `90d`, in seconds.
-    func duration() throws(ConfigError) -> Double {
+    /// A duration such as `30s`, `10m`, `90d`.
+    func duration() throws(ConfigError) -> Duration {
         let text = try string()
         do {
-            return try DurationText.seconds(text)
+            return .seconds(try DurationText.seconds(text))
         } catch {
             throw self.error(error.description)
         }

@@ -41,14 +41,14 @@ public struct EngineSettings: Equatable, Sendable {
             prefetch = try fields["prefetch"]?.int(in: Self.prefetchRange) ?? prefetch
             pollInterval =
                 try fields["poll_interval"].map { value throws(ConfigError) in
-                    .seconds(try value.duration(in: Self.pollRange))
+                    try value.duration(in: Self.pollRange)
                 } ?? pollInterval
             lease =
-                try fields["lease"].map { value throws(ConfigError) in .seconds(try value.duration(in: Self.leaseRange)) }
+                try fields["lease"].map { value throws(ConfigError) in try value.duration(in: Self.leaseRange) }
                 ?? lease
             shutdownGrace =
                 try fields["shutdown_grace"].map { value throws(ConfigError) in
-                    .seconds(try value.duration(in: Self.graceRange))
+                    try value.duration(in: Self.graceRange)
                 } ?? shutdownGrace
             try fields.finish()
         }
@@ -72,8 +72,8 @@ public struct EngineSettings: Equatable, Sendable {
     public func apply(to configuration: inout EngineConfiguration) {
         configuration.concurrency = concurrency
         configuration.prefetch = prefetch
-        configuration.pollInterval = pollInterval.inSeconds
-        configuration.leaseDuration = lease.inSeconds
-        configuration.shutdownGracePeriod = shutdownGrace.inSeconds
+        configuration.pollInterval = pollInterval
+        configuration.leaseDuration = lease
+        configuration.shutdownGracePeriod = shutdownGrace
     }
 }

@@ -97,8 +97,8 @@ public struct JobDefinition: Sendable {
             let retry = try ConfigFields(retries)
             policies.retry = RetryPolicy(
                 maxAttempts: try retry["max_attempts"]?.int(in: 1...1000) ?? 1,
-                backoffBase: try retry["backoff"]?.duration() ?? 10,
-                backoffMaximum: try retry["max_backoff"]?.duration() ?? 3600)
+                backoffBase: try retry["backoff"]?.duration() ?? .seconds(10),
+                backoffMaximum: try retry["max_backoff"]?.duration() ?? .seconds(3600))
             try retry.finish()
         }
         policies.overlap = try fields["overlap"]?.choice(OverlapPolicy.self) ?? .forbid

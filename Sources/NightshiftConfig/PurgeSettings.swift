@@ -25,7 +25,7 @@ enum PurgeSettings {
     /// The keys a table entry may leave to the job's level.
     private struct Defaults {
         var column: String?
-        var olderThan: Double?
+        var olderThan: Duration?
         var filter: String?
         var batchSize: Int?
 

@@ -37,7 +37,7 @@ enum RollupSettings {
             database: database, source: try required("source").sqlName(qualified: true),
             timestampColumn: try required("timestamp_column").sqlName().text, groupBy: groupBy, granularities: granularities,
             target: try required("target").sqlName(qualified: true), measures: measures,
-            lateData: try fields["late_data"]?.duration() ?? 3600, timeZone: timeZone)
+            lateData: try fields["late_data"]?.duration() ?? .seconds(3600), timeZone: timeZone)
     }
 
     /// `count`, or a one-key mapping such as `{count_if: "status < 400"}` or `{sum: bytes}`.

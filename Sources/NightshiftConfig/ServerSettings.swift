@@ -25,7 +25,7 @@ public struct ServerSettings: Sendable {
 
     public var host = "127.0.0.1"
     public var port = 8080
-    public var waitTimeout: Double = 30
+    public var waitTimeout: Duration = .seconds(30)
     public var metricsRequireToken = false
     public var tokens: [TokenSetting] = []
 

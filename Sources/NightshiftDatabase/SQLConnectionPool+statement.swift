@@ -21,7 +21,7 @@ extension SQLConnectionPool {
     /// Runs one statement of SQL written by a user (no binds). With `rollback`, it runs inside a
     /// transaction that is rolled back afterwards: a dry run that reports and changes nothing.
     ///
-    /// With `timeout` (seconds), PostgreSQL itself cancels the statement once it has run that
+    /// With `timeout`, PostgreSQL itself cancels the statement once it has run that
     /// long (`statement_timeout`): a job stopped at its timeout no longer leaves its statement
     /// running on the server while its retries start more. SQLite runs the statement in this
     /// process and has no such bound.
@@ -29,7 +29,7 @@ extension SQLConnectionPool {
     /// `values` are bound to the statement's ``bindMarker(_:)``s (marker 1 is the first value),
     /// each as text: user SQL written around them needs no quoting of the values.
     public func executeStatement(
-        _ sql: String, binding values: [String] = [], rollback: Bool, timeout: Double? = nil
+        _ sql: String, binding values: [String] = [], rollback: Bool, timeout: Duration? = nil
     ) async throws -> StatementOutput {
         do {
             switch backend {
@@ -40,7 +40,7 @@ extension SQLConnectionPool {
                 // The command tag (`DELETE 25000`) carries the count, which SQLKit does not expose.
                 let run = { (connection: PostgresConnection) async throws -> StatementOutput in
                     if let timeout {
-                        let milliseconds = max(1, Int(min(timeout, 2_000_000) * 1000))
+                        let milliseconds = max(1, Int(min(timeout.inSeconds, 2_000_000) * 1000))
                         _ = try await connection.query(
                             PostgresQuery(unsafeSQL: "SET statement_timeout = \(milliseconds)"), logger: self.logger
                         ).get()

@@ -19,13 +19,13 @@ public struct AdminAPI: Sendable {
     public struct Configuration: Sendable {
         public var tokens: [APIToken]
         /// How long `POST /api/jobs/run/{name}` waits for the run before answering 202.
-        public var waitTimeout: Double
+        public var waitTimeout: Duration
         /// Whether `/metrics` needs a token (any role).
         public var metricsRequireToken: Bool
         /// Whether scheduling is on (`NIGHTSHIFT_ENABLED`), for the status report.
         public var schedulingEnabled: Bool
         /// How old a heartbeat may be before a run counts as `DEAD`.
-        public var heartbeatTimeout: Double
+        public var heartbeatTimeout: Duration
         /// The largest request body accepted.
         public var maxBodySize: Int
         /// The most trigger requests that wait for their runs at once; more are answered 202
@@ -34,8 +34,9 @@ public struct AdminAPI: Sendable {
 
         /// Settings with the documented defaults.
         public init(
-            tokens: [APIToken], waitTimeout: Double = 30, metricsRequireToken: Bool = false, schedulingEnabled: Bool = true,
-            heartbeatTimeout: Double = 30, maxBodySize: Int = 64 * 1024, maxWaitingRequests: Int = 100
+            tokens: [APIToken], waitTimeout: Duration = .seconds(30), metricsRequireToken: Bool = false,
+            schedulingEnabled: Bool = true,
+            heartbeatTimeout: Duration = .seconds(30), maxBodySize: Int = 64 * 1024, maxWaitingRequests: Int = 100
         ) {
             self.tokens = tokens
             self.waitTimeout = waitTimeout

@@ -24,7 +24,7 @@ extension JobStoreConformance {
             // A stale completion (wrong attempt) changes nothing.
             let stale = RunCompletion(runID: run.id, job: "j", attempt: 7, outcome: .succeeded)
             #expect(try await store.complete(stale) == false)
-            let retry = RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .retry(afterSeconds: 0), error: "boom")
+            let retry = RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .retry(after: .seconds(0)), error: "boom")
             #expect(try await store.complete(retry))
             run = try #require(try await store.claim(runID: run.id, worker: "w1"))
             #expect(run.attempt == 2)
@@ -55,7 +55,8 @@ extension JobStoreConformance {
             #expect(first.status == .running && first.worker == "w1" && first.params == ["day": "2027-01-15", "n": 3])
             #expect(first.window == window && first.dryRun && first.queue == "reports" && first.uniqueKey == "k1")
             let failure = RunCompletion(
-                runID: first.id, job: "j", attempt: 1, outcome: .retry(afterSeconds: 0), details: ["partial": true], error: "boom"
+                runID: first.id, job: "j", attempt: 1, outcome: .retry(after: .seconds(0)), details: ["partial": true],
+                error: "boom"
             )
             _ = try await store.complete([failure])
             #expect(try await store.run(id: first.id)?.error == "boom", "a queued retry shows why the last attempt failed")

@@ -7,18 +7,18 @@ extension JobStoreConformance {
     static let controlChecks: [Check] = [
         Check("one lease holder at a time, until it expires by the store's clock or is released") { subject in
             let store = subject.store
-            #expect(try await store.acquireLease("scheduler", holder: "a", duration: 30))
-            #expect(try await store.acquireLease("scheduler", holder: "b", duration: 30) == false)
-            #expect(try await store.acquireLease("scheduler", holder: "a", duration: 30))
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(30)))
+            #expect(try await store.acquireLease("scheduler", holder: "b", duration: .seconds(30)) == false)
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(30)))
             #expect(try await store.leaseHolder("scheduler") == "a")
             try await store.releaseLease("scheduler", holder: "b")
             #expect(try await store.leaseHolder("scheduler") == "a", "only the holder releases")
             try await store.releaseLease("scheduler", holder: "a")
             #expect(try await store.leaseHolder("scheduler") == nil)
-            #expect(try await store.acquireLease("scheduler", holder: "b", duration: 0.2))
+            #expect(try await store.acquireLease("scheduler", holder: "b", duration: .seconds(0.2)))
             try await subject.pass(.milliseconds(400))
             #expect(try await store.leaseHolder("scheduler") == nil)
-            #expect(try await store.acquireLease("scheduler", holder: "a", duration: 30))
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(30)))
         },
         Check("registering jobs writes their settings and keeps pause state, counters and watermarks") { subject in
             let store = subject.store

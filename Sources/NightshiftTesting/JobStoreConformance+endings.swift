@@ -11,7 +11,7 @@ extension JobStoreConformance {
             let claimed = try await store.claim(limit: 4, jobs: ["j"], queues: .any, worker: "w1")
             #expect(claimed.count == 4)
             let outcomes: [RunCompletion.Outcome] = [
-                .succeeded, .retry(afterSeconds: 60), .finished(.discarded), .finished(.cancelled),
+                .succeeded, .retry(after: .seconds(60)), .finished(.discarded), .finished(.cancelled),
             ]
             let endings = zip(claimed, outcomes).map { run, outcome in
                 RunCompletion(
@@ -64,11 +64,13 @@ extension JobStoreConformance {
             _ = try await store.enqueue([NewRun(job: "j", trigger: .manual, maxAttempts: 2), NewRun(job: "j", trigger: .manual)])
             let claimed = try await store.claim(limit: 2, jobs: ["j"], queues: .any, worker: "dead")
             #expect(claimed.count == 2)
-            #expect(try await store.rescueOrphans(staleAfter: 60, sparing: { [] }).isEmpty, "fresh heartbeats are not stale")
+            #expect(
+                try await store.rescueOrphans(staleAfter: .seconds(60), sparing: { [] }).isEmpty, "fresh heartbeats are not stale"
+            )
             try await subject.pass(.milliseconds(400))
             let held = Set(claimed.map(\.id))
-            #expect(try await store.rescueOrphans(staleAfter: 0.2, sparing: { held }).isEmpty, "held runs are spared")
-            let rescued = try await store.rescueOrphans(staleAfter: 0.2, sparing: { [] })
+            #expect(try await store.rescueOrphans(staleAfter: .seconds(0.2), sparing: { held }).isEmpty, "held runs are spared")
+            let rescued = try await store.rescueOrphans(staleAfter: .seconds(0.2), sparing: { [] })
             #expect(Set(rescued.map(\.status)) == [.queued, .failed])
             #expect(rescued.allSatisfy { $0.worker == nil && $0.error?.contains("worker dead stopped heartbeating") == true })
             #expect(rescued.first { $0.status == .queued }?.attempt == 2)
@@ -106,11 +108,12 @@ extension JobStoreConformance {
             try await subject.pass(.seconds(2))
             let recent = try await store.start(NewRun(job: "a"), worker: "w")
             _ = try await store.complete(RunCompletion(runID: recent.id, job: "a", attempt: 1, outcome: .succeeded))
-            let nothing = HistoryRetention(defaultRule: .init(keep: 60, keepFailed: 60))
+            let nothing = HistoryRetention(defaultRule: .init(keep: .seconds(60), keepFailed: .seconds(60)))
             #expect(try await store.prune(nothing, chunkSize: 1) == 0)
             // Job a keeps successes 1 s and failures a minute; b has the default: both 1 s.
             let retention = HistoryRetention(
-                defaultRule: .init(keep: 1, keepFailed: 1), jobRules: ["a": .init(keep: 1, keepFailed: 60)])
+                defaultRule: .init(keep: .seconds(1), keepFailed: .seconds(1)),
+                jobRules: ["a": .init(keep: .seconds(1), keepFailed: .seconds(60))])
             #expect(try await store.prune(retention, chunkSize: 1) == 3, "chunks of one go on until nothing is left")
             let left = try await store.runs(RunQuery(limit: 100))
             #expect(left.filter { $0.job == "b" }.isEmpty)

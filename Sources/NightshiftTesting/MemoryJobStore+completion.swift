@@ -22,10 +22,10 @@ extension MemoryJobStore {
                     run.progress = 100
                     state.jobs[run.job]?.consecutiveErrors = 0
                     state.jobs[run.job]?.lastSuccessAt = now
-                case .retry(let seconds):
+                case .retry(let backoff):
                     run.status = .queued
                     run.attempt += 1
-                    run.runAfter = now.addingTimeInterval(seconds)
+                    run.runAfter = now.addingTimeInterval(backoff.inSeconds)
                     run.worker = nil
                     run.cancelRequested = false
                     effects.announce = true
@@ -44,10 +44,10 @@ extension MemoryJobStore {
         }
     }
 
-    public func rescueOrphans(staleAfter: Double, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
+    public func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
         let spared = held()
         let now = clock.now
-        let staleBefore = now.addingTimeInterval(-staleAfter)
+        let staleBefore = now.addingTimeInterval(-staleAfter.inSeconds)
         return mutate { state, effects in
             var rescued: [Run] = []
             var failedJobs: [String: String] = [:]
@@ -89,7 +89,7 @@ extension MemoryJobStore {
                 guard run.status.isFinished, let ended = run.endedAt else { return false }
                 let rule = retention.jobRules[run.job] ?? retention.defaultRule
                 let keep = run.status.isFailure ? rule.keepFailed : rule.keep
-                return ended < now.addingTimeInterval(-keep)
+                return ended < now.addingTimeInterval(-keep.inSeconds)
             }
             for run in expired { state.runs[run.id] = nil }
             return expired.count

@@ -107,11 +107,11 @@ public final class MemoryJobStore: JobStore {
 
     // MARK: Leases
 
-    public func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool {
+    public func acquireLease(_ name: String, holder: String, duration: Duration) async throws -> Bool {
         let now = clock.now
         return mutate { state, _ in
             if let lease = state.leases[name], lease.holder != holder, lease.expiresAt >= now { return false }
-            state.leases[name] = Lease(holder: holder, expiresAt: now.addingTimeInterval(duration))
+            state.leases[name] = Lease(holder: holder, expiresAt: now.addingTimeInterval(duration.inSeconds))
             return true
         }
     }

@@ -57,7 +57,7 @@ struct MaintenanceBenchmark {
                     RollupMeasure(name: "e4", aggregate: .countIf("status >= 400 AND status < 500")),
                     RollupMeasure(name: "e5", aggregate: .countIf("status >= 500")),
                 ],
-                lateData: 3600, timeZone: TimeZone(identifier: "UTC")!)
+                lateData: .seconds(3600), timeZone: TimeZone(identifier: "UTC")!)
             let full = try await timed { _ = try await job.body(registry: registry)(benchContext("rollup")) }
             report(
                 "rollup full, \(events) events: \(milliseconds(full)) ms; hand-written INSERT … SELECT … GROUP BY: \(milliseconds(handWritten)) ms (ratio \(ratio(full, handWritten)))"
@@ -102,7 +102,7 @@ struct MaintenanceBenchmark {
                 database: "bench",
                 targets: [
                     .init(
-                        table: try SQLName("chunked_logs"), timestampColumn: "created_at", olderThan: 90 * 86_400,
+                        table: try SQLName("chunked_logs"), timestampColumn: "created_at", olderThan: .seconds(90 * 86_400),
                         batchSize: 10_000)
                 ])
             var deleted = 0.0

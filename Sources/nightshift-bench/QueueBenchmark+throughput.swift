@@ -13,7 +13,7 @@ extension QueueBenchmark {
     /// database, and the summary lines give the medians: on a shared 2-core machine a single
     /// run of either varies by a fifth, and interleaving them lets drift hit both alike.
     func throughput(jobs: Int, concurrency: Int, prefetch: Int?, rounds: Int) async throws {
-        var configuration = EngineConfiguration(concurrency: concurrency, pollInterval: 0.05)
+        var configuration = EngineConfiguration(concurrency: concurrency, pollInterval: .seconds(0.05))
         if let prefetch { configuration.prefetch = prefetch }
         let batch = configuration.concurrency + configuration.prefetch
         var enqueueRates: [Double] = []

@@ -17,7 +17,8 @@ struct QueueBenchmark {
         let noop = try Job(name: "noop") { _ in [:] }
         try await withFreshStore { store in
             let engine = NightshiftEngine(
-                store: store, jobs: [noop], configuration: EngineConfiguration(concurrency: 10, pollInterval: 1), logger: logger)
+                store: store, jobs: [noop], configuration: EngineConfiguration(concurrency: 10, pollInterval: .seconds(1)),
+                logger: logger)
             let task = Task { try await engine.run() }
             try await Task.sleep(for: .milliseconds(500))
             for _ in 0..<jobs {
@@ -44,7 +45,8 @@ struct QueueBenchmark {
             let engines = stores.enumerated().map { index, store in
                 NightshiftEngine(
                     store: store, jobs: [tick],
-                    configuration: EngineConfiguration(instanceID: "bench-\(index)", pollInterval: 0.2, leaseDuration: 5),
+                    configuration: EngineConfiguration(
+                        instanceID: "bench-\(index)", pollInterval: .seconds(0.2), leaseDuration: .seconds(5)),
                     logger: logger)
             }
             let tasks = engines.map { engine in Task { try await engine.run() } }

@@ -38,7 +38,8 @@ import Testing
         var configuration = EngineConfiguration()
         engine.apply(to: &configuration)
         #expect(
-            configuration.concurrency == 4 && configuration.leaseDuration == 10 && configuration.heartbeatInterval == 10.0 / 3)
+            configuration.concurrency == 4 && configuration.leaseDuration == .seconds(10)
+                && configuration.heartbeatInterval == .seconds(10) / 3)
         #expect(
             throws: ConfigError(
                 file: "nightshift.yml", line: 2, key: "engine.lease", reason: "2d is not from 1s to 1d")
@@ -71,9 +72,10 @@ import Testing
         #expect(config.store == "postgres://nightshift@127.0.0.1/app")
         let cleanup = config.jobs[0]
         #expect(cleanup.name == "cleanup-logs" && cleanup.schedule?.timeZone.ianaName == "Europe/Berlin")
-        #expect(cleanup.policies.timeout == 600 && cleanup.policies.retry.maxAttempts == 3)
+        #expect(cleanup.policies.timeout == .seconds(600) && cleanup.policies.retry.maxAttempts == 3)
         #expect(
-            cleanup.policies.overlap == .allow && cleanup.policies.catchUp == .all && cleanup.policies.startingDeadline == 7200)
+            cleanup.policies.overlap == .allow && cleanup.policies.catchUp == .all
+                && cleanup.policies.startingDeadline == .seconds(7200))
         #expect(config.jobs[1].enabled == false && config.jobs[1].schedule == nil)
     }
 
@@ -105,7 +107,7 @@ import Testing
         }
         #expect(purge.targets.map(\.table.text) == ["api_events", "public.api_events_rollup_hourly"])
         #expect(purge.targets.map(\.timestampColumn) == ["created_at", "bucket_start"])
-        #expect(purge.targets.map(\.olderThan) == [90 * 86_400, 365 * 86_400])
+        #expect(purge.targets.map(\.olderThan) == [.seconds(90 * 86_400), .seconds(365 * 86_400)])
         #expect(purge.targets.map(\.batchSize) == [10_000, 500])
         #expect(purge.archiveFolder == "/var/archive")
         #expect(expire.table.text == "sessions" && expire.expiresAtColumn == "expires_at" && expire.filter == "kind <> 'pinned'")
@@ -183,7 +185,7 @@ import Testing
                 RollupMeasure(name: "bytes", aggregate: .sum("bytes")),
             ])
         #expect(
-            rollup.lateData == 7200 && rollup.timeZone.identifier == "Europe/Berlin"
+            rollup.lateData == .seconds(7200) && rollup.timeZone.identifier == "Europe/Berlin"
                 && rollup.table(.hour).text == "api_events_rollup_hourly")
         let bad = message(
             "databases: { app: \"sqlite:a.db\" }\njobs:\n  r:\n    kind: rollup\n    database: app\n    source: e\n    timestamp_column: t\n    target: r\n    measures:\n      n: { average: x }\n"
@@ -205,10 +207,11 @@ import Testing
                 queue: reports
                 history: { keep: 1d, keep_failed: 30d }
             """)
-        #expect(config.history == HistoryRetention.Rule(keep: 7 * 86_400, keepFailed: 90 * 86_400))
+        #expect(config.history == HistoryRetention.Rule(keep: .seconds(7 * 86_400), keepFailed: .seconds(90 * 86_400)))
         #expect(config.queues == ["reports": 2])
         #expect(config.jobs[0].policies.queue == "reports")
-        #expect(config.jobs[0].policies.history == HistoryRetention.Rule(keep: 86_400, keepFailed: 30 * 86_400))
+        #expect(
+            config.jobs[0].policies.history == HistoryRetention.Rule(keep: .seconds(86_400), keepFailed: .seconds(30 * 86_400)))
     }
 
     @Test("the store falls back to NIGHTSHIFT_STORE, then SQLite; NIGHTSHIFT_ENABLED=false stops scheduling")
@@ -275,7 +278,7 @@ import Testing
             jobs: {}
             """
         let config = try NightshiftConfiguration.parse(yaml: yaml, file: "n.yml", environment: [:])
-        #expect(config.server.port == 9090 && config.server.waitTimeout == 5)
+        #expect(config.server.port == 9090 && config.server.waitTimeout == .seconds(5))
         let resolved = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a", "CRON_SECRET": "b"])
         #expect(resolved.map(\.name) == ["ops", "cron"] && resolved.map(\.role) == [.admin, .trigger])
         #expect(throws: ConfigError.self) { try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"]) }

@@ -36,7 +36,9 @@ import Testing
             let job = PurgeJob(
                 database: "app",
                 targets: [
-                    .init(table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: 90 * 86_400, batchSize: 37)
+                    .init(
+                        table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: .seconds(90 * 86_400),
+                        batchSize: 37)
                 ],
                 archiveFolder: folder)
             let dry = try await job.body(registry: app.registry)(context(dryRun: true))
@@ -79,9 +81,9 @@ import Testing
                 database: "app",
                 targets: [
                     .init(
-                        table: table, timestampColumn: "created_at", olderThan: 30 * 86_400, filter: "kind = 'debug'",
+                        table: table, timestampColumn: "created_at", olderThan: .seconds(30 * 86_400), filter: "kind = 'debug'",
                         batchSize: 25),
-                    .init(table: table, timestampColumn: "created_at", olderThan: 90 * 86_400, batchSize: 25),
+                    .init(table: table, timestampColumn: "created_at", olderThan: .seconds(90 * 86_400), batchSize: 25),
                 ],
                 archiveFolder: folder)
             let details = try await job.body(registry: app.registry)(context())
@@ -132,9 +134,9 @@ import Testing
                 database: "app",
                 targets: [
                     .init(
-                        table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: 90 * 86_400,
+                        table: try SQLName("api_events"), timestampColumn: "created_at", olderThan: .seconds(90 * 86_400),
                         filter: "kind = 'debug'", batchSize: 10),
-                    .init(table: try SQLName("rollups"), timestampColumn: "bucket", olderThan: 365 * 86_400),
+                    .init(table: try SQLName("rollups"), timestampColumn: "bucket", olderThan: .seconds(365 * 86_400)),
                 ])
             let details = try await job.body(registry: app.registry)(context())
             #expect(details == ["api_events_deleted": 110, "rollups_deleted": 1])
@@ -148,7 +150,8 @@ import Testing
             try await fillEvents(app, now: Date())
             func purge(_ table: String, _ column: String) async throws {
                 _ = try await PurgeJob(
-                    database: "app", targets: [.init(table: try SQLName(table), timestampColumn: column, olderThan: 86_400)]
+                    database: "app",
+                    targets: [.init(table: try SQLName(table), timestampColumn: column, olderThan: .seconds(86_400))]
                 ).body(registry: app.registry)(context())
             }
             await #expect(throws: MaintenanceError.missingTable("nope", database: "app")) {
@@ -219,7 +222,8 @@ func gunzip(_ path: String) throws -> String {
             do {
                 let table = try SQLName("api_events")
                 let purge = try await PurgeJob(
-                    database: "app", targets: [.init(table: table, timestampColumn: "created_at", olderThan: 90 * 86_400)]
+                    database: "app",
+                    targets: [.init(table: table, timestampColumn: "created_at", olderThan: .seconds(90 * 86_400))]
                 ).body(registry: registry)(context(dryRun: true))
                 #expect(purge == ["api_events_to_delete": 111, "dryRun": true])
                 let expire = try await ExpireJob(database: "app", table: table, expiresAtColumn: "created_at").body(

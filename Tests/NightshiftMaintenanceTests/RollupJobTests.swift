@@ -28,7 +28,7 @@ import Testing
                 RollupMeasure(name: "error_4xx_count", aggregate: .countIf("status >= 400 AND status < 500")),
                 RollupMeasure(name: "error_5xx_count", aggregate: .countIf("status >= 500")),
             ],
-            lateData: 3600, timeZone: timeZone)
+            lateData: .seconds(3600), timeZone: timeZone)
     }
 
     private func insertEvents(_ app: AppDatabase, _ events: [(tenant: String, status: Int, at: Date)]) async throws {

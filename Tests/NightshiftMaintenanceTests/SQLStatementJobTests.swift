@@ -82,7 +82,7 @@ import Testing
             let job = SQLStatementJob(database: "app", sql: "SELECT pg_sleep(30) AS \(marker)")
             let started = ContinuousClock.now
             // The engine abandons a job at its timeout; the statement used to run on meanwhile.
-            let task = Task { try await job.body(registry: registry, statementTimeout: 0.5)(context()) }
+            let task = Task { try await job.body(registry: registry, statementTimeout: .milliseconds(500))(context()) }
             try await Task.sleep(for: .milliseconds(200))
             task.cancel()
             _ = await task.result

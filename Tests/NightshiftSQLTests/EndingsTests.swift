@@ -19,7 +19,7 @@ import Testing
             let claimed = try await store.claim(limit: 3, jobs: ["j"], queues: .any, worker: "w")
             // The batcher used to give up after three retries and leave the runs to orphan rescue.
             store.failCompletions(8)
-            let batcher = CompletionBatcher(store: store, logger: logger, retryDelays: [0.01, 0.02])
+            let batcher = CompletionBatcher(store: store, logger: logger, retryDelays: [.milliseconds(10), .milliseconds(20)])
             let writer = Task { await batcher.run() }
             for run in claimed { batcher.submit(RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .succeeded)) }
             batcher.finish()
@@ -36,7 +36,8 @@ import Testing
         // A run another instance holds; its heartbeats stop during the outage.
         let run = try await memory.start(NewRun(job: "elsewhere"), worker: "other-instance")
         store.failClaims(1_000_000)
-        var configuration = EngineConfiguration(concurrency: 1, pollInterval: 1, leaseDuration: 30, shutdownGracePeriod: 1)
+        var configuration = EngineConfiguration(
+            concurrency: 1, pollInterval: .seconds(1), leaseDuration: .seconds(30), shutdownGracePeriod: .seconds(1))
         configuration.clock = clock
         let engine = NightshiftEngine(
             store: store, jobs: [try Job(name: "local") { _ in [:] }], configuration: configuration, logger: logger)
@@ -65,7 +66,8 @@ import Testing
     @Test("a foreground run is never taken by a serving instance, retries included", arguments: TestStoreKind.available)
     func foregroundRunsStayForeground(kind: TestStoreKind) async throws {
         try await withTestStore(kind) { test in
-            let job = try Job(name: "j", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 2, backoffBase: 0))) { context in
+            let job = try Job(name: "j", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 2, backoffBase: .seconds(0)))) {
+                context in
                 try await Task.sleep(for: .milliseconds(20))
                 if context.attempt == 1 { throw TestFailure(message: "first attempt fails") }
                 return [:]
@@ -75,11 +77,12 @@ import Testing
                 // Leases long enough that no heartbeat lags past them on a loaded machine: the
                 // serving instance must not get the run through orphan rescue either.
                 configuration: EngineConfiguration(
-                    concurrency: 4, pollInterval: 0.01, leaseDuration: 10, shutdownGracePeriod: 2),
+                    concurrency: 4, pollInterval: .seconds(0.01), leaseDuration: .seconds(10), shutdownGracePeriod: .seconds(2)),
                 logger: logger)
             let task = Task { try await serving.run() }
             let runner = ForegroundRunner(
-                store: test.store, configuration: EngineConfiguration(instanceID: "cli", leaseDuration: 10), logger: logger)
+                store: test.store, configuration: EngineConfiguration(instanceID: "cli", leaseDuration: .seconds(10)),
+                logger: logger)
             for _ in 0..<10 {
                 let run = try await runner.run(job, as: NewRun(job: "j", trigger: .manual))
                 #expect(
@@ -104,7 +107,7 @@ import Testing
                 return [:]
             }
             let runner = ForegroundRunner(
-                store: store, configuration: EngineConfiguration(instanceID: "cli", leaseDuration: 0.6), logger: logger)
+                store: store, configuration: EngineConfiguration(instanceID: "cli", leaseDuration: .seconds(0.6)), logger: logger)
             let run = try await runner.run(job, as: NewRun(job: "long", trigger: .manual))
             #expect(run.status == .succeeded)
             #expect(store.heartbeatsWritten >= 2, "\(store.heartbeatsWritten) heartbeats after the failed ones")

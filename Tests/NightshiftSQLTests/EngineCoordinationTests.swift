@@ -46,11 +46,11 @@ import Testing
             // let one instance's heartbeat lag past it, and the other rightly rescued its run.
             let first = engine(test.store, [job]) {
                 $0.instanceID = "first"
-                $0.leaseDuration = 3
+                $0.leaseDuration = .seconds(3)
             }
             let second = engine(otherStore, [job]) {
                 $0.instanceID = "second"
-                $0.leaseDuration = 3
+                $0.leaseDuration = .seconds(3)
             }
             let tasks = [Task { try await first.run() }, Task { try await second.run() }]
             var leadersSeen: Set<Int> = []
@@ -218,7 +218,7 @@ import Testing
     func listenNotify() async throws {
         try await withTestStore(.postgres) { test in
             let job = try Job(name: "quick") { _ in ["done": true] }
-            let idle = engine(test.store, [job]) { $0.pollInterval = 30 }
+            let idle = engine(test.store, [job]) { $0.pollInterval = .seconds(30) }
             let task = Task { try await idle.run() }
             try await Task.sleep(for: .milliseconds(700))  // the first poll has passed; the next is 30 s away
             // And the instance listens: under load its LISTEN can come later than that, and a

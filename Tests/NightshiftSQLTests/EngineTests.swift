@@ -9,7 +9,8 @@ import Testing
 /// The engine end to end on real stores, with short intervals: what only a real database shows
 /// (the engine's behaviour is tested on the memory store, in `NightshiftTests`).
 @Suite struct EngineTests {
-    static let fast = EngineConfiguration(concurrency: 4, pollInterval: 0.05, leaseDuration: 1.5, shutdownGracePeriod: 2)
+    static let fast = EngineConfiguration(
+        concurrency: 4, pollInterval: .seconds(0.05), leaseDuration: .seconds(1.5), shutdownGracePeriod: .seconds(2))
     let logger = Logger(label: "engine-test")
 
     func runEngine(_ store: any JobStore, jobs: [Job], until done: @escaping @Sendable () async throws -> Bool) async throws {

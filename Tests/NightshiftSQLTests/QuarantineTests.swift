@@ -38,7 +38,7 @@ import Testing
             #expect(claimed.count == 1)
             let stale = Date(timeIntervalSince1970: 1_000_000_000)
             try await corrupt(test, claimed[0].id, "details = 'not json', heartbeat_at = \(bind: stale)")
-            let rescued = try await store.rescueOrphans(staleAfter: 1, sparing: { [] })
+            let rescued = try await store.rescueOrphans(staleAfter: .seconds(1), sparing: { [] })
             #expect(rescued.isEmpty)
             let lost = try #require(try await store.run(id: claimed[0].id))
             #expect(lost.status == .failed && lost.error?.contains("column details") == true)

@@ -70,7 +70,7 @@ final class SlowStore: JobStore {
     func jobStates() async throws -> [JobState] { try await base.jobStates() }
     func advanceWatermark(job: String, to fire: Date) async throws { try await base.advanceWatermark(job: job, to: fire) }
     func setPaused(job: String, paused: Bool) async throws -> Bool { try await base.setPaused(job: job, paused: paused) }
-    func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool {
+    func acquireLease(_ name: String, holder: String, duration: Duration) async throws -> Bool {
         try await Task.sleep(for: delays.withLock { $0.lease })
         return try await base.acquireLease(name, holder: holder, duration: duration)
     }
@@ -103,7 +103,7 @@ final class SlowStore: JobStore {
     }
     /// How many heartbeats went through.
     var heartbeatsWritten: Int { beats.load(ordering: .relaxed) }
-    func rescueOrphans(staleAfter: Double, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
+    func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
         try await base.rescueOrphans(staleAfter: staleAfter, sparing: held)
     }
     func requestCancel(runID: UUID) async throws -> Bool { try await base.requestCancel(runID: runID) }

@@ -21,7 +21,7 @@ import Testing
             let store = test.store
             let first = try await store.start(NewRun(job: "j", maxAttempts: 2), worker: "w1")
             _ = try await store.complete([
-                RunCompletion(runID: first.id, job: "j", attempt: 1, outcome: .retry(afterSeconds: 0), error: "boom")
+                RunCompletion(runID: first.id, job: "j", attempt: 1, outcome: .retry(after: .seconds(0)), error: "boom")
             ])
             #expect(try await store.claim(runID: first.id, worker: "w2")?.error == nil)
             let errors = try await store.pool.withDatabase { database in
@@ -41,7 +41,7 @@ import Testing
             let claimed = try await store.claim(limit: 4, jobs: ["j"], queues: .any, worker: "w1")
             #expect(claimed.count == 4)
             let outcomes: [RunCompletion.Outcome] = [
-                .succeeded, .retry(afterSeconds: 60), .finished(.discarded), .finished(.cancelled),
+                .succeeded, .retry(after: .seconds(60)), .finished(.discarded), .finished(.cancelled),
             ]
             let endings = zip(claimed, outcomes).map { run, outcome in
                 RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: outcome, error: outcome == .succeeded ? nil : "e")

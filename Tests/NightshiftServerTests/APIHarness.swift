@@ -72,7 +72,7 @@ struct APIHarness {
 
     /// Runs `body` against a live server over a fresh store of `kind`.
     static func with(
-        _ kind: TestStoreKind, waitTimeout: Double = 4, maxWaitingRequests: Int = 100,
+        _ kind: TestStoreKind, waitTimeout: Duration = .seconds(4), maxWaitingRequests: Int = 100,
         _ body: @Sendable @escaping (APIHarness, TestStore) async throws -> Void
     ) async throws {
         try await withTestStore(kind) { test in
@@ -82,7 +82,7 @@ struct APIHarness {
             let engine = NightshiftEngine(
                 store: test.store, jobs: jobs,
                 configuration: EngineConfiguration(
-                    concurrency: 4, pollInterval: 0.05, leaseDuration: 1.5,
+                    concurrency: 4, pollInterval: .seconds(0.05), leaseDuration: .seconds(1.5),
                     metrics: EngineMetrics(factory: PrometheusMetricsFactory(registry: registry))),
                 logger: logger)
             let tokens = [
@@ -93,7 +93,8 @@ struct APIHarness {
             let api = AdminAPI(
                 store: test.store, jobs: jobs,
                 configuration: .init(
-                    tokens: tokens, waitTimeout: waitTimeout, heartbeatTimeout: 1.5, maxWaitingRequests: maxWaitingRequests),
+                    tokens: tokens, waitTimeout: waitTimeout, heartbeatTimeout: .seconds(1.5),
+                    maxWaitingRequests: maxWaitingRequests),
                 registry: registry, onEnqueued: { engine.notifyEnqueued() })
             let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: logger)
             let engineTask = Task { try await engine.run() }

@@ -198,7 +198,7 @@ import Testing
     @Test("waits are bounded in number, and a wait ends when its client leaves", arguments: TestStoreKind.available)
     func waitsAreBounded(kind: TestStoreKind) async throws {
         // A minute's wait: only the clients leaving can end these waits within the test's 20 s.
-        try await APIHarness.with(kind, waitTimeout: 60, maxWaitingRequests: 2) { api, test in
+        try await APIHarness.with(kind, waitTimeout: .seconds(60), maxWaitingRequests: 2) { api, test in
             let port = try #require(api.client.port)
             let admin = try #require(api.api)
             // Two clients that wait for a slow run; they are killed below, closing their connections.

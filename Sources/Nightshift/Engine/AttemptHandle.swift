@@ -7,8 +7,8 @@ public enum AttemptResult: Sendable, Equatable {
     case succeeded(JSONObject)
     /// The job threw; the text is the error's description.
     case failed(String)
-    /// The job ran past its timeout (seconds) and was cancelled.
-    case timedOut(Double)
+    /// The job ran past its timeout and was cancelled.
+    case timedOut(Duration)
     /// Someone stopped the attempt: an operator, the `replace` policy, or shutdown.
     case stopped(StopReason)
 }
@@ -62,7 +62,7 @@ final class AttemptHandle: Sendable {
 
     /// Starts `body` and waits until the attempt ends, for whichever reason comes first; the
     /// timeout is counted by `clock`.
-    func execute(timeout: Double?, clock: any EngineClock, body: @escaping @Sendable () async throws -> JSONObject) async
+    func execute(timeout: Duration?, clock: any EngineClock, body: @escaping @Sendable () async throws -> JSONObject) async
         -> AttemptResult
     {
         // The body's own task closes the gate when the body returns or throws; one task per
@@ -81,10 +81,10 @@ final class AttemptHandle: Sendable {
             }
         }
         state.withLock { $0.task = task }
-        let timer = timeout.map { seconds in
+        let timer = timeout.map { timeout in
             Task {
-                try await clock.sleep(for: .seconds(seconds))
-                self.close(with: .timedOut(seconds))
+                try await clock.sleep(for: timeout)
+                self.close(with: .timedOut(timeout))
             }
         }
         let result = await withCheckedContinuation { continuation in

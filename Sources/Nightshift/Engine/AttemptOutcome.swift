@@ -5,7 +5,7 @@ enum AttemptOutcome {
         func failure(_ message: String) -> RunCompletion {
             let outcome: RunCompletion.Outcome
             if run.attempt < run.maxAttempts {
-                outcome = .retry(afterSeconds: retry.delay(afterAttempt: run.attempt))
+                outcome = .retry(after: retry.delay(afterAttempt: run.attempt))
             } else {
                 outcome = .finished(run.maxAttempts > 1 ? .discarded : .failed)
             }
@@ -16,15 +16,15 @@ enum AttemptOutcome {
             return RunCompletion(runID: run.id, job: run.job, attempt: run.attempt, outcome: .succeeded, details: details)
         case .failed(let message):
             return failure(message)
-        case .timedOut(let seconds):
-            return failure("timed out after \(DurationText.format(seconds))")
+        case .timedOut(let timeout):
+            return failure("timed out after \(DurationText.format(timeout.inSeconds))")
         case .stopped(.cancelled):
             return RunCompletion(
                 runID: run.id, job: run.job, attempt: run.attempt, outcome: .finished(.cancelled), error: "cancelled")
         case .stopped(.shutdown):
             // Interrupted by a shutdown: run it again on the next start if it may be retried.
             let outcome: RunCompletion.Outcome =
-                run.attempt < run.maxAttempts ? .retry(afterSeconds: 0) : .finished(.cancelled)
+                run.attempt < run.maxAttempts ? .retry(after: .zero) : .finished(.cancelled)
             return RunCompletion(
                 runID: run.id, job: run.job, attempt: run.attempt, outcome: outcome,
                 error: "interrupted by shutdown after the grace period")

@@ -17,7 +17,7 @@ final class CompletionBatcher: Sendable {
     private let health: StoreHealth
     private let maximumBatch: Int
     /// Waits between attempts to write a batch; the last is repeated for as long as it takes.
-    private let retryDelays: [Double]
+    private let retryDelays: [Duration]
     private let pending = Mutex<[Entry]>([])
     /// Wakes the writer: at most one wake-up waits, however many endings came meanwhile.
     private let wakeUps: AsyncStream<Void>
@@ -26,14 +26,14 @@ final class CompletionBatcher: Sendable {
 
     init(
         store: any JobStore, logger: Logger, health: StoreHealth = StoreHealth(), clock: any EngineClock = SystemClock(),
-        maximumBatch: Int = 1000, retryDelays: [Double] = [0.5, 2, 5]
+        maximumBatch: Int = 1000, retryDelays: [Duration] = [.milliseconds(500), .seconds(2), .seconds(5)]
     ) {
         self.clock = clock
         self.store = store
         self.logger = logger
         self.health = health
         self.maximumBatch = maximumBatch
-        self.retryDelays = retryDelays.isEmpty ? [5] : retryDelays
+        self.retryDelays = retryDelays.isEmpty ? [.seconds(5)] : retryDelays
         (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -97,7 +97,7 @@ final class CompletionBatcher: Sendable {
                 await write(Array(batch[half...]))
                 return
             }
-            try? await clock.sleep(for: .seconds(retryDelays[min(failures, retryDelays.count) - 1]))
+            try? await clock.sleep(for: retryDelays[min(failures, retryDelays.count) - 1])
         }
     }
 }

@@ -14,13 +14,13 @@ public struct EngineConfiguration: Sendable {
     /// the rest, and go back to the queue at shutdown. 0 claims only for free slots; the
     /// default is 1,000. Jobs with a per-job concurrency limit turn it off for the instance.
     public var prefetch = 1000
-    /// How often idle workers look for runnable runs, in seconds.
-    public var pollInterval: Double
-    /// Seconds a scheduler lease lasts without renewal; also how old a heartbeat may get before
+    /// How often idle workers look for runnable runs.
+    public var pollInterval: Duration
+    /// How long a scheduler lease lasts without renewal; also how old a heartbeat may get before
     /// the run is rescued as orphaned.
-    public var leaseDuration: Double
-    /// Seconds running jobs get to finish after SIGTERM before they are cancelled.
-    public var shutdownGracePeriod: Double
+    public var leaseDuration: Duration
+    /// How long running jobs get to finish after SIGTERM before they are cancelled.
+    public var shutdownGracePeriod: Duration
     /// False when `NIGHTSHIFT_ENABLED=false`: no fires are materialized; queued and manual runs
     /// still execute.
     public var schedulingEnabled: Bool
@@ -31,8 +31,8 @@ public struct EngineConfiguration: Sendable {
     public var queueConcurrency: [String: Int] = [:]
     /// How long finished runs are kept; the leader prunes older ones every ``pruneInterval``.
     public var retention = HistoryRetention()
-    /// Seconds between two prunes.
-    public var pruneInterval: Double = 600
+    /// The time between two prunes.
+    public var pruneInterval: Duration = .seconds(600)
     /// Whether to wait for new-run announcements (PostgreSQL LISTEN) besides polling. Turn it
     /// off behind a transaction-mode pooler (PgBouncer), which drops LISTEN silently.
     public var listenForNewRuns = true
@@ -41,8 +41,8 @@ public struct EngineConfiguration: Sendable {
 
     /// A configuration with the documented defaults.
     public init(
-        instanceID: String = EngineConfiguration.defaultInstanceID(), concurrency: Int = 10, pollInterval: Double = 1,
-        leaseDuration: Double = 30, shutdownGracePeriod: Double = 30, schedulingEnabled: Bool = true,
+        instanceID: String = EngineConfiguration.defaultInstanceID(), concurrency: Int = 10, pollInterval: Duration = .seconds(1),
+        leaseDuration: Duration = .seconds(30), shutdownGracePeriod: Duration = .seconds(30), schedulingEnabled: Bool = true,
         metrics: EngineMetrics = EngineMetrics()
     ) {
         self.metrics = metrics
@@ -56,7 +56,7 @@ public struct EngineConfiguration: Sendable {
 
     /// How often running runs heartbeat and the leader renews its lease: a third of the lease,
     /// so two renewals may fail before it lapses.
-    public var heartbeatInterval: Double { leaseDuration / 3 }
+    public var heartbeatInterval: Duration { leaseDuration / 3 }
 
     /// `host:pid:random`, unique per process.
     public static func defaultInstanceID() -> String {

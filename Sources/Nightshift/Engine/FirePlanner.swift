@@ -16,20 +16,20 @@ enum FirePlanner {
     }
 
     /// The default lookback when a job has no starting deadline.
-    static let defaultStartingDeadline: Double = 7 * 86_400
+    static let defaultStartingDeadline: Duration = .seconds(7 * 86_400)
 
     static func plan(
-        schedule: Schedule, policies: JobPolicies, watermark: Date?, now: Date, onTimeTolerance: Double,
+        schedule: Schedule, policies: JobPolicies, watermark: Date?, now: Date, onTimeTolerance: Duration,
         active: Bool
     ) -> Plan {
         // A new job starts from now; a paused or disabled one lets its fires pass.
         guard let watermark, active else { return Plan(fires: [], watermark: max(watermark ?? now, now), dropped: 0) }
-        let deadline = policies.startingDeadline ?? defaultStartingDeadline
+        let deadline = (policies.startingDeadline ?? defaultStartingDeadline).inSeconds
         // A fire exactly `deadline` old is still within it.
         let start = max(watermark, now.addingTimeInterval(-deadline - 0.000_001))
         let due = schedule.fires(after: start, through: now, limit: 1_000_000)
         guard let newest = due.last else { return Plan(fires: [], watermark: watermark, dropped: 0) }
-        let firstOnTime = due.firstIndex(where: { now.timeIntervalSince($0) <= onTimeTolerance }) ?? due.count
+        let firstOnTime = due.firstIndex(where: { now.timeIntervalSince($0) <= onTimeTolerance.inSeconds }) ?? due.count
         let missed = due[..<firstOnTime]
         let onTime = due[firstOnTime...]
         var fires: [Date]

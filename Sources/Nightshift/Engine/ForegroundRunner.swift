@@ -26,31 +26,32 @@ public struct ForegroundRunner: Sendable {
         request.maxAttempts = job.policies.retry.maxAttempts
         let executor = RunExecutor(logger: logger, metrics: configuration.metrics, clock: configuration.clock)
         var claimed: Run? = try await store.start(request, worker: configuration.instanceID)
-        var waitBeforeAttempt = 0.0
+        var waitBeforeAttempt = Duration.zero
         while let attempt = claimed {
             let handle = AttemptHandle(run: attempt)
             let beating = Task { await heartbeat(attempt.id, handle: handle) }
             defer { beating.cancel() }
-            if waitBeforeAttempt > 0 {
-                logger.info("retrying", metadata: ["job": "\(job.name)", "in": "\(DurationText.format(waitBeforeAttempt))"])
-                try await configuration.clock.sleep(for: .seconds(waitBeforeAttempt))
+            if waitBeforeAttempt > .zero {
+                logger.info(
+                    "retrying", metadata: ["job": "\(job.name)", "in": "\(DurationText.format(waitBeforeAttempt.inSeconds))"])
+                try await configuration.clock.sleep(for: waitBeforeAttempt)
             }
             let completion = await withTaskCancellationHandler {
                 await executor.execute(handle, job: job, onProgress: onProgress)
             } onCancel: {
                 handle.close(with: .stopped(.cancelled))
             }
-            guard case .retry(let seconds) = completion.outcome else {
+            guard case .retry(let backoff) = completion.outcome else {
                 _ = try await store.complete(completion)
                 break
             }
             // Queued again no earlier than a lease from now for any other instance, and claimed
             // again at once by this one, which then waits out the real backoff itself.
             var queued = completion
-            queued.outcome = .retry(afterSeconds: max(seconds, configuration.leaseDuration))
+            queued.outcome = .retry(after: max(backoff, configuration.leaseDuration))
             _ = try await store.complete(queued)
             claimed = try await store.claim(runID: attempt.id, worker: configuration.instanceID)
-            waitBeforeAttempt = seconds
+            waitBeforeAttempt = backoff
         }
         guard let final = try await store.run(id: request.id) else { throw EngineError.runMissing(request.id) }
         return final
@@ -62,7 +63,7 @@ public struct ForegroundRunner: Sendable {
     private func heartbeat(_ runID: UUID, handle: AttemptHandle) async {
         while !Task.isCancelled {
             do {
-                try await configuration.clock.sleep(for: .seconds(configuration.heartbeatInterval))
+                try await configuration.clock.sleep(for: configuration.heartbeatInterval)
                 let cancelled = try await store.heartbeat([runID: handle.progress], worker: configuration.instanceID)
                 if cancelled.contains(runID) { handle.close(with: .stopped(.cancelled)) }
             } catch is CancellationError {

@@ -41,7 +41,7 @@ public final class NightshiftEngine: Service, Sendable {
         heartbeatDue = WakeSignal(clock: configuration.clock)
         rescueDue = WakeSignal(clock: configuration.clock)
         pruneDue = WakeSignal(clock: configuration.clock)
-        let health = StoreHealth(slowAfter: .seconds(configuration.heartbeatInterval), clock: configuration.clock)
+        let health = StoreHealth(slowAfter: configuration.heartbeatInterval, clock: configuration.clock)
         self.health = health
         let workers = WorkerPool(
             store: store, jobs: Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
@@ -104,7 +104,8 @@ public final class NightshiftEngine: Service, Sendable {
     public func shutDown() {
         guard !shuttingDown.exchange(true, ordering: .relaxed) else { return }
         logger.info(
-            "shutting down: no new runs; waiting for running jobs", metadata: ["grace": "\(configuration.shutdownGracePeriod)s"])
+            "shutting down: no new runs; waiting for running jobs",
+            metadata: ["grace": "\(DurationText.format(configuration.shutdownGracePeriod.inSeconds))"])
         scheduler.stop()
         workers.drain()
         shutdownBegun.signal()
@@ -131,9 +132,9 @@ public final class NightshiftEngine: Service, Sendable {
     }
 
     private func stopStragglersAfterGracePeriod() async {
-        while !shuttingDown.load(ordering: .relaxed) { await shutdownBegun.wait(seconds: 3600) }
+        while !shuttingDown.load(ordering: .relaxed) { await shutdownBegun.wait(for: .seconds(3600)) }
         let clock = configuration.clock
-        let deadline = clock.uptime + .seconds(configuration.shutdownGracePeriod)
+        let deadline = clock.uptime + configuration.shutdownGracePeriod
         // Under cancellation there is no grace: sleeping would return at once anyway.
         while workers.runningCount > 0, clock.uptime < deadline, !Task.isCancelled {
             try? await clock.sleep(for: .milliseconds(50))
@@ -145,9 +146,9 @@ public final class NightshiftEngine: Service, Sendable {
     }
 
     /// Runs `body` every `seconds`, or sooner when `due` is signalled, until cancelled.
-    private func periodically(every seconds: Double, or due: WakeSignal, _ body: @Sendable () async -> Void) async {
+    private func periodically(every period: Duration, or due: WakeSignal, _ body: @Sendable () async -> Void) async {
         while !Task.isCancelled {
-            await due.wait(seconds: seconds)
+            await due.wait(for: period)
             guard !Task.isCancelled else { return }
             await body()
         }
@@ -162,7 +163,7 @@ public final class NightshiftEngine: Service, Sendable {
             } catch {
                 guard !Task.isCancelled else { return }
                 logger.notice("listening for new runs failed; polling meanwhile", metadata: ["error": "\(error)"])
-                try? await configuration.clock.sleep(for: .seconds(configuration.pollInterval * 5))
+                try? await configuration.clock.sleep(for: configuration.pollInterval * 5)
             }
         }
     }
@@ -185,7 +186,7 @@ public final class NightshiftEngine: Service, Sendable {
     /// fail within the last lease (see ``StoreHealth``): other live instances may not have
     /// been able to heartbeat yet.
     private func rescueOrphans() async {
-        if let since = health.sinceLastFailure, since < .seconds(configuration.leaseDuration) {
+        if let since = health.sinceLastFailure, since < configuration.leaseDuration {
             logger.info(
                 "orphan rescue waits a lease after the store failed, so live instances heartbeat first",
                 metadata: ["failedAgo": "\(since)"])

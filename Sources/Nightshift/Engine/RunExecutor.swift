@@ -50,9 +50,9 @@ package struct RunExecutor: Sendable {
         switch completion.outcome {
         case .succeeded:
             logger.info("[\(run.job)] Completed. \(completion.details.summary)", metadata: attemptMetadata())
-        case .retry(let seconds):
+        case .retry(let backoff):
             logger.warning(
-                "[\(run.job)] Failed: \(completion.error ?? "") (attempt \(run.attempt) of \(run.maxAttempts); retrying in \(DurationText.format(seconds)))",
+                "[\(run.job)] Failed: \(completion.error ?? "") (attempt \(run.attempt) of \(run.maxAttempts); retrying in \(DurationText.format(backoff.inSeconds)))",
                 metadata: attemptMetadata())
         case .finished(let status):
             logger.error(

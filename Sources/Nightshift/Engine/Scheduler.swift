@@ -51,7 +51,7 @@ package final class Scheduler: Sendable {
     func run() async {
         while !stopping.load(ordering: .relaxed) {
             let pause = await tick()
-            await wake.wait(seconds: pause)
+            await wake.wait(for: pause)
         }
         if leading.load(ordering: .relaxed) {
             try? await store.releaseLease(Self.leaseName, holder: configuration.instanceID)
@@ -73,7 +73,7 @@ package final class Scheduler: Sendable {
 
     /// One pass; returns how long to wait before the next.
     @discardableResult
-    package func tick() async -> Double {
+    package func tick() async -> Duration {
         let renewEvery = configuration.heartbeatInterval
         do {
             let requested = configuration.clock.uptime
@@ -81,7 +81,7 @@ package final class Scheduler: Sendable {
                 try await store.acquireLease(
                     Self.leaseName, holder: configuration.instanceID, duration: configuration.leaseDuration)
             }
-            leaseValidUntil.withLock { $0 = leader ? requested + .seconds(configuration.leaseDuration) : nil }
+            leaseValidUntil.withLock { $0 = leader ? requested + configuration.leaseDuration : nil }
             if leader != leading.load(ordering: .relaxed) {
                 logger.info(leader ? "became scheduler leader" : "lost scheduler leadership")
                 leading.store(leader, ordering: .relaxed)
@@ -90,7 +90,7 @@ package final class Scheduler: Sendable {
             guard leader else { return renewEvery }
             let now = try await store.databaseNow()
             let states = Dictionary(try await store.jobStates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-            var nextDue = now.addingTimeInterval(renewEvery)
+            var nextDue = now.addingTimeInterval(renewEvery.inSeconds)
             for job in jobs {
                 guard let schedule = job.schedule else { continue }
                 let state = states[job.name]
@@ -98,7 +98,7 @@ package final class Scheduler: Sendable {
                 try await materialize(job, schedule: schedule, state: state, now: now, active: active)
                 if let next = schedule.nextFire(after: now), next < nextDue { nextDue = next }
             }
-            return max(0.01, nextDue.timeIntervalSince(now))
+            return .seconds(max(0.01, nextDue.timeIntervalSince(now)))
         } catch {
             health.noteFailure()
             logger.warning("scheduler tick failed", metadata: ["error": "\(error)"])

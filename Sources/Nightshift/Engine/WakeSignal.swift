@@ -29,10 +29,10 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Returns after `seconds` by the clock, or earlier when signalled or cancelled.
-    func wait(seconds: Double) async {
+    /// Returns after `duration` by the clock, or earlier when signalled or cancelled.
+    func wait(for duration: Duration) async {
         let timer = Task {
-            try await clock.sleep(for: .seconds(seconds))
+            try await clock.sleep(for: duration)
             self.signal()
         }
         // Cancellation ends the wait at once, as a signal would.

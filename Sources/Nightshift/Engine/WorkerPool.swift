@@ -107,7 +107,7 @@ final class WorkerPool: Sendable {
                 for _ in 0..<newSlots { group.addTask { await self.workSlot() } }
                 // Slots wake the loop when the buffer runs low, enqueues and freed slots when
                 // there is new work; the poll is the fallback.
-                await wake.wait(seconds: configuration.pollInterval)
+                await wake.wait(for: configuration.pollInterval)
             }
             await releasePrefetched()
         }

@@ -25,13 +25,13 @@ public enum JobHealth: String, Sendable, Codable, CaseIterable {
     /// heartbeat may be.
     public static func derive(
         state: JobState, enabled: Bool, policies: JobPolicies, running: RunningSummary?, lastFinished: Run?,
-        heartbeatTimeout: Double, now: Date
+        heartbeatTimeout: Duration, now: Date
     ) -> JobHealth {
         if !enabled || !state.enabled { return .disabled }
         if state.paused { return .paused }
-        if let oldest = running?.oldestHeartbeat, now.timeIntervalSince(oldest) > heartbeatTimeout { return .dead }
+        if let oldest = running?.oldestHeartbeat, now.timeIntervalSince(oldest) > heartbeatTimeout.inSeconds { return .dead }
         if let timeout = policies.timeout, let oldest = running?.oldestStart,
-            now.timeIntervalSince(oldest) > timeout + heartbeatTimeout
+            now.timeIntervalSince(oldest) > (timeout + heartbeatTimeout).inSeconds
         {
             return .stuck
         }

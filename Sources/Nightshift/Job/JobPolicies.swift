@@ -21,16 +21,16 @@ public enum CatchUpPolicy: String, Sendable, CaseIterable {
 
 /// The policies of one job; every field has the default a new job gets.
 public struct JobPolicies: Equatable, Sendable {
-    /// Seconds after which a running attempt is cancelled and counted as failed; nil: no limit.
-    public var timeout: Double?
+    /// How long an attempt may run before it is cancelled and counted as failed; nil: no limit.
+    public var timeout: Duration?
     /// Retries with exponential backoff and jitter.
     public var retry: RetryPolicy
     /// What happens to a fire while an earlier run is active.
     public var overlap: OverlapPolicy
     /// Which missed fires run after downtime.
     public var catchUp: CatchUpPolicy
-    /// Seconds after its fire time past which a missed fire is never started; nil: 7 days.
-    public var startingDeadline: Double?
+    /// How late after its fire time a missed fire may still start; nil: 7 days.
+    public var startingDeadline: Duration?
     /// The most missed fires `catch_up: all` starts at once (the most recent ones).
     public var maxCatchUp: Int
     /// Consecutive failed runs after which the job's health is `FAILING`.
@@ -44,8 +44,8 @@ public struct JobPolicies: Equatable, Sendable {
 
     /// Policies with the documented defaults.
     public init(
-        timeout: Double? = nil, retry: RetryPolicy = RetryPolicy(), overlap: OverlapPolicy = .forbid,
-        catchUp: CatchUpPolicy = .latest, startingDeadline: Double? = nil, maxCatchUp: Int = 100,
+        timeout: Duration? = nil, retry: RetryPolicy = RetryPolicy(), overlap: OverlapPolicy = .forbid,
+        catchUp: CatchUpPolicy = .latest, startingDeadline: Duration? = nil, maxCatchUp: Int = 100,
         alertAfterFailures: Int = 3, concurrency: Int? = nil, queue: String = NewRun.defaultQueue,
         history: HistoryRetention.Rule? = nil
     ) {

@@ -7,23 +7,23 @@ import Foundation
 public struct RetryPolicy: Equatable, Sendable {
     /// Attempts in all, the first included; 1 means no retry.
     public var maxAttempts: Int
-    /// The wait after the first failure, in seconds.
-    public var backoffBase: Double
-    /// The longest wait, in seconds.
-    public var backoffMaximum: Double
+    /// The wait after the first failure.
+    public var backoffBase: Duration
+    /// The longest wait.
+    public var backoffMaximum: Duration
 
     /// A policy with `maxAttempts` attempts in all.
-    public init(maxAttempts: Int = 1, backoffBase: Double = 10, backoffMaximum: Double = 3600) {
+    public init(maxAttempts: Int = 1, backoffBase: Duration = .seconds(10), backoffMaximum: Duration = .seconds(3600)) {
         self.maxAttempts = max(1, maxAttempts)
         self.backoffBase = backoffBase
         self.backoffMaximum = backoffMaximum
     }
 
-    /// Seconds to wait after failed attempt `attempt` (1-based). `unitRandom` in `0...1` is the
+    /// The wait after failed attempt `attempt` (1-based). `unitRandom` in `0...1` is the
     /// jitter; tests pass a fixed value.
-    public func delay(afterAttempt attempt: Int, unitRandom: Double = Double.random(in: 0...1)) -> Double {
+    public func delay(afterAttempt attempt: Int, unitRandom: Double = Double.random(in: 0...1)) -> Duration {
         let exponent = Double(max(0, min(attempt - 1, 62)))
-        let full = min(backoffMaximum, backoffBase * pow(2, exponent))
-        return full / 2 + full / 2 * unitRandom
+        let full = min(backoffMaximum.inSeconds, backoffBase.inSeconds * pow(2, exponent))
+        return .seconds(full / 2 + full / 2 * unitRandom)
     }
 }

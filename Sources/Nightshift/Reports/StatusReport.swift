@@ -30,7 +30,7 @@ public struct StatusReport: Codable, Equatable, Sendable {
 
     /// Builds the report from the store's rows for `jobs`.
     public static func make(
-        jobs: [Job], store: any JobStore, schedulingEnabled: Bool, heartbeatTimeout: Double
+        jobs: [Job], store: any JobStore, schedulingEnabled: Bool, heartbeatTimeout: Duration
     ) async throws -> StatusReport {
         let now = try await store.databaseNow()
         let states = Dictionary(try await store.jobStates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -8,9 +8,9 @@ public struct RunCompletion: Sendable {
     public enum Outcome: Sendable, Equatable {
         /// The attempt succeeded.
         case succeeded
-        /// The attempt failed; queue attempt + 1 to start this many seconds from now (by the
-        /// database's clock).
-        case retry(afterSeconds: Double)
+        /// The attempt failed; queue attempt + 1 to start this long from now (by the store's
+        /// clock).
+        case retry(after: Duration)
         /// The attempt failed and the run ends with this status (`failed`, `discarded` or
         /// `cancelled`).
         case finished(RunStatus)

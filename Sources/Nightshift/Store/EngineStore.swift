@@ -12,8 +12,8 @@ public protocol EngineStore: Sendable {
     func register(_ jobs: [JobRegistration]) async throws
     /// Moves the job's watermark forward to `fire` (never backward).
     func advanceWatermark(job: String, to fire: Date) async throws
-    /// Takes or renews the named lease for `duration` seconds; true when `holder` has it now.
-    func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool
+    /// Takes or renews the named lease for `duration`; true when `holder` has it now.
+    func acquireLease(_ name: String, holder: String, duration: Duration) async throws -> Bool
     /// Gives the lease up at once, if `holder` has it.
     func releaseLease(_ name: String, holder: String) async throws
     /// Records scheduled fires under the unique key (job, scheduled_for), applying each fire's
@@ -40,13 +40,13 @@ public protocol EngineStore: Sendable {
     /// `running` at that attempt; returns the ids of the runs it applied to (a run rescued,
     /// cancelled or finished meanwhile is left alone).
     func complete(_ completions: [RunCompletion]) async throws -> Set<UUID>
-    /// Rescues `running` runs whose heartbeat is older than `staleAfter` seconds, except those
+    /// Rescues `running` runs whose heartbeat is older than `staleAfter`, except those
     /// `held` names: requeued when attempts are left, otherwise failed. Returns the rescued runs
     /// as they are now. `held` gives the runs the calling instance holds, asked for just before
     /// the rescue's statements run: they are alive whatever their heartbeat says (it lags when
     /// the database or the process is slow), and an instance that failed its own runs for that
     /// lost work it was doing.
-    func rescueOrphans(staleAfter: Double, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run]
+    func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run]
     /// Deletes finished runs (and their attempts) that ended before their job's retention, in
     /// chunks of `chunkSize`; returns how many runs went.
     func prune(_ retention: HistoryRetention, chunkSize: Int) async throws -> Int

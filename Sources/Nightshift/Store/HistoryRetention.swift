@@ -3,13 +3,13 @@
 public struct HistoryRetention: Equatable, Sendable {
     /// One retention rule.
     public struct Rule: Equatable, Sendable {
-        /// Seconds to keep succeeded, cancelled and skipped runs.
-        public var keep: Double
-        /// Seconds to keep failed and discarded runs.
-        public var keepFailed: Double
+        /// How long succeeded, cancelled and skipped runs are kept.
+        public var keep: Duration
+        /// How long failed and discarded runs are kept.
+        public var keepFailed: Duration
 
         /// A rule; the defaults are 30 and 90 days.
-        public init(keep: Double = 30 * 86_400, keepFailed: Double = 90 * 86_400) {
+        public init(keep: Duration = .seconds(30 * 86_400), keepFailed: Duration = .seconds(90 * 86_400)) {
             self.keep = keep
             self.keepFailed = keepFailed
         }

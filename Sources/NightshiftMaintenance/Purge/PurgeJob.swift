@@ -15,14 +15,15 @@ public struct PurgeJob: Sendable {
         /// The column holding each row's time.
         public var timestampColumn: String
         /// Rows older than this many seconds go.
-        public var olderThan: Double
+        public var olderThan: Duration
         /// An extra SQL condition rows must also meet, if any.
         public var filter: String?
         /// Rows per chunk (one short transaction each).
         public var batchSize: Int
 
         /// A target; `filter` is SQL from the config (trusted like a `sql` job's statement).
-        public init(table: SQLName, timestampColumn: String, olderThan: Double, filter: String? = nil, batchSize: Int = 10_000) {
+        public init(table: SQLName, timestampColumn: String, olderThan: Duration, filter: String? = nil, batchSize: Int = 10_000)
+        {
             self.table = table
             self.timestampColumn = timestampColumn
             self.olderThan = olderThan
@@ -63,8 +64,8 @@ public struct PurgeJob: Sendable {
             let delete = ChunkedDelete(
                 pool: pool, schema: schema,
                 timeColumn: try TimeColumn(target.timestampColumn, in: schema, sql: pool.maintenance),
-                cutoff: now.addingTimeInterval(-target.olderThan), filter: target.filter, batchSize: target.batchSize)
-            let age = Self.describe(target.olderThan)
+                cutoff: now.addingTimeInterval(-target.olderThan.inSeconds), filter: target.filter, batchSize: target.batchSize)
+            let age = Self.describe(target.olderThan.inSeconds)
             let name = target.table.baseName
             let entry = entries[target.table.text, default: 0] + 1
             entries[target.table.text] = entry

@@ -26,15 +26,15 @@ public struct RollupJob: Sendable {
     public let target: SQLName
     /// The target columns and their aggregates.
     public let measures: [RollupMeasure]
-    /// How far before the watermark a scheduled run reaches back, in seconds.
-    public let lateData: Double
+    /// How far before the watermark a scheduled run reaches back.
+    public let lateData: Duration
     /// Where bucket boundaries fall.
     public let timeZone: TimeZone
 
     /// A rollup; see the type's documentation.
     public init(
         database: String, source: SQLName, timestampColumn: String, groupBy: [String], granularities: [RollupGranularity],
-        target: SQLName, measures: [RollupMeasure], lateData: Double = 3600, timeZone: TimeZone
+        target: SQLName, measures: [RollupMeasure], lateData: Duration = .seconds(3600), timeZone: TimeZone
     ) {
         self.database = database
         self.source = source
@@ -74,7 +74,7 @@ public struct RollupJob: Sendable {
         if let requested = context.window {
             window = (requested.from, requested.to)
         } else if let mark = try await watermarks.read() {
-            window = (mark.addingTimeInterval(-lateData), now)
+            window = (mark.addingTimeInterval(-lateData.inSeconds), now)
         } else {
             window = (Date(timeIntervalSince1970: 0), now)
         }

@@ -46,8 +46,8 @@ public struct SQLStatementJob: Sendable {
     }
 
     /// The work, for ``Job/init(name:schedule:description:enabled:kind:policies:body:)``.
-    /// `statementTimeout` (seconds, the job's timeout) bounds each statement on the server too.
-    public func body(registry: DatabaseRegistry, statementTimeout: Double? = nil) -> Job.Body {
+    /// `statementTimeout` (the job's timeout) bounds each statement on the server too.
+    public func body(registry: DatabaseRegistry, statementTimeout: Duration? = nil) -> Job.Body {
         { context in
             let pool = try await registry.pool(named: database)
             return try await withReadableDatabaseErrors {
@@ -68,7 +68,7 @@ public struct SQLStatementJob: Sendable {
     /// Walks the table's keys in ranges of `batching.size` and runs the statement for each,
     /// until the keys run out; progress is keys passed over keys at the start.
     private func runBatches(
-        _ batching: Batching, pool: SQLConnectionPool, context: JobContext, timeout: Double?
+        _ batching: Batching, pool: SQLConnectionPool, context: JobContext, timeout: Duration?
     ) async throws -> JSONObject {
         let schema = try await TableSchema.read(batching.table, on: pool, database: database)
         try schema.require([batching.key])

@@ -17,7 +17,7 @@ extension SQLJobStore {
                 ("('succeeded', 'cancelled', 'skipped')", pass.rule.keep), ("('failed', 'discarded')", pass.rule.keepFailed),
             ] {
                 let expired: SQLQueryString =
-                    "status IN \(unsafeRaw: statuses) AND ended_at < \(now(plus: -keep)) AND \(pass.condition)"
+                    "status IN \(unsafeRaw: statuses) AND ended_at < \(now(plus: -keep.inSeconds)) AND \(pass.condition)"
                 while true {
                     let count = try await deleteChunk(where: expired, limit: chunkSize)
                     deleted += count

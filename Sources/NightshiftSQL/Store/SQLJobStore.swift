@@ -137,13 +137,13 @@ public final class SQLJobStore: JobStore {
 
     // MARK: Leases
 
-    public func acquireLease(_ name: String, holder: String, duration: Double) async throws -> Bool {
+    public func acquireLease(_ name: String, holder: String, duration: Duration) async throws -> Bool {
         try await pool.withDatabase { database in
             // Taken when free or expired, renewed when already ours; the expiry is written with
             // the database clock so that instances with skewed clocks agree.
             try await database.raw(
                 """
-                INSERT INTO nightshift_leases (name, holder, expires_at) VALUES (\(bind: name), \(bind: holder), \(now(plus: duration)))
+                INSERT INTO nightshift_leases (name, holder, expires_at) VALUES (\(bind: name), \(bind: holder), \(now(plus: duration.inSeconds)))
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
                 WHERE nightshift_leases.holder = excluded.holder OR nightshift_leases.expires_at < \(now)
                 RETURNING holder

@@ -37,7 +37,7 @@ extension AdminAPI {
         onEnqueued()
         guard wait else { return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted) }
         let waiting = Task { [runEndWaiter, timeout = configuration.waitTimeout] in
-            try await runEndWaiter.wait(for: runs.map(\.id), timeout: .seconds(timeout))
+            try await runEndWaiter.wait(for: runs.map(\.id), timeout: timeout)
         }
         if let connection { ClientDeparture.departure(of: connection).whenSuccess { waiting.cancel() } }
         let finished = try await withTaskCancellationHandler {

@@ -13,7 +13,8 @@ import Testing
     @Test("a job failing twice then succeeding with max_attempts 3 is retried after each backoff")
     func retries() async throws {
         let calls = Atomic<Int>(0)
-        let job = try Job(name: "flaky", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 3, backoffBase: 10))) { _ in
+        let job = try Job(name: "flaky", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 3, backoffBase: .seconds(10)))) {
+            _ in
             let call = calls.add(1, ordering: .relaxed).newValue
             if call < 3 { throw TestFailure(message: "failure \(call)") }
             return ["call": .number(Double(call))]
@@ -37,7 +38,7 @@ import Testing
     @Test("a job past its timeout is stopped and fails with a timeout error")
     func timeout() async throws {
         let clock = Mutex<ManualClock?>(nil)
-        let job = try Job(name: "slow", policies: JobPolicies(timeout: 30)) { _ in
+        let job = try Job(name: "slow", policies: JobPolicies(timeout: .seconds(30))) { _ in
             try await clock.withLock { $0 }?.sleep(for: .seconds(3600))
             return [:]
         }
@@ -121,7 +122,7 @@ import Testing
             for await _ in release { break }
             return [:]
         }
-        let harness = try await EngineHarness(jobs: [quick, stubborn]) { $0.shutdownGracePeriod = 30 }
+        let harness = try await EngineHarness(jobs: [quick, stubborn]) { $0.shutdownGracePeriod = .seconds(30) }
         clock.withLock { $0 = harness.clock }
         let runs = try await harness.enqueue(NewRun(job: "quick"), NewRun(job: "stubborn"))
         try await harness.waitUntil("both running") { $0.runs.allSatisfy { $0.status == .running } }

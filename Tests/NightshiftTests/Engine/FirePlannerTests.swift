@@ -8,11 +8,11 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_800_000_000)  // a multiple of 60
 
     func plan(_ catchUp: CatchUpPolicy, downtime: Double, deadline: Double? = nil) -> FirePlanner.Plan {
-        var policies = JobPolicies(catchUp: catchUp, startingDeadline: deadline)
+        var policies = JobPolicies(catchUp: catchUp, startingDeadline: deadline.map { .seconds($0) })
         policies.maxCatchUp = 100
         return FirePlanner.plan(
             schedule: schedule, policies: policies, watermark: now.addingTimeInterval(-downtime), now: now,
-            onTimeTolerance: 30, active: true)
+            onTimeTolerance: .seconds(30), active: true)
     }
 
     @Test("catch_up none runs only the fire due now")
@@ -29,7 +29,7 @@ import Testing
         #expect(result.fires == [now])
         let late = FirePlanner.plan(
             schedule: schedule, policies: JobPolicies(catchUp: .latest), watermark: now.addingTimeInterval(-600),
-            now: now.addingTimeInterval(45), onTimeTolerance: 30, active: true)
+            now: now.addingTimeInterval(45), onTimeTolerance: .seconds(30), active: true)
         #expect(late.fires == [now])
         #expect(late.dropped == 9)
     }
@@ -44,21 +44,21 @@ import Testing
     @Test("a new job starts from now and a paused one lets its fires pass")
     func newAndPaused() {
         let fresh = FirePlanner.plan(
-            schedule: schedule, policies: JobPolicies(), watermark: nil, now: now, onTimeTolerance: 30, active: true)
+            schedule: schedule, policies: JobPolicies(), watermark: nil, now: now, onTimeTolerance: .seconds(30), active: true)
         #expect(fresh.fires.isEmpty && fresh.watermark == now)
         let paused = FirePlanner.plan(
             schedule: schedule, policies: JobPolicies(), watermark: now.addingTimeInterval(-600), now: now,
-            onTimeTolerance: 30, active: false)
+            onTimeTolerance: .seconds(30), active: false)
         #expect(paused.fires.isEmpty && paused.watermark == now)
     }
 
     @Test("backoff doubles and is capped, with jitter in the upper half")
     func backoff() {
-        let policy = RetryPolicy(maxAttempts: 5, backoffBase: 10, backoffMaximum: 60)
-        #expect(policy.delay(afterAttempt: 1, unitRandom: 1) == 10)
-        #expect(policy.delay(afterAttempt: 2, unitRandom: 1) == 20)
-        #expect(policy.delay(afterAttempt: 3, unitRandom: 0) == 20)
-        #expect(policy.delay(afterAttempt: 9, unitRandom: 1) == 60)
+        let policy = RetryPolicy(maxAttempts: 5, backoffBase: .seconds(10), backoffMaximum: .seconds(60))
+        #expect(policy.delay(afterAttempt: 1, unitRandom: 1) == .seconds(10))
+        #expect(policy.delay(afterAttempt: 2, unitRandom: 1) == .seconds(20))
+        #expect(policy.delay(afterAttempt: 3, unitRandom: 0) == .seconds(20))
+        #expect(policy.delay(afterAttempt: 9, unitRandom: 1) == .seconds(60))
     }
 
     @Test("details keep their order through JSON text")

@@ -12,8 +12,8 @@ import Testing
         let signal = WakeSignal(clock: clock)
         signal.signal()
         signal.signal()
-        await signal.wait(seconds: 3600)
-        let second = Task { await signal.wait(seconds: 60) }
+        await signal.wait(for: .seconds(3600))
+        let second = Task { await signal.wait(for: .seconds(60)) }
         await clock.waitForSleepers(atLeast: 1)
         #expect(clock.uptime == .zero, "two signals before a wait count as one")
         clock.advance(by: .seconds(60))
@@ -24,7 +24,7 @@ import Testing
     func endsWhenSignalled() async {
         let clock = ManualClock()
         let signal = WakeSignal(clock: clock)
-        let waiting = Task { await signal.wait(seconds: 3600) }
+        let waiting = Task { await signal.wait(for: .seconds(3600)) }
         await clock.waitForSleepers(atLeast: 1)
         signal.signal()
         await waiting.value
@@ -35,7 +35,7 @@ import Testing
     func endsAtItsTime() async {
         let clock = ManualClock()
         let signal = WakeSignal(clock: clock)
-        let waiting = Task { await signal.wait(seconds: 10) }
+        let waiting = Task { await signal.wait(for: .seconds(10)) }
         await clock.waitForSleepers(atLeast: 1)
         clock.advance(by: .seconds(9))
         #expect(clock.sleeperCount == 1, "not yet")
@@ -47,7 +47,7 @@ import Testing
     func cancellation() async {
         let clock = ManualClock()
         let signal = WakeSignal(clock: clock)
-        let waiting = Task { await signal.wait(seconds: 3600) }
+        let waiting = Task { await signal.wait(for: .seconds(3600)) }
         await clock.waitForSleepers(atLeast: 1)
         waiting.cancel()
         await waiting.value

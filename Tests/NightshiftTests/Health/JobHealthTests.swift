@@ -13,13 +13,13 @@ import Testing
     }
 
     func health(
-        _ state: JobState = JobState(name: "j"), enabled: Bool = true, timeout: Double? = 60, active: [Run] = [],
+        _ state: JobState = JobState(name: "j"), enabled: Bool = true, timeout: Duration? = .seconds(60), active: [Run] = [],
         last: Run? = nil
     ) -> JobHealth {
         JobHealth.derive(
             state: state, enabled: enabled, policies: JobPolicies(timeout: timeout, alertAfterFailures: 3),
             running: active.isEmpty ? nil : RunningSummary(of: active),
-            lastFinished: last, heartbeatTimeout: 30, now: now)
+            lastFinished: last, heartbeatTimeout: .seconds(30), now: now)
     }
 
     @Test("health states, most urgent first")

@@ -8,7 +8,8 @@ struct MailServerDown: Error {}
 
 /// Fails its first attempt, as a flaky mail server would.
 func sendInvoice() throws -> Job {
-    try Job(name: "send-invoice", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 3, backoffBase: 30))) { context in
+    let retry = RetryPolicy(maxAttempts: 3, backoffBase: .seconds(30))
+    return try Job(name: "send-invoice", policies: JobPolicies(retry: retry)) { context in
         let invoice = try context.params(as: Invoice.self)
         if context.attempt == 1 { throw MailServerDown() }
         return ["sent": .number(Double(invoice.id))]

@@ -109,9 +109,9 @@ struct PostgresStoreDriver: SQLStoreDriver {
             case .succeeded:
                 statuses.append(RunStatus.succeeded.rawValue)
                 delays.append(0)
-            case .retry(let seconds):
+            case .retry(let backoff):
                 statuses.append(RunStatus.queued.rawValue)
-                delays.append(seconds)
+                delays.append(backoff.inSeconds)
             case .finished(let status):
                 statuses.append(status.rawValue)
                 delays.append(0)

@@ -131,10 +131,10 @@ struct SQLiteStoreDriver: SQLStoreDriver {
         switch completion.outcome {
         case .succeeded:
             preconditionFailure("successes are completed set-based")
-        case .retry(let seconds):
+        case .retry(let backoff):
             update =
                 """
-                status = 'queued', attempt = attempt + 1, run_after = \(now(plus: seconds)), worker = NULL,
+                status = 'queued', attempt = attempt + 1, run_after = \(now(plus: backoff.inSeconds)), worker = NULL,
                 details = \(bind: completion.details.jsonText), error = \(bind: completion.error), cancel_requested = FALSE
                 """
         case .finished(let status):
