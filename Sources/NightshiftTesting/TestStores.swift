@@ -25,8 +25,11 @@ public struct TestStore: Sendable {
     public let url: String
 }
 
-/// Runs `body` with a new, migrated store of `kind`, and removes it afterwards.
-public func withTestStore<R>(_ kind: TestStoreKind, _ body: (TestStore) async throws -> R) async throws -> R {
+/// Runs `body` with a new, migrated store of `kind`, and removes it afterwards; with `clock`,
+/// the store reads that clock instead of the database's.
+public func withTestStore<R>(
+    _ kind: TestStoreKind, clock: (any EngineClock)? = nil, _ body: (TestStore) async throws -> R
+) async throws -> R {
     let logger = Logger(label: "nightshift-test")
     let base: DatabaseURL
     switch kind {
@@ -34,6 +37,8 @@ public func withTestStore<R>(_ kind: TestStoreKind, _ body: (TestStore) async th
     case .postgres: base = try DatabaseURL(try TestServices.url(of: .postgres))
     }
     return try await ScratchDatabase.with(beside: base, prefix: "nightshift_test", logger: logger) { url in
-        try await SQLJobStore.withStore(url, logger: logger) { store in try await body(TestStore(store: store, url: url)) }
+        try await SQLJobStore.withStore(url, logger: logger, clock: clock) { store in
+            try await body(TestStore(store: store, url: url))
+        }
     }
 }

@@ -12,9 +12,10 @@ import SQLKit
 protocol SQLStoreDriver: Sendable {
     /// Runs per INSERT of an enqueue: several statements for more must share a transaction.
     var enqueueChunk: Int { get }
-    /// Inserts `runs` (at most ``enqueueChunk``) on `database`; returns those inserted, with the
-    /// times the database chose (a run whose unique key was taken is not among them).
-    func insert(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run]
+    /// Inserts `runs` (at most ``enqueueChunk``) on `database` at time `at` (nil: the database's
+    /// clock); returns those inserted, with the times the database chose (a run whose unique key
+    /// was taken is not among them).
+    func insert(_ runs: [NewRun], at: Date?, on database: any SQLDatabase) async throws -> [Run]
     /// Tells other connections that runnable runs appeared; delivered at commit.
     func announceNewRuns(on database: any SQLDatabase) async throws
     /// Claims up to `limit` runnable runs for `worker`, in claim order (see ``JobStore``).

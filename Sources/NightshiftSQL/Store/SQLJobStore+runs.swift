@@ -67,10 +67,11 @@ extension SQLJobStore {
 
     public func enqueue(_ runs: [NewRun]) async throws -> [Run] {
         // Several statements must stand or fall together.
+        let at = clock?.now
         guard runs.count > driver.enqueueChunk else {
-            return try await pool.withDatabase { database in try await Self.enqueue(runs, on: database) }
+            return try await pool.withDatabase { database in try await Self.enqueue(runs, at: at, on: database) }
         }
-        return try await pool.withTransaction { database in try await Self.enqueue(runs, on: database) }
+        return try await pool.withTransaction { database in try await Self.enqueue(runs, at: at, on: database) }
     }
 
     /// Enqueues `runs` with one statement on `database`, which may be inside the caller's own
@@ -79,6 +80,11 @@ extension SQLJobStore {
     /// those). A run whose `uniqueKey` belongs to a queued or running run is not created; that
     /// run is returned in its place. Results come in the order of `runs`.
     public static func enqueue(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
+        try await enqueue(runs, at: nil, on: database)
+    }
+
+    /// ``enqueue(_:on:)`` at time `at` (nil: the database's clock).
+    static func enqueue(_ runs: [NewRun], at: Date?, on database: any SQLDatabase) async throws -> [Run] {
         // PostgreSQL's text cannot hold NUL; say which run and field instead of the driver's
         // generic error. (Params are JSON, where NUL is escaped.)
         for (index, run) in runs.enumerated() {
@@ -96,16 +102,17 @@ extension SQLJobStore {
         let driver = SQLStoreDrivers.driver(for: database)
         let chunk = driver.enqueueChunk
         for start in stride(from: 0, to: runs.count, by: chunk) {
-            result += try await insertChunk(Array(runs[start..<min(start + chunk, runs.count)]), driver: driver, on: database)
+            result += try await insertChunk(
+                Array(runs[start..<min(start + chunk, runs.count)]), at: at, driver: driver, on: database)
         }
         return result
     }
 
-    private static func insertChunk(_ runs: [NewRun], driver: any SQLStoreDriver, on database: any SQLDatabase) async throws
-        -> [Run]
-    {
+    private static func insertChunk(
+        _ runs: [NewRun], at: Date?, driver: any SQLStoreDriver, on database: any SQLDatabase
+    ) async throws -> [Run] {
         guard !runs.isEmpty else { return [] }
-        let inserted = try await driver.insert(runs, on: database)
+        let inserted = try await driver.insert(runs, at: at, on: database)
         let byID = Dictionary(inserted.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let duplicateKeys = runs.filter { byID[$0.id] == nil }.compactMap(\.uniqueKey)
         var byKey: [String: Run] = [:]
@@ -167,7 +174,7 @@ extension SQLJobStore {
 
     public func start(_ run: NewRun, worker: String) async throws -> Run {
         try await pool.withTransaction { database in
-            _ = try await Self.enqueue([run], on: database)
+            _ = try await Self.enqueue([run], at: self.clock?.now, on: database)
             let rows = try await database.raw(
                 """
                 UPDATE nightshift_runs SET \(claimed(by: worker))

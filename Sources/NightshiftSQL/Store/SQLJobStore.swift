@@ -16,30 +16,37 @@ public final class SQLJobStore: JobStore {
     /// The connections the store uses; apps may share them, e.g. to enqueue inside their own transaction.
     public let pool: SQLConnectionPool
     var dialect: SQLDialectFragments { pool.dialect }
-    /// The database clock, as SQL.
-    var now: SQLQueryString { "\(unsafeRaw: pool.dialect.now)" }
+    /// The clock the store's statements read instead of the database's, for tests; nil in
+    /// production, where the database's clock is the authority.
+    let clock: (any EngineClock)?
+    /// The store's clock, as SQL: the database's, or the test's time bound.
+    var now: SQLQueryString { clock.map { "\(bind: $0.now)" } ?? "\(unsafeRaw: pool.dialect.now)" }
 
     /// What differs between the databases.
     let driver: any SQLStoreDriver
 
-    /// A store over an open pool.
-    public init(pool: SQLConnectionPool) {
+    /// A store over an open pool. Tests may pass `clock` for the store to use instead of the
+    /// database's clock, so that leases, heartbeats, retries and retention age as the test
+    /// moves it.
+    public init(pool: SQLConnectionPool, clock: (any EngineClock)? = nil) {
         self.pool = pool
+        self.clock = clock
         driver = SQLStoreDrivers.driver(for: pool.dialect)
     }
 
-    /// Opens the store at `url` (see ``DatabaseURL``).
-    public static func open(_ url: String, logger: Logger) async throws -> SQLJobStore {
-        SQLJobStore(pool: try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger))
+    /// Opens the store at `url` (see ``DatabaseURL``); `clock` as in ``init(pool:clock:)``.
+    public static func open(_ url: String, logger: Logger, clock: (any EngineClock)? = nil) async throws -> SQLJobStore {
+        SQLJobStore(pool: try await SQLConnectionPool.open(try DatabaseURL(url), logger: logger), clock: clock)
     }
 
     /// Opens the store at `url`, migrates it (or, with `migrating` false, checks that it is
     /// migrated, so that a role that may only read can use it), runs `body`, and closes it
     /// whether `body` returns or throws.
     public static func withStore<R>(
-        _ url: String, logger: Logger, migrating: Bool = true, _ body: (SQLJobStore) async throws -> R
+        _ url: String, logger: Logger, migrating: Bool = true, clock: (any EngineClock)? = nil,
+        _ body: (SQLJobStore) async throws -> R
     ) async throws -> R {
-        let store = try await open(url, logger: logger)
+        let store = try await open(url, logger: logger, clock: clock)
         do {
             if migrating { try await store.migrate() } else { try await store.requireMigrated(url: url) }
             let result = try await body(store)
@@ -51,9 +58,9 @@ public final class SQLJobStore: JobStore {
         }
     }
 
-    /// `now + seconds`, by the database clock.
+    /// `now + seconds`, by the store's clock.
     func now(plus seconds: Double) -> SQLQueryString {
-        "(\(unsafeRaw: dialect.now) + \(bind: seconds)\(unsafeRaw: dialect.secondsUnit))"
+        "(\(now) + \(bind: seconds)\(unsafeRaw: dialect.secondsUnit))"
     }
 
     public func migrate() async throws {
@@ -80,7 +87,8 @@ public final class SQLJobStore: JobStore {
     }
 
     public func databaseNow() async throws -> Date {
-        try await pool.databaseNow()
+        if let clock { return clock.now }
+        return try await pool.databaseNow()
     }
 
     public func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {

@@ -9,17 +9,21 @@ import Nightshift
 package enum PostgresQueueStatements {
     /// Claims up to `limit` runnable runs of `jobs`, in the order of the runnable index, for
     /// `worker`: the queues in `queues` only, or all but those when `queuesExcluded` is true.
-    /// Returns ``Run/claimedColumns`` of each claimed run.
-    private static func claim(worker: String, jobs: String, queues: String, queuesExcluded: String, limit: String) -> String {
+    /// Returns ``Run/claimedColumns`` of each claimed run. `at` is the time to claim at, NULL
+    /// for the database's clock (tests pass theirs).
+    private static func claim(
+        worker: String, jobs: String, queues: String, queuesExcluded: String, limit: String, at: String
+    ) -> String {
         let columns = Run.claimedColumns.map { "r.\($0)" }.joined(separator: ", ")
         // `nightshift_runnable` (``runnableFunction``) walks the runnable index in order and locks with
         // SKIP LOCKED, so concurrent claimers take disjoint batches instead of waiting.
         return """
             UPDATE nightshift_runs AS r
-            SET status = 'running', started_at = now(), heartbeat_at = now(), worker = \(worker), progress = 0, ended_at = NULL,
-                details = '{}', error = NULL
-            FROM nightshift_runnable(CAST(\(jobs) AS text[]), CAST(\(queues) AS text[]), \(queuesExcluded), CAST(\(limit) AS integer))
-                AS next(id)
+            SET status = 'running', started_at = \(now(at)), heartbeat_at = \(now(at)), worker = \(worker), progress = 0,
+                ended_at = NULL, details = '{}', error = NULL
+            FROM nightshift_runnable(
+                CAST(\(jobs) AS text[]), CAST(\(queues) AS text[]), \(queuesExcluded), CAST(\(limit) AS integer),
+                CAST(\(at) AS timestamptz)) AS next(id)
             WHERE r.id = next.id
             RETURNING \(columns)
             """
@@ -33,7 +37,8 @@ package enum PostgresQueueStatements {
     /// `status = 'running'` (River #1302: a rescued run is never finished twice). Returns one
     /// row: `refused`, the ids it did not apply to (usually none, so the answer stays small).
     private static func complete(
-        ids: String, attempts: String, statuses: String, delays: String, details: String, errors: String, hasErrors: String
+        ids: String, attempts: String, statuses: String, delays: String, details: String, errors: String, hasErrors: String,
+        at: String
     ) -> String {
         // `before` is the run as the statement's snapshot saw it: RETURNING only shows new
         // values, and a retry clears the worker that the attempt row keeps.
@@ -50,11 +55,11 @@ package enum PostgresQueueStatements {
                 UPDATE nightshift_runs r SET
                     status = c.status,
                     attempt = CASE WHEN c.status = 'queued' THEN r.attempt + 1 ELSE r.attempt END,
-                    run_after = CASE WHEN c.status = 'queued' THEN now() + c.delay * interval '1 second' ELSE r.run_after END,
+                    run_after = CASE WHEN c.status = 'queued' THEN \(now(at)) + c.delay * interval '1 second' ELSE r.run_after END,
                     worker = CASE WHEN c.status = 'queued' THEN NULL ELSE r.worker END,
                     cancel_requested = CASE WHEN c.status = 'queued' THEN FALSE ELSE r.cancel_requested END,
-                    ended_at = CASE WHEN c.status = 'queued' THEN r.ended_at ELSE now() END,
-                    heartbeat_at = CASE WHEN c.status = 'queued' THEN r.heartbeat_at ELSE now() END,
+                    ended_at = CASE WHEN c.status = 'queued' THEN r.ended_at ELSE \(now(at)) END,
+                    heartbeat_at = CASE WHEN c.status = 'queued' THEN r.heartbeat_at ELSE \(now(at)) END,
                     progress = CASE WHEN c.status = 'succeeded' THEN 100 ELSE r.progress END,
                     details = c.details, error = c.error
                 FROM endings c
@@ -64,7 +69,7 @@ package enum PostgresQueueStatements {
             ),
             recorded AS (
                 INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
-                SELECT id, attempt, CASE WHEN status = 'queued' THEN 'retrying' ELSE status END, worker, started_at, now(), error
+                SELECT id, attempt, CASE WHEN status = 'queued' THEN 'retrying' ELSE status END, worker, started_at, \(now(at)), error
                 FROM done
                 ON CONFLICT (run_id, attempt) DO NOTHING
             ),
@@ -81,8 +86,8 @@ package enum PostgresQueueStatements {
                 -- status when it has no text), as the other stores write it.
                 UPDATE nightshift_jobs j SET
                     consecutive_errors = CASE WHEN t.successes > 0 THEN t.failures ELSE j.consecutive_errors + t.failures END,
-                    last_success_at = CASE WHEN t.successes > 0 THEN now() ELSE j.last_success_at END,
-                    last_failure_at = CASE WHEN t.failures > 0 THEN now() ELSE j.last_failure_at END,
+                    last_success_at = CASE WHEN t.successes > 0 THEN \(now(at)) ELSE j.last_success_at END,
+                    last_failure_at = CASE WHEN t.failures > 0 THEN \(now(at)) ELSE j.last_failure_at END,
                     last_error = CASE WHEN t.failures > 0 THEN t.last_error ELSE j.last_error END
                 FROM tally t WHERE j.name = t.job AND (t.successes > 0 OR t.failures > 0)
             )
@@ -103,13 +108,14 @@ package enum PostgresQueueStatements {
     /// through it, and a session whose path put another schema's nightshift_runs first would
     /// claim from it.
     static let runnableFunction = """
-        CREATE OR REPLACE FUNCTION nightshift_runnable(jobs text[], queues text[], queues_excluded boolean, max_runs integer)
+        CREATE OR REPLACE FUNCTION nightshift_runnable(
+            jobs text[], queues text[], queues_excluded boolean, max_runs integer, at timestamptz)
         RETURNS SETOF text LANGUAGE sql ROWS 100
         SET enable_sort = off SET enable_bitmapscan = off SET enable_seqscan = off SET jit = off
         SET search_path FROM CURRENT
         AS $$
             SELECT r.id FROM nightshift_runs r
-            WHERE r.status = 'queued' AND r.run_after <= now() AND r.job = ANY(jobs)
+            WHERE r.status = 'queued' AND r.run_after <= coalesce(at, now()) AND r.job = ANY(jobs)
               AND (r.queue = ANY(queues)) <> queues_excluded
               AND r.job NOT IN (SELECT name FROM nightshift_jobs WHERE paused)
               AND r.queue NOT IN (SELECT name FROM nightshift_queues WHERE paused)
@@ -119,19 +125,22 @@ package enum PostgresQueueStatements {
         $$
         """
 
-    /// The claim as the engine runs it: worker, jobs, queues, whether they are excluded, and
-    /// the limit bound as `$1` to `$5`.
-    static let boundClaim = claim(worker: "$1", jobs: "$2", queues: "$3", queuesExcluded: "$4", limit: "$5")
+    /// The claim as the engine runs it: worker, jobs, queues, whether they are excluded, the
+    /// limit and the time bound as `$1` to `$6`.
+    static let boundClaim = claim(worker: "$1", jobs: "$2", queues: "$3", queuesExcluded: "$4", limit: "$5", at: "$6")
 
-    /// The completion as the engine runs it: the seven arrays bound as `$1` to `$7`.
+    /// The completion as the engine runs it: the seven arrays and the time bound as `$1` to `$8`.
     static let boundCompletion = complete(
-        ids: "$1", attempts: "$2", statuses: "$3", delays: "$4", details: "$5", errors: "$6", hasErrors: "$7")
+        ids: "$1", attempts: "$2", statuses: "$3", delays: "$4", details: "$5", errors: "$6", hasErrors: "$7", at: "$8")
+
+    /// The time `at` (a placeholder), or the database's clock where it is NULL.
+    private static func now(_ at: String) -> String { "coalesce(CAST(\(at) AS timestamptz), now())" }
 
     /// A pgbench script of the engine's claim of `batch` runs followed by the completion of
     /// what it claimed as successes. It reads the pgbench variables `worker`, `jobs` (an array
     /// literal) and `batch`.
     package static var pgbenchScript: String {
-        let claimed = claim(worker: ":worker", jobs: ":jobs", queues: "'{}'", queuesExcluded: "TRUE", limit: ":batch")
+        let claimed = claim(worker: ":worker", jobs: ":jobs", queues: "'{}'", queuesExcluded: "TRUE", limit: ":batch", at: "NULL")
         let arrays = """
             WITH claimed AS (\(claimed))
             SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
@@ -142,7 +151,7 @@ package enum PostgresQueueStatements {
             """
         let completed = complete(
             ids: ":ids", attempts: ":attempts", statuses: ":statuses", delays: ":delays", details: ":details", errors: ":errors",
-            hasErrors: ":has_errors")
+            hasErrors: ":has_errors", at: "NULL")
         return arrays + "\n\\gset\n" + completed + ";\n"
     }
 }

@@ -16,7 +16,8 @@ struct PostgresStoreDriver: SQLStoreDriver {
     /// twice the insert itself to parse). It returns one row: the transaction's `now()`, which
     /// every inserted run has as `created_at` (and as `run_after` unless given), and the ids
     /// of the inserted runs that have a unique key; runs without one are always inserted.
-    func insert(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
+    func insert(_ runs: [NewRun], at: Date?, on database: any SQLDatabase) async throws -> [Run] {
+        let now: SQLQueryString = at.map { "CAST(\(bind: $0) AS timestamptz)" } ?? "now()"
         // Array elements cannot be NULL in the driver, so a bit mask per run says which
         // optional values are missing: 1 triggered_by, 2 run_after, 4 window, 8 unique_key.
         let missing = runs.map { run in
@@ -27,7 +28,7 @@ struct PostgresStoreDriver: SQLStoreDriver {
         let rows: SQLQueryString =
             """
             SELECT u.id, u.job, 'queued', u."trigger", CASE WHEN u.missing & 1 = 0 THEN u.triggered_by END, 1, u.max_attempts,
-                   CASE WHEN u.missing & 2 = 0 THEN u.run_after ELSE now() END, now(), u.params,
+                   CASE WHEN u.missing & 2 = 0 THEN u.run_after ELSE \(now) END, \(now), u.params,
                    CASE WHEN u.missing & 4 = 0 THEN u.window_from END, CASE WHEN u.missing & 4 = 0 THEN u.window_to END,
                    u.dry_run, u.priority, u.queue, CASE WHEN u.missing & 8 = 0 THEN u.unique_key END
             FROM unnest(
@@ -52,11 +53,11 @@ struct PostgresStoreDriver: SQLStoreDriver {
             let summary = try await database.raw(
                 """
                 WITH inserted AS (\(SQLJobStore.insertStatement(rows)) RETURNING id, unique_key)
-                SELECT now() AS now, coalesce(array_agg(id) FILTER (WHERE unique_key IS NOT NULL), '{}') AS keyed FROM inserted
+                SELECT \(now) AS now, coalesce(array_agg(id) FILTER (WHERE unique_key IS NOT NULL), '{}') AS keyed FROM inserted
                 """
             ).first()
         else { throw SQLStoreError.malformedRow("the enqueue summary row is missing") }
-        let now = try summary.decode(column: "now", as: Date.self)
+        let insertedAt = try summary.decode(column: "now", as: Date.self)
         let keyed = Set(try summary.decode(column: "keyed", as: [String].self))
         // Delivered at commit: idle workers on every instance start at once, not at their next poll.
         try await announceNewRuns(on: database)
@@ -64,7 +65,7 @@ struct PostgresStoreDriver: SQLStoreDriver {
             guard run.uniqueKey == nil || keyed.contains(run.id.lowercasedText) else { return nil }
             let window = run.window.map { DateWindow(from: Self.storedPrecision($0.from), to: Self.storedPrecision($0.to)) }
             return SQLJobStore.queuedRun(
-                run, runAfter: run.runAfter.map(Self.storedPrecision) ?? now, createdAt: now, window: window)
+                run, runAfter: run.runAfter.map(Self.storedPrecision) ?? insertedAt, createdAt: insertedAt, window: window)
         }
     }
 
@@ -87,12 +88,13 @@ struct PostgresStoreDriver: SQLStoreDriver {
         case .only(let only): (names, excluded) = (only, false)
         case .excluding(let skipped): (names, excluded) = (skipped, true)
         }
-        var binds = PostgresBindings(capacity: 5)
+        var binds = PostgresBindings(capacity: 6)
         binds.append(worker)
         binds.append(jobs)
         binds.append(names)
         binds.append(excluded)
         binds.append(limit)
+        Self.appendTime(store.clock?.now, to: &binds)
         let rows = try await store.pool.postgresRows(PostgresQuery(unsafeSQL: PostgresQueueStatements.boundClaim, binds: binds))
         return try await store.readRuns(rows, id: { try? $0.makeRandomAccess()[0].decode(String.self) }, keepRepaired: false) {
             row throws(UnreadableColumn) in try Run(claimedRow: row, worker: worker)
@@ -117,7 +119,7 @@ struct PostgresStoreDriver: SQLStoreDriver {
                 delays.append(0)
             }
         }
-        var binds = PostgresBindings(capacity: 7)
+        var binds = PostgresBindings(capacity: 8)
         binds.append(completions.map(\.runID.lowercasedText))
         binds.append(completions.map(\.attempt))
         binds.append(statuses)
@@ -125,10 +127,16 @@ struct PostgresStoreDriver: SQLStoreDriver {
         binds.append(completions.map(\.details.jsonText))
         binds.append(completions.map { $0.error ?? "" })
         binds.append(completions.map { $0.error != nil })
+        Self.appendTime(store.clock?.now, to: &binds)
         let answer = try await store.pool.postgresRows(
             PostgresQuery(unsafeSQL: PostgresQueueStatements.boundCompletion, binds: binds))
         let refused = try answer.first?.decode([String].self) ?? []
         return Set(completions.map(\.runID)).subtracting(refused.compactMap { UUID(text: $0) })
+    }
+
+    /// Binds `time`, or NULL for the database's clock.
+    private static func appendTime(_ time: Date?, to binds: inout PostgresBindings) {
+        if let time { binds.append(time) } else { binds.appendNull() }
     }
 
     func idNotIn(_ ids: [String]) -> SQLQueryString {
@@ -144,6 +152,8 @@ struct PostgresStoreDriver: SQLStoreDriver {
         try await database.raw("SELECT pg_advisory_xact_lock(7245983461)").run()
     }
 
+    /// An earlier release's four-argument function is left in place: instances of that release
+    /// may still be claiming through it while a rolling upgrade runs.
     func refreshDefinitions(on database: any SQLDatabase) async throws {
         try await database.raw(SQLQueryString(PostgresQueueStatements.runnableFunction)).run()
     }

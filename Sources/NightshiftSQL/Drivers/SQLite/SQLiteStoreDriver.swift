@@ -10,18 +10,11 @@ struct SQLiteStoreDriver: SQLStoreDriver {
     /// 16 parameters per run, under SQLite's limit of 32,766 per statement.
     let enqueueChunk = 1000
 
-    /// The database clock: Unix seconds (timestamps are stored as REAL seconds, as SQLiteNIO
-    /// binds `Date`).
-    private var now: SQLQueryString { "\(unsafeRaw: SQLDialectFragments.sqlite.now)" }
-
-    /// `now + seconds`, by the database clock.
-    private func now(plus seconds: Double) -> SQLQueryString {
-        "(\(unsafeRaw: SQLDialectFragments.sqlite.now) + \(bind: seconds))"
-    }
-
     /// SQLite: a VALUES list (16 parameters per run, under its limit of 32,766), returning the
     /// rows it inserted.
-    func insert(_ runs: [NewRun], on database: any SQLDatabase) async throws -> [Run] {
+    func insert(_ runs: [NewRun], at: Date?, on database: any SQLDatabase) async throws -> [Run] {
+        // Unix seconds: timestamps are stored as REAL seconds, as SQLiteNIO binds `Date`.
+        let now: SQLQueryString = at.map { "\(bind: $0)" } ?? "\(unsafeRaw: SQLDialectFragments.sqlite.now)"
         let requests = Dictionary(runs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let values: [SQLQueryString] = runs.map { run in
             let runAfter: SQLQueryString = run.runAfter.map { "\(bind: $0)" } ?? now
@@ -78,7 +71,8 @@ struct SQLiteStoreDriver: SQLStoreDriver {
     func complete(_ completions: [RunCompletion], store: SQLJobStore) async throws -> Set<UUID> {
         guard !completions.isEmpty else { return [] }
         return try await store.pool.withTransaction { database in
-            var applied = try await completeSucceeded(completions.filter { $0.outcome == .succeeded }, on: database)
+            var applied = try await completeSucceeded(
+                completions.filter { $0.outcome == .succeeded }, store: store, on: database)
             for completion in completions where completion.outcome != .succeeded {
                 if try await completeOne(completion, store: store, on: database) { applied.insert(completion.runID) }
             }
@@ -89,7 +83,10 @@ struct SQLiteStoreDriver: SQLStoreDriver {
     /// Successes, set-based: three statements however many runs, each guarded by
     /// `(id, attempt)` and `status = 'running'` (River #1302: a rescued run is never finished
     /// twice).
-    private func completeSucceeded(_ completions: [RunCompletion], on database: any SQLDatabase) async throws -> Set<UUID> {
+    private func completeSucceeded(_ completions: [RunCompletion], store: SQLJobStore, on database: any SQLDatabase)
+        async throws -> Set<UUID>
+    {
+        let now = store.now
         guard !completions.isEmpty else { return [] }
         let keys: [SQLQueryString] = completions.map { "(\(bind: $0.runID.lowercasedText), \(bind: $0.attempt))" }
         // `id IN (…)` lets the planner use the primary key; the row-value test alone scans the table.
@@ -125,6 +122,7 @@ struct SQLiteStoreDriver: SQLStoreDriver {
 
     /// A failure, retry or cancellation, with its attempt row and the job's counters.
     private func completeOne(_ completion: RunCompletion, store: SQLJobStore, on database: any SQLDatabase) async throws -> Bool {
+        let now = store.now
         let id = completion.runID.lowercasedText
         let guardClause: SQLQueryString = "id = \(bind: id) AND status = 'running' AND attempt = \(bind: completion.attempt)"
         let update: SQLQueryString
@@ -134,7 +132,7 @@ struct SQLiteStoreDriver: SQLStoreDriver {
         case .retry(let backoff):
             update =
                 """
-                status = 'queued', attempt = attempt + 1, run_after = \(now(plus: backoff.inSeconds)), worker = NULL,
+                status = 'queued', attempt = attempt + 1, run_after = \(store.now(plus: backoff.inSeconds)), worker = NULL,
                 details = \(bind: completion.details.jsonText), error = \(bind: completion.error), cancel_requested = FALSE
                 """
         case .finished(let status):
