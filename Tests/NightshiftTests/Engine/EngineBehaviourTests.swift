@@ -135,6 +135,25 @@ import Testing
         #expect(interrupted.status == .cancelled && interrupted.error == "interrupted by shutdown after the grace period")
     }
 
+    @Test("slow jobs are not prefetched: an instance holds no more runs than its slots, and the rest wait in the store")
+    func slowJobsNotPrefetched() async throws {
+        let clock = Mutex<ManualClock?>(nil)
+        let job = try Job(name: "slow") { _ in
+            try await clock.withLock { $0 }?.sleep(for: .seconds(10))
+            return [:]
+        }
+        let harness = try await EngineHarness(jobs: [job]) { $0.concurrency = 2 }
+        clock.withLock { $0 = harness.clock }
+        for _ in 0..<10 { try await harness.enqueue(NewRun(job: "slow")) }
+        for finished in stride(from: 2, through: 10, by: 2) {
+            try await harness.waitUntil("two running") { $0.runs.filter { $0.status == .running }.count == 2 }
+            #expect(harness.store.snapshot.runs.filter { $0.status == .running }.count == 2, "held beyond the slots")
+            harness.advance(by: .seconds(10))
+            try await harness.waitUntil("\(finished) done") { $0.runs.filter { $0.status == .succeeded }.count == finished }
+        }
+        try await harness.stop()
+    }
+
     @Test("a daily 09:00 New York job fires at 14:00 UTC before the spring DST change and 13:00 UTC after")
     func cronAcrossDST() async throws {
         let newYork = try #require(TimeZone(identifier: "America/New_York"))
