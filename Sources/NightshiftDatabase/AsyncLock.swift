@@ -1,7 +1,9 @@
 import Synchronization
 
 /// A first-come-first-served lock for async code: serializes use of the one SQLite connection,
-/// so a transaction never interleaves with another task's statements.
+/// so a transaction never interleaves with another task's statements. A waiting task that is
+/// cancelled keeps its place and takes its turn (its body sees the cancellation): a statement
+/// must not slip in between another task's.
 final class AsyncLock: Sendable {
     private struct State {
         var locked = false
@@ -10,6 +12,9 @@ final class AsyncLock: Sendable {
     private let state = Mutex(State())
 
     init() {}
+
+    /// How many tasks wait for the lock now.
+    var waiting: Int { state.withLock { $0.waiters.count } }
 
     /// Runs `body` while holding the lock.
     func withLock<R>(_ body: () async throws -> R) async throws -> R {
