@@ -15,7 +15,6 @@ public actor RedisClient {
     private var idle: [RedisConnection] = []
     private var openCount = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    private var isClosed = false
 
     /// A client for `url` with at most `maximumConnections` open at once, whose commands fail
     /// when their answer does not come within `commandTimeout`.
