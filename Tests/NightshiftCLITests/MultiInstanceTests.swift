@@ -49,17 +49,18 @@ import Testing
             let cli = try Nightshift()
             defer { cli.cleanUp() }
             let processes = try startThree(cli, config: try cli.write(config: config(store: test.url)))
-            // 30 s in all, as issue 3 asks: half before the leader dies, half after.
-            try await Task.sleep(for: .seconds(15))
+            // Half before the leader dies, half after: ten leases (2 s) each, enough for the
+            // takeover and the catch-up to show (the 60 s version is `nightshift-bench queue`'s W3).
+            try await Task.sleep(for: .seconds(10))
             let holder = try #require(try await test.store.leaseHolder("scheduler"))
             let leader = try #require(processes.first { holder.contains(":\($0.processIdentifier):") })
             kill(leader.processIdentifier, SIGKILL)
             _ = try await Nightshift.exitStatus(of: leader)
-            try await Task.sleep(for: .seconds(15))
+            try await Task.sleep(for: .seconds(10))
             try await stop(processes)
             let fires = try await test.store.runs(RunQuery(job: "tick", limit: 1000)).compactMap(\.scheduledFor).sorted()
             let seconds = fires.map { Int($0.timeIntervalSince1970) }
-            #expect(fires.count >= 24, "a fire every second of the 30 s, less the processes' start")
+            #expect(fires.count >= 14, "a fire every second of the 20 s, less the processes' start")
             #expect(Set(seconds).count == seconds.count, "duplicates")
             if let first = seconds.first, let last = seconds.last {
                 #expect(seconds == Array(first...last), "every second from the first fire to the last has exactly one run")

@@ -8,9 +8,11 @@ protocol RollupSQL: Sendable {
     func checkBucketTimeZone(_ timeZone: TimeZone) throws(MaintenanceError)
     /// The start of the bucket of `instant` (an SQL expression) at `granularity` in `timeZone`.
     func bucketStart(_ granularity: RollupGranularity, of instant: String, in timeZone: TimeZone) -> String
-    /// The aggregate expression of `measure` over a group's rows; `time` is the time column as
-    /// an instant, for measures that depend on order.
-    func expression(of measure: RollupMeasure, time: String) throws(MaintenanceError) -> String
+    /// The count of a group's rows meeting `condition`.
+    func countIf(_ condition: String) -> String
+    /// The JSON objects of `column` merged in the order of `time` (the time column as an
+    /// instant); throws where the database cannot, naming `measure`.
+    func jsonMerge(of column: String, measure: String, time: String) throws(MaintenanceError) -> String
     /// The target column type of `measure`, given its source column's type.
     func columnType(of measure: RollupMeasure, sourceType: String?) -> String
     /// The definition of the bucket-start column of a target.
@@ -24,4 +26,20 @@ protocol RollupSQL: Sendable {
     func write(
         _ upsert: SQLQueryString, into table: String, groups: [String], window: (from: Date, to: Date), on pool: SQLConnectionPool
     ) async throws -> Int
+}
+
+extension RollupSQL {
+    /// The aggregate expression of `measure` over a group's rows; `time` is the time column as
+    /// an instant, for measures that depend on order.
+    func expression(of measure: RollupMeasure, time: String) throws(MaintenanceError) -> String {
+        switch measure.aggregate {
+        case .count: "count(*)"
+        case .countIf(let condition): countIf(condition)
+        case .countDistinct(let column): "count(DISTINCT \"\(column)\")"
+        case .sum(let column): "sum(\"\(column)\")"
+        case .min(let column): "min(\"\(column)\")"
+        case .max(let column): "max(\"\(column)\")"
+        case .jsonMerge(let column): try jsonMerge(of: column, measure: measure.name, time: time)
+        }
+    }
 }

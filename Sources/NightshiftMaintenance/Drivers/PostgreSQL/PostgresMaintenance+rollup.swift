@@ -11,16 +11,10 @@ extension PostgresMaintenance {
         "date_trunc('\(granularity.rawValue)', \(instant), '\(timeZone.identifier)')"
     }
 
-    func expression(of measure: RollupMeasure, time: String) throws(MaintenanceError) -> String {
-        switch measure.aggregate {
-        case .count: return "count(*)"
-        case .countIf(let condition): return "count(*) FILTER (WHERE \(condition))"
-        case .countDistinct(let column): return "count(DISTINCT \"\(column)\")"
-        case .sum(let column): return "sum(\"\(column)\")"
-        case .min(let column): return "min(\"\(column)\")"
-        case .max(let column): return "max(\"\(column)\")"
-        case .jsonMerge(let column): return "nightshift_jsonb_merge(CAST(\"\(column)\" AS jsonb) ORDER BY \(time))"
-        }
+    func countIf(_ condition: String) -> String { "count(*) FILTER (WHERE \(condition))" }
+
+    func jsonMerge(of column: String, measure: String, time: String) throws(MaintenanceError) -> String {
+        "nightshift_jsonb_merge(CAST(\"\(column)\" AS jsonb) ORDER BY \(time))"
     }
 
     func columnType(of measure: RollupMeasure, sourceType: String?) -> String {

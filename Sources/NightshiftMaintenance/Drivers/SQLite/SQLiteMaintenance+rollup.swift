@@ -23,16 +23,10 @@ extension SQLiteMaintenance {
         }
     }
 
-    func expression(of measure: RollupMeasure, time: String) throws(MaintenanceError) -> String {
-        switch measure.aggregate {
-        case .count: return "count(*)"
-        case .countIf(let condition): return "coalesce(sum(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0)"
-        case .countDistinct(let column): return "count(DISTINCT \"\(column)\")"
-        case .sum(let column): return "sum(\"\(column)\")"
-        case .min(let column): return "min(\"\(column)\")"
-        case .max(let column): return "max(\"\(column)\")"
-        case .jsonMerge: throw .unsupported("measure '\(measure.name)': json_merge needs PostgreSQL (jsonb)")
-        }
+    func countIf(_ condition: String) -> String { "coalesce(sum(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0)" }
+
+    func jsonMerge(of column: String, measure: String, time: String) throws(MaintenanceError) -> String {
+        throw .unsupported("measure '\(measure)': json_merge needs PostgreSQL (jsonb)")
     }
 
     func columnType(of measure: RollupMeasure, sourceType: String?) -> String {
