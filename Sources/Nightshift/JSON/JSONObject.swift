@@ -50,12 +50,12 @@ public struct JSONObject: Equatable, Sendable, Codable, ExpressibleByDictionaryL
     public var isEmpty: Bool { entries.isEmpty }
 
     /// `key=value, key=value`, the form of the `[job] Completed.` line.
-    public var summary: String {
+    package var summary: String {
         entries.map { "\($0.key)=\($0.value.plainText)" }.joined(separator: ", ")
     }
 
     /// The compact JSON text of the object.
-    public var jsonText: String { entries.isEmpty ? "{}" : JSONValue.object(self).jsonText }
+    package var jsonText: String { entries.isEmpty ? "{}" : JSONValue.object(self).jsonText }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.entries.count == rhs.entries.count

@@ -14,7 +14,7 @@ public enum JSONValue: Equatable, Sendable {
     case object(JSONObject)
 
     /// The JSON text of this value, compact, keys in their order.
-    public var jsonText: String {
+    package var jsonText: String {
         var output = ""
         write(to: &output)
         return output
@@ -22,7 +22,7 @@ public enum JSONValue: Equatable, Sendable {
 
     /// The value as a person reads it in `key=value` lines: strings bare, numbers without a
     /// trailing `.0`, anything else as JSON.
-    public var plainText: String {
+    package var plainText: String {
         switch self {
         case .string(let text): return text
         default: return jsonText
