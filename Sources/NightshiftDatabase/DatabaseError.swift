@@ -16,9 +16,37 @@ public struct DatabaseError: Error, Equatable, Sendable, CustomStringConvertible
         description = "PostgreSQL: \(reason)"
     }
 
-    /// A failure to reach the server at all, or its refusal of the user or database.
-    init(connectingTo address: String, _ error: any Error) {
-        description = "cannot connect to PostgreSQL at \(address): \(Self.reason(error) ?? "\(error)")"
+    /// A failure to reach the server at all, or its refusal of the user or database; TLS
+    /// failures say which, under `sslMode`.
+    init(connectingTo address: String, sslMode: PostgresOptions.SSLMode, _ error: any Error) {
+        let reason = Self.reason(error) ?? "\(error)"
+        description = "cannot connect to PostgreSQL at \(address): \(Self.tlsReason(error, reason, sslMode: sslMode) ?? reason)"
+    }
+
+    /// What went wrong with TLS, in words, when that is what went wrong.
+    private static func tlsReason(_ error: any Error, _ reason: String, sslMode: PostgresOptions.SSLMode) -> String? {
+        if let error = error as? PSQLError, error.code == .sslUnsupported {
+            return "the server does not offer TLS, and sslmode=\(sslMode.rawValue) requires it"
+        }
+        if reason.contains("no encryption") {
+            return "\(reason); the server accepts only TLS connections here: set sslmode=require, or verify-full with sslrootcert"
+        }
+        let text = "\(reason) \(String(reflecting: error))".lowercased()
+        if text.contains("hostname") {
+            return "TLS: the server's certificate does not name this host (sslmode=verify-full checks it)"
+        }
+        if text.contains("certificate has expired") || text.contains("certificate_expired") {
+            return "TLS: the server's certificate has expired"
+        }
+        if text.contains("certificate_verify_failed") || text.contains("certificate verify failed")
+            || text.contains("self signed") || text.contains("unable to get local issuer")
+        {
+            return "TLS: the server's certificate is not signed by a trusted CA (sslrootcert, or the system's CAs)"
+        }
+        if text.contains("handshake") || text.contains("niosslerror") {
+            return "the TLS handshake failed: \(reason)"
+        }
+        return nil
     }
 
     /// The server's message, detail and hint, or the connection's failure.

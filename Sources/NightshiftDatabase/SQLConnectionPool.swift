@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
+import Nightshift
 import PostgresKit
 import PostgresNIO
 import SQLKit
@@ -36,19 +38,27 @@ public final class SQLConnectionPool: Sendable {
         self.logger = logger
     }
 
-    /// How long one attempt to connect to PostgreSQL may take, in the pool and in
-    /// ``checkConnection()`` alike.
-    private static let connectTimeoutSeconds: Int64 = 5
-
     /// Opens `url`. PostgreSQL connects lazily on first use (``checkConnection()`` connects at
-    /// once); SQLite opens (and creates) the file now. Throws when the SQLite file cannot be opened.
+    /// once); SQLite opens (and creates) the file now. Throws when the SQLite file cannot be
+    /// opened, or a certificate file of the URL cannot be read.
     public static func open(_ url: DatabaseURL, logger: Logger) async throws -> SQLConnectionPool {
         switch url {
-        case .postgres(let host, let port, let user, let password, let database):
-            var configuration = PostgresClient.Configuration(
-                host: host, port: port, username: user, password: password, database: database, tls: .disable)
-            configuration.options.maximumConnections = 10
-            configuration.options.connectTimeout = .seconds(connectTimeoutSeconds)
+        case .postgres(let host, let port, let user, let password, let database, let options):
+            let tls = try options.tlsConfiguration()
+            var configuration: PostgresClient.Configuration
+            if let folder = options.socketDirectory {
+                configuration = PostgresClient.Configuration(
+                    unixSocketPath: Self.socketPath(folder: folder, port: port), username: user, password: password,
+                    database: database)
+            } else {
+                let mode: PostgresClient.Configuration.TLS =
+                    tls.map { options.sslMode == .prefer ? .prefer($0) : .require($0) } ?? .disable
+                configuration = PostgresClient.Configuration(
+                    host: host, port: port, username: user, password: password, database: database, tls: mode)
+            }
+            configuration.options.maximumConnections = options.poolSize
+            configuration.options.connectTimeout = options.connectTimeout
+            configuration.options.additionalStartupParameters = Self.startupParameters(options)
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             // Started immediately, so it is running before the first lease (a plain task may start
             // later, and PostgresNIO then warns that run() was not called).
@@ -88,15 +98,45 @@ public final class SQLConnectionPool: Sendable {
     /// word (a wrong port or database made every command hang); callers that start up check
     /// first, so that they fail at once with the reason.
     public func checkConnection() async throws {
-        guard case .postgres(let host, let port, let user, let password, let database) = url else { return }
-        var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: user, password: password, database: database, tls: .disable)
-        configuration.options.connectTimeout = .seconds(Self.connectTimeoutSeconds)
+        guard case .postgres(let host, let port, let user, let password, let database, let options) = url else { return }
+        var configuration: PostgresConnection.Configuration
+        let place: String
+        if let folder = options.socketDirectory {
+            place = "\(Self.socketPath(folder: folder, port: port)) (\(database ?? user))"
+            configuration = PostgresConnection.Configuration(
+                unixSocketPath: Self.socketPath(folder: folder, port: port), username: user, password: password,
+                database: database)
+        } else {
+            place = "\(host):\(port)/\(database ?? user)"
+            var mode = PostgresConnection.Configuration.TLS.disable
+            if let tls = try options.tlsConfiguration() {
+                let context = try NIOSSLContext(configuration: tls)
+                mode = options.sslMode == .prefer ? .prefer(context) : .require(context)
+            }
+            configuration = PostgresConnection.Configuration(
+                host: host, port: port, username: user, password: password, database: database, tls: mode)
+        }
+        configuration.options.connectTimeout = .nanoseconds(Int64(options.connectTimeout.inSeconds * 1_000_000_000))
+        configuration.options.additionalStartupParameters = Self.startupParameters(options)
         do {
             try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger).close()
         } catch {
-            throw DatabaseError(connectingTo: "\(host):\(port)/\(database ?? user)", error)
+            throw DatabaseError(connectingTo: place, sslMode: options.sslMode, error)
         }
+    }
+
+    /// libpq's socket file in `folder` for `port`.
+    private static func socketPath(folder: String, port: Int) -> String {
+        (folder.hasSuffix("/") ? folder : folder + "/") + ".s.PGSQL.\(port)"
+    }
+
+    /// The settings sent when a connection starts: its application name and statement timeout.
+    private static func startupParameters(_ options: PostgresOptions) -> [(String, String)] {
+        var parameters = [("application_name", options.applicationName)]
+        if let timeout = options.statementTimeout {
+            parameters.append(("statement_timeout", "\(max(1, Int(timeout.inSeconds * 1000)))"))
+        }
+        return parameters
     }
 
     /// Runs `body` with a database to send statements to.

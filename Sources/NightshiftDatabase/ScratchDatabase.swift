@@ -17,7 +17,7 @@ public enum ScratchDatabase {
         case .sqlite(let path):
             let folder = (path as NSString).deletingLastPathComponent
             url = "sqlite:\(folder.isEmpty ? "." : folder)/\(name).db"
-        case .postgres(let host, let port, let user, let password, _):
+        case .postgres:
             let pool = try await SQLConnectionPool.open(base, logger: logger)
             do {
                 try await pool.withDatabase { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
@@ -26,7 +26,7 @@ public enum ScratchDatabase {
                 throw error
             }
             admin = pool
-            url = "postgres://\(user)\(password.map { ":\($0)" } ?? "")@\(host):\(port)/\(name)"
+            url = base.text(maskingPassword: false, database: name)
         }
         func remove() async {
             if let admin {

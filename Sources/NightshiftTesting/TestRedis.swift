@@ -77,9 +77,14 @@ public final class RedisTestServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        // Ready when the port accepts a connection.
+        // Ready when the port answers as this process: a server of another test on the same
+        // port answered first once, and the test talked to it.
         for _ in 0..<500 {
-            if Self.portAcceptsConnections(port) { return }
+            if let answering = Self.serverProcessID(port, password: password) {
+                if answering == process.processIdentifier { return }
+                stop()
+                throw StartFailure(description: "port \(port) is another redis-server's")
+            }
             guard process.isRunning else {
                 self.process = nil
                 throw StartFailure(description: "redis-server exited at start (port \(port) taken?)")
@@ -111,17 +116,44 @@ public final class RedisTestServer: @unchecked Sendable {
         return "/usr/bin/redis-server"
     }
 
-    private static func portAcceptsConnections(_ port: Int) -> Bool {
+    /// The `--requirepass` among the server's arguments.
+    private var password: String? {
+        arguments.firstIndex(of: "--requirepass").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+    }
+
+    /// The process id of the redis-server answering on `port` (`INFO server`, after `AUTH` with
+    /// `password` when given), nil when none answers, -1 when it answers otherwise.
+    private static func serverProcessID(_ port: Int, password: String?) -> Int32? {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
+        let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
+        guard connected else { return nil }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array(((password.map { "AUTH \($0)\r\n" } ?? "") + "INFO server\r\n").utf8)
+        guard write(socket, request, request.count) == request.count else { return nil }
+        var answer = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        // The answer is one bulk string; `process_id` comes within its first lines.
+        while answer.count < 64 * 1024 {
+            let count = read(socket, &buffer, buffer.count)
+            guard count > 0 else { break }
+            answer += buffer[0..<count]
+            let text = String(decoding: answer, as: UTF8.self)
+            if let line = text.split(separator: "\r\n").first(where: { $0.hasPrefix("process_id:") }) {
+                return Int32(line.dropFirst("process_id:".count))
+            }
+            // Another test's server that wants a password answers with an error.
+            if text.hasPrefix("-") { return -1 }
+        }
+        return -1
     }
 }

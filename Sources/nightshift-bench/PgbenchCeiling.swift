@@ -21,7 +21,7 @@ struct PgbenchCeiling {
 
     /// Runs the loop until `jobs` queued runs of `job` are done; throws when pgbench fails.
     func run(pgbench: String, job: String, jobs: Int, batch: Int, clients: Int) async throws {
-        guard case .postgres(let host, let port, let user, let password, let database) = url else {
+        guard case .postgres(let host, let port, let user, let password, let database, _) = url else {
             throw BenchError("pgbench measures PostgreSQL only")
         }
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-ceiling-\(UUID().uuidString).sql")

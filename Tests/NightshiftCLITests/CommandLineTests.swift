@@ -184,7 +184,7 @@ struct Nightshift {
         defer { cli.cleanUp() }
         var stores = [("postgres://nightshift@127.0.0.1:1/jobs", "cannot connect to PostgreSQL at 127.0.0.1:1/jobs")]
         if TestServices.shouldRun(.postgres),
-            case .postgres(let host, let port, let user, _, _) = try DatabaseURL(try TestServices.url(of: .postgres))
+            case .postgres(let host, let port, let user, _, _, _) = try DatabaseURL(try TestServices.url(of: .postgres))
         {
             stores.append(
                 ("postgres://\(user)@\(host):\(port)/nightshift_missing", "database \"nightshift_missing\" does not exist"))
@@ -233,7 +233,7 @@ struct Nightshift {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
         try await withTestStore(.postgres) { test in
-            guard case .postgres(let host, let port, _, _, let database) = try DatabaseURL(test.url) else {
+            guard case .postgres(let host, let port, _, _, let database, _) = try DatabaseURL(test.url) else {
                 Issue.record("the test store is not on PostgreSQL")
                 return
             }

@@ -203,7 +203,7 @@ func gunzip(_ path: String) throws -> String {
         .requiresPostgres)
     func readOnlyRole() async throws {
         try await AppDatabase.with(.postgres) { app in
-            guard case .postgres(let host, let port, _, _, let database) = try DatabaseURL(app.url) else {
+            guard case .postgres(let host, let port, _, _, let database, _) = try DatabaseURL(app.url) else {
                 Issue.record("the app database is not PostgreSQL: \(app.url)")
                 return
             }

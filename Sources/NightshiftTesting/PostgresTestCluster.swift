@@ -1,0 +1,143 @@
+import Foundation
+
+/// A PostgreSQL cluster of a test's own, in a throwaway folder, for tests that need a server set
+/// up otherwise than the shared one: TLS only, client certificates, a Unix socket. Certificates
+/// are made with `openssl` for the test: a CA, a server certificate for `localhost`, and client
+/// certificates on demand. Needs PostgreSQL's programs (`scripts/test.sh` installs them).
+public final class PostgresTestCluster: @unchecked Sendable {
+    /// The TCP port it listens on, on 127.0.0.1.
+    public let port: Int
+    /// Its folder: the data, the socket and the certificates.
+    public let directory: URL
+    /// The CA that signed the server's certificate (PEM).
+    public var caCertificate: String { directory.appendingPathComponent("ca.crt").path }
+    /// The folder of its Unix socket.
+    public var socketDirectory: String { directory.path }
+    private let binaries: String
+    private let runAs: [String]
+
+    /// Why the cluster did not come up.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Starts a cluster whose `pg_hba.conf` is `hba` (lines), with TLS on when `tls` is true.
+    public init(tls: Bool, hba: [String]) throws {
+        guard
+            let versions = try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"),
+            let version = versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }).first
+        else { throw Failure(description: "PostgreSQL's programs are not installed (/usr/lib/postgresql/*/bin)") }
+        binaries = "/usr/lib/postgresql/\(version)/bin"
+        directory = URL(fileURLWithPath: "/tmp/nightshift-pg-\(UUID().uuidString.prefix(8).lowercased())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // PostgreSQL refuses to run as root.
+        runAs = getuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []
+        port = Int.random(in: 30_000...39_999)
+        if tls {
+            try Self.makeCertificates(in: directory)
+        }
+        if getuid() == 0 { try Self.run(["chown", "-R", "postgres", directory.path]) }
+        let data = directory.appendingPathComponent("data").path
+        try Self.run(runAs + ["\(binaries)/initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"])
+        var settings = [
+            "port = \(port)", "listen_addresses = '127.0.0.1'", "unix_socket_directories = '\(directory.path)'",
+            "fsync = off", "max_connections = 50",
+        ]
+        if tls {
+            settings += [
+                "ssl = on", "ssl_cert_file = '\(directory.path)/server.crt'", "ssl_key_file = '\(directory.path)/server.key'",
+                "ssl_ca_file = '\(directory.path)/ca.crt'",
+            ]
+        }
+        try (settings.joined(separator: "\n") + "\n").write(
+            toFile: "\(data)/postgresql.auto.conf", atomically: true, encoding: .utf8)
+        try (hba.joined(separator: "\n") + "\n").write(toFile: "\(data)/pg_hba.conf", atomically: true, encoding: .utf8)
+        if getuid() == 0 { try Self.run(["chown", "-R", "postgres", directory.path]) }
+        // The server pg_ctl leaves running would hold a pipe open: its output goes to a file.
+        try Self.run(
+            runAs + ["\(binaries)/pg_ctl", "-D", data, "-l", "\(directory.path)/postgres.log", "-w", "start"],
+            output: directory.appendingPathComponent("pg_ctl.log"))
+    }
+
+    /// Makes a client certificate for `user`, signed by the cluster's CA; returns the paths of
+    /// the certificate and its key.
+    public func clientCertificate(for user: String) throws -> (certificate: String, key: String) {
+        let base = directory.appendingPathComponent("client-\(user)").path
+        try Self.run([
+            "openssl", "req", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "\(base).key", "-subj", "/CN=\(user)", "-out",
+            "\(base).csr",
+        ])
+        try Self.run([
+            "openssl", "x509", "-req", "-in", "\(base).csr", "-CA", caCertificate, "-CAkey",
+            directory.appendingPathComponent("ca.key").path,
+            "-CAcreateserial", "-days", "2", "-out", "\(base).crt",
+        ])
+        return ("\(base).crt", "\(base).key")
+    }
+
+    /// Runs `statement` as the superuser through `psql` on the socket.
+    public func psql(_ statement: String) throws {
+        try Self.run(
+            runAs + [
+                "\(binaries)/psql", "-h", directory.path, "-p", "\(port)", "-U", "postgres", "-d", "postgres", "-qc", statement,
+            ])
+    }
+
+    /// Stops the server and removes its folder.
+    public func stop() {
+        _ = try? Self.run(
+            runAs + ["\(binaries)/pg_ctl", "-D", directory.appendingPathComponent("data").path, "-m", "immediate", "stop"])
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A CA, and a server certificate for `localhost` signed by it, in `folder`.
+    private static func makeCertificates(in folder: URL) throws {
+        let path = folder.path
+        try run([
+            "openssl", "req", "-new", "-x509", "-nodes", "-days", "2", "-newkey", "rsa:2048", "-subj", "/CN=nightshift test CA",
+            "-keyout", "\(path)/ca.key", "-out", "\(path)/ca.crt",
+        ])
+        try run([
+            "openssl", "req", "-new", "-nodes", "-newkey", "rsa:2048", "-subj", "/CN=localhost", "-keyout", "\(path)/server.key",
+            "-out", "\(path)/server.csr",
+        ])
+        try "subjectAltName = DNS:localhost\n".write(toFile: "\(path)/server.ext", atomically: true, encoding: .utf8)
+        try run([
+            "openssl", "x509", "-req", "-in", "\(path)/server.csr", "-CA", "\(path)/ca.crt", "-CAkey", "\(path)/ca.key",
+            "-CAcreateserial",
+            "-days", "2", "-extfile", "\(path)/server.ext", "-out", "\(path)/server.crt",
+        ])
+        try run(["chmod", "600", "\(path)/server.key", "\(path)/ca.key"])
+    }
+
+    /// Runs `arguments` to its end, its output into `output` (a file in the cluster's folder by
+    /// default); throws with that output when it fails. `posix_spawn` and `waitpid`, not
+    /// Foundation's `Process`, whose exit was never noticed here when the program left a
+    /// daemon behind (`pg_ctl start`).
+    @discardableResult
+    static func run(_ arguments: [String], output file: URL? = nil) throws -> String {
+        let log =
+            file ?? URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("nightshift-run-\(UUID().uuidString).log")
+        defer { if file == nil { try? FileManager.default.removeItem(at: log) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        // Exited normally with status 0.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw Failure(description: "\(arguments.joined(separator: " ")) failed: \(text.suffix(800))")
+        }
+        return text
+    }
+}
