@@ -16,7 +16,7 @@ struct CheckCommand: AsyncParsableCommand {
     var count = 5
 
     func run() async throws {
-        let app = try options.loadApp(logger: options.logger())
+        let app = try options.loadApp(logger: try options.logger())
         var start = Date()
         if let from {
             guard let parsed = ISO8601Format.date(from: from) else {

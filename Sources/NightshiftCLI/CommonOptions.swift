@@ -22,9 +22,15 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// A logger to standard error at `--verbose` (debug), else `NIGHTSHIFT_LOG_LEVEL`, else
-    /// `defaultLevel`.
-    func logger(defaultLevel: Logger.Level = .warning) -> Logger {
-        var logger = Logger(label: "nightshift") { StreamLogHandler.standardError(label: $0) }
+    /// `defaultLevel`; lines of text, or JSON objects with `NIGHTSHIFT_LOG_FORMAT=json`.
+    func logger(defaultLevel: Logger.Level = .warning) throws -> Logger {
+        let format = ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_FORMAT"] ?? "text"
+        guard ["text", "json"].contains(format) else {
+            throw ValidationError("NIGHTSHIFT_LOG_FORMAT=\(format): expected text or json")
+        }
+        var logger = Logger(label: "nightshift") { label -> any LogHandler in
+            format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        }
         let configured = ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
         logger.logLevel = verbose ? .debug : configured ?? defaultLevel
         return logger

@@ -8,7 +8,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let logger = options.logger()
+        let logger = try options.logger()
         let app = try options.loadApp(logger: logger)
         try await app.withStore(logger: logger) { _ in }
         print(

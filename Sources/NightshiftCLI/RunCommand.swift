@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         // The run's outcome is printed as its `[job]` line; the engine's own log of it would repeat it.
-        let logger = options.logger(defaultLevel: .critical)
+        let logger = try options.logger(defaultLevel: .critical)
         let app = try options.loadApp(logger: logger)
         let job = try app.job(named: job)
         let timeZone = job.timeZone

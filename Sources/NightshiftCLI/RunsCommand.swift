@@ -33,7 +33,7 @@ struct RunsCommand: AsyncParsableCommand {
             guard let id = UUID(uuidString: before) else { throw ValidationError("--before '\(before)' is not a run id") }
             query.before = id
         }
-        let logger = options.logger()
+        let logger = try options.logger()
         let app = try options.loadApp(logger: logger)
         let runs = try await app.withStore(logger: logger, migrating: false) { try await $0.runs(query) }
         let report = RunListReport(runs: runs, limit: query.limit)

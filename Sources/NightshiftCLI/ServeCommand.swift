@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = options.logger(defaultLevel: .info)
+        let logger = try options.logger(defaultLevel: .info)
         let app = try options.loadApp(logger: logger)
         let server = app.configuration.server
         let tokens = try server.resolveTokens().map { token in

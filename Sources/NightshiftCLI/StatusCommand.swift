@@ -16,7 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     static func report(options: CommonOptions) async throws -> StatusReport {
-        let logger = options.logger()
+        let logger = try options.logger()
         let app = try options.loadApp(logger: logger)
         let engine = app.engineConfiguration()
         return try await app.withStore(logger: logger, migrating: false) { store in

@@ -255,6 +255,34 @@ struct Nightshift {
         }
     }
 
+    @Test("NIGHTSHIFT_LOG_FORMAT=json logs one JSON object per line, with the job and run as fields")
+    func jsonLogs() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(
+            config:
+                "store: sqlite:./s.db\njobs:\n  tick:\n    kind: command\n    command: [\"true\"]\n    schedule: \"@every 1s\"\n")
+        let (process, log) = try cli.start(
+            ["serve", "--port", "0", "--config", config], environment: ["NIGHTSHIFT_LOG_FORMAT": "json"])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("Completed") {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(process.processIdentifier, SIGTERM)
+        _ = try await Nightshift.exitStatus(of: process)
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(!lines.isEmpty)
+        var completed: [String: Any]?
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["time"] is String && object?["level"] is String && object?["message"] is String, "\(line)")
+            if (object?["message"] as? String)?.contains("Completed") == true { completed = object }
+        }
+        #expect(completed?["job"] as? String == "tick" && completed?["run"] is String && completed?["attempt"] as? String == "1")
+        let refused = try await cli.run(["status", "--config", config], environment: ["NIGHTSHIFT_LOG_FORMAT": "yaml"])
+        #expect(refused.status == 2 && refused.output.contains("NIGHTSHIFT_LOG_FORMAT=yaml: expected text or json"))
+    }
+
     @Test("the quick-start example validates and its jobs run")
     func quickStart() async throws {
         let cli = try Nightshift()
