@@ -17,14 +17,14 @@ public actor RedisClient {
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     /// A client for `url` with at most `maximumConnections` open at once, whose commands fail
-    /// when their answer does not come within `commandTimeout`.
+    /// when their answer does not come within the URL's `timeout`, else `commandTimeout`.
     public init(
         url: RedisURL, maximumConnections: Int = 8, commandTimeout: Duration = RedisConnection.defaultCommandTimeout,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.url = url
         self.maximumConnections = max(1, maximumConnections)
-        self.commandTimeout = commandTimeout
+        self.commandTimeout = url.commandTimeout ?? commandTimeout
         self.group = group
     }
 

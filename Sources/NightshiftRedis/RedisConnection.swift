@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One connection to a Redis server. Commands may be sent from several tasks at once; their
 /// answers come back in order. Use ``RedisClient`` for a pool of them.
@@ -23,6 +24,10 @@ public final class RedisConnection: Sendable {
         to url: RedisURL, commandTimeout: Duration = defaultCommandTimeout,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> RedisConnection {
+        let address = "\(url.host):\(url.port)"
+        let tls = try url.tls ? Self.tlsContext(url) : nil
+        // An IP address cannot be a TLS server name; its certificate's chain is checked alone.
+        let serverName = (try? SocketAddress(ipAddress: url.host, port: 0)) == nil ? url.host : nil
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -30,25 +35,63 @@ public final class RedisConnection: Sendable {
                 .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(
+                                try NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        }
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RESPDecoder()))
                         try channel.pipeline.syncOperations.addHandler(RedisCommandHandler())
                     }
                 }
                 .connect(host: url.host, port: url.port).get()
         } catch {
-            throw RedisError.connectionFailed("\(url.host):\(url.port)", reason: "\(error)")
+            throw RedisError.connectionFailed(address, reason: "\(error)")
         }
         let connection = RedisConnection(channel: channel, commandTimeout: commandTimeout)
         do {
+            // The first command also tells whether the server takes the connection at all.
             if let password = url.password {
                 _ = try await connection.send(url.user.map { ["AUTH", $0, password] } ?? ["AUTH", password])
+            } else {
+                _ = try await connection.send(["PING"])
             }
             if url.database != 0 { _ = try await connection.send(["SELECT", String(url.database)]) }
+        } catch RedisError.connectionClosed {
+            await connection.close()
+            throw RedisError.connectionFailed(
+                address,
+                reason: url.tls
+                    ? "the TLS connection closed at once (is the certificate trusted? see ca= in the URL)"
+                    : "the server closed the connection at once; a server that takes only TLS does that: use rediss://")
         } catch {
             await connection.close()
-            throw error
+            throw Self.named(error, url: url, address: address)
         }
         return connection
+    }
+
+    /// The TLS settings of `url`: the server's certificate checked against `ca` (else the
+    /// system's CAs), a client certificate when given.
+    private static func tlsContext(_ url: RedisURL) throws(RedisError) -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        do {
+            if let ca = url.caFile { configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
+            if let certificate = url.clientCertificate, let key = url.clientKey {
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            }
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw .connectionFailed(
+                "\(url.host):\(url.port)", reason: "cannot read the TLS files of the URL (ca, cert, key): \(error)")
+        }
+    }
+
+    /// `error` of a TLS connection named as a certificate problem where it is one.
+    private static func named(_ error: any Error, url: RedisURL, address: String) -> any Error {
+        let text = String(reflecting: error).lowercased()
+        guard url.tls, text.contains("certificate") || text.contains("handshake") || text.contains("ssl") else { return error }
+        return RedisError.connectionFailed(address, reason: "TLS: the server's certificate did not verify: \(error)")
     }
 
     /// Whether the connection is still open; a server restart closes it.

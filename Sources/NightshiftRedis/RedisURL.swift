@@ -1,7 +1,10 @@
 import Foundation
 import Nightshift
 
-/// Where a Redis server is and how to log in: `redis://[[user]:password@]host[:port][/db]`.
+/// Where a Redis server is and how to log in: `redis://[[user]:password@]host[:port][/db]`, or
+/// `rediss://…` for TLS, with `?ca=/path.pem` (the CA that signs the server's certificate,
+/// else the system's), `cert=` and `key=` (a client certificate), and `timeout=30s` (how long a
+/// command may wait for its answer).
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     /// The host name or address.
     public var host: String
@@ -13,11 +16,45 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     public var password: String?
     /// The database number for `SELECT`.
     public var database: Int
+    /// Whether the connection uses TLS (`rediss://`).
+    public var tls: Bool
+    /// `ca`: the CA certificates (PEM) that sign the server's certificate; nil: the system's.
+    public var caFile: String?
+    /// `cert` and `key`: a client certificate (PEM) and its key.
+    public var clientCertificate: String?
+    public var clientKey: String?
+    /// `timeout`: how long a command waits for its answer; nil: the client's default.
+    public var commandTimeout: Duration?
 
     /// Reads `text`; throws ``RedisError/invalidURL(_:reason:)`` naming what is wrong.
     public init(_ text: String) throws(RedisError) {
-        guard let components = URLComponents(string: text), components.scheme == "redis" else {
-            throw .invalidURL(URLPasswordMask.mask(text), reason: "expected redis://host[:port][/db]")
+        guard let components = URLComponents(string: text), components.scheme == "redis" || components.scheme == "rediss" else {
+            throw .invalidURL(URLPasswordMask.mask(text), reason: "expected redis://host[:port][/db] or rediss:// for TLS")
+        }
+        tls = components.scheme == "rediss"
+        for item in components.queryItems ?? [] {
+            guard let value = item.value, !value.isEmpty else {
+                throw .invalidURL(URLPasswordMask.mask(text), reason: "'\(item.name)' has no value")
+            }
+            switch item.name {
+            case "ca": caFile = value
+            case "cert": clientCertificate = value
+            case "key": clientKey = value
+            case "timeout":
+                guard let seconds = try? DurationText.seconds(value), seconds > 0 else {
+                    throw .invalidURL(URLPasswordMask.mask(text), reason: "timeout=\(value) is not a duration such as 30s")
+                }
+                commandTimeout = .seconds(seconds)
+            default:
+                throw .invalidURL(
+                    URLPasswordMask.mask(text), reason: "unknown parameter '\(item.name)'; known: ca, cert, key, timeout")
+            }
+        }
+        if (caFile != nil || clientCertificate != nil || clientKey != nil) && !tls {
+            throw .invalidURL(URLPasswordMask.mask(text), reason: "ca, cert and key need rediss://")
+        }
+        if (clientCertificate == nil) != (clientKey == nil) {
+            throw .invalidURL(URLPasswordMask.mask(text), reason: "needs cert and key together")
         }
         guard let host = components.host, !host.isEmpty else { throw .invalidURL(URLPasswordMask.mask(text), reason: "no host") }
         self.host = host
@@ -37,6 +74,6 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     /// The URL with the password masked, for logs and errors.
     public var description: String {
         let login = password == nil ? (user.map { "\($0)@" } ?? "") : "\(user ?? ""):***@"
-        return "redis://\(login)\(host):\(port)/\(database)"
+        return "\(tls ? "rediss" : "redis")://\(login)\(host):\(port)/\(database)"
     }
 }

@@ -9,6 +9,8 @@ public final class PostgresTestCluster: @unchecked Sendable {
     public let port: Int
     /// Its folder: the data, the socket and the certificates.
     public let directory: URL
+    /// The certificates of a TLS cluster.
+    public let certificates: TestCertificates?
     /// The CA that signed the server's certificate (PEM).
     public var caCertificate: String { directory.appendingPathComponent("ca.crt").path }
     /// The folder of its Unix socket.
@@ -33,9 +35,7 @@ public final class PostgresTestCluster: @unchecked Sendable {
         // PostgreSQL refuses to run as root.
         runAs = getuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []
         port = Int.random(in: 30_000...39_999)
-        if tls {
-            try Self.makeCertificates(in: directory)
-        }
+        certificates = tls ? try TestCertificates(in: directory) : nil
         if getuid() == 0 { try Self.run(["chown", "-R", "postgres", directory.path]) }
         let data = directory.appendingPathComponent("data").path
         try Self.run(runAs + ["\(binaries)/initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"])
@@ -62,17 +62,8 @@ public final class PostgresTestCluster: @unchecked Sendable {
     /// Makes a client certificate for `user`, signed by the cluster's CA; returns the paths of
     /// the certificate and its key.
     public func clientCertificate(for user: String) throws -> (certificate: String, key: String) {
-        let base = directory.appendingPathComponent("client-\(user)").path
-        try Self.run([
-            "openssl", "req", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "\(base).key", "-subj", "/CN=\(user)", "-out",
-            "\(base).csr",
-        ])
-        try Self.run([
-            "openssl", "x509", "-req", "-in", "\(base).csr", "-CA", caCertificate, "-CAkey",
-            directory.appendingPathComponent("ca.key").path,
-            "-CAcreateserial", "-days", "2", "-out", "\(base).crt",
-        ])
-        return ("\(base).crt", "\(base).key")
+        guard let certificates else { throw Failure(description: "the cluster was started without TLS") }
+        return try certificates.client(for: user)
     }
 
     /// Runs `statement` as the superuser through `psql` on the socket.
@@ -88,26 +79,6 @@ public final class PostgresTestCluster: @unchecked Sendable {
         _ = try? Self.run(
             runAs + ["\(binaries)/pg_ctl", "-D", directory.appendingPathComponent("data").path, "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// A CA, and a server certificate for `localhost` signed by it, in `folder`.
-    private static func makeCertificates(in folder: URL) throws {
-        let path = folder.path
-        try run([
-            "openssl", "req", "-new", "-x509", "-nodes", "-days", "2", "-newkey", "rsa:2048", "-subj", "/CN=nightshift test CA",
-            "-keyout", "\(path)/ca.key", "-out", "\(path)/ca.crt",
-        ])
-        try run([
-            "openssl", "req", "-new", "-nodes", "-newkey", "rsa:2048", "-subj", "/CN=localhost", "-keyout", "\(path)/server.key",
-            "-out", "\(path)/server.csr",
-        ])
-        try "subjectAltName = DNS:localhost\n".write(toFile: "\(path)/server.ext", atomically: true, encoding: .utf8)
-        try run([
-            "openssl", "x509", "-req", "-in", "\(path)/server.csr", "-CA", "\(path)/ca.crt", "-CAkey", "\(path)/ca.key",
-            "-CAcreateserial",
-            "-days", "2", "-extfile", "\(path)/server.ext", "-out", "\(path)/server.crt",
-        ])
-        try run(["chmod", "600", "\(path)/server.key", "\(path)/ca.key"])
     }
 
     /// Runs `arguments` to its end, its output into `output` (a file in the cluster's folder by
