@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Nightshift
+import NightshiftDatabase
 
 /// `nightshift check`: validates the config and prints each job's next fires.
 struct CheckCommand: AsyncParsableCommand {
@@ -14,6 +16,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Option(help: "How many fires to print per job.")
     var count = 5
+
+    @Flag(help: "Also connect to the store and to every databases: and redis: entry; exit 1 when one does not answer.")
+    var connect = false
 
     func run() async throws {
         let app = try options.loadApp(logger: try options.logger())
@@ -31,5 +36,34 @@ struct CheckCommand: AsyncParsableCommand {
             print("- \(job.name): \(job.schedule.map { "\($0) (\(job.timezone))" } ?? "no schedule, runs on demand")")
             for fire in job.next { print("    \(fire)") }
         }
+        if connect { try await checkConnections(app) }
+    }
+
+    /// Reaches the store and every dependency, one line each; exit 1 when any does not answer.
+    private func checkConnections(_ app: LoadedApp) async throws {
+        var checks = app.dependencyChecks()
+        let store = app.configuration.store
+        checks["store"] = {
+            let pool = try await SQLConnectionPool.open(try DatabaseURL(store), logger: Logger(label: "nightshift-check"))
+            do {
+                try await pool.checkConnection()
+                await pool.close()
+            } catch {
+                await pool.close()
+                throw error
+            }
+        }
+        var failed = false
+        for name in checks.keys.sorted() {
+            do {
+                try await checks[name]?()
+                print("\(name): ok")
+            } catch {
+                failed = true
+                print("\(name): \(error)")
+            }
+        }
+        await app.registry.closeAll()
+        if failed { throw ExitCode.failure }
     }
 }

@@ -76,6 +76,21 @@ struct LoadedApp {
         return engine
     }
 
+    /// A check per `databases:` and `redis:` entry, named `database NAME` and `redis NAME`, that
+    /// throws when it does not answer: a statement through its pool, a `PING`.
+    func dependencyChecks() -> [String: @Sendable () async throws -> Void] {
+        var checks: [String: @Sendable () async throws -> Void] = [:]
+        for name in configuration.databases.keys {
+            checks["database \(name)"] = { [registry] in
+                _ = try await registry.pool(named: name).withDatabase { try await $0.raw("SELECT 1 AS one").all() }
+            }
+        }
+        for name in configuration.redis.keys {
+            checks["redis \(name)"] = { [registry] in _ = try await registry.redis(named: name).send(["PING"]) }
+        }
+        return checks
+    }
+
     func job(named name: String) throws -> Job {
         guard let job = jobs.first(where: { $0.name == name }) else {
             throw ValidationError("no job named '\(name)' in the config (jobs: \(jobs.map(\.name).joined(separator: ", ")))")

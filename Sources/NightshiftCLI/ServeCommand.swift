@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: .init(
                     tokens: tokens, waitTimeout: server.waitTimeout, metricsRequireToken: server.metricsRequireToken,
                     schedulingEnabled: engineConfiguration.schedulingEnabled,
-                    heartbeatTimeout: engineConfiguration.leaseDuration),
+                    heartbeatTimeout: engineConfiguration.leaseDuration, dependencies: app.dependencyChecks()),
                 registry: registry, onEnqueued: { engine.notifyEnqueued() })
             let http = AdminServer.application(
                 api: api, host: server.host, port: port ?? server.port, logger: logger,

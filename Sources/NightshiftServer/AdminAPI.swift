@@ -31,13 +31,18 @@ public struct AdminAPI: Sendable {
         /// The most trigger requests that wait for their runs at once; more are answered 202
         /// at once, as with `wait=false`.
         public var maxWaitingRequests: Int
+        /// What the jobs need besides the store, by name (`database app`, `redis usage`), each
+        /// with a check that throws when it cannot be reached: `/readyz` asks them too.
+        public var dependencies: [String: @Sendable () async throws -> Void]
 
         /// Settings with the documented defaults.
         public init(
             tokens: [APIToken], waitTimeout: Duration = .seconds(30), metricsRequireToken: Bool = false,
             schedulingEnabled: Bool = true,
-            heartbeatTimeout: Duration = .seconds(30), maxBodySize: Int = 64 * 1024, maxWaitingRequests: Int = 100
+            heartbeatTimeout: Duration = .seconds(30), maxBodySize: Int = 64 * 1024, maxWaitingRequests: Int = 100,
+            dependencies: [String: @Sendable () async throws -> Void] = [:]
         ) {
+            self.dependencies = dependencies
             self.tokens = tokens
             self.waitTimeout = waitTimeout
             self.metricsRequireToken = metricsRequireToken
@@ -73,7 +78,7 @@ public struct AdminAPI: Sendable {
         self.registry = registry
         self.onEnqueued = onEnqueued
         self.runEndWaiter = RunEndWaiter(store: store, limit: configuration.maxWaitingRequests)
-        self.probes = StoreProbes(store: store)
+        self.probes = StoreProbes(store: store, dependencies: configuration.dependencies)
     }
 
     /// How many trigger requests wait for their runs now.

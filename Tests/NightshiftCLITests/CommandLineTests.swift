@@ -283,6 +283,26 @@ struct Nightshift {
         #expect(refused.status == 2 && refused.output.contains("NIGHTSHIFT_LOG_FORMAT=yaml: expected text or json"))
     }
 
+    @Test("check --connect reaches the store and every database and Redis entry, naming the ones that do not answer")
+    func checkConnect() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(
+            config: """
+                store: sqlite:./s.db
+                databases: { app: "sqlite:./app.db", gone: "postgres://nobody@127.0.0.1:1/none" }
+                redis: { cache: "redis://127.0.0.1:1/0" }
+                jobs: {}
+                """)
+        let failing = try await cli.run(["check", "--connect", "--config", config])
+        #expect(failing.status == 1, "\(failing.output)")
+        #expect(failing.output.contains("store: ok") && failing.output.contains("database app: ok"), "\(failing.output)")
+        #expect(failing.output.contains("database gone: cannot connect to PostgreSQL at 127.0.0.1:1"), "\(failing.output)")
+        #expect(failing.output.contains("redis cache: cannot connect to Redis at 127.0.0.1:1"), "\(failing.output)")
+        let healthy = try cli.write(config: "store: sqlite:./s.db\ndatabases: { app: \"sqlite:./app.db\" }\njobs: {}\n")
+        #expect(try await cli.run(["check", "--connect", "--config", healthy]).status == 0)
+    }
+
     @Test("the quick-start example validates and its jobs run")
     func quickStart() async throws {
         let cli = try Nightshift()

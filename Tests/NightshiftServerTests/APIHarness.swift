@@ -112,9 +112,13 @@ struct APIHarness {
 extension APIHarness {
     /// Runs `body` against a live server over `store` without an engine or tokens: for the
     /// endpoints that need neither (health, readiness, metrics).
-    static func withServer(over store: any JobStore, _ body: @Sendable @escaping (APIHarness) async throws -> Void) async throws {
+    static func withServer(
+        over store: any JobStore, dependencies: [String: @Sendable () async throws -> Void] = [:],
+        _ body: @Sendable @escaping (APIHarness) async throws -> Void
+    ) async throws {
         let api = AdminAPI(
-            store: store, jobs: try jobs(), configuration: .init(tokens: []), registry: PrometheusCollectorRegistry())
+            store: store, jobs: try jobs(), configuration: .init(tokens: [], dependencies: dependencies),
+            registry: PrometheusCollectorRegistry())
         let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: Logger(label: "api-test"))
         let validator = try OpenAPIValidator()
         try await app.test(.live) { client in

@@ -266,6 +266,24 @@ import Testing
         }
     }
 
+    @Test("readiness names the one dependency that does not answer, and is ready when all do")
+    func readinessOfDependencies() async throws {
+        struct Down: Error, CustomStringConvertible { var description: String { "connection refused" } }
+        try await withTestStore(.sqlite) { test in
+            let down: @Sendable () async throws -> Void = { throw Down() }
+            try await APIHarness.withServer(over: test.store, dependencies: ["database app": {}, "redis usage": down]) {
+                harness in
+                let ready = try await harness.call(.get, "/readyz", role: nil)
+                #expect(ready.status == 503 && ready.json["error"] == "unreachable: redis usage", "\(ready.json)")
+                #expect(ready.json["dependencies"] == .object(["database app": "ready", "redis usage": "connection refused"]))
+            }
+            try await APIHarness.withServer(over: test.store, dependencies: ["database app": {}]) { harness in
+                let ready = try await harness.call(.get, "/readyz", role: nil)
+                #expect(ready.status == 200 && ready.json["dependencies"] == .object(["database app": "ready"]))
+            }
+        }
+    }
+
     @Test("readiness fails while the store is unreachable; liveness does not")
     func readiness() async throws {
         let logger = Logger(label: "api-test")

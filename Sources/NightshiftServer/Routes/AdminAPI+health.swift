@@ -10,6 +10,8 @@ import Synchronization
 struct ReadinessAnswer: Codable, Sendable {
     var status: String
     var error: String?
+    /// Each dependency's state: `ready`, or why not.
+    var dependencies: [String: String]?
 }
 
 /// What `/metrics` reads from the store.
@@ -19,19 +21,34 @@ struct StoreMetricsSnapshot: Sendable {
 }
 
 extension AdminAPI {
-    /// `/readyz`: 200 when the store answers and its schema is current, 503 otherwise; asked
-    /// of the store at most once a second, and answered within 3 s during an outage.
+    /// `/readyz`: 200 when the store answers, its schema is current and every dependency
+    /// (`databases:` and `redis:` entries) answers; 503 naming what does not. Each is asked at
+    /// most once a second, and the answer comes within 3 s during an outage.
     func readiness() async -> JSONResponse<ReadinessAnswer> {
+        var states: [String: String] = [:]
+        for (name, probe) in probes.dependencies {
+            if case .failure(let error) = await probe.value() { states[name] = "\(error)" } else { states[name] = "ready" }
+        }
+        let dependencies = states.isEmpty ? nil : states
+        let failing = states.filter { $0.value != "ready" }.keys.sorted()
         switch await probes.readiness.value() {
+        case .success(true) where failing.isEmpty:
+            return JSONResponse(ReadinessAnswer(status: "ready", dependencies: dependencies))
         case .success(true):
-            return JSONResponse(ReadinessAnswer(status: "ready"))
+            return JSONResponse(
+                ReadinessAnswer(
+                    status: "unavailable", error: "unreachable: \(failing.joined(separator: ", "))", dependencies: dependencies),
+                status: .serviceUnavailable)
         case .success(false):
             return JSONResponse(
-                ReadinessAnswer(status: "unavailable", error: "the store's schema is not current; run 'nightshift migrate'"),
+                ReadinessAnswer(
+                    status: "unavailable", error: "the store's schema is not current; run 'nightshift migrate'",
+                    dependencies: dependencies),
                 status: .serviceUnavailable)
         case .failure(let error):
             return JSONResponse(
-                ReadinessAnswer(status: "unavailable", error: "the store is unreachable: \(error)"), status: .serviceUnavailable)
+                ReadinessAnswer(status: "unavailable", error: "the store is unreachable: \(error)", dependencies: dependencies),
+                status: .serviceUnavailable)
         }
     }
 
@@ -73,8 +90,16 @@ extension AdminAPI {
 struct StoreProbes: Sendable {
     let readiness: CachedProbe<Bool>
     let storeMetrics: CachedProbe<StoreMetricsSnapshot>
+    /// One probe per dependency, by name.
+    let dependencies: [String: CachedProbe<Bool>]
 
-    init(store: any JobStore) {
+    init(store: any JobStore, dependencies checks: [String: @Sendable () async throws -> Void]) {
+        dependencies = checks.mapValues { check in
+            CachedProbe(freshFor: .seconds(1), timeout: .seconds(3)) {
+                try await check()
+                return true
+            }
+        }
         readiness = CachedProbe(freshFor: .seconds(1), timeout: .seconds(3)) { try await store.isMigrated() }
         storeMetrics = CachedProbe(freshFor: .seconds(2), timeout: .seconds(3)) {
             StoreMetricsSnapshot(queueDepths: try await store.queueDepths(), jobStates: try await store.jobStates())
