@@ -11,6 +11,7 @@ public struct NightshiftCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "nightshift",
         abstract: "Cron scheduler and durable job queue with run history, on SQLite or PostgreSQL.",
+        version: NightshiftVersion.current,
         subcommands: [
             ServeCommand.self, RunCommand.self, JobsCommand.self, RunsCommand.self, StatusCommand.self,
             CheckCommand.self, MigrateCommand.self,

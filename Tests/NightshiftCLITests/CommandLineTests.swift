@@ -303,6 +303,14 @@ struct Nightshift {
         #expect(try await cli.run(["check", "--connect", "--config", healthy]).status == 0)
     }
 
+    @Test("--version prints the version")
+    func version() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let result = try await cli.run(["--version"])
+        #expect(result.status == 0 && result.output.trimmingCharacters(in: .whitespacesAndNewlines) == NightshiftVersion.current)
+    }
+
     @Test("the quick-start example validates and its jobs run")
     func quickStart() async throws {
         let cli = try Nightshift()
