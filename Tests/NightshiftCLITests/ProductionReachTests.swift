@@ -11,7 +11,8 @@ import Testing
         defer { cluster.stop() }
         let cli = try Nightshift()
         defer { cli.cleanUp() }
-        let tls = "postgres://postgres:hidden-pw@localhost:\(cluster.port)/postgres?sslmode=verify-full&sslrootcert=\(cluster.caCertificate)"
+        let tls =
+            "postgres://postgres:hidden-pw@localhost:\(cluster.port)/postgres?sslmode=verify-full&sslrootcert=\(cluster.caCertificate)"
         let socket = "postgres:///postgres?host=\(cluster.socketDirectory)&port=\(cluster.port)"
         let config = try cli.write(
             config: """
@@ -27,7 +28,8 @@ import Testing
         #expect(migrated.status == 0 && !migrated.output.contains("hidden-pw"), "\(migrated.output)")
         let run = try await cli.run(["run", "ping", "--config", config])
         #expect(run.status == 0 && run.output.contains("[ping] Completed."), "\(run.output)")
-        let refused = try cli.write(config: "store: \"\(tls.replacingOccurrences(of: "verify-full", with: "disable"))\"\njobs: {}\n")
+        let refused = try cli.write(
+            config: "store: \"\(tls.replacingOccurrences(of: "verify-full", with: "disable"))\"\njobs: {}\n")
         let disabled = try await cli.run(["runs", "--config", refused])
         #expect(disabled.status == 1 && disabled.output.contains("accepts only TLS connections here"), "\(disabled.output)")
         #expect(!disabled.output.contains("hidden-pw"))
@@ -43,7 +45,9 @@ import Testing
                 """)
         let (server, log) = try cli.start(["serve", "--port", "0", "--config", served])
         let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("[tick] Completed") {
+        while ContinuousClock.now < deadline,
+            !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("[tick] Completed")
+        {
             try await Task.sleep(for: .milliseconds(100))
         }
         kill(server.processIdentifier, SIGTERM)

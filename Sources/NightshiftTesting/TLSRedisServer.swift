@@ -1,0 +1,48 @@
+import Foundation
+import NightshiftRedis
+
+/// A `redis-server` of a test's own that takes only TLS (`--port 0 --tls-port`), as managed
+/// Redis with in-transit encryption does, with certificates made for the test.
+public final class TLSRedisServer: Sendable {
+    /// The TLS port, on 127.0.0.1.
+    public let port: Int
+    /// The certificates: the server's for `localhost`, and the CA that signed it.
+    public let certificates: TestCertificates
+    /// `rediss://localhost:PORT/0?ca=…`: a URL that trusts the server.
+    public var url: String { "rediss://localhost:\(port)/0?ca=\(certificates.ca)" }
+    private let process: Process
+
+    /// Starts the server and waits until it answers over TLS (at most 15 s).
+    public init() async throws {
+        let folder = URL(fileURLWithPath: "/tmp/nightshift-redis-tls-\(UUID().uuidString.prefix(8).lowercased())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        certificates = try TestCertificates(in: folder)
+        port = Int.random(in: 50_000...59_999)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "redis-server", "--port", "0", "--tls-port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--tls-cert-file", certificates.serverCertificate, "--tls-key-file", certificates.serverKey,
+            "--tls-ca-cert-file", certificates.ca, "--tls-auth-clients", "no",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let client = RedisClient(url: try RedisURL(url))
+        defer { Task { await client.close() } }
+        let deadline = ContinuousClock.now + .seconds(15)
+        while (try? await client.send(["PING"])) == nil {
+            guard ContinuousClock.now < deadline, process.isRunning else {
+                stop()
+                throw RedisError.connectionFailed("localhost:\(port)", reason: "the test's TLS redis-server did not come up")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Stops the server and removes its certificates.
+    public func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: certificates.directory)
+    }
+}
