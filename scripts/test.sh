@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against real SQLite, a real throwaway PostgreSQL and a real Redis on loopback.
-# Installs PostgreSQL, Redis, zlib's headers and curl from Debian's packages when missing, starts the servers in a
+# Installs PostgreSQL, Redis, zlib's headers, curl, openssl and systemd-analyze from Debian's packages and
+# kubernetes-validate from PyPI when missing, starts the servers in a
 # temporary directory, runs `swift test` and then the chaos suite, and stops them afterwards, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,12 +23,20 @@ missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v python3 >/dev/null || missing+=(python3)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]} from Debian's packages"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The Kubernetes manifests are validated offline against the Kubernetes schemas, from PyPI.
+if ! command -v kubernetes-validate >/dev/null; then
+  echo "== installing kubernetes-validate from PyPI"
+  python3 -m pip install -q kubernetes-validate 2>/dev/null || pip install -q kubernetes-validate
 fi
 
 workdir=$(mktemp -d /tmp/nightshift-test.XXXXXX)

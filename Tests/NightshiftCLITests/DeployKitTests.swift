@@ -9,7 +9,9 @@ import Testing
 
     @Test("the systemd unit passes systemd-analyze verify without a warning, and is hardened")
     func systemdUnit() async throws {
-        let analyzer = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let analyzer = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         guard let analyzer else {
             if TestServices.isRequired { Issue.record("systemd-analyze is missing (package systemd)") }
             try Test.cancel("systemd-analyze is not installed")
@@ -40,5 +42,42 @@ import Testing
         let status = try await Nightshift.exitStatus(of: process)
         let report = try String(contentsOf: output, encoding: .utf8)
         #expect(status == 0 && report.isEmpty, "\(report)")
+    }
+
+    @Test("the Kubernetes manifests validate against the Kubernetes schemas, and their config passes nightshift check")
+    func kubernetesManifests() async throws {
+        let validator = ProcessInfo.processInfo.environment["PATH", default: ""].split(separator: ":").map {
+            "\($0)/kubernetes-validate"
+        }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let validator else {
+            if TestServices.isRequired { Issue.record("kubernetes-validate is missing (pip install kubernetes-validate)") }
+            try Test.cancel("kubernetes-validate is not installed")
+        }
+        let folder = Self.root.appendingPathComponent("deploy/kubernetes")
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(manifests == ["configmap.yaml", "cronjob.yaml", "deployment.yaml", "secret.example.yaml"])
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        for manifest in manifests {
+            let (status, output) = try await cli.run(
+                ["--strict", folder.appendingPathComponent(manifest).path], program: validator)
+            #expect(status == 0 && !output.contains("ERROR"), "\(manifest): \(output)")
+        }
+        // The config inside the ConfigMap, as the pods read it.
+        let extract = try await cli.run(
+            [
+                "-c",
+                "import sys, yaml; sys.stdout.write(yaml.safe_load(open(sys.argv[1]))['data']['nightshift.yml'])",
+                folder.appendingPathComponent("configmap.yaml").path,
+            ], program: "/usr/bin/python3")
+        #expect(extract.status == 0, "\(extract.output)")
+        let config = try cli.write(config: extract.output)
+        let checked = try await cli.run(
+            ["check", "--config", config],
+            environment: [
+                "NIGHTSHIFT_STORE": "postgres://nightshift@db.example.com/app?sslmode=require", "NIGHTSHIFT_ADMIN_TOKEN": "x",
+            ])
+        #expect(checked.status == 0, "\(checked.output)")
     }
 }
