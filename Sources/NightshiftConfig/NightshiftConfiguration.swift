@@ -64,7 +64,9 @@ public struct NightshiftConfiguration: Sendable {
 
     private init(root: ConfigNode) throws(ConfigError) {
         let values = try ConfigFields(root)
-        store = try values["store"]?.string() ?? root.environment["NIGHTSHIFT_STORE"] ?? "sqlite:./nightshift.db"
+        store =
+            try values["store"].map { node throws(ConfigError) in try DatabaseEntry.url(node) } ?? root.environment[
+                "NIGHTSHIFT_STORE"] ?? "sqlite:./nightshift.db"
         if let zoneNode = values["timezone"] {
             let identifier = try zoneNode.string()
             guard let zone = TimeZone(identifier: identifier) else {
@@ -74,7 +76,9 @@ public struct NightshiftConfiguration: Sendable {
         } else {
             timeZone = TimeZone(identifier: "UTC")!
         }
-        databases = try values["databases"]?.stringMap() ?? [:]
+        var databases: [String: String] = [:]
+        for (name, node) in try values["databases"]?.mapping() ?? [] { databases[name] = try DatabaseEntry.url(node) }
+        self.databases = databases
         redis = try values["redis"]?.stringMap() ?? [:]
         server = try values["server"].map { node throws(ConfigError) in try ServerSettings(node: node) } ?? ServerSettings()
         history =

@@ -105,15 +105,22 @@ extension JobStoreConformance {
             }
             _ = try await store.enqueue([NewRun(job: "a")])
             _ = try await store.start(NewRun(job: "a"), worker: "w")
-            try await subject.pass(.seconds(2))
+            try await subject.pass(.seconds(4))
             let recent = try await store.start(NewRun(job: "a"), worker: "w")
             _ = try await store.complete(RunCompletion(runID: recent.id, job: "a", attempt: 1, outcome: .succeeded))
             let nothing = HistoryRetention(defaultRule: .init(keep: .seconds(60), keepFailed: .seconds(60)))
             #expect(try await store.prune(nothing, chunkSize: 1) == 0)
-            // Job a keeps successes 1 s and failures a minute; b has the default: both 1 s.
+            // The boundary halfway between the old endings and the recent one, by the store's
+            // clock: on a real clock, time goes on between the steps, however loaded the machine.
+            let ended = try await store.runs(RunQuery(limit: 100)).compactMap(\.endedAt)
+            let now = try await store.databaseNow()
+            let newest = try #require(ended.max())
+            let oldest = try #require(ended.filter { newest.timeIntervalSince($0) > 1 }.max())
+            let boundary = Duration.seconds(now.timeIntervalSince(oldest) + now.timeIntervalSince(newest)) / 2
+            // Job a keeps successes up to the boundary and failures a minute; b has the default: the boundary.
             let retention = HistoryRetention(
-                defaultRule: .init(keep: .seconds(1), keepFailed: .seconds(1)),
-                jobRules: ["a": .init(keep: .seconds(1), keepFailed: .seconds(60))])
+                defaultRule: .init(keep: boundary, keepFailed: boundary),
+                jobRules: ["a": .init(keep: boundary, keepFailed: .seconds(60))])
             #expect(try await store.prune(retention, chunkSize: 1) == 3, "chunks of one go on until nothing is left")
             let left = try await store.runs(RunQuery(limit: 100))
             #expect(left.filter { $0.job == "b" }.isEmpty)

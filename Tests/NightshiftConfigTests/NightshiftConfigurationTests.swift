@@ -46,6 +46,37 @@ import Testing
         ) { try parse("engine:\n  lease: 2d\njobs: {}\n") }
     }
 
+    @Test("password_file: keeps a database password out of the config, for the store and each database")
+    func passwordFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let secret = folder.appendingPathComponent("db-password").path
+        try "p@ss/w:rd\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        let config = try parse(
+            """
+            store: { url: "postgres://app@db.example.com/app?sslmode=require", password_file: "\(secret)" }
+            databases:
+              app: { url: "postgres://reporter@db.example.com/app", password_file: "\(secret)" }
+              plain: "sqlite:./app.db"
+            jobs: {}
+            """)
+        let store = try #require(URLComponents(string: config.store))
+        #expect(store.password == "p@ss/w:rd" && store.user == "app" && store.query == "sslmode=require")
+        #expect(URLComponents(string: config.databases["app"] ?? "")?.password == "p@ss/w:rd")
+        #expect(config.databases["plain"] == "sqlite:./app.db")
+        #expect(
+            throws: ConfigError(
+                file: "nightshift.yml", line: 1, key: "store.password_file",
+                reason: "cannot read the password file '/nonexistent'")
+        ) { try parse("store: { url: \"postgres://app@db/app\", password_file: /nonexistent }\njobs: {}\n") }
+        #expect(
+            throws: ConfigError(
+                file: "nightshift.yml", line: 1, key: "store.password_file",
+                reason: "the URL has a password already; give one or the other")
+        ) { try parse("store: { url: \"postgres://app:x@db/app\", password_file: \"\(secret)\" }\njobs: {}\n") }
+    }
+
     @Test("a full job reads with its policies, time zone and env interpolation")
     func reads() throws {
         let config = try parse(

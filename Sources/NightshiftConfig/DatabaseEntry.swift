@@ -1,0 +1,32 @@
+import Foundation
+
+/// A database URL in the config: a plain URL, or `{url: …, password_file: …}` to keep the
+/// password out of the config (a mounted secret, such as `/run/secrets/db-password`).
+enum DatabaseEntry {
+    /// The URL of `node`, with the password of its `password_file` when it names one.
+    static func url(_ node: ConfigNode) throws(ConfigError) -> String {
+        guard node.node.mapping != nil else { return try node.string() }
+        let fields = try ConfigFields(node)
+        let urlNode = try fields.required("url", "needs 'url' (and optionally 'password_file')")
+        let url = try urlNode.string()
+        guard let fileNode = fields["password_file"] else {
+            try fields.finish()
+            return url
+        }
+        try fields.finish()
+        let path = try fileNode.string()
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw fileNode.error("cannot read the password file '\(path)'")
+        }
+        // A file written with `echo` ends with a newline that is not part of the password.
+        let password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        guard !password.isEmpty else { throw fileNode.error("the password file '\(path)' is empty") }
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), var components = URLComponents(string: url) else {
+            throw fileNode.error("password_file is for postgres:// URLs")
+        }
+        guard components.password == nil else { throw fileNode.error("the URL has a password already; give one or the other") }
+        components.password = password
+        guard let text = components.string else { throw urlNode.error("cannot add the password to this URL") }
+        return text
+    }
+}
