@@ -4,51 +4,54 @@ import Testing
 
 /// PostgreSQL URLs as libpq's users write them.
 @Suite struct DatabaseURLTests {
+    /// The parts of a PostgreSQL URL.
+    struct Parts {
+        let host: String, port: Int, user: String, password: String?, database: String?, options: PostgresOptions
+    }
+
+    struct NotPostgres: Error {}
+
+    /// `text` read as a PostgreSQL URL; throws when it is not one.
+    func postgres(_ text: String, environment: [String: String] = [:]) throws -> Parts {
+        guard
+            case .postgres(let host, let port, let user, let password, let database, let options) = try DatabaseURL(
+                text, environment: environment)
+        else { throw NotPostgres() }
+        return Parts(host: host, port: port, user: user, password: password, database: database, options: options)
+    }
+
     @Test("libpq's parameters are read; the defaults are TLS preferred, 10 connections and application name nightshift")
     func parameters() throws {
-        let url = try DatabaseURL(
-            "postgres://app:s3cret@db.example.com:6543/app?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem&sslcert=/c.pem&sslkey=/k.pem&application_name=reports&connect_timeout=7&pool_size=25&statement_timeout=30s",
-            environment: [:])
-        guard case .postgres(let host, let port, let user, let password, let database, let options) = url else {
-            Issue.record("not PostgreSQL")
-            return
-        }
-        #expect(host == "db.example.com" && port == 6543 && user == "app" && password == "s3cret" && database == "app")
-        #expect(options.sslMode == .verifyFull && options.rootCertificate == "/etc/ssl/ca.pem")
+        let text =
+            "postgres://app:s3cret@db.example.com:6543/app?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem&sslcert=/c.pem&sslkey=/k.pem&application_name=reports&connect_timeout=7&pool_size=25&statement_timeout=30s"
+        let url = try DatabaseURL(text, environment: [:])
+        let parts = try postgres(text)
+        #expect(parts.host == "db.example.com" && parts.port == 6543 && parts.user == "app" && parts.password == "s3cret")
+        #expect(
+            parts.database == "app" && parts.options.sslMode == .verifyFull && parts.options.rootCertificate == "/etc/ssl/ca.pem")
+        let options = parts.options
         #expect(options.clientCertificate == "/c.pem" && options.clientKey == "/k.pem" && options.applicationName == "reports")
         #expect(options.connectTimeout == .seconds(7) && options.poolSize == 25 && options.statementTimeout == .seconds(30))
         #expect(
             url.description.contains("app:***@db.example.com:6543/app?sslmode=verify-full") && !url.description.contains("s3cret")
         )
         #expect(try DatabaseURL(url.text(maskingPassword: false), environment: [:]) == url, "the text reads back")
-        guard case .postgres(_, _, _, _, _, let defaults) = try DatabaseURL("postgres://app@db/app", environment: [:]) else {
-            Issue.record("not PostgreSQL")
-            return
-        }
+        let defaults = try postgres("postgres://app@db/app").options
         #expect(defaults == PostgresOptions() && defaults.sslMode == .prefer && defaults.poolSize == 10)
-        let milliseconds = try DatabaseURL("postgres://app@db/app?statement_timeout=1500&max_connections=3", environment: [:])
-        guard case .postgres(_, _, _, _, _, let options2) = milliseconds else { return }
-        #expect(options2.statementTimeout == .milliseconds(1500) && options2.poolSize == 3)
+        let milliseconds = try postgres("postgres://app@db/app?statement_timeout=1500&max_connections=3").options
+        #expect(milliseconds.statementTimeout == .milliseconds(1500) && milliseconds.poolSize == 3)
     }
 
     @Test("PGPASSWORD and PGSSLMODE stand in for what the URL leaves out; a Unix socket is a host folder")
     func environmentAndSockets() throws {
         let environment = ["PGPASSWORD": "from-env", "PGSSLMODE": "require"]
-        guard
-            case .postgres(_, _, _, let password, _, let options) = try DatabaseURL(
-                "postgres://app@db/app", environment: environment)
-        else { return }
-        #expect(password == "from-env" && options.sslMode == .require)
-        guard
-            case .postgres(_, _, _, let given, _, let disabled) = try DatabaseURL(
-                "postgres://app:mine@db/app?sslmode=disable", environment: environment)
-        else { return }
-        #expect(given == "mine" && disabled.sslMode == .disable)
-        guard
-            case .postgres(_, let port, let user, _, let database, let socket) = try DatabaseURL(
-                "postgres:///app?host=/var/run/postgresql&port=5433", environment: [:])
-        else { return }
-        #expect(socket.socketDirectory == "/var/run/postgresql" && port == 5433 && user == "postgres" && database == "app")
+        let fromEnvironment = try postgres("postgres://app@db/app", environment: environment)
+        #expect(fromEnvironment.password == "from-env" && fromEnvironment.options.sslMode == .require)
+        let given = try postgres("postgres://app:mine@db/app?sslmode=disable", environment: environment)
+        #expect(given.password == "mine" && given.options.sslMode == .disable)
+        let socket = try postgres("postgres:///app?host=/var/run/postgresql&port=5433")
+        #expect(socket.options.socketDirectory == "/var/run/postgresql" && socket.port == 5433)
+        #expect(socket.user == "postgres" && socket.database == "app")
     }
 
     @Test(
