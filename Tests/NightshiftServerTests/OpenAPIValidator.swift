@@ -34,9 +34,20 @@ struct OpenAPIValidator {
         guard case .object(let response) = responses["\(status)"] else {
             throw ValidationFailure(message: "\(method) \(path) answered \(status), which is not documented")
         }
-        guard case .object(let content) = response["content"] else { return }
-        guard case .object(let json) = content["application/json"], let schema = json["schema"] else { return }
-        try check(try JSONValue(parsing: body), against: schema, at: "\(method) \(path) \(status)")
+        let place = "\(method) \(path) \(status)"
+        if case .object(let content) = response["content"] {
+            if case .object(let json) = content["application/json"] {
+                guard let schema = json["schema"] else {
+                    throw ValidationFailure(message: "\(place) documents JSON without a schema")
+                }
+                try check(try JSONValue(parsing: body), against: schema, at: place)
+            } else if content.isEmpty {
+                throw ValidationFailure(message: "\(place) documents a body of no media type")
+            }
+            // Other media types (the Prometheus text of /metrics) are not checked against a schema.
+        } else if !body.isEmpty {
+            throw ValidationFailure(message: "\(place) documents no body but answered one")
+        }
     }
 
     private func resolve(_ schema: JSONValue) throws -> JSONObject {
@@ -76,7 +87,12 @@ struct OpenAPIValidator {
         if case .array(let items) = value, let itemSchema = schema["items"] {
             for (index, item) in items.enumerated() { try check(item, against: itemSchema, at: "\(place)[\(index)]") }
         }
-        guard case .object(let object) = value else { return }
+        if case .object(let object) = value { try check(object, against: schema, at: place) }
+    }
+
+    /// The members of `object` against the properties, required names and additional properties of `schema`.
+    private func check(_ object: JSONObject, against schema: JSONObject, at place: String) throws {
+        let value = JSONValue.object(object)
         let properties: JSONObject
         if case .object(let declared) = schema["properties"] { properties = declared } else { properties = [:] }
         if case .array(let required) = schema["required"] {
@@ -89,6 +105,8 @@ struct OpenAPIValidator {
                 try check(member, against: propertySchema, at: "\(place).\(key)")
             } else if schema["additionalProperties"] == .bool(false) {
                 throw ValidationFailure(message: "\(place): undocumented property '\(key)'")
+            } else if case .object(let additional) = schema["additionalProperties"] {
+                try check(member, against: .object(additional), at: "\(place).\(key)")
             }
         }
     }
