@@ -56,11 +56,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== starting PostgreSQL on 127.0.0.1:$port in $workdir"
 $run_as "$pg_bin/initdb" -D "$workdir/data" -U postgres -A trust --no-sync >/dev/null
-$run_as "$pg_bin/pg_ctl" -D "$workdir/data" -l "$workdir/postgres.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$workdir -c fsync=off -c max_connections=500" \
-  start >/dev/null
+# A random port can be taken (a client's ephemeral port, another run): try others, and show the
+# server's log if none works.
+started=""
+for _ in 1 2 3; do
+  echo "== starting PostgreSQL on 127.0.0.1:$port in $workdir"
+  if $run_as "$pg_bin/pg_ctl" -D "$workdir/data" -l "$workdir/postgres.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$workdir -c fsync=off -c max_connections=500" \
+    start >/dev/null; then
+    started=yes
+    break
+  fi
+  port=$(( 20000 + RANDOM % 20000 ))
+done
+if [ -z "$started" ]; then
+  echo "PostgreSQL did not start; its log:"
+  tail -n 30 "$workdir/postgres.log" || true
+  exit 1
+fi
 
 redis_port=$(( port + 1 ))
 echo "== starting Redis on 127.0.0.1:$redis_port"
