@@ -76,25 +76,31 @@ public final class NightshiftEngine: Service, Sendable {
                 "instance": "\(configuration.instanceID)", "jobs": "\(jobs.count)",
                 "scheduling": "\(configuration.schedulingEnabled)",
             ])
-        // One task tree: the upkeep (heartbeats, rescue, prune, listening) lasts until the last
-        // run is recorded, then is cancelled and awaited, so nothing outlives `run()`.
-        await withTaskGroup(of: Void.self) { tree in
-            tree.addTask { await self.upkeep() }
-            // Cancellation (a sibling service failed) stops the engine the way SIGTERM does.
-            await withTaskCancellationHandler {
-                await withGracefulShutdownHandler {
-                    await withDiscardingTaskGroup { group in
-                        group.addTask { await self.scheduler.run() }
-                        group.addTask { await self.workers.run() }
-                        group.addTask { await self.stopStragglersAfterGracePeriod() }
-                    }
-                } onGracefulShutdown: {
-                    self.shutDown()
+        // The upkeep (heartbeats, rescue, prune, listening) lasts until the last run is recorded,
+        // then is cancelled and awaited, but for at most five seconds: a store call that does not
+        // heed cancellation (a pool waiting for a connection after an outage) kept the process
+        // from exiting on SIGTERM.
+        let upkeep = Task { await self.upkeep() }
+        // Cancellation (a sibling service failed) stops the engine the way SIGTERM does.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await self.scheduler.run() }
+                    group.addTask { await self.workers.run() }
+                    group.addTask { await self.stopStragglersAfterGracePeriod() }
                 }
-            } onCancel: {
+            } onGracefulShutdown: {
                 self.shutDown()
             }
-            tree.cancelAll()
+        } onCancel: {
+            self.shutDown()
+        }
+        upkeep.cancel()
+        await withTaskGroup(of: Void.self) { wait in
+            wait.addTask { await upkeep.value }
+            wait.addTask { try? await self.configuration.clock.sleep(for: .seconds(5)) }
+            await wait.next()
+            wait.cancelAll()
         }
         logger.info("nightshift engine stopped")
     }
