@@ -41,7 +41,9 @@ fi
 
 workdir=$(mktemp -d /tmp/nightshift-test.XXXXXX)
 chmod 755 "$workdir"
-port=$(( 20000 + RANDOM % 20000 ))
+# Ports stay below Linux's ephemeral range (32768 and up), where an outgoing connection may hold
+# them; each kind of test server has a range of its own.
+port=$(( 20000 + RANDOM % 6000 ))
 run_as=""
 if [ "$(id -u)" -eq 0 ]; then
   # PostgreSQL refuses to run as root: use the postgres account (or create a throwaway one).
@@ -68,7 +70,7 @@ for _ in 1 2 3; do
     started=yes
     break
   fi
-  port=$(( 20000 + RANDOM % 20000 ))
+  port=$(( 20000 + RANDOM % 6000 ))
 done
 if [ -z "$started" ]; then
   echo "PostgreSQL did not start; its log:"

@@ -34,7 +34,8 @@ public final class PostgresTestCluster: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // PostgreSQL refuses to run as root.
         runAs = getuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []
-        port = Int.random(in: 30_000...39_999)
+        // Below the ephemeral ports (32768 and up), apart from the other test servers' ranges.
+        port = Int.random(in: 26_000...28_999)
         certificates = tls ? try TestCertificates(in: directory) : nil
         if getuid() == 0 { try Self.run(["chown", "-R", "postgres", directory.path]) }
         let data = directory.appendingPathComponent("data").path

@@ -17,7 +17,7 @@ public final class TLSRedisServer: Sendable {
         let folder = URL(fileURLWithPath: "/tmp/nightshift-redis-tls-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         certificates = try TestCertificates(in: folder)
-        port = Int.random(in: 50_000...59_999)
+        port = Int.random(in: 29_000...30_999)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [

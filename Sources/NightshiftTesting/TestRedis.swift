@@ -55,7 +55,7 @@ public final class RedisTestServer: @unchecked Sendable {
     public init(extraArguments: [String] = []) throws {
         var failure: (any Error)?
         for _ in 0..<5 {
-            port = Int.random(in: 41000...49000)
+            port = Int.random(in: 31_000...32_499)
             arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"] + extraArguments
             do {
                 try start()
