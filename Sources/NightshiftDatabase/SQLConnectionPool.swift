@@ -210,7 +210,11 @@ public final class SQLConnectionPool: Sendable {
         switch backend {
         case .postgres(_, let runner):
             runner.cancel()
-            _ = await runner.value
+            // The client waits for every leased connection to come back; one that never does
+            // (a call hung since an outage) must not keep the process from exiting.
+            if await !runner.ended(within: .seconds(5)) {
+                logger.warning("PostgreSQL connections did not close within 5 s; leaving them to the exit")
+            }
         case .sqlite(let connection, let lock, let thread):
             _ = try? await lock.withLock { try await connection.close() }
             try? await thread.shutdownGracefully()

@@ -162,6 +162,23 @@ import Testing
         }
     }
 
+    @Test("shutdown ends although a store call hangs deaf to cancellation (an instance never exited after an outage)")
+    func shutdownWithHungStoreCall() async throws {
+        try await withTestStore(.sqlite) { test in
+            let store = SlowStore(base: test.store)
+            store.hangListening()
+            defer { store.releaseHungListens() }
+            let running = engine(store, []) { $0.listenForNewRuns = true }
+            let task = Task { try await running.run() }
+            try await Task.sleep(for: .milliseconds(300))
+            let asked = ContinuousClock.now
+            running.shutDown()
+            let ended = await Task { try? await task.value }.ended(within: .seconds(20))
+            #expect(ended, "the engine still waits for the hung call")
+            #expect(ContinuousClock.now - asked < .seconds(10))
+        }
+    }
+
     @Test(
         "an instance whose lease renewal is late stops believing it leads when the lease runs out",
         arguments: TestStoreKind.available)

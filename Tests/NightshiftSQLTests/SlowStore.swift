@@ -11,6 +11,8 @@ final class SlowStore: JobStore {
     /// How many of the next completion writes, claims and heartbeats fail, as during an outage.
     private let failures = Mutex((completions: 0, claims: 0, heartbeats: 0))
     private let beats = Atomic<Int>(0)
+    private let listeningHangs = Atomic<Bool>(false)
+    private let hungListens = Mutex<[CheckedContinuation<Void, Never>]>([])
     private let claimFailuresAsked = Atomic<Int>(0)
     /// Tests waiting for a number of failed claims.
     private let claimWaiters = Mutex<[(count: Int, continuation: CheckedContinuation<Void, Never>)]>([])
@@ -119,6 +121,24 @@ final class SlowStore: JobStore {
     func queueDepths() async throws -> [String: Int] { try await base.queueDepths() }
     func activeRuns() async throws -> [Run] { try await base.activeRuns() }
     func lastFinishedRuns() async throws -> [String: Run] { try await base.lastFinishedRuns() }
-    func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws { try await base.listenForNewRuns(wake) }
+    func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {
+        if listeningHangs.load(ordering: .relaxed) {
+            // Deaf to cancellation until released, as a PostgresNIO call hung after an outage.
+            await withCheckedContinuation { continuation in hungListens.withLock { $0.append(continuation) } }
+        } else {
+            try await base.listenForNewRuns(wake)
+        }
+    }
+
+    /// Makes listening for new runs hang, deaf to cancellation, until ``releaseHungListens()``.
+    func hangListening() { listeningHangs.store(true, ordering: .relaxed) }
+
+    /// Ends the hung listens (so the test leaves no task behind).
+    func releaseHungListens() {
+        listeningHangs.store(false, ordering: .relaxed)
+        for continuation in hungListens.withLock({ hung in
+            defer { hung = [] }; return hung
+        }) { continuation.resume() }
+    }
     func close() async { await base.close() }
 }

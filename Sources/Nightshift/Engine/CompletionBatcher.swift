@@ -44,6 +44,9 @@ final class CompletionBatcher: Sendable {
         wake.yield()
     }
 
+    /// How many endings are handed in and not yet taken into a write.
+    var waitingCount: Int { pending.withLock { $0.count } }
+
     /// Ends ``run()`` once everything handed in so far is written; nothing may be handed in after.
     func finish() {
         wake.finish()

@@ -25,6 +25,8 @@ public final class NightshiftEngine: Service, Sendable {
     private let workers: WorkerPool
     private let shuttingDown = Atomic<Bool>(false)
     private let shutdownBegun: WakeSignal
+    /// The same moment for the shutdown report (a signal has one waiter).
+    private let shutdownReport: WakeSignal
     /// Wake the heartbeat, rescue and prune loops before their time (``wake()``).
     private let heartbeatDue: WakeSignal
     private let rescueDue: WakeSignal
@@ -38,6 +40,7 @@ public final class NightshiftEngine: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         shutdownBegun = WakeSignal(clock: configuration.clock)
+        shutdownReport = WakeSignal(clock: configuration.clock)
         heartbeatDue = WakeSignal(clock: configuration.clock)
         rescueDue = WakeSignal(clock: configuration.clock)
         pruneDue = WakeSignal(clock: configuration.clock)
@@ -81,6 +84,7 @@ public final class NightshiftEngine: Service, Sendable {
         // heed cancellation (a pool waiting for a connection after an outage) kept the process
         // from exiting on SIGTERM.
         let upkeep = Task { await self.upkeep() }
+        let progress = Task { await self.reportShutdownProgress() }
         // Cancellation (a sibling service failed) stops the engine the way SIGTERM does.
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
@@ -95,12 +99,10 @@ public final class NightshiftEngine: Service, Sendable {
         } onCancel: {
             self.shutDown()
         }
+        progress.cancel()
         upkeep.cancel()
-        await withTaskGroup(of: Void.self) { wait in
-            wait.addTask { await upkeep.value }
-            wait.addTask { try? await self.configuration.clock.sleep(for: .seconds(5)) }
-            await wait.next()
-            wait.cancelAll()
+        if await !upkeep.ended(within: .seconds(5), clock: configuration.clock) {
+            logger.warning("upkeep did not stop within 5 s: a store call hangs; stopping without it")
         }
         logger.info("nightshift engine stopped")
     }
@@ -115,6 +117,7 @@ public final class NightshiftEngine: Service, Sendable {
         scheduler.stop()
         workers.drain()
         shutdownBegun.signal()
+        shutdownReport.signal()
     }
 
     /// Heartbeats, orphan rescue, pruning and listening for new runs, until cancelled.
@@ -148,6 +151,21 @@ public final class NightshiftEngine: Service, Sendable {
         if workers.runningCount > 0 {
             logger.warning("grace period over; stopping running jobs", metadata: ["count": "\(workers.runningCount)"])
             workers.stopAll(reason: .shutdown)
+        }
+    }
+
+    /// Once shutdown has begun, says every ten seconds what it still waits for, until cancelled:
+    /// a shutdown that takes long (a store unreachable while endings wait) shows why in the log.
+    private func reportShutdownProgress() async {
+        while !shuttingDown.load(ordering: .relaxed), !Task.isCancelled { await shutdownReport.wait(for: .seconds(3600)) }
+        while !Task.isCancelled {
+            do { try await configuration.clock.sleep(for: .seconds(10)) } catch { return }
+            logger.warning(
+                "still stopping",
+                metadata: [
+                    "runsHeld": "\(workers.runningCount)", "endingsToWrite": "\(workers.unwrittenEndings)",
+                    "schedulerStopped": "\(scheduler.hasEnded)",
+                ])
         }
     }
 

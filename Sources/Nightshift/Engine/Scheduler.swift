@@ -17,6 +17,7 @@ package final class Scheduler: Sendable {
     private let logger: Logger
     private let wake: WakeSignal
     private let stopping = Atomic<Bool>(false)
+    private let ended = Atomic<Bool>(false)
     private let leading = Atomic<Bool>(false)
     /// Until when, by this process's monotonic clock, the lease last taken is surely still
     /// ours: counted from before the request, so a renewal that is late or fails never lets
@@ -60,7 +61,11 @@ package final class Scheduler: Sendable {
             configuration.metrics.leader(false)
             logger.info("scheduler lease released")
         }
+        ended.store(true, ordering: .relaxed)
     }
+
+    /// Whether ``run()`` has returned.
+    var hasEnded: Bool { ended.load(ordering: .relaxed) }
 
     /// Starts the next tick at once.
     func poke() { wake.signal() }

@@ -122,6 +122,9 @@ final class WorkerPool: Sendable {
     /// Wakes the claim loop at once (a run was just enqueued).
     func poke() { wake.signal() }
 
+    /// How many endings wait for the writer (a number that stays up while the store is unreachable).
+    var unwrittenEndings: Int { completions.waitingCount }
+
     /// How many claimed runs this instance holds: executing or waiting in the buffer.
     var runningCount: Int { state.withLock { $0.executing.count + $0.prefetched.count } }
 

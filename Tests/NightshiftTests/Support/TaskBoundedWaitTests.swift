@@ -1,0 +1,53 @@
+import Nightshift
+import Synchronization
+import Testing
+
+@Suite struct TaskBoundedWaitTests {
+    /// A task that ignores cancellation until ``release()``, as a hung PostgresNIO call did.
+    final class Gate: Sendable {
+        private let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        private let opened = Mutex(false)
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                let openAlready = opened.withLock { opened in
+                    if !opened { waiter.withLock { $0 = continuation } }
+                    return opened
+                }
+                if openAlready { continuation.resume() }
+            }
+        }
+
+        func release() {
+            let continuation = opened.withLock { opened in
+                opened = true
+                return waiter.withLock { waiter in
+                    defer { waiter = nil }
+                    return waiter
+                }
+            }
+            continuation?.resume()
+        }
+    }
+
+    @Test("a task that ignores cancellation is given up on after the limit, not waited for for good")
+    func givesUp() async throws {
+        let gate = Gate()
+        let hung = Task { await gate.wait() }
+        hung.cancel()
+        let started = ContinuousClock.now
+        let ended = await hung.ended(within: .milliseconds(200))
+        #expect(!ended)
+        #expect(ContinuousClock.now - started < .seconds(5))
+        gate.release()
+        #expect(await hung.ended(within: .seconds(10)))
+    }
+
+    @Test("a task that ends in time is reported as ended at once, not after the limit")
+    func endsInTime() async throws {
+        let quick = Task<Void, Never> { try? await Task.sleep(for: .milliseconds(20)) }
+        let started = ContinuousClock.now
+        #expect(await quick.ended(within: .seconds(30)))
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+}
