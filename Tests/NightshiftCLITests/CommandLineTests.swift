@@ -136,6 +136,35 @@ struct Nightshift {
         #expect(bad.status == 2 && bad.output.contains("'2026-02-30' is not a date; write YYYY-MM-DD"))
     }
 
+    @Test("a command does not outlive a nightshift killed with SIGKILL: its reaper kills the command's group")
+    func commandEndsWithKilledNightshift() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let pidFile = cli.directory.appendingPathComponent("pid").path
+        let config = try cli.write(
+            config: """
+                jobs:
+                  long:
+                    kind: command
+                    command: [sh, -c, 'echo $$ > \(pidFile); exec sleep 300']
+                """)
+        let (process, _) = try cli.start(["run", "long", "--config", config])
+        var program: Int32?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while program == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            program = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        let pid = try #require(program, "the command never started")
+        kill(process.processIdentifier, SIGKILL)
+        _ = try await Nightshift.exitStatus(of: process)
+        let ended = try await ProcessState.ends(pid)
+        #expect(ended, "the command \(pid) still runs after nightshift was killed")
+        if !ended { kill(pid, SIGKILL) }
+    }
+
     @Test("serve stops with an error when its port is taken")
     func portInUse() async throws {
         let cli = try Nightshift()

@@ -1,7 +1,6 @@
 import Foundation
 import Nightshift
 import Subprocess
-import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
@@ -20,7 +19,8 @@ import SystemPackage
 /// `NIGHTSHIFT_PARAM_<NAME>` for each param (upper-cased, `-` and `.` as `_`). Nothing else of Nightshift's environment (API
 /// tokens, database URLs) reaches it. On cancellation or timeout its process group gets
 /// SIGTERM, and SIGKILL five seconds later; when the program ends, whatever it left running in
-/// its group gets SIGKILL, once the output has ended or a second has passed.
+/// its group gets SIGKILL, once the output has ended or a second has passed. When Nightshift
+/// itself dies, even by SIGKILL, the group gets SIGKILL from its reaper (``CommandProcessGroup``).
 public struct CommandJob: Sendable {
     /// The variables of Nightshift's own environment every program gets, when set.
     public static let baseEnvironment = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"]
@@ -82,7 +82,7 @@ public struct CommandJob: Sendable {
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(5))]
         let capture = OutputCapture(keeping: keptLines)
         let reader = try OutputReader(into: capture)
-        let group = ProcessGroupID()
+        let group = CommandProcessGroup()
         let status: TerminationStatus
         do {
             status = try await Subprocess.run(
@@ -94,9 +94,10 @@ public struct CommandJob: Sendable {
                 output: .fileDescriptor(FileDescriptor(rawValue: reader.writeEnd), closeAfterSpawningProcess: true),
                 error: .combinedWithOutput
             ) { execution in
-                group.set(execution.processIdentifier.value)
+                group.started(leader: execution.processIdentifier.value)
             }.terminationStatus
         } catch let error as SubprocessError {
+            group.kill()
             _ = await reader.finish(within: .zero)
             throw MaintenanceError.commandNotStarted(command.joined(separator: " "), reason: "\(error)")
         } catch {
@@ -118,18 +119,5 @@ public struct CommandJob: Sendable {
         case .signaled(let signal):
             throw MaintenanceError.commandKilled(signal: signal)
         }
-    }
-}
-
-/// The process group a command runs in, known once it started.
-private final class ProcessGroupID: Sendable {
-    private let id = Mutex<pid_t?>(nil)
-
-    func set(_ value: pid_t) { id.withLock { $0 = value } }
-
-    /// SIGKILL to every process left in the group.
-    func kill() {
-        guard let value = id.withLock({ $0 }), value > 0 else { return }
-        _ = Glibc.kill(-value, SIGKILL)
     }
 }
