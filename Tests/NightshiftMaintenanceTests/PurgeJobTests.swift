@@ -107,6 +107,35 @@ import Testing
         }
     }
 
+    @Test(
+        "the cutoff comes from the database's clock, not the host's (a host whose clock is off purged by the wrong one)",
+        .requiresPostgres)
+    func cutoffByDatabaseClock() async throws {
+        try await AppDatabase.with(.postgres) { app in
+            // The database's `now()` runs ten days behind the host's: a function of that name in
+            // a schema searched before pg_catalog, for every new connection to this database.
+            try await app.execute("CREATE SCHEMA skewed_clock")
+            try await app.execute(
+                "CREATE FUNCTION skewed_clock.now() RETURNS timestamptz LANGUAGE sql STABLE AS $$ SELECT pg_catalog.now() - interval '10 days' $$"
+            )
+            try await app.execute(
+                "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = public, skewed_clock, pg_catalog', current_database()); END $$"
+            )
+            let host = Date()
+            try await app.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, created_at timestamptz NOT NULL)")
+            try await app.execute(
+                "INSERT INTO events VALUES (1, \(bind: host.addingTimeInterval(-35 * 86_400))), (2, \(bind: host.addingTimeInterval(-45 * 86_400)))"
+            )
+            let job = PurgeJob(
+                database: "app",
+                targets: [.init(table: try SQLName("events"), timestampColumn: "created_at", olderThan: .seconds(30 * 86_400))])
+            // By the database's clock the cutoff is 40 days before the host's now: only row 2 is older.
+            let details = try await job.body(registry: app.registry)(context())
+            #expect(details["events_deleted"] == 1)
+            #expect(try await app.integer("SELECT min(id) AS n FROM events") == 1)
+        }
+    }
+
     @Test("a job named like a folder of its own stays inside the archive folder")
     func jobNamesStayInside() throws {
         for name in [".", "..", "a/../../b"] {
