@@ -19,45 +19,85 @@ struct RESPDecoder: ByteToMessageDecoder {
     /// The longest line of a simple string, an error or a length.
     static let maximumLineLength = 64 << 10
 
+    /// Arrays begun and not yet complete, outermost first: their elements read so far, and how
+    /// many are still to come.
+    private var openArrays: [(items: [RESPValue], remaining: Int)] = []
+
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        var probe = buffer
-        guard let value = try Self.parse(&probe) else { return .needMoreData }
-        buffer.moveReaderIndex(to: probe.readerIndex)
+        guard let value = try next(&buffer) else { return .needMoreData }
         context.fireChannelRead(Self.wrapInboundOut(value))
         return .continue
     }
 
-    /// One value from the front of `buffer`, or nil (with `buffer` in an unspecified position)
-    /// when the bytes are not all there yet; throws ``RedisError/protocolViolation(_:)`` for
-    /// bytes that are not RESP or are past a bound.
-    static func parse(_ buffer: inout ByteBuffer, depth: Int = 0) throws(RedisError) -> RESPValue? {
-        guard depth <= maximumDepth else { throw RedisError.protocolViolation("arrays nested deeper than \(maximumDepth)") }
+    /// The next complete value from the front of `buffer`, or nil when its bytes are not all
+    /// there yet; throws ``RedisError/protocolViolation(_:)`` for bytes that are not RESP or are
+    /// past a bound.
+    ///
+    /// Every element read is taken off `buffer`, also the elements of an array not complete yet,
+    /// which are kept until it is: a long reply arriving in many reads is read once, not again
+    /// from its start at every read.
+    mutating func next(_ buffer: inout ByteBuffer) throws(RedisError) -> RESPValue? {
+        while true {
+            var probe = buffer
+            guard let element = try Self.element(&probe) else { return nil }
+            buffer.moveReaderIndex(to: probe.readerIndex)
+            switch element {
+            case .arrayStart(let count) where count > 0:
+                guard openArrays.count < Self.maximumDepth else {
+                    throw RedisError.protocolViolation("arrays nested deeper than \(Self.maximumDepth)")
+                }
+                var items: [RESPValue] = []
+                // Reserved as the items arrive, not as the count claims.
+                items.reserveCapacity(min(count, 1_024))
+                openArrays.append((items, count))
+            case .arrayStart:
+                if let complete = add(.array([])) { return complete }
+            case .value(let value):
+                if let complete = add(value) { return complete }
+            }
+        }
+    }
+
+    /// Adds `value` to the innermost open array, closing every array it completes; returns the
+    /// value when it completes the outermost one (or is not in an array at all).
+    private mutating func add(_ value: RESPValue) -> RESPValue? {
+        var value = value
+        while let last = openArrays.indices.last {
+            openArrays[last].items.append(value)
+            openArrays[last].remaining -= 1
+            guard openArrays[last].remaining == 0 else { return nil }
+            value = .array(openArrays.removeLast().items)
+        }
+        return value
+    }
+
+    /// One element at the front of `buffer`: a value, or the start of an array and its count.
+    private enum Element {
+        case value(RESPValue)
+        case arrayStart(Int)
+    }
+
+    /// The element at the front of `buffer`, or nil (with `buffer` in an unspecified position)
+    /// when its bytes are not all there yet.
+    private static func element(_ buffer: inout ByteBuffer) throws(RedisError) -> Element? {
         guard let marker = buffer.readInteger(as: UInt8.self), let line = try readLine(&buffer) else { return nil }
         switch marker {
-        case UInt8(ascii: "+"): return .simpleString(line)
-        case UInt8(ascii: "-"): return .error(line)
+        case UInt8(ascii: "+"): return .value(.simpleString(line))
+        case UInt8(ascii: "-"): return .value(.error(line))
         case UInt8(ascii: ":"):
             guard let number = Int64(line) else { throw RedisError.protocolViolation("bad integer '\(line.prefix(40))'") }
-            return .integer(number)
+            return .value(.integer(number))
         case UInt8(ascii: "$"):
             let length = try bounded(line, "bulk string length", maximumBulkLength)
-            if length == -1 { return .null }
+            if length == -1 { return .value(.null) }
             guard buffer.readableBytes >= length + 2, let bytes = buffer.readSlice(length: length) else { return nil }
             guard buffer.readInteger(as: UInt16.self) == 0x0D0A else {
                 throw RedisError.protocolViolation("a bulk string of \(length) bytes does not end with CRLF")
             }
-            return .bulkString(bytes)
+            return .value(.bulkString(bytes))
         case UInt8(ascii: "*"):
             let count = try bounded(line, "array count", maximumArrayCount)
-            if count == -1 { return .null }
-            var items: [RESPValue] = []
-            // Reserved as the items arrive, not as the count claims.
-            items.reserveCapacity(min(count, 1_024))
-            for _ in 0..<count {
-                guard let item = try parse(&buffer, depth: depth + 1) else { return nil }
-                items.append(item)
-            }
-            return .array(items)
+            return count == -1 ? .value(.null) : .arrayStart(count)
         default:
             throw RedisError.protocolViolation("unexpected type byte \(marker)")
         }

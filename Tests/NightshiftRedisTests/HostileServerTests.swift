@@ -47,8 +47,9 @@ private final class FakeRedisServer: ChannelInboundHandler, Sendable {
     ])
     func refusesWhatIsNotRESP(wire: String) {
         var buffer = ByteBuffer(string: wire)
+        var decoder = RESPDecoder()
         #expect(throws: RedisError.self) {
-            while buffer.readableBytes > 0, try RESPDecoder.parse(&buffer) != nil {}
+            while buffer.readableBytes > 0, try decoder.next(&buffer) != nil {}
         }
     }
 
@@ -60,7 +61,8 @@ private final class FakeRedisServer: ChannelInboundHandler, Sendable {
         ]
         await propertyCheck(count: FuzzBudget.count, input: Gen.element(of: pieces).array(of: 1...30)) { parts in
             var buffer = ByteBuffer(string: parts.compactMap { $0 }.joined())
-            while buffer.readableBytes > 0, (try? RESPDecoder.parse(&buffer)) != nil {}
+            var decoder = RESPDecoder()
+            while buffer.readableBytes > 0, (try? decoder.next(&buffer)) != nil {}
         }
     }
 

@@ -11,8 +11,9 @@ struct RESPDecodingTests {
     func decodesEveryType() throws {
         let wire = "+OK\r\n-ERR bad\r\n:42\r\n$5\r\nhello\r\n$-1\r\n*2\r\n:1\r\n$1\r\nx\r\n*-1\r\n"
         var buffer = ByteBuffer(string: wire)
+        var decoder = RESPDecoder()
         var values: [RESPValue] = []
-        while buffer.readableBytes > 0, let value = try RESPDecoder.parse(&buffer) { values.append(value) }
+        while buffer.readableBytes > 0, let value = try decoder.next(&buffer) { values.append(value) }
         #expect(values.count == 7)
         #expect(values[0] == .simpleString("OK"))
         #expect(values[1] == .error("ERR bad"))
@@ -22,12 +23,33 @@ struct RESPDecodingTests {
         #expect(values[5].array?.map(\.string) == ["1", "x"])
         #expect(values[6] == .null)
         for cut in 1..<wire.utf8.count where wire.utf8.count > cut {
-            var partial = ByteBuffer(string: String(wire.prefix(cut)))
-            // Any prefix either yields complete values or asks for more; it never throws.
-            while partial.readableBytes > 0, (try RESPDecoder.parse(&partial)) != nil {}
+            // Any split yields the same values as the whole: the first part's complete values
+            // and the bytes read of an incomplete one are kept; the second part completes it.
+            var resumed = RESPDecoder()
+            var first = ByteBuffer(string: String(wire.prefix(cut)))
+            var split: [RESPValue] = []
+            while first.readableBytes > 0, let value = try resumed.next(&first) { split.append(value) }
+            var second = first
+            second.writeString(String(wire.dropFirst(cut)))
+            while second.readableBytes > 0, let value = try resumed.next(&second) { split.append(value) }
+            #expect(split == values, "split at \(cut)")
         }
         var bad = ByteBuffer(string: "?what\r\n")
-        #expect(throws: RedisError.self) { try RESPDecoder.parse(&bad) }
+        var badDecoder = RESPDecoder()
+        #expect(throws: RedisError.self) { try badDecoder.next(&bad) }
+    }
+
+    @Test("the elements of a long reply are read once: each read takes off what is complete, not from its start again")
+    func readsPartialRepliesOnce() throws {
+        var decoder = RESPDecoder()
+        var buffer = ByteBuffer(string: "*3\r\n$1\r\na\r\n$1\r\nb")
+        #expect(try decoder.next(&buffer) == nil)
+        // The array's start and its first element are taken; the incomplete second waits.
+        #expect(String(buffer: buffer) == "$1\r\nb")
+        buffer.writeString("\r\n:7\r\n")
+        let value = try decoder.next(&buffer)
+        #expect(value?.array?.map(\.string) == ["a", "b", "7"])
+        #expect(buffer.readableBytes == 0)
     }
 
     @Test("URLs with user, password and database; the password is masked")
