@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "Nightshift",
                 "NightshiftMaintenance",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings

@@ -21,18 +21,27 @@ struct CommonOptions: ParsableArguments {
         config ?? ProcessInfo.processInfo.environment["NIGHTSHIFT_CONFIG"] ?? "./nightshift.yml"
     }
 
-    /// A logger to standard error at `--verbose` (debug), else `NIGHTSHIFT_LOG_LEVEL`, else
-    /// `defaultLevel`; lines of text, or JSON objects with `NIGHTSHIFT_LOG_FORMAT=json`.
+    /// A logger to standard error at `--verbose` (debug), else `NIGHTSHIFT_LOG_LEVEL`, else the
+    /// config's `logging.level`, else `defaultLevel`; lines of text, or JSON objects with
+    /// `NIGHTSHIFT_LOG_FORMAT=json` or the config's `logging.format: json`.
+    ///
+    /// The config is read here only for its `logging:` section: a config that does not load
+    /// leaves the defaults, and the command reports its error when it loads it.
     func logger(defaultLevel: Logger.Level = .warning) throws -> Logger {
-        let format = ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_FORMAT"] ?? "text"
-        guard ["text", "json"].contains(format) else {
-            throw ValidationError("NIGHTSHIFT_LOG_FORMAT=\(format): expected text or json")
+        let environment = ProcessInfo.processInfo.environment
+        let file = (try? NightshiftConfiguration.load(path: configPath))?.logging ?? LoggingSettings()
+        var format = file.format ?? .text
+        if let text = environment["NIGHTSHIFT_LOG_FORMAT"] {
+            guard let chosen = LoggingSettings.Format(rawValue: text) else {
+                throw ValidationError("NIGHTSHIFT_LOG_FORMAT=\(text): expected text or json")
+            }
+            format = chosen
         }
         var logger = Logger(label: "nightshift") { label -> any LogHandler in
-            format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
         }
-        let configured = ProcessInfo.processInfo.environment["NIGHTSHIFT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
-        logger.logLevel = verbose ? .debug : configured ?? defaultLevel
+        let configured = environment["NIGHTSHIFT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        logger.logLevel = verbose ? .debug : configured ?? file.level ?? defaultLevel
         return logger
     }
 

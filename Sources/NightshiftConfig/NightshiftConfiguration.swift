@@ -31,6 +31,8 @@ public struct NightshiftConfiguration: Sendable {
     public let storeListen: Bool
     /// The `engine:` section, with the `NIGHTSHIFT_*_SECONDS` overrides applied.
     public let engine: EngineSettings
+    /// The `logging:` section (format and level), before the environment's overrides.
+    public let logging: LoggingSettings
 
     /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
@@ -93,6 +95,7 @@ public struct NightshiftConfiguration: Sendable {
         self.queues = queues
         storeListen = try values["store_listen"]?.bool() ?? true
         engine = try EngineSettings(node: values["engine"], environment: root.environment)
+        logging = try LoggingSettings(node: values["logging"])
         guard let jobsNode = values["jobs"] else { throw root.error("missing 'jobs:'") }
         var jobs: [JobDefinition] = []
         for (name, node) in try jobsNode.mapping() {

@@ -284,15 +284,19 @@ struct Nightshift {
         }
     }
 
-    @Test("NIGHTSHIFT_LOG_FORMAT=json logs one JSON object per line, with the job and run as fields")
-    func jsonLogs() async throws {
+    @Test(
+        "NIGHTSHIFT_LOG_FORMAT=json, or logging.format: json in the file, logs one JSON object per line, with the job and run as fields",
+        arguments: [false, true])
+    func jsonLogs(fromFile: Bool) async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
+        let logging = fromFile ? "logging: { format: json, level: info }\n" : ""
         let config = try cli.write(
-            config:
-                "store: sqlite:./s.db\njobs:\n  tick:\n    kind: command\n    command: [\"true\"]\n    schedule: \"@every 1s\"\n")
+            config: logging
+                + "store: sqlite:./s.db\njobs:\n  tick:\n    kind: command\n    command: [\"true\"]\n    schedule: \"@every 1s\"\n"
+        )
         let (process, log) = try cli.start(
-            ["serve", "--port", "0", "--config", config], environment: ["NIGHTSHIFT_LOG_FORMAT": "json"])
+            ["serve", "--port", "0", "--config", config], environment: fromFile ? [:] : ["NIGHTSHIFT_LOG_FORMAT": "json"])
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("Completed") {
             try await Task.sleep(for: .milliseconds(100))

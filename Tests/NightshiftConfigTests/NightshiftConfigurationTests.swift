@@ -46,6 +46,17 @@ import Testing
         ) { try parse("engine:\n  lease: 2d\njobs: {}\n") }
     }
 
+    @Test("the logging section reads format and level; anything else is an error naming the key")
+    func loggingSection() throws {
+        let logging = try parse("logging: { format: json, level: notice }\njobs: {}\n").logging
+        #expect(logging.format == .json && logging.level == .notice)
+        #expect(try parse("jobs: {}\n").logging == LoggingSettings())
+        #expect(
+            message("logging:\n  format: yaml\njobs: {}\n")
+                == "nightshift.yml:2: logging.format: 'yaml' is not one of text, json")
+        #expect(message("logging:\n  colour: true\njobs: {}\n")?.contains("logging.colour") == true)
+    }
+
     @Test("password_file: keeps a database password out of the config, for the store and each database")
     func passwordFiles() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
