@@ -2,7 +2,8 @@
 # Runs the whole test suite against real SQLite, a real throwaway PostgreSQL and a real Redis on loopback.
 # Installs PostgreSQL, Redis, zlib's headers, curl, openssl and systemd-analyze from Debian's packages and
 # kubernetes-validate from PyPI when missing, starts the servers in a
-# temporary directory, runs `swift test` and then the chaos suite, and stops them afterwards, whatever happens.
+# temporary directory, packs the program (scripts/package.sh --debug), runs `swift test` and then the
+# chaos suite, and stops them afterwards, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -88,6 +89,11 @@ export NIGHTSHIFT_TEST_REDIS="redis://127.0.0.1:$redis_port/0"
 export NIGHTSHIFT_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
 echo "== swift format lint (the repository's .swift-format)"
 swift format lint --strict -r Sources Tests
+# The package test unpacks what scripts/package.sh makes and runs it with the toolchain hidden;
+# the debug build, in a build folder of its own (CI never builds release).
+echo "== scripts/package.sh --debug"
+NIGHTSHIFT_TEST_PACKAGE=$(scripts/package.sh --debug --output "$workdir/dist")
+export NIGHTSHIFT_TEST_PACKAGE
 echo "== swift test"
 swift test "$@"
 # The whole run (no arguments) ends with the chaos suite on a short budget: real processes killed,

@@ -1,4 +1,5 @@
 import Foundation
+import Nightshift
 import NightshiftTesting
 import Testing
 
@@ -79,5 +80,115 @@ import Testing
                 "NIGHTSHIFT_STORE": "postgres://nightshift@db.example.com/app?sslmode=require", "NIGHTSHIFT_ADMIN_TOKEN": "x",
             ])
         #expect(checked.status == 0, "\(checked.output)")
+    }
+
+    @Test(
+        "the package from scripts/package.sh holds binary, example, unit and license; it starts with the Swift toolchain hidden")
+    func packagedBinary() async throws {
+        guard let archive = ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_PACKAGE"] else {
+            if TestServices.isRequired { Issue.record("NIGHTSHIFT_TEST_PACKAGE is not set (scripts/test.sh packs one)") }
+            try Test.cancel("no package: set NIGHTSHIFT_TEST_PACKAGE to a scripts/package.sh archive")
+        }
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let unpacked = try await cli.run(["-xzf", archive, "-C", cli.directory.path], program: "/bin/tar")
+        #expect(unpacked.status == 0, "\(unpacked.output)")
+        let name = URL(fileURLWithPath: archive).lastPathComponent.replacingOccurrences(of: ".tar.gz", with: "")
+        #expect(name.hasPrefix("nightshift-0.") && name.hasSuffix("-linux-\(Self.machine)"), "\(name)")
+        let folder = cli.directory.appendingPathComponent(name)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [
+                "LICENSE", "nightshift", "nightshift.example.yml", "nightshift.service",
+            ])
+        let binary = folder.appendingPathComponent("nightshift").path
+        // Nothing of the Swift runtime or Foundation is loaded from the toolchain.
+        let libraries = try await cli.run([binary], program: "/usr/bin/ldd")
+        #expect(!libraries.output.contains("libswift") && !libraries.output.contains("libFoundation"), "\(libraries.output)")
+        #expect(!libraries.output.contains("not found"), "\(libraries.output)")
+        try await checkDockerfileProvides(libraries.output, cli: cli)
+        // Under root, the toolchain's folder is hidden for real (an empty file system mounted over
+        // it, in a mount namespace of the program's own); otherwise it is only off the PATH.
+        let hidden = ["PATH": "/usr/local/bin:/usr/bin:/bin"]
+        let version = try await cli.run(
+            Self.withoutToolchain([binary, "--version"]), environment: hidden, program: Self.launcher)
+        #expect(version.status == 0 && version.output == NightshiftVersion.current + "\n", "\(version.output)")
+        let example = folder.appendingPathComponent("nightshift.example.yml").path
+        let checked = try await cli.run(
+            Self.withoutToolchain([binary, "check", "--config", example]), environment: hidden, program: Self.launcher)
+        #expect(checked.status == 0, "\(checked.output)")
+        let (serve, log) = try cli.start(
+            Self.withoutToolchain([binary, "serve", "--port", "0", "--config", example]), environment: hidden,
+            program: Self.launcher)
+        let deadline = ContinuousClock.now + .seconds(30)
+        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        while !output().contains("[heartbeat] Completed"), serve.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(output().contains("[heartbeat] Completed"), "\(output())")
+        kill(serve.processIdentifier, SIGTERM)
+        #expect(try await Nightshift.exitStatus(of: serve) == 0, "\(output())")
+    }
+
+    /// The Dockerfile builds with scripts/package.sh, runs as an unprivileged user, and its
+    /// runtime stage installs the Debian package of every library `ldd` lists for the binary
+    /// (but the C library and libgcc, in every Debian image).
+    func checkDockerfileProvides(_ libraries: String, cli: Nightshift) async throws {
+        let dockerfile = try String(contentsOf: Self.root.appendingPathComponent("Dockerfile"), encoding: .utf8)
+        let stages = dockerfile.components(separatedBy: "\nFROM ")
+        #expect(stages.count == 3, "a build stage and a runtime stage")
+        #expect(stages.count > 1 && stages[1].contains("RUN scripts/package.sh"), "the build stage runs scripts/package.sh")
+        let runtime = stages.last ?? ""
+        #expect(runtime.hasPrefix("debian:") && runtime.contains("-slim"), "a slim Debian runtime")
+        #expect(runtime.contains("\nUSER 10001\n") && runtime.contains("useradd --system --uid 10001"))
+        let paths = libraries.split(separator: "\n").compactMap { line -> String? in
+            guard let arrow = line.range(of: "=> ") else { return nil }
+            return line[arrow.upperBound...].split(separator: " ").first.map(String.init)
+        }
+        #expect(!paths.isEmpty, "\(libraries)")
+        let installed = Set(
+            runtime.split(separator: "\n").filter { $0.contains("apt-get install") }.flatMap { $0.split(separator: " ") }
+                .map(String.init))
+        for path in paths {
+            // dpkg knows each file by one name: the link or its target, with or without /usr
+            // (Debian 12 merged /lib into /usr/lib).
+            let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            var package = ""
+            for name in [path, real] {
+                for candidate in [name, name.hasPrefix("/usr/") ? String(name.dropFirst(4)) : "/usr" + name] where package.isEmpty
+                {
+                    let owner = try await cli.run(["-S", candidate], program: "/usr/bin/dpkg")
+                    if owner.status == 0 { package = owner.output.split(separator: ":").first.map(String.init) ?? "" }
+                }
+            }
+            #expect(!package.isEmpty, "no Debian package owns \(path)")
+            guard !["libc6", "libgcc-s1"].contains(package) else { continue }
+            #expect(installed.contains(package), "the runtime stage does not install \(package), which has \(path)")
+        }
+    }
+
+    /// `uname -m`: the architecture a package is named after.
+    static var machine: String {
+        var name = utsname()
+        uname(&name)
+        return withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// The folder of the Swift toolchain on the `PATH` (`/opt/swift/usr` for `/opt/swift/usr/bin/swift`).
+    static var toolchain: String? {
+        let path = ProcessInfo.processInfo.environment["PATH", default: ""].split(separator: ":").map { "\($0)/swift" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        return path.map {
+            URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().path
+        }
+    }
+
+    /// What runs a command with the toolchain hidden: `unshare` as root, else the shell.
+    static var launcher: String { getuid() == 0 && toolchain != nil ? "/usr/bin/unshare" : "/bin/sh" }
+
+    /// The arguments of ``launcher`` that run `command` with the toolchain hidden.
+    static func withoutToolchain(_ command: [String]) -> [String] {
+        let script = #"exec "$0" "$@""#
+        guard launcher == "/usr/bin/unshare", let toolchain else { return ["-c", script] + command }
+        return ["--mount", "/bin/sh", "-c", "mount -t tmpfs none '\(toolchain)' && " + script] + command
     }
 }
