@@ -58,11 +58,20 @@ public final class RedisConnection: Sendable {
             if url.database != 0 { _ = try await connection.send(["SELECT", String(url.database)]) }
         } catch RedisError.connectionClosed {
             await connection.close()
-            throw RedisError.connectionFailed(
-                address,
-                reason: url.tls
-                    ? "the TLS connection closed at once (is the certificate trusted? see ca= in the URL)"
-                    : "the server closed the connection at once; a server that takes only TLS does that: use rediss://")
+            // A server that refuses the client's certificate, or wants one, closes the TLS
+            // connection after the handshake; a certificate of the server's that does not verify
+            // fails the handshake itself, with its own error.
+            let reason: String
+            if !url.tls {
+                reason = "the server closed the connection at once; a server that takes only TLS does that: use rediss://"
+            } else if url.clientCertificate == nil {
+                reason =
+                    "the server closed the TLS connection at once; a server that requires client certificates does that: give cert= and key= in the URL"
+            } else {
+                reason =
+                    "the server closed the TLS connection at once: it does not accept the client certificate in cert= (is it signed by a CA the server trusts?)"
+            }
+            throw RedisError.connectionFailed(address, reason: reason)
         } catch {
             await connection.close()
             throw Self.named(error, url: url, address: address)

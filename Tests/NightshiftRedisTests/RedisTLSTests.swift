@@ -32,6 +32,23 @@ import Testing
         await untrusted.close()
     }
 
+    @Test("a server that requires client certificates takes the one given by cert= and key=, and refuses a client without")
+    func clientCertificates() async throws {
+        let server = try await TLSRedisServer(requiringClientCertificates: true)
+        defer { server.stop() }
+        let client = RedisClient(url: try RedisURL(server.clientURL + "&timeout=5s"))
+        defer { Task { await client.close() } }
+        _ = try await client.send(["SET", "cert-key", "7"])
+        #expect(try await client.send(["GET", "cert-key"]).string == "7")
+        let anonymous = RedisClient(url: try RedisURL(server.url + "&timeout=5s"))
+        await #expect {
+            try await anonymous.send(["PING"])
+        } throws: { error in
+            "\(error)".contains("requires client certificates does that: give cert= and key=")
+        }
+        await anonymous.close()
+    }
+
     @Test(
         "rediss:// URLs: their parameters are read, and unknown or misplaced ones are refused",
         arguments: [
