@@ -34,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
         let tokens = try server.resolveTokens().map { token in
             APIToken(name: token.name, role: token.role, secret: token.secret)
         }
+        let listenPort = port ?? server.port
+        try await AdminServer.checkCanListen(host: server.host, port: listenPort)
         let registry = PrometheusCollectorRegistry()
         var engineConfiguration = app.engineConfiguration()
         if let concurrency { engineConfiguration.concurrency = concurrency }
@@ -48,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
                     heartbeatTimeout: engineConfiguration.leaseDuration, dependencies: app.dependencyChecks()),
                 registry: registry, onEnqueued: { engine.notifyEnqueued() })
             let http = AdminServer.application(
-                api: api, host: server.host, port: port ?? server.port, logger: logger,
+                api: api, host: server.host, port: listenPort, logger: logger,
                 onServerRunning: { port in logger.info("[nightshift] admin API on http://\(server.host):\(port)") })
             logger.info(
                 "[nightshift] scheduler \(engineConfiguration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")"
@@ -60,7 +62,12 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: .init(
                     services: [.init(service: engine), .init(service: http)], gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
-            try await group.run()
+            do {
+                try await group.run()
+            } catch {
+                // Another program may still take the port between the check and the bind.
+                throw AdminServer.explained(error, host: server.host, port: listenPort)
+            }
         }
     }
 }
