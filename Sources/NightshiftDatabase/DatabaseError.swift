@@ -16,6 +16,11 @@ public struct DatabaseError: Error, Equatable, Sendable, CustomStringConvertible
         description = "PostgreSQL: \(reason)"
     }
 
+    /// An SQLite file that cannot be opened, and why.
+    init(sqliteFile path: String, reason: String) {
+        description = "cannot open the SQLite file \(path): \(reason)"
+    }
+
     /// A failure to reach the server at all, or its refusal of the user or database; TLS
     /// failures say which, under `sslMode`.
     init(connectingTo address: String, sslMode: PostgresOptions.SSLMode, _ error: any Error) {
@@ -58,7 +63,34 @@ public struct DatabaseError: Error, Equatable, Sendable, CustomStringConvertible
             if let hint = info[.hint] { text += "; hint: \(hint)" }
             return text
         }
-        return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
+        guard let underlying = error.underlying else { return "\(error.code)" }
+        return connectionReason(underlying) ?? "\(error.code): \(underlying)"
+    }
+
+    /// Why a connection failed, in words, for the failures people meet: nothing listening, no
+    /// answer, a name that does not resolve, no route. PostgresNIO reports them as nested
+    /// connection errors whose text names its internal types.
+    private static func connectionReason(_ error: any Error) -> String? {
+        let text = String(reflecting: error).lowercased()
+        if text.contains("connection refused") {
+            return "connection refused: nothing listens there (is PostgreSQL running, on that host and port?)"
+        }
+        if text.contains("connecttimeout") || text.contains("timed out") || text.contains("timeout") {
+            return
+                "no answer within the connect timeout (connect_timeout= in the URL): is the host reachable, or a firewall in the way?"
+        }
+        if text.contains("nxdomain") || text.contains("unknownhost") || text.contains("name or service not known")
+            || text.contains("no address") || text.contains("resolution")
+        {
+            return "the host name does not resolve (a typo in the URL, or no DNS here?)"
+        }
+        if text.contains("network is unreachable") || text.contains("no route to host") {
+            return "no route to the host (network unreachable from here)"
+        }
+        if text.contains("connection reset") {
+            return "the server closed the connection at once (a server going down, or a proxy in the way)"
+        }
+        return nil
     }
 }
 

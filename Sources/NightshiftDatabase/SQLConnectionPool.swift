@@ -66,6 +66,15 @@ public final class SQLConnectionPool: Sendable {
             return SQLConnectionPool(backend: .postgres(client, runner), dialect: .postgres, url: url, logger: logger)
         case .sqlite(let path):
             let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+            if path != ":memory:" {
+                // SQLite creates the file, never its folder, and says only "cantOpen".
+                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw DatabaseError(
+                        sqliteFile: path, reason: "its folder \(folder) does not exist; create it, or fix the path")
+                }
+            }
             // A thread of its own: SQLite's busy timeout sleeps on the calling thread, and on a
             // shared pool that sleep would stall the very connection holding the lock.
             let thread = NIOThreadPool(numberOfThreads: 1)
@@ -76,7 +85,8 @@ public final class SQLConnectionPool: Sendable {
                     storage: storage, threadPool: thread, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
             } catch {
                 try? await thread.shutdownGracefully()
-                throw error
+                throw DatabaseError(
+                    sqliteFile: path, reason: "\(error) (may this user read and write the file and its folder?)")
             }
             let database = connection.sql(queryLogLevel: .trace)
             // WAL lets readers (`nightshift runs`) work while `serve` writes; the busy timeout
