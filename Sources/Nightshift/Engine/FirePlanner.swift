@@ -3,9 +3,15 @@ import Foundation
 /// Decides which fires of a schedule to materialize on a scheduler tick: the pure part of the
 /// scheduler, tested without a database.
 ///
-/// Fires in `(watermark, now]` are due. Those at most `onTimeTolerance` old are on time and
-/// always run; older ones are missed and follow the catch-up policy, within the starting
-/// deadline. The watermark moves to the newest due fire, so each fire is considered once.
+/// Fires in `(watermark, now]` are due. Those at most `onTimeTolerance` old are on time; older
+/// ones are missed. `catch_up: none` runs the newest fire if it is on time, `latest` the newest
+/// whether on time or missed, `all` every due fire within the starting deadline (up to
+/// `max_catch_up`). The watermark moves to the newest due fire, so each fire is considered once.
+///
+/// A tick normally finds one due fire per job: several mean the scheduler did not run for a
+/// while (a restart, a leader's failover). `none` and `latest` then run one fire, not every
+/// fire of the tolerance: after a restart the quick start's every-10-seconds job ran three at
+/// once, and `overlap: forbid` recorded two of them as skipped behind a run that had not existed.
 enum FirePlanner {
     /// The fires to record and the watermark to store.
     struct Plan: Equatable {
@@ -30,12 +36,11 @@ enum FirePlanner {
         let due = schedule.fires(after: start, through: now, limit: 1_000_000)
         guard let newest = due.last else { return Plan(fires: [], watermark: watermark, dropped: 0) }
         let firstOnTime = due.firstIndex(where: { now.timeIntervalSince($0) <= onTimeTolerance.inSeconds }) ?? due.count
-        let missed = due[..<firstOnTime]
         let onTime = due[firstOnTime...]
         var fires: [Date]
         switch policies.catchUp {
-        case .none: fires = Array(onTime)
-        case .latest: fires = onTime.isEmpty ? Array(missed.suffix(1)) : Array(onTime)
+        case .none: fires = Array(onTime.suffix(1))
+        case .latest: fires = [newest]
         case .all: fires = Array(due.suffix(max(policies.maxCatchUp, onTime.count)))
         }
         return Plan(fires: fires, watermark: newest, dropped: due.count - fires.count)

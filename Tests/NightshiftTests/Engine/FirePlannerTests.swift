@@ -34,6 +34,26 @@ import Testing
         #expect(late.dropped == 9)
     }
 
+    @Test(
+        "after downtime, latest and none run one fire even when several are within the on-time tolerance (a restart recorded two as skipped behind a run that did not exist)"
+    )
+    func restartWithinTolerance() throws {
+        let everyTen = try Schedule("*/10 * * * * *")
+        let restart = now.addingTimeInterval(2)
+        for catchUp in [CatchUpPolicy.latest, .none] {
+            // 50 s down: fires at -40, -30, -20, -10 and 0 s are due; the last three within 30 s.
+            let result = FirePlanner.plan(
+                schedule: everyTen, policies: JobPolicies(catchUp: catchUp), watermark: now.addingTimeInterval(-50),
+                now: restart, onTimeTolerance: .seconds(30), active: true)
+            #expect(result.fires == [now], "\(catchUp)")
+            #expect(result.dropped == 4, "\(catchUp)")
+        }
+        let all = FirePlanner.plan(
+            schedule: everyTen, policies: JobPolicies(catchUp: .all), watermark: now.addingTimeInterval(-50), now: restart,
+            onTimeTolerance: .seconds(30), active: true)
+        #expect(all.fires.count == 5)
+    }
+
     @Test("catch_up all runs every missed fire within the starting deadline")
     func all() {
         #expect(plan(.all, downtime: 600).fires.count == 10)
