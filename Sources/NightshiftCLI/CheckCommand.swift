@@ -54,6 +54,22 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         var failed = false
+        // An SQLite file that does not exist yet is not opened (that would create it): its
+        // folder must be there and writable, and the file is reported as to be created.
+        var urls = ["store": store]
+        for (name, url) in app.configuration.databases { urls["database \(name)"] = url }
+        for (name, url) in urls.sorted(by: { $0.key < $1.key }) {
+            guard case .sqlite(let path) = try DatabaseURL(url), path != ":memory:", !FileManager.default.fileExists(atPath: path)
+            else { continue }
+            checks[name] = nil
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if access(folder, W_OK) == 0 {
+                print("\(name): ok; \(path) does not exist yet (serve or migrate creates it)")
+            } else {
+                failed = true
+                print("\(name): \(path) cannot be created: its folder \(folder) is missing or not writable")
+            }
+        }
         for name in checks.keys.sorted() {
             do {
                 try await checks[name]?()

@@ -40,6 +40,34 @@ struct ConfigNode {
         return entries
     }
 
+    /// A file or folder path: relative ones are read from the config file's folder, wherever
+    /// the command runs (`status --config other/nightshift.yml` used to create an empty store
+    /// beside the caller).
+    func path() throws(ConfigError) -> String {
+        Self.resolve(try string(), against: file)
+    }
+
+    /// `path` from the folder of the file `configFile`, unless it is absolute already. A
+    /// config named relatively (`sub/nightshift.yml`) gives paths relative the same way
+    /// (`sub/nightshift.db`), both read from the current folder.
+    static func resolve(_ path: String, against configFile: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        let folder = (configFile as NSString).deletingLastPathComponent
+        guard !folder.isEmpty else { return path }
+        return (folder as NSString).appendingPathComponent(path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
+    }
+
+    /// A database URL read as ``DatabaseEntry/url(_:)`` does, with an `sqlite:` file path
+    /// resolved like ``path()`` (`:memory:` stays as it is).
+    static func resolvingSQLitePath(_ url: String, against configFile: String) -> String {
+        guard url.hasPrefix("sqlite:") else { return url }
+        var path = String(url.dropFirst("sqlite:".count))
+        // `sqlite:///var/x.db` is the absolute path `/var/x.db`.
+        if path.hasPrefix("//") { path.removeFirst(2) }
+        guard !path.isEmpty, path != ":memory:" else { return url }
+        return "sqlite:" + resolve(path, against: configFile)
+    }
+
     /// The items of a sequence.
     func sequence() throws(ConfigError) -> [ConfigNode] {
         guard let sequence = node.sequence else { throw error("expected a list") }

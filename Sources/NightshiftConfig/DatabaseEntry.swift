@@ -3,8 +3,13 @@ import Foundation
 /// A database URL in the config: a plain URL, or `{url: …, password_file: …}` to keep the
 /// password out of the config (a mounted secret, such as `/run/secrets/db-password`).
 enum DatabaseEntry {
-    /// The URL of `node`, with the password of its `password_file` when it names one.
+    /// The URL of `node`, with the password of its `password_file` when it names one; an
+    /// `sqlite:` file path relative to the config file's folder.
     static func url(_ node: ConfigNode) throws(ConfigError) -> String {
+        ConfigNode.resolvingSQLitePath(try entryURL(node), against: node.file)
+    }
+
+    private static func entryURL(_ node: ConfigNode) throws(ConfigError) -> String {
         guard node.node.mapping != nil else { return try node.string() }
         let fields = try ConfigFields(node)
         let urlNode = try fields.required("url", "needs 'url' (and optionally 'password_file')")
@@ -14,7 +19,7 @@ enum DatabaseEntry {
             return url
         }
         try fields.finish()
-        let path = try fileNode.string()
+        let path = try fileNode.path()
         guard let data = FileManager.default.contents(atPath: path) else {
             throw fileNode.error("cannot read the password file '\(path)'")
         }

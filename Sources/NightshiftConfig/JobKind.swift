@@ -56,7 +56,7 @@ struct JobKind: Sendable {
                 inheritedEnvironment: try fields["inherit_env"]?.sequence().map { node throws(ConfigError) in
                     try node.string()
                 } ?? [],
-                workingDirectory: try fields["working_dir"]?.string()))
+                workingDirectory: try fields["working_dir"]?.path()))
     }
 
     static let sql = JobKind(name: "sql") { fields, context throws(ConfigError) in

@@ -67,8 +67,9 @@ public struct NightshiftConfiguration: Sendable {
     private init(root: ConfigNode) throws(ConfigError) {
         let values = try ConfigFields(root)
         store =
-            try values["store"].map { node throws(ConfigError) in try DatabaseEntry.url(node) } ?? root.environment[
-                "NIGHTSHIFT_STORE"] ?? "sqlite:./nightshift.db"
+            try values["store"].map { node throws(ConfigError) in try DatabaseEntry.url(node) }
+            ?? ConfigNode.resolvingSQLitePath(
+                root.environment["NIGHTSHIFT_STORE"] ?? "sqlite:./nightshift.db", against: root.file)
         if let zoneNode = values["timezone"] {
             let identifier = try zoneNode.string()
             guard let zone = TimeZone(identifier: identifier) else {

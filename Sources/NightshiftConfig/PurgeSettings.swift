@@ -5,7 +5,7 @@ import NightshiftMaintenance
 enum PurgeSettings {
     static func job(_ fields: ConfigFields, database: String) throws(ConfigError) -> PurgeJob {
         let defaults = try Defaults(fields)
-        let archive = try fields["archive"]?.string()
+        let archive = try fields["archive"]?.path()
         var targets: [PurgeJob.Target] = []
         let table = fields["table"]
         if let tables = fields["tables"] {

@@ -165,6 +165,35 @@ struct Nightshift {
         if !ended { kill(pid, SIGKILL) }
     }
 
+    @Test("relative paths are read from the config's folder: status from elsewhere reads that store and creates none")
+    func pathsFromConfigFolder() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let sub = cli.directory.appendingPathComponent("sub")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        let config = sub.appendingPathComponent("nightshift.yml").path
+        try "store: sqlite:./store.db\njobs:\n  hello:\n    kind: command\n    command: [sh, -c, \"pwd\"]\n    working_dir: .\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        // Run from the test's folder, one above the config's.
+        let run = try await cli.run(["run", "hello", "--config", config])
+        #expect(run.status == 0 && run.output.contains("output=\(sub.path)"), "\(run.output)")
+        #expect(FileManager.default.fileExists(atPath: sub.appendingPathComponent("store.db").path))
+        let status = try await cli.run(["status", "--config", "sub/nightshift.yml"])
+        #expect(status.status == 0 && status.output.contains("hello") && status.output.contains("HEALTHY"), "\(status.output)")
+        #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("store.db").path))
+
+        // A config whose store does not exist yet: read commands say where they looked, and create nothing.
+        let other = cli.directory.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try "store: sqlite:./store.db\njobs: {}\n".write(
+            toFile: other.appendingPathComponent("nightshift.yml").path, atomically: true, encoding: .utf8)
+        for command in ["status", "runs"] {
+            let missing = try await cli.run([command, "--config", "other/nightshift.yml"])
+            #expect(missing.status == 1 && missing.output.contains("no store at other/store.db"), "\(missing.output)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: other.appendingPathComponent("store.db").path))
+    }
+
     @Test("serve stops with an error when its port is taken")
     func portInUse() async throws {
         let cli = try Nightshift()
@@ -336,8 +365,16 @@ struct Nightshift {
         #expect(failing.output.contains("store: ok") && failing.output.contains("database app: ok"), "\(failing.output)")
         #expect(failing.output.contains("database gone: cannot connect to PostgreSQL at 127.0.0.1:1"), "\(failing.output)")
         #expect(failing.output.contains("redis cache: cannot connect to Redis at 127.0.0.1:1"), "\(failing.output)")
+        // SQLite files that do not exist yet are reported, not created.
+        #expect(failing.output.contains("store: ok; \(cli.directory.path)/s.db does not exist yet"), "\(failing.output)")
+        #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("s.db").path))
         let healthy = try cli.write(config: "store: sqlite:./s.db\ndatabases: { app: \"sqlite:./app.db\" }\njobs: {}\n")
         #expect(try await cli.run(["check", "--connect", "--config", healthy]).status == 0)
+        let nowhere = try cli.write(config: "store: sqlite:./missing/s.db\njobs: {}\n")
+        let refused = try await cli.run(["check", "--connect", "--config", nowhere])
+        #expect(
+            refused.status == 1 && refused.output.contains("its folder \(cli.directory.path)/missing is missing"),
+            "\(refused.output)")
     }
 
     @Test("--version prints the version")

@@ -46,6 +46,13 @@ public final class SQLJobStore: JobStore {
         _ url: String, logger: Logger, migrating: Bool = true, clock: (any EngineClock)? = nil,
         _ body: (SQLJobStore) async throws -> R
     ) async throws -> R {
+        // Opening an SQLite file creates it: a command that only reads must not leave an empty
+        // store behind a mistyped path, and says which path it looked for instead.
+        if !migrating, case .sqlite(let path) = try DatabaseURL(url), path != ":memory:",
+            !FileManager.default.fileExists(atPath: path)
+        {
+            throw SQLStoreError.missingStore(path: path)
+        }
         let store = try await open(url, logger: logger, clock: clock)
         do {
             if migrating { try await store.migrate() } else { try await store.requireMigrated(url: url) }
