@@ -27,13 +27,28 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// Prints the one-time token and a first call with it: on standard output, whatever the
+    /// log level, since it is the only way in.
+    private static func announce(_ token: APIToken, url: String) {
+        let text = """
+            [nightshift] No API tokens in the config, so this run made an admin token for itself (loopback only; a new one each start):
+                \(token.bearer)
+            Try: curl -H 'Authorization: Bearer \(token.bearer)' \(url)/api/jobs/status
+            Add server.tokens to the config for tokens that last (see the README's "Admin API").
+
+            """
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
     func run() async throws {
         let logger = try options.logger(defaultLevel: .info)
         let app = try options.loadApp(logger: logger)
         let server = app.configuration.server
-        let tokens = try server.resolveTokens().map { token in
+        var tokens = try server.resolveTokens().map { token in
             APIToken(name: token.name, role: token.role, secret: token.secret)
         }
+        let oneTime = OneTimeToken.make(host: server.host, configuredTokens: tokens.count)
+        if let oneTime { tokens.append(oneTime) }
         let listenPort = port ?? server.port
         try await AdminServer.checkCanListen(host: server.host, port: listenPort)
         let registry = PrometheusCollectorRegistry()
@@ -51,7 +66,10 @@ struct ServeCommand: AsyncParsableCommand {
                 registry: registry, onEnqueued: { engine.notifyEnqueued() })
             let http = AdminServer.application(
                 api: api, host: server.host, port: listenPort, logger: logger,
-                onServerRunning: { port in logger.info("[nightshift] admin API on http://\(server.host):\(port)") })
+                onServerRunning: { port in
+                    logger.info("[nightshift] admin API on http://\(server.host):\(port)")
+                    if let oneTime { Self.announce(oneTime, url: "http://\(server.host):\(port)") }
+                })
             logger.info(
                 "[nightshift] scheduler \(engineConfiguration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")"
             )

@@ -102,6 +102,7 @@ public struct AdminAPI: Sendable {
         (.get, "/readyz"),
         (.get, "/metrics"),
         (.get, "/api/openapi.json"),
+        (.get, "/"),
     ]
 
     /// The path parameter `name`, percent-decoded (`/api/queues/nightly%20reports/pause` names
@@ -143,6 +144,7 @@ public struct AdminAPI: Sendable {
         router.post("/api/queues/:name/resume") { request, context in
             try await self.setQueuePaused(request, name: try Self.pathParameter("name", of: context), paused: false)
         }
+        router.get("/") { _, _ in HomePage.response() }
         router.get("/healthz") { _, _ in JSONResponse(["status": "ok"]) }
         router.get("/readyz") { _, _ in await self.readiness() }
         router.get("/metrics") { request, _ in try await self.metrics(request) }

@@ -194,6 +194,44 @@ struct Nightshift {
         #expect(!FileManager.default.fileExists(atPath: other.appendingPathComponent("store.db").path))
     }
 
+    @Test(
+        "without tokens, serve on loopback prints a token for the run that the API takes; on another address it makes none; GET / is a page"
+    )
+    func oneTimeToken() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        for host in ["127.0.0.1", "0.0.0.0"] {
+            let config = try cli.write(config: "server: { host: \"\(host)\" }\njobs: {}\n")
+            let (serve, log) = try cli.start(["serve", "--port", "0", "--config", config])
+            func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !output().contains("admin API on"), serve.isRunning, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let text = output()
+            let port = try #require(text.firstMatch(of: /admin API on http:\/\/[0-9.]+:(\d+)/)?.1, "\(text)")
+            let token = text.firstMatch(of: /Bearer ([0-9a-f]{48})'/)?.1
+            func call(_ path: String, bearer: Substring?) async throws -> String {
+                let arguments =
+                    ["-s", "-o", "/dev/null", "-w", "%{http_code} %{content_type}"]
+                    + (bearer.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + ["http://127.0.0.1:\(port)\(path)"]
+                return try await cli.run(arguments, program: "/usr/bin/curl").output
+            }
+            if host == "127.0.0.1" {
+                let bearer = try #require(token, "no token printed: \(text)")
+                #expect(try await call("/api/jobs/status", bearer: bearer).hasPrefix("200"))
+                #expect(try await call("/api/jobs/status", bearer: nil).hasPrefix("401"))
+                #expect(try await call("/", bearer: nil) == "200 text/html; charset=utf-8")
+            } else {
+                #expect(token == nil, "a token on a non-loopback address: \(text)")
+                #expect(!text.contains("No API tokens"))
+            }
+            kill(serve.processIdentifier, SIGTERM)
+            _ = try await Nightshift.exitStatus(of: serve)
+        }
+    }
+
     @Test("serve stops with an error when its port is taken")
     func portInUse() async throws {
         let cli = try Nightshift()

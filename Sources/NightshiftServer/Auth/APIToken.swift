@@ -6,6 +6,9 @@ public struct APIToken: Sendable {
     public let role: APIRole
     let secret: [UInt8]
 
+    /// The secret as sent in `Authorization: Bearer <secret>`.
+    public var bearer: String { String(decoding: secret, as: UTF8.self) }
+
     /// A token named `name` with `role`, presented as `Authorization: Bearer <secret>`.
     public init(name: String, role: APIRole, secret: String) {
         self.name = name
