@@ -24,7 +24,7 @@ public final class PostgresTestCluster: @unchecked Sendable {
     }
 
     /// Starts a cluster whose `pg_hba.conf` is `hba` (lines), with TLS on when `tls` is true.
-    public init(tls: Bool, hba: [String]) throws {
+    public init(tls: Bool, hba: [String]) async throws {
         guard
             let versions = try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"),
             let version = versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }).first
@@ -36,10 +36,10 @@ public final class PostgresTestCluster: @unchecked Sendable {
         runAs = getuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []
         // Below the ephemeral ports (32768 and up), apart from the other test servers' ranges.
         port = Int.random(in: 26_000...28_999)
-        certificates = tls ? try TestCertificates(in: directory) : nil
-        if getuid() == 0 { try Self.run(["chown", "-R", "postgres", directory.path]) }
+        certificates = tls ? try await TestCertificates(in: directory) : nil
+        if getuid() == 0 { try await Self.run(["chown", "-R", "postgres", directory.path]) }
         let data = directory.appendingPathComponent("data").path
-        try Self.run(runAs + ["\(binaries)/initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"])
+        try await Self.run(runAs + ["\(binaries)/initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"])
         var settings = [
             "port = \(port)", "listen_addresses = '127.0.0.1'", "unix_socket_directories = '\(directory.path)'",
             "fsync = off", "max_connections = 50",
@@ -53,23 +53,23 @@ public final class PostgresTestCluster: @unchecked Sendable {
         try (settings.joined(separator: "\n") + "\n").write(
             toFile: "\(data)/postgresql.auto.conf", atomically: true, encoding: .utf8)
         try (hba.joined(separator: "\n") + "\n").write(toFile: "\(data)/pg_hba.conf", atomically: true, encoding: .utf8)
-        if getuid() == 0 { try Self.run(["chown", "-R", "postgres", directory.path]) }
+        if getuid() == 0 { try await Self.run(["chown", "-R", "postgres", directory.path]) }
         // The server pg_ctl leaves running would hold a pipe open: its output goes to a file.
-        try Self.run(
+        try await Self.run(
             runAs + ["\(binaries)/pg_ctl", "-D", data, "-l", "\(directory.path)/postgres.log", "-w", "start"],
             output: directory.appendingPathComponent("pg_ctl.log"))
     }
 
     /// Makes a client certificate for `user`, signed by the cluster's CA; returns the paths of
     /// the certificate and its key.
-    public func clientCertificate(for user: String) throws -> (certificate: String, key: String) {
+    public func clientCertificate(for user: String) async throws -> (certificate: String, key: String) {
         guard let certificates else { throw Failure(description: "the cluster was started without TLS") }
-        return try certificates.client(for: user)
+        return try await certificates.client(for: user)
     }
 
     /// Runs `statement` as the superuser through `psql` on the socket.
-    public func psql(_ statement: String) throws {
-        try Self.run(
+    public func psql(_ statement: String) async throws {
+        try await Self.run(
             runAs + [
                 "\(binaries)/psql", "-h", directory.path, "-p", "\(port)", "-U", "postgres", "-d", "postgres", "-qc", statement,
             ])
@@ -77,17 +77,32 @@ public final class PostgresTestCluster: @unchecked Sendable {
 
     /// Stops the server and removes its folder.
     public func stop() {
-        _ = try? Self.run(
+        // Blocking, for `defer`: `pg_ctl stop -m immediate` returns at once.
+        _ = try? Self.runBlocking(
             runAs + ["\(binaries)/pg_ctl", "-D", directory.appendingPathComponent("data").path, "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Runs `arguments` to its end, its output into `output` (a file in the cluster's folder by
-    /// default); throws with that output when it fails. `posix_spawn` and `waitpid`, not
-    /// Foundation's `Process`, whose exit was never noticed here when the program left a
-    /// daemon behind (`pg_ctl start`).
+    /// Runs `arguments` to its end on a thread of its own, its output into `output` (a file in
+    /// the cluster's folder by default); throws with that output when it fails.
+    ///
+    /// Waiting for a program (`initdb`, `pg_ctl start -w`: seconds) on a thread of the
+    /// concurrency pool, which has one thread per core, stalled every other test meanwhile: a
+    /// 200 ms wait elsewhere once took 5 s on the 2-core CI machine.
     @discardableResult
-    static func run(_ arguments: [String], output file: URL? = nil) throws -> String {
+    static func run(_ arguments: [String], output file: URL? = nil) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runBlocking(arguments, output: file) })
+            }
+        }
+    }
+
+    /// ``run(_:output:)`` on the calling thread. `posix_spawn` and `waitpid`, not Foundation's
+    /// `Process`, whose exit was never noticed here when the program left a daemon behind
+    /// (`pg_ctl start`).
+    @discardableResult
+    static func runBlocking(_ arguments: [String], output file: URL? = nil) throws -> String {
         let log =
             file ?? URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("nightshift-run-\(UUID().uuidString).log")
         defer { if file == nil { try? FileManager.default.removeItem(at: log) } }

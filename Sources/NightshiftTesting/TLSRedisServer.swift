@@ -24,8 +24,8 @@ public final class TLSRedisServer: Sendable {
     public init(requiringClientCertificates: Bool = false) async throws {
         let folder = URL(fileURLWithPath: "/tmp/nightshift-redis-tls-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        certificates = try TestCertificates(in: folder)
-        client = requiringClientCertificates ? try certificates.client(for: "nightshift") : nil
+        certificates = try await TestCertificates(in: folder)
+        client = requiringClientCertificates ? try await certificates.client(for: "nightshift") : nil
         port = Int.random(in: 29_000...30_999)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -12,33 +12,33 @@ public struct TestCertificates: Sendable {
     public var serverKey: String { directory.appendingPathComponent("server.key").path }
 
     /// Makes a CA and a server certificate in `directory`.
-    public init(in directory: URL) throws {
+    public init(in directory: URL) async throws {
         self.directory = directory
         let path = directory.path
-        try PostgresTestCluster.run([
+        try await PostgresTestCluster.run([
             "openssl", "req", "-new", "-x509", "-nodes", "-days", "2", "-newkey", "rsa:2048", "-subj", "/CN=nightshift test CA",
             "-keyout", "\(path)/ca.key", "-out", "\(path)/ca.crt",
         ])
-        try PostgresTestCluster.run([
+        try await PostgresTestCluster.run([
             "openssl", "req", "-new", "-nodes", "-newkey", "rsa:2048", "-subj", "/CN=localhost", "-keyout", "\(path)/server.key",
             "-out", "\(path)/server.csr",
         ])
         try "subjectAltName = DNS:localhost\n".write(toFile: "\(path)/server.ext", atomically: true, encoding: .utf8)
-        try PostgresTestCluster.run([
+        try await PostgresTestCluster.run([
             "openssl", "x509", "-req", "-in", "\(path)/server.csr", "-CA", "\(path)/ca.crt", "-CAkey", "\(path)/ca.key",
             "-CAcreateserial", "-days", "2", "-extfile", "\(path)/server.ext", "-out", "\(path)/server.crt",
         ])
-        try PostgresTestCluster.run(["chmod", "600", "\(path)/server.key", "\(path)/ca.key"])
+        try await PostgresTestCluster.run(["chmod", "600", "\(path)/server.key", "\(path)/ca.key"])
     }
 
     /// Makes a client certificate for `name` signed by the CA; returns its certificate and key.
-    public func client(for name: String) throws -> (certificate: String, key: String) {
+    public func client(for name: String) async throws -> (certificate: String, key: String) {
         let base = directory.appendingPathComponent("client-\(name)").path
-        try PostgresTestCluster.run([
+        try await PostgresTestCluster.run([
             "openssl", "req", "-new", "-nodes", "-newkey", "rsa:2048", "-keyout", "\(base).key", "-subj", "/CN=\(name)", "-out",
             "\(base).csr",
         ])
-        try PostgresTestCluster.run([
+        try await PostgresTestCluster.run([
             "openssl", "x509", "-req", "-in", "\(base).csr", "-CA", ca, "-CAkey", directory.appendingPathComponent("ca.key").path,
             "-CAcreateserial", "-days", "2", "-out", "\(base).crt",
         ])

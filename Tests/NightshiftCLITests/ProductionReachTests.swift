@@ -7,7 +7,8 @@ import Testing
 @Suite(.requiresPostgres, .serialized) struct ProductionReachTests {
     @Test("sslmode=require: migrate, run a sql job on a TLS database; over the Unix socket serve runs a scheduled job")
     func tlsAndSocket() async throws {
-        let cluster = try PostgresTestCluster(tls: true, hba: ["local all all trust", "hostssl all all 127.0.0.1/32 trust"])
+        let cluster = try await PostgresTestCluster(
+            tls: true, hba: ["local all all trust", "hostssl all all 127.0.0.1/32 trust"])
         defer { cluster.stop() }
         let cli = try Nightshift()
         defer { cli.cleanUp() }

@@ -25,7 +25,8 @@ import Testing
 
     @Test("TLS only: require and verify-full connect, disable is told TLS is needed, a wrong CA or host name is named")
     func tlsModes() async throws {
-        let cluster = try PostgresTestCluster(tls: true, hba: ["local all all trust", "hostssl all all 127.0.0.1/32 trust"])
+        let cluster = try await PostgresTestCluster(
+            tls: true, hba: ["local all all trust", "hostssl all all 127.0.0.1/32 trust"])
         defer { cluster.stop() }
         let base = "postgres://postgres:not-logged@localhost:\(cluster.port)/postgres"
         try await SQLJobStore.withStore(base + "?sslmode=require", logger: logger) { store in
@@ -54,12 +55,12 @@ import Testing
 
     @Test("a client certificate is accepted where pg_hba asks for cert; a Unix socket reaches the server without TLS")
     func certificatesAndSockets() async throws {
-        let cluster = try PostgresTestCluster(
+        let cluster = try await PostgresTestCluster(
             tls: true,
             hba: ["local all all trust", "hostssl all certuser 127.0.0.1/32 cert", "hostssl all all 127.0.0.1/32 trust"])
         defer { cluster.stop() }
-        try cluster.psql("CREATE ROLE certuser LOGIN")
-        let client = try cluster.clientCertificate(for: "certuser")
+        try await cluster.psql("CREATE ROLE certuser LOGIN")
+        let client = try await cluster.clientCertificate(for: "certuser")
         let certified =
             "postgres://certuser@localhost:\(cluster.port)/postgres?sslmode=verify-full&sslrootcert=\(cluster.caCertificate)"
         #expect(await connectionError(certified + "&sslcert=\(client.certificate)&sslkey=\(client.key)") == nil)
