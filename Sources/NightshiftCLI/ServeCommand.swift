@@ -28,8 +28,17 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Prints the one-time token and a first call with it: on standard output, whatever the
-    /// log level, since it is the only way in.
-    private static func announce(_ token: APIToken, url: String) {
+    /// log level, since it is the only way in; with JSON logs, as one more JSON line (a
+    /// collector reading the output would choke on free text).
+    private static func announce(_ token: APIToken, url: String, logger: Logger) {
+        if (logger.handler as? JSONLogHandler) != nil {
+            logger.notice(
+                "no API tokens in the config: this run made an admin token for itself (loopback only)",
+                metadata: [
+                    "token": "\(token.bearer)", "try": "curl -H 'Authorization: Bearer \(token.bearer)' \(url)/api/jobs/status",
+                ])
+            return
+        }
         let text = """
             [nightshift] No API tokens in the config, so this run made an admin token for itself (loopback only; a new one each start):
                 \(token.bearer)
@@ -68,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
                 api: api, host: server.host, port: listenPort, logger: logger,
                 onServerRunning: { port in
                     logger.info("[nightshift] admin API on http://\(server.host):\(port)")
-                    if let oneTime { Self.announce(oneTime, url: "http://\(server.host):\(port)") }
+                    if let oneTime { Self.announce(oneTime, url: "http://\(server.host):\(port)", logger: logger) }
                 })
             logger.info(
                 "[nightshift] scheduler \(engineConfiguration.schedulingEnabled ? "enabled" : "disabled (NIGHTSHIFT_ENABLED=false)")"

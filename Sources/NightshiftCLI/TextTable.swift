@@ -7,8 +7,10 @@ struct TextTable {
         rows = [header]
     }
 
+    /// Adds a row; a cell's line breaks show as `⏎`, so that every row stays one line (a
+    /// command's multi-line output broke the table).
     mutating func append(_ row: [String]) {
-        rows.append(row)
+        rows.append(row.map { $0.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).joined(separator: " ⏎ ") })
     }
 
     /// Every column padded to its widest cell; the last column is not padded.

@@ -33,6 +33,35 @@ extension JobStoreConformance {
             #expect(state.consecutiveErrors == 1 && state.lastError == "ended discarded")
             #expect(state.lastSuccessAt != nil && state.lastFailureAt != nil)
         },
+        Check("each attempt is kept with its worker, outcome, error and output, successes and failures alike") { subject in
+            let store = subject.store
+            try await store.register([JobRegistration(try Job(name: "j") { _ in [:] })])
+            _ = try await store.enqueue([NewRun(job: "j", maxAttempts: 2), NewRun(job: "j")])
+            let claimed = try await store.claim(limit: 2, jobs: ["j"], queues: .any, worker: "w1")
+            #expect(claimed.count == 2)
+            let first = try #require(claimed.first { $0.maxAttempts == 2 })
+            let other = try #require(claimed.first { $0.maxAttempts == 1 })
+            #expect(
+                try await store.complete([
+                    RunCompletion(
+                        runID: first.id, job: "j", attempt: 1, outcome: .retry(after: .zero), error: "exit 3",
+                        output: "line 1\nline 2"),
+                    RunCompletion(
+                        runID: other.id, job: "j", attempt: 1, outcome: .succeeded, details: ["ok": true], output: "done"),
+                ]).count == 2)
+            let again = try await store.claim(limit: 1, jobs: ["j"], queues: .any, worker: "w2")
+            #expect(again.map(\.id) == [first.id])
+            #expect(
+                try await store.complete(RunCompletion(runID: first.id, job: "j", attempt: 2, outcome: .finished(.discarded))))
+            let attempts = try await store.attempts(of: first.id)
+            #expect(attempts.map(\.attempt) == [1, 2] && attempts.map(\.outcome) == ["retrying", "discarded"])
+            #expect(attempts.map(\.worker) == ["w1", "w2"] && attempts.first?.startedAt != nil)
+            #expect(attempts.first?.error == "exit 3" && attempts.first?.output == "line 1\nline 2")
+            #expect(attempts.last?.output == nil)
+            let succeeded = try await store.attempts(of: other.id)
+            #expect(succeeded.count == 1 && succeeded.first?.outcome == "succeeded" && succeeded.first?.output == "done")
+            #expect(try await store.attempts(of: UUID()).isEmpty)
+        },
         Check("two failures of one job in one batch: the job's last error is the one written last") { subject in
             let store = subject.store
             try await store.register([JobRegistration(try Job(name: "j") { _ in [:] })])

@@ -12,6 +12,10 @@ extension MemoryJobStore {
             for completion in ordered {
                 guard var run = state.runs[completion.runID], run.status == .running, run.attempt == completion.attempt
                 else { continue }
+                state.attempts[run.id, default: []].append(
+                    AttemptRecord(
+                        attempt: run.attempt, outcome: completion.outcome.metricStatus, worker: run.worker,
+                        startedAt: run.startedAt, endedAt: now, error: completion.error, output: completion.output))
                 run.details = completion.details
                 run.error = completion.error
                 switch completion.outcome {
@@ -54,6 +58,10 @@ extension MemoryJobStore {
             for var run in state.runs.values {
                 guard run.status == .running, let heartbeat = run.heartbeatAt, heartbeat < staleBefore, !spared.contains(run.id)
                 else { continue }
+                state.attempts[run.id, default: []].append(
+                    AttemptRecord(
+                        attempt: run.attempt, outcome: "lost", worker: run.worker, startedAt: run.startedAt, endedAt: now,
+                        error: "worker stopped heartbeating", output: nil))
                 run.error = "worker \(run.worker ?? "?") stopped heartbeating; the run was rescued"
                 run.runAfter = now
                 run.worker = nil
@@ -91,7 +99,10 @@ extension MemoryJobStore {
                 let keep = run.status.isFailure ? rule.keepFailed : rule.keep
                 return ended < now.addingTimeInterval(-keep.inSeconds)
             }
-            for run in expired { state.runs[run.id] = nil }
+            for run in expired {
+                state.runs[run.id] = nil
+                state.attempts[run.id] = nil
+            }
             return expired.count
         }
     }

@@ -199,4 +199,8 @@ extension MemoryJobStore {
             }
         }
     }
+
+    public func attempts(of id: UUID) async throws -> [AttemptRecord] {
+        state.withLock { $0.attempts[id] ?? [] }
+    }
 }

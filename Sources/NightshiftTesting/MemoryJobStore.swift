@@ -22,6 +22,8 @@ public final class MemoryJobStore: JobStore {
         var migrated = false
         var jobs: [String: JobState] = [:]
         var runs: [UUID: Run] = [:]
+        /// Each run's ended attempts, oldest first.
+        var attempts: [UUID: [AttemptRecord]] = [:]
         var leases: [String: Lease] = [:]
         var pausedQueues: Set<String> = []
         var listeners: [UInt64: @Sendable () -> Void] = [:]

@@ -232,6 +232,81 @@ struct Nightshift {
         }
     }
 
+    @Test(
+        "failing, timed-out and cancelled command jobs keep their output with each attempt: runs show and the API tell it"
+    )
+    func attemptsKeepOutput() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let marker = cli.directory.appendingPathComponent("started").path
+        let config = try cli.write(
+            config: """
+                store: sqlite:./store.db
+                jobs:
+                  broken:
+                    kind: command
+                    retries: { max_attempts: 2, backoff: 1s }
+                    command: [sh, -c, "echo step one; echo step two >&2; exit 3"]
+                  slow:
+                    kind: command
+                    timeout: 1s
+                    command: [sh, -c, "echo working on it; sleep 30"]
+                  long:
+                    kind: command
+                    command: [sh, -c, "echo begun; touch \(marker); sleep 30"]
+                """)
+        func lastRun(_ job: String) async throws -> String {
+            let listed = try await cli.run(["runs", "--job", job, "--json", "--config", config])
+            let object = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any]
+            let runs = try #require(object?["runs"] as? [[String: Any]], "\(listed.output)")
+            return try #require(runs.first?["id"] as? String)
+        }
+        #expect(try await cli.run(["run", "broken", "--config", config]).status == 1)
+        let broken = try await cli.run(["runs", "show", try await lastRun("broken"), "--config", config])
+        #expect(broken.status == 0, "\(broken.output)")
+        #expect(
+            broken.output.contains("attempt 1: retrying") && broken.output.contains("attempt 2: discarded"), "\(broken.output)")
+        #expect(broken.output.contains("    step one\n    step two"), "\(broken.output)")
+
+        #expect(try await cli.run(["run", "slow", "--config", config]).status == 1)
+        let slow = try await cli.run(["runs", "show", try await lastRun("slow"), "--config", config])
+        #expect(slow.output.contains("error: timed out after 1s") && slow.output.contains("    working on it"), "\(slow.output)")
+
+        // Cancelled through the API of a serve (its one-time token: the config has none).
+        let (serve, log) = try cli.start(["serve", "--port", "0", "--config", config])
+        defer { kill(serve.processIdentifier, SIGKILL) }
+        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while output().firstMatch(of: /Bearer ([0-9a-f]{48})'/) == nil, serve.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let token = try #require(output().firstMatch(of: /Bearer ([0-9a-f]{48})'/)?.1, "\(output())")
+        let port = try #require(output().firstMatch(of: /admin API on http:\/\/[0-9.]+:(\d+)/)?.1)
+        func api(_ method: String, _ path: String) async throws -> [String: Any] {
+            let answer = try await cli.run(
+                ["-s", "-X", method, "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)\(path)"],
+                program: "/usr/bin/curl")
+            return try #require(
+                try JSONSerialization.jsonObject(with: Data(answer.output.utf8)) as? [String: Any], "\(answer.output)")
+        }
+        let runID = try #require(try await api("POST", "/api/jobs/run/long?wait=false")["runId"] as? String)
+        while !FileManager.default.fileExists(atPath: marker), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        _ = try await api("POST", "/api/jobs/runs/\(runID)/cancel")
+        var run: [String: Any] = [:]
+        while run["status"] as? String != "cancelled", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            run = try await api("GET", "/api/jobs/runs/\(runID)")
+        }
+        let attempts = run["attempts"] as? [[String: Any]]
+        #expect(run["status"] as? String == "cancelled", "\(run)")
+        #expect(
+            attempts?.first?["outcome"] as? String == "cancelled" && attempts?.first?["output"] as? String == "begun", "\(run)")
+        kill(serve.processIdentifier, SIGTERM)
+        _ = try await Nightshift.exitStatus(of: serve)
+    }
+
     @Test("serve stops with an error when its port is taken")
     func portInUse() async throws {
         let cli = try Nightshift()
@@ -318,6 +393,13 @@ struct Nightshift {
         defer { cli.cleanUp() }
         let database = cli.directory.appendingPathComponent("new.db").path
         let config = try cli.write(config: "store: sqlite:\(database)\njobs: {}\n")
+        for command in ["runs", "status"] {
+            let (status, output) = try await cli.run([command, "--config", config])
+            #expect(status == 1 && output.contains("no store at \(database): `nightshift serve` or"), "\(output)")
+            #expect(!FileManager.default.fileExists(atPath: database))
+        }
+        // A file that is there but empty (another program made it) is not migrated either.
+        FileManager.default.createFile(atPath: database, contents: nil)
         for command in ["runs", "status"] {
             let (status, output) = try await cli.run([command, "--config", config])
             #expect(status == 1 && output.contains("has no Nightshift tables yet; run 'nightshift migrate'"), "\(output)")

@@ -28,6 +28,7 @@ import Testing
             try await test.store.pool.withDatabase { database in
                 try await database.raw("DROP INDEX nightshift_runs_fire").run()
                 try await database.raw("CREATE UNIQUE INDEX nightshift_runs_fire ON nightshift_runs (job, scheduled_for)").run()
+                try await database.raw("ALTER TABLE nightshift_attempts DROP COLUMN output").run()
                 try await database.raw("DELETE FROM nightshift_migrations WHERE version > 3").run()
             }
             #expect(try await !test.store.isMigrated())
@@ -35,6 +36,10 @@ import Testing
             #expect(try await test.store.isMigrated())
             let upgraded = try await definition(of: "nightshift_runs_fire", in: test)
             #expect(upgraded?.contains("scheduled_for IS NOT NULL") == true, "\(upgraded ?? "no index")")
+            // Version 6: attempts keep their output.
+            try await test.store.pool.withDatabase { database in
+                _ = try await database.raw("SELECT output FROM nightshift_attempts").all()
+            }
         }
     }
 

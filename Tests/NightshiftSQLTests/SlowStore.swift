@@ -121,6 +121,7 @@ final class SlowStore: JobStore {
     func queueDepths() async throws -> [String: Int] { try await base.queueDepths() }
     func activeRuns() async throws -> [Run] { try await base.activeRuns() }
     func lastFinishedRuns() async throws -> [String: Run] { try await base.lastFinishedRuns() }
+    func attempts(of id: UUID) async throws -> [AttemptRecord] { try await base.attempts(of: id) }
     func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {
         if listeningHangs.load(ordering: .relaxed) {
             // Deaf to cancellation until released, as a PostgresNIO call hung after an outage.

@@ -42,7 +42,8 @@ package struct RunExecutor: Sendable {
         metrics.started(run)
         let started = clock.uptime
         let result = await handle.execute(timeout: job.policies.timeout, clock: clock) { try await job.body(context) }
-        let completion = AttemptOutcome.completion(for: run, result: result, retry: job.policies.retry)
+        var completion = AttemptOutcome.completion(for: run, result: result, retry: job.policies.retry)
+        completion.output = context.outputTail?.storable
         let duration = clock.uptime - started
         metrics.runEnded(job: run.job, status: completion.outcome.metricStatus, duration: duration)
         func attemptMetadata() -> Logger.Metadata { metadata().merging(["elapsed": "\(duration)"]) { $1 } }

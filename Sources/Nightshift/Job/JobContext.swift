@@ -26,6 +26,7 @@ public struct JobContext: Sendable {
     public var logger: Logger { attemptLogger.logger }
     private let attemptLogger: AttemptLogger
     private let progressSink: @Sendable (Int) -> Void
+    private let output = AttemptOutput()
 
     /// Creates a context whose logger is `logger` as given (tests and tools that run a job's
     /// body themselves; the engine's contexts add the attempt's metadata).
@@ -66,6 +67,16 @@ public struct JobContext: Sendable {
     public func progress(_ percent: Int) {
         progressSink(min(100, max(0, percent)))
     }
+
+    /// Names where the attempt's output tail can be read (a `command` job's last lines). The
+    /// engine reads it when the attempt ends, however it ends, and keeps it with the attempt;
+    /// `source` must be quick and safe to call from another task.
+    public func keepOutput(from source: @escaping @Sendable () -> String) {
+        output.keep(from: source)
+    }
+
+    /// The output tail from the source ``keepOutput(from:)`` named, read now.
+    var outputTail: String? { output.text }
 
     /// Whether the run has been cancelled (timeout, `replace`, shutdown or an operator).
     public var isCancelled: Bool { Task.isCancelled }

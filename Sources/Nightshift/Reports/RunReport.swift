@@ -12,9 +12,22 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var progress: Int
     public var details: JSONObject
     public var error: String?
+    public var queue: String
+    public var params: JSONObject
+    /// The span of time the run works on (backfills and ranges), ISO 8601 UTC.
+    public var window: WindowReport?
+    public var dryRun: Bool
+    /// Every ended attempt, oldest first: only in the report of one run.
+    public var attempts: [AttemptReport]?
 
-    /// The report of `run`, timestamps in ISO 8601 UTC.
-    public init(_ run: Run) {
+    /// `{from, to}` of a run's window.
+    public struct WindowReport: Codable, Equatable, Sendable {
+        public var from: String
+        public var to: String
+    }
+
+    /// The report of `run`, timestamps in ISO 8601 UTC, with `attempts` when given.
+    public init(_ run: Run, attempts: [AttemptRecord]? = nil) {
         id = run.id.lowercasedText
         name = run.job
         status = run.status
@@ -27,6 +40,13 @@ public struct RunReport: Codable, Equatable, Sendable {
         progress = run.progress
         details = run.details
         error = run.error
+        queue = run.queue
+        params = run.params
+        window = run.window.map {
+            WindowReport(from: ISO8601Format.string(from: $0.from), to: ISO8601Format.string(from: $0.to))
+        }
+        dryRun = run.dryRun
+        self.attempts = attempts?.map(AttemptReport.init)
     }
 }
 
@@ -38,7 +58,7 @@ public struct RunListReport: Codable, Equatable, Sendable {
 
     /// A page of `runs`; `limit` is the page size asked for.
     public init(runs: [Run], limit: Int) {
-        self.runs = runs.map(RunReport.init)
+        self.runs = runs.map { RunReport($0) }
         next = runs.count == limit ? runs.last?.id.lowercasedText : nil
     }
 }

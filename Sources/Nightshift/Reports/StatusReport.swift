@@ -50,7 +50,7 @@ public struct StatusReport: Codable, Equatable, Sendable {
                 nextRunAt: schedulingEnabled && job.enabled && !state.paused
                     ? job.schedule?.nextFire(after: now).map(ISO8601Format.string(from:)) : nil,
                 health: health, consecutiveErrors: state.consecutiveErrors, lastError: state.lastError,
-                lastRun: lastFinished[job.name].map(RunReport.init))
+                lastRun: lastFinished[job.name].map { RunReport($0) })
         }
         return StatusReport(running: leading, enabled: schedulingEnabled, jobs: reports)
     }

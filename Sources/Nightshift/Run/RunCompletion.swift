@@ -23,15 +23,21 @@ public struct RunCompletion: Sendable {
     public var outcome: Outcome
     public var details: JSONObject
     public var error: String?
+    /// The last lines of the attempt's output, kept with the attempt.
+    public var output: String?
 
     /// Describes how attempt `attempt` of run `runID` ended.
-    public init(runID: UUID, job: String, attempt: Int, outcome: Outcome, details: JSONObject = [:], error: String? = nil) {
+    public init(
+        runID: UUID, job: String, attempt: Int, outcome: Outcome, details: JSONObject = [:], error: String? = nil,
+        output: String? = nil
+    ) {
         self.runID = runID
         self.job = job
         self.attempt = attempt
         self.outcome = outcome
         self.details = details
         self.error = error
+        self.output = output
     }
 }
 

@@ -20,4 +20,6 @@ public protocol HistoryStore: Sendable {
     func runningSummaries() async throws -> [String: RunningSummary]
     /// The newest finished, not skipped, run of each job.
     func lastFinishedRuns() async throws -> [String: Run]
+    /// The recorded attempts of run `id`, oldest first (a running attempt has no record yet).
+    func attempts(of id: UUID) async throws -> [AttemptRecord]
 }

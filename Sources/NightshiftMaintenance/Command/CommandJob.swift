@@ -81,6 +81,9 @@ public struct CommandJob: Sendable {
         options.processGroupID = 0
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(5))]
         let capture = OutputCapture(keeping: keptLines)
+        // Read when the attempt ends, however it ends: a failed, timed-out or cancelled program
+        // keeps what it printed with its attempt.
+        context.keepOutput(from: { capture.snapshot() })
         let reader = try OutputReader(into: capture)
         let group = CommandProcessGroup()
         let status: TerminationStatus

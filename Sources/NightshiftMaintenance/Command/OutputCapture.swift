@@ -50,16 +50,32 @@ final class OutputCapture: Sendable {
         }
     }
 
+    /// The line being read as text, with the mark of what was cut from it.
+    private func unfinishedLine(_ state: State) -> String {
+        let line = String(decoding: state.partial, as: UTF8.self)
+        guard state.droppedFromLine > 0 else { return line }
+        return line + "\(Self.truncationMark)\(maximumLineBytes) bytes: \(state.droppedFromLine) more)"
+    }
+
     private func endLine(_ state: inout State) {
-        var line = String(decoding: state.partial, as: UTF8.self)
-        if state.droppedFromLine > 0 {
-            line += "\(Self.truncationMark)\(maximumLineBytes) bytes: \(state.droppedFromLine) more)"
-        }
+        let line = unfinishedLine(state)
         state.partial.removeAll(keepingCapacity: true)
         state.droppedFromLine = 0
         guard keeping > 0 else { return }
         if state.lines.count == keeping { state.lines.removeFirst() }
         state.lines.append(line)
+    }
+
+    /// The last lines so far, the unfinished one included, as one text; the capture goes on.
+    func snapshot() -> String {
+        state.withLock { state in
+            var lines = state.lines
+            if !state.partial.isEmpty || state.droppedFromLine > 0 {
+                if keeping > 0, lines.count == keeping { lines.removeFirst() }
+                lines.append(unfinishedLine(state))
+            }
+            return lines.suffix(keeping).joined(separator: "\n")
+        }
     }
 
     /// The last lines, the unfinished one included, and how many bytes the program wrote.

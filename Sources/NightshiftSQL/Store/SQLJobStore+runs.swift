@@ -341,4 +341,24 @@ extension SQLJobStore {
             return Dictionary(runs.map { ($0.job, $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
+
+    public func attempts(of id: UUID) async throws -> [AttemptRecord] {
+        try await pool.withDatabase { database in
+            try await database.raw(
+                """
+                SELECT attempt, outcome, worker, started_at, ended_at, error, output FROM nightshift_attempts
+                WHERE run_id = \(bind: id.lowercasedText) ORDER BY attempt
+                """
+            ).all().map { row in
+                AttemptRecord(
+                    attempt: try row.decode(column: "attempt", as: Int.self),
+                    outcome: try row.decode(column: "outcome", as: String.self),
+                    worker: try row.decode(column: "worker", as: String?.self),
+                    startedAt: try row.decode(column: "started_at", as: Date?.self),
+                    endedAt: try row.decode(column: "ended_at", as: Date.self),
+                    error: try row.decode(column: "error", as: String?.self),
+                    output: try row.decode(column: "output", as: String?.self))
+            }
+        }
+    }
 }

@@ -117,6 +117,8 @@ enum SQLMigrations {
         },
         // Version 5 pinned the claim function's search_path; the re-created function has it.
         Migration(version: 5) { _ in [] },
+        // Each attempt keeps its output tail, whatever its ending.
+        Migration(version: 6) { _ in ["ALTER TABLE nightshift_attempts ADD COLUMN output TEXT"] },
     ]
 
     /// The newest version this build knows.

@@ -23,12 +23,12 @@ extension AdminAPI {
         return JSONResponse(RunListReport(runs: try await store.runs(query), limit: query.limit))
     }
 
-    /// `GET /api/jobs/runs/{id}` (admin, viewer).
+    /// `GET /api/jobs/runs/{id}`, with its attempts (admin, viewer).
     func run(_ request: Request, id: String) async throws -> JSONResponse<RunReport> {
         _ = try authenticator.authorize(request, roles: [.viewer])
         let run = try await existingRun(id)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
-        return JSONResponse(RunReport(run))
+        return JSONResponse(RunReport(run, attempts: try await store.attempts(of: run.id)))
     }
 
     func existingRun(_ id: String) async throws -> Run {

@@ -31,25 +31,27 @@ package enum PostgresQueueStatements {
 
     /// Applies the ends of attempts given as one array per field (`statuses`: the run's new
     /// status, `queued` for a retry `delays` seconds from now; `errors` counts only where
-    /// `hasErrors` is true, since the driver binds no NULL array elements): the runs' updates,
+    /// `hasErrors` is true, since the driver binds no NULL array elements; an empty `outputs`
+    /// element means no output): the runs' updates,
     /// their attempt rows and the jobs' counters in one statement, so a batch costs one round trip and one
     /// commit whatever its size. Each run is guarded by `(id, attempt)` and
     /// `status = 'running'` (River #1302: a rescued run is never finished twice). Returns one
     /// row: `refused`, the ids it did not apply to (usually none, so the answer stays small).
     private static func complete(
         ids: String, attempts: String, statuses: String, delays: String, details: String, errors: String, hasErrors: String,
-        at: String
+        outputs: String, at: String
     ) -> String {
         // `before` is the run as the statement's snapshot saw it: RETURNING only shows new
         // values, and a retry clears the worker that the attempt row keeps.
         """
             WITH endings AS (
-                SELECT id, attempt, status, delay, details, CASE WHEN has_error THEN error END AS error, position
+                SELECT id, attempt, status, delay, details, CASE WHEN has_error THEN error END AS error,
+                       NULLIF(output, '') AS output, position
                 FROM unnest(CAST(\(ids) AS text[]),
                             CAST(\(attempts) AS integer[]), CAST(\(statuses) AS text[]),
                             CAST(\(delays) AS float8[]), CAST(\(details) AS text[]),
-                            CAST(\(errors) AS text[]), CAST(\(hasErrors) AS boolean[]))
-                    WITH ORDINALITY AS c(id, attempt, status, delay, details, error, has_error, position)
+                            CAST(\(errors) AS text[]), CAST(\(hasErrors) AS boolean[]), CAST(\(outputs) AS text[]))
+                    WITH ORDINALITY AS c(id, attempt, status, delay, details, error, has_error, output, position)
             ),
             done AS (
                 UPDATE nightshift_runs r SET
@@ -65,11 +67,12 @@ package enum PostgresQueueStatements {
                 FROM endings c
                 JOIN nightshift_runs before ON before.id = c.id
                 WHERE r.id = c.id AND r.status = 'running' AND r.attempt = c.attempt
-                RETURNING r.id, r.job, c.attempt, c.status, c.error, c.position, before.worker, before.started_at
+                RETURNING r.id, r.job, c.attempt, c.status, c.error, c.output, c.position, before.worker, before.started_at
             ),
             recorded AS (
-                INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
-                SELECT id, attempt, CASE WHEN status = 'queued' THEN 'retrying' ELSE status END, worker, started_at, \(now(at)), error
+                INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error, output)
+                SELECT id, attempt, CASE WHEN status = 'queued' THEN 'retrying' ELSE status END, worker, started_at, \(now(at)), error,
+                       output
                 FROM done
                 ON CONFLICT (run_id, attempt) DO NOTHING
             ),
@@ -129,9 +132,10 @@ package enum PostgresQueueStatements {
     /// limit and the time bound as `$1` to `$6`.
     static let boundClaim = claim(worker: "$1", jobs: "$2", queues: "$3", queuesExcluded: "$4", limit: "$5", at: "$6")
 
-    /// The completion as the engine runs it: the seven arrays and the time bound as `$1` to `$8`.
+    /// The completion as the engine runs it: the eight arrays and the time bound as `$1` to `$9`.
     static let boundCompletion = complete(
-        ids: "$1", attempts: "$2", statuses: "$3", delays: "$4", details: "$5", errors: "$6", hasErrors: "$7", at: "$8")
+        ids: "$1", attempts: "$2", statuses: "$3", delays: "$4", details: "$5", errors: "$6", hasErrors: "$7", outputs: "$8",
+        at: "$9")
 
     /// The time `at` (a placeholder), or the database's clock where it is NULL.
     private static func now(_ at: String) -> String { "coalesce(CAST(\(at) AS timestamptz), now())" }
@@ -146,12 +150,13 @@ package enum PostgresQueueStatements {
             SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
                    coalesce(array_agg(CAST('succeeded' AS text)), '{}') AS statuses,
                    coalesce(array_agg(CAST(0 AS float8)), '{}') AS delays, coalesce(array_agg(CAST('{}' AS text)), '{}') AS details,
-                   coalesce(array_agg(CAST('' AS text)), '{}') AS errors, coalesce(array_agg(FALSE), '{}') AS has_errors
+                   coalesce(array_agg(CAST('' AS text)), '{}') AS errors, coalesce(array_agg(FALSE), '{}') AS has_errors,
+                   coalesce(array_agg(CAST('' AS text)), '{}') AS outputs
             FROM claimed
             """
         let completed = complete(
             ids: ":ids", attempts: ":attempts", statuses: ":statuses", delays: ":delays", details: ":details", errors: ":errors",
-            hasErrors: ":has_errors", at: "NULL")
+            hasErrors: ":has_errors", outputs: ":outputs", at: "NULL")
         return arrays + "\n\\gset\n" + completed + ";\n"
     }
 }

@@ -119,7 +119,7 @@ struct PostgresStoreDriver: SQLStoreDriver {
                 delays.append(0)
             }
         }
-        var binds = PostgresBindings(capacity: 8)
+        var binds = PostgresBindings(capacity: 9)
         binds.append(completions.map(\.runID.lowercasedText))
         binds.append(completions.map(\.attempt))
         binds.append(statuses)
@@ -127,6 +127,7 @@ struct PostgresStoreDriver: SQLStoreDriver {
         binds.append(completions.map(\.details.jsonText))
         binds.append(completions.map { $0.error ?? "" })
         binds.append(completions.map { $0.error != nil })
+        binds.append(completions.map { $0.output ?? "" })
         Self.appendTime(store.clock?.now, to: &binds)
         let answer = try await store.pool.postgresRows(
             PostgresQuery(unsafeSQL: PostgresQueueStatements.boundCompletion, binds: binds))

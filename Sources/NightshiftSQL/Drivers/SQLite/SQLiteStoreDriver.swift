@@ -96,10 +96,14 @@ struct SQLiteStoreDriver: SQLStoreDriver {
         let details: [SQLQueryString] = completions.map {
             "WHEN \(bind: $0.runID.lowercasedText) THEN \(bind: $0.details.jsonText)"
         }
+        let outputs: [SQLQueryString] = completions.compactMap { completion in
+            completion.output.map { "WHEN \(bind: completion.runID.lowercasedText) THEN \(bind: $0)" }
+        }
+        let output: SQLQueryString = outputs.isEmpty ? "NULL" : "CASE id \(outputs.joined(separator: " ")) END"
         try await database.raw(
             """
-            INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
-            SELECT id, attempt, 'succeeded', worker, started_at, \(now), NULL FROM nightshift_runs WHERE \(guardClause)
+            INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error, output)
+            SELECT id, attempt, 'succeeded', worker, started_at, \(now), NULL, \(output) FROM nightshift_runs WHERE \(guardClause)
             ON CONFLICT (run_id, attempt) DO NOTHING
             """
         ).run()
@@ -144,8 +148,9 @@ struct SQLiteStoreDriver: SQLStoreDriver {
         }
         try await database.raw(
             """
-            INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error)
-            SELECT id, attempt, \(bind: completion.outcome.metricStatus), worker, started_at, \(now), \(bind: completion.error)
+            INSERT INTO nightshift_attempts (run_id, attempt, outcome, worker, started_at, ended_at, error, output)
+            SELECT id, attempt, \(bind: completion.outcome.metricStatus), worker, started_at, \(now), \(bind: completion.error),
+                \(bind: completion.output)
             FROM nightshift_runs WHERE \(guardClause)
             ON CONFLICT (run_id, attempt) DO NOTHING
             """
