@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Settings shared by every target: Swift 6 language mode plus the upcoming features STYLE.md asks for.
+/// Settings shared by every target: Swift 6 language mode plus `any` spelled out for every existential.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]

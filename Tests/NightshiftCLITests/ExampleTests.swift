@@ -6,8 +6,8 @@ import NightshiftSQL
 import NightshiftTesting
 import Testing
 
-/// The runnable examples in `examples/`, each a script that sets up a seed's data, runs its
-/// jobs with the real binary and checks the seed's documented results.
+/// The runnable examples in `examples/`, each a script that sets up the data of the team it
+/// comes from, runs its jobs with the real binary and checks that team's documented results.
 @Suite struct ExampleTests {
     /// What an example needs: PostgreSQL (a scratch database) and Redis (a database number of
     /// its own on the test server, which the script empties).
@@ -19,14 +19,14 @@ import Testing
     }
 
     static let examples = [
-        Example(name: "seed-000", postgres: true, redisDatabase: 1),
-        Example(name: "seed-001", postgres: true, redisDatabase: 2),
-        Example(name: "seed-002", postgres: false, redisDatabase: nil),
-        Example(name: "seed-003", postgres: true, redisDatabase: nil),
-        Example(name: "seed-004", postgres: false, redisDatabase: nil),
+        Example(name: "usage-pipeline", postgres: true, redisDatabase: 1),
+        Example(name: "merchant-usage", postgres: true, redisDatabase: 2),
+        Example(name: "log-retention", postgres: false, redisDatabase: nil),
+        Example(name: "telemetry-rollup", postgres: true, redisDatabase: nil),
+        Example(name: "admin-api", postgres: false, redisDatabase: nil),
     ]
 
-    @Test("each seed example passes its checks", arguments: examples)
+    @Test("each example passes its checks", arguments: examples)
     func example(_ example: Example) async throws {
         var variables = ["NIGHTSHIFT": Nightshift.binary]
         if let database = example.redisDatabase {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Replays seed 000's execution log: the usage flush from Redis hashes into usage_counters, the
-# hourly analytics rollup, and the purge with its dry run. Exits non-zero at the first check
+# The usage pipeline example (from a team's execution log of hand-run jobs), replayed: the
+# usage flush from Redis hashes into usage_counters, the hourly analytics rollup, and the purge
+# with its dry run. Exits non-zero at the first check
 # that fails. Needs psql and redis-cli, a PostgreSQL database and a Redis database it may empty.
-#   APP_DATABASE=postgres://user@127.0.0.1/app REDIS_URL=redis://127.0.0.1:6379/1 examples/seed-000/run.sh
-#   NIGHTSHIFT=/path/to/nightshift ...     # instead of `swift run`
+#   APP_DATABASE=postgres://user@127.0.0.1/app REDIS_URL=redis://127.0.0.1:6379/1 examples/usage-pipeline/run.sh
+#   NIGHTSHIFT=/path/to/nightshift ...     # a binary of your own instead of building one
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Replays seed 001's commands as `nightshift run` params: aggregate, aggregate-date,
+# The merchant usage example (from a team's npm aggregation scripts run by Kubernetes CronJobs),
+# their commands as `nightshift run` params: aggregate, aggregate-date,
 # aggregate-range, aggregate-merchant and status. Exits non-zero at the first check that fails.
 # Needs psql and redis-cli, a PostgreSQL database and a Redis database it may empty.
-#   APP_DATABASE=postgres://user@127.0.0.1/app REDIS_URL=redis://127.0.0.1:6379/2 examples/seed-001/run.sh
+#   APP_DATABASE=postgres://user@127.0.0.1/app REDIS_URL=redis://127.0.0.1:6379/2 examples/merchant-usage/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Replays seed 003: a dry run that previews and writes nothing, a run over a date range, and a
-# second run over the same range that gives identical rows. Exits non-zero at the first check
+# The telemetry rollup example (from a team's Vercel-cron-triggered daily aggregation): a dry
+# run that previews and writes nothing, a run over a date range, and a second run over the same
+# range that gives identical rows. Exits non-zero at the first check
 # that fails. Needs psql and a PostgreSQL database.
-#   APP_DATABASE=postgres://user@127.0.0.1/app examples/seed-003/run.sh
+#   APP_DATABASE=postgres://user@127.0.0.1/app examples/telemetry-rollup/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"

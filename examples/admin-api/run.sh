@@ -1,20 +1,18 @@
 #!/usr/bin/env bash
-# Replays seed 004's proof pack against a real `nightshift serve`: scheduler start logs, job
+# The admin API example (from a team's proof pack for their Express admin routes), replayed
+# against a real `nightshift serve`: scheduler start logs, job
 # status with schedules (B1), a manual trigger that runs and returns details (B2), the run in
 # the history (B3), the cleanup's effect (C, D), and 403 for a token without the role (E).
 # Exits non-zero at the first check that fails. Needs curl.
-#   examples/seed-004/run.sh                 # builds and runs with `swift run`
-#   NIGHTSHIFT=/path/to/nightshift examples/seed-004/run.sh
+#   examples/admin-api/run.sh                 # builds nightshift first (swift build)
+#   NIGHTSHIFT=/path/to/nightshift examples/admin-api/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 export APP_DATABASE="sqlite:$work/app.db"
 export ADMIN_TOKEN="admin-$RANDOM$RANDOM" STAFF_TOKEN="staff-$RANDOM$RANDOM"
-export NIGHTSHIFT_PORT=$(( 20000 + RANDOM % 20000 ))
-api="http://127.0.0.1:$NIGHTSHIFT_PORT"
 server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+trap 'stop_server; rm -rf "$work"' EXIT
 
 call() { curl -sS -w '\nHTTP Status: %{http_code}' "$@"; }
 
@@ -22,10 +20,7 @@ $nightshift run seed-sample-data --config "$config" >/dev/null
 $nightshift run seed-sample-cache --config "$config" >/dev/null
 
 echo "## A) SCHEDULER START LOGS"
-$nightshift serve --config "$config" >"$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do curl -fsS "$api/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fsS "$api/readyz" >/dev/null || fail "server did not become ready: $(cat "$work/serve.log")"
+start_server
 grep -E "scheduler enabled|cleanup" "$work/serve.log" | sed 's/^.*\[NightshiftCLI\] //'
 expect "$(cat "$work/serve.log")" "cleanupPreviewSessions: 0 \*/6 \* \* \*"
 

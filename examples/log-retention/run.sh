@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Replays seed 002's daily jobs on SQLite: a dry run of the log purge, the purge itself in
+# The log retention example (from a team whose pg_cron-less cleanup let logs fill the disk),
+# on SQLite: a dry run of the log purge, the purge itself in
 # chunks with an archive, the rate-limit cleanup, and the score recalculation in batches.
 # Exits non-zero at the first check that fails. Needs python3 (for SQLite's tables).
-#   examples/seed-002/run.sh
+#   examples/log-retention/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
