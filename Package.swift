@@ -106,6 +106,8 @@ let package = Package(
             name: "NightshiftConfig",
             dependencies: [
                 "Nightshift",
+                "NightshiftDatabase",
+                "NightshiftRedis",
                 "NightshiftMaintenance",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

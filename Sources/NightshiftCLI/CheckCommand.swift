@@ -21,7 +21,7 @@ struct CheckCommand: AsyncParsableCommand {
     var connect = false
 
     func run() async throws {
-        let app = try options.loadApp(logger: try options.logger())
+        let app = try options.loadApp(logger: try options.logger(), checkingTokens: true)
         var start = Date()
         if let from {
             guard let parsed = ISO8601Format.date(from: from) else {

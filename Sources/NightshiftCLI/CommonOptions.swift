@@ -45,9 +45,10 @@ struct CommonOptions: ParsableArguments {
         return logger
     }
 
-    /// The validated config and its jobs; config errors become exit status 2.
-    func loadApp(logger: Logger) throws -> LoadedApp {
-        let configuration = try NightshiftConfiguration.load(path: configPath)
+    /// The validated config and its jobs; config errors become exit status 2. `checkingTokens`
+    /// also requires the API tokens' variables, as `serve` does (`check`).
+    func loadApp(logger: Logger, checkingTokens: Bool = false) throws -> LoadedApp {
+        let configuration = try NightshiftConfiguration.load(path: configPath, checkingTokens: checkingTokens)
         let registry = DatabaseRegistry(urls: configuration.databases, redisURLs: configuration.redis, logger: logger)
         let jobs = try configuration.jobs.map { try $0.makeJob(registry: registry) }
         return LoadedApp(configuration: configuration, jobs: jobs, registry: registry)

@@ -10,6 +10,9 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     public let key: String
     /// What is wrong.
     public let reason: String
+    /// Further errors found in the same reading of the file, in file order: a config is read
+    /// whole, so that one pass names everything to fix.
+    public internal(set) var more: [ConfigError] = []
 
     /// Creates an error at `key` on `line` of `file`.
     public init(file: String, line: Int?, key: String, reason: String) {
@@ -21,6 +24,22 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let place = line.map { "\(file):\($0)" } ?? file
-        return key.isEmpty ? "\(place): \(reason)" : "\(place): \(key): \(reason)"
+        let first = key.isEmpty ? "\(place): \(reason)" : "\(place): \(key): \(reason)"
+        return ([first] + more.map(\.description)).joined(separator: "\n")
+    }
+
+    /// This error and the further ones, each alone.
+    public var all: [ConfigError] {
+        var first = self
+        first.more = []
+        return [first] + more.flatMap(\.all)
+    }
+
+    /// `errors` as one error (the first, with the others as ``more``); nil when there are none.
+    static func combining(_ errors: [ConfigError]) -> ConfigError? {
+        let flat = errors.flatMap(\.all)
+        guard var first = flat.first else { return nil }
+        first.more = Array(flat.dropFirst())
+        return first
     }
 }

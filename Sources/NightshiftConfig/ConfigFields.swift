@@ -36,12 +36,42 @@ final class ConfigFields {
         return value
     }
 
-    /// Throws for the first key, in file order, that nothing asked for.
+    /// Throws for every key, in file order, that nothing asked for, suggesting the nearest known
+    /// key for a misspelt one (`schedul` → `schedule`).
     func finish() throws(ConfigError) {
-        for entry in entries where !asked.contains(entry.name) {
-            throw ConfigError(
-                file: node.file, line: entry.line, key: entry.value.key,
-                reason: "unknown key; expected one of \(asked.sorted().joined(separator: ", "))")
+        let unknown = entries.filter { !asked.contains($0.name) }.map { entry in
+            var reason = "unknown key; expected one of \(asked.sorted().joined(separator: ", "))"
+            if let nearest = Self.nearest(to: entry.name, among: asked) { reason += " (did you mean '\(nearest)'?)" }
+            return ConfigError(file: node.file, line: entry.line, key: entry.value.key, reason: reason)
         }
+        if let error = ConfigError.combining(unknown) { throw error }
+    }
+
+    /// The key of `known` within two edits of `name` (a letter missing, extra, changed or two
+    /// swapped), the closest first; nil when none is that close.
+    static func nearest(to name: String, among known: Set<String>) -> String? {
+        let scored = known.map { ($0, editDistance(name.lowercased(), $0.lowercased())) }.filter { $0.1 <= 2 }
+        return scored.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
+    }
+
+    /// Levenshtein's distance between `a` and `b`, counting a swap of neighbours as one edit.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var table = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return table[a.count][b.count]
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import NightshiftDatabase
+import NightshiftRedis
 
 /// A database URL in the config: a plain URL, or `{url: …, password_file: …}` to keep the
 /// password out of the config (a mounted secret, such as `/run/secrets/db-password`).
@@ -6,7 +8,26 @@ enum DatabaseEntry {
     /// The URL of `node`, with the password of its `password_file` when it names one; an
     /// `sqlite:` file path relative to the config file's folder.
     static func url(_ node: ConfigNode) throws(ConfigError) -> String {
-        ConfigNode.resolvingSQLitePath(try entryURL(node), against: node.file)
+        let url = ConfigNode.resolvingSQLitePath(try entryURL(node), against: node.file)
+        // Checked here, so that every command (and `check` first) names the line; a bad
+        // scheme was accepted by `check` and refused by `serve` only.
+        do {
+            _ = try DatabaseURL(url)
+        } catch {
+            throw node.error("\(error)")
+        }
+        return url
+    }
+
+    /// A `redis:` entry's URL, checked as the Redis client reads it.
+    static func redisURL(_ node: ConfigNode) throws(ConfigError) -> String {
+        let url = try node.string()
+        do {
+            _ = try RedisURL(url)
+        } catch {
+            throw node.error("\(error)")
+        }
+        return url
     }
 
     private static func entryURL(_ node: ConfigNode) throws(ConfigError) -> String {

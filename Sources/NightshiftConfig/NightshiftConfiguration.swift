@@ -34,20 +34,23 @@ public struct NightshiftConfiguration: Sendable {
     /// The `logging:` section (format and level), before the environment's overrides.
     public let logging: LoggingSettings
 
-    /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws(ConfigError) -> NightshiftConfiguration
-    {
+    /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key
+    /// of every error found (``ConfigError/more``). `checkingTokens` also requires the token
+    /// variables to be set, as `serve` does (`nightshift check`).
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment, checkingTokens: Bool = false
+    ) throws(ConfigError) -> NightshiftConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, line: nil, key: "", reason: "cannot read the config file (does it exist?)")
         }
-        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path, environment: environment)
+        return try parse(
+            yaml: String(decoding: data, as: UTF8.self), file: path, environment: environment, checkingTokens: checkingTokens)
     }
 
     /// Validates YAML text; `file` is only used in messages.
-    public static func parse(yaml: String, file: String, environment: [String: String]) throws(ConfigError)
-        -> NightshiftConfiguration
-    {
+    public static func parse(
+        yaml: String, file: String, environment: [String: String], checkingTokens: Bool = false
+    ) throws(ConfigError) -> NightshiftConfiguration {
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: yaml) else {
@@ -61,53 +64,97 @@ public struct NightshiftConfiguration: Sendable {
         } catch {
             throw ConfigError(file: file, line: nil, key: "", reason: "not valid YAML: \(error)")
         }
-        return try NightshiftConfiguration(root: ConfigNode(node: root, file: file, key: "", environment: environment))
+        return try NightshiftConfiguration(
+            root: ConfigNode(node: root, file: file, key: "", environment: environment), checkingTokens: checkingTokens)
     }
 
-    private init(root: ConfigNode) throws(ConfigError) {
+    /// Reads every section and every job even after an error, so that one pass reports all of
+    /// them (``ConfigError/more``). With `checkingTokens` (`nightshift check`), an unset token
+    /// variable is one of them too; other commands leave that to `serve`, which needs them.
+    private typealias Entries = [(name: String, value: ConfigNode)]
+
+    private init(root: ConfigNode, checkingTokens: Bool) throws(ConfigError) {
+        var errors: [ConfigError] = []
+        func reading<T>(_ fallback: T, _ body: () throws(ConfigError) -> T) -> T {
+            do {
+                return try body()
+            } catch {
+                errors.append(error)
+                return fallback
+            }
+        }
         let values = try ConfigFields(root)
-        store =
-            try values["store"].map { node throws(ConfigError) in try DatabaseEntry.url(node) }
-            ?? ConfigNode.resolvingSQLitePath(
-                root.environment["NIGHTSHIFT_STORE"] ?? "sqlite:./nightshift.db", against: root.file)
-        if let zoneNode = values["timezone"] {
+        let defaultStore = ConfigNode.resolvingSQLitePath(
+            root.environment["NIGHTSHIFT_STORE"] ?? "sqlite:./nightshift.db", against: root.file)
+        store = reading(defaultStore) { () throws(ConfigError) in
+            try values["store"].map { node throws(ConfigError) in try DatabaseEntry.url(node) } ?? defaultStore
+        }
+        timeZone = reading(TimeZone(identifier: "UTC")!) { () throws(ConfigError) in
+            guard let zoneNode = values["timezone"] else { return TimeZone(identifier: "UTC")! }
             let identifier = try zoneNode.string()
             guard let zone = TimeZone(identifier: identifier) else {
                 throw zoneNode.error("unknown time zone '\(identifier)'; use an IANA name such as Europe/Berlin")
             }
-            timeZone = zone
-        } else {
-            timeZone = TimeZone(identifier: "UTC")!
+            return zone
         }
         var databases: [String: String] = [:]
-        for (name, node) in try values["databases"]?.mapping() ?? [] { databases[name] = try DatabaseEntry.url(node) }
+        for (name, node) in reading(Entries(), { () throws(ConfigError) -> Entries in try values["databases"]?.mapping() ?? [] })
+        {
+            databases[name] = reading("") { () throws(ConfigError) in try DatabaseEntry.url(node) }
+        }
         self.databases = databases
-        redis = try values["redis"]?.stringMap() ?? [:]
-        server = try values["server"].map { node throws(ConfigError) in try ServerSettings(node: node) } ?? ServerSettings()
-        history =
+        var redis: [String: String] = [:]
+        for (name, node) in reading(Entries(), { () throws(ConfigError) -> Entries in try values["redis"]?.mapping() ?? [] }) {
+            redis[name] = reading("") { () throws(ConfigError) in try DatabaseEntry.redisURL(node) }
+        }
+        self.redis = redis
+        server = reading(ServerSettings()) { () throws(ConfigError) in
+            let settings =
+                try values["server"].map { node throws(ConfigError) in try ServerSettings(node: node) } ?? ServerSettings()
+            if checkingTokens { _ = try settings.resolveTokens(environment: root.environment) }
+            return settings
+        }
+        history = reading(HistoryRetention.Rule()) { () throws(ConfigError) in
             try values["history"].map { node throws(ConfigError) in try JobDefinition.retentionRule(node) }
-            ?? HistoryRetention.Rule()
+                ?? HistoryRetention.Rule()
+        }
         var queues: [String: Int] = [:]
-        for (name, node) in try values["queues"]?.mapping() ?? [] {
-            let queue = try ConfigFields(node)
-            queues[name] = try queue["concurrency"]?.int(in: 1...10_000)
-            try queue.finish()
+        for (name, node) in reading(Entries(), { () throws(ConfigError) -> Entries in try values["queues"]?.mapping() ?? [] }) {
+            queues[name] = reading(nil) { () throws(ConfigError) in
+                let queue = try ConfigFields(node)
+                let limit = try queue["concurrency"]?.int(in: 1...10_000)
+                try queue.finish()
+                return limit
+            }
         }
         self.queues = queues
-        storeListen = try values["store_listen"]?.bool() ?? true
-        engine = try EngineSettings(node: values["engine"], environment: root.environment)
-        logging = try LoggingSettings(node: values["logging"])
-        guard let jobsNode = values["jobs"] else { throw root.error("missing 'jobs:'") }
+        storeListen = reading(true) { () throws(ConfigError) in try values["store_listen"]?.bool() ?? true }
+        engine = reading(EngineSettings()) { () throws(ConfigError) in
+            try EngineSettings(node: values["engine"], environment: root.environment)
+        }
+        logging = reading(LoggingSettings()) { () throws(ConfigError) in try LoggingSettings(node: values["logging"]) }
         var jobs: [JobDefinition] = []
-        for (name, node) in try jobsNode.mapping() {
-            jobs.append(
-                try JobDefinition(
-                    name: name, node: node, defaultTimeZone: timeZone, databases: Set(databases.keys), redis: Set(redis.keys)))
+        let jobZone = timeZone
+        let databaseNames = Set(databases.keys)
+        let redisNames = Set(redis.keys)
+        if let jobsNode = values["jobs"] {
+            for (name, node) in reading(Entries(), { () throws(ConfigError) -> Entries in try jobsNode.mapping() }) {
+                let job = reading(nil) { () throws(ConfigError) -> JobDefinition? in
+                    try JobDefinition(
+                        name: name, node: node, defaultTimeZone: jobZone, databases: databaseNames, redis: redisNames)
+                }
+                if let job { jobs.append(job) }
+            }
+        } else {
+            errors.append(root.error("missing 'jobs:'"))
         }
         self.jobs = jobs
-        try values.finish()
+        reading(()) { () throws(ConfigError) in try values.finish() }
         let enabledFlag = root.environment["NIGHTSHIFT_ENABLED"]?.lowercased()
         schedulingEnabled = !["false", "0", "no", "off"].contains(enabledFlag ?? "true")
+        // In file order (sections are read in code order); errors without a line first.
+        let ordered = errors.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+        if let error = ConfigError.combining(ordered.map(\.element)) { throw error }
     }
 
     private static func line(of error: YamlError) -> Int? {

@@ -549,6 +549,47 @@ struct Nightshift {
         #expect(try await cli.run(["serve", "--config", valid, "--concurrency", "0"]).status == 2)
     }
 
+    @Test(
+        "check reports every error in one pass, each with its line: a bad store scheme, a bad database URL, an unset token variable, a misspelt key"
+    )
+    func checkReportsEverything() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(
+            config: """
+                store: postgress://db/app
+                databases:
+                  app: "mysql://db/app"
+                server:
+                  tokens: [{ name: ops, role: admin, env: NIGHTSHIFT_TEST_UNSET_TOKEN }]
+                jobs:
+                  a:
+                    kind: command
+                    command: ["true"]
+                    schedul: "0 3 * * *"
+                  b:
+                    kind: command
+                    command: ["true"]
+                    schedule: "61 * * * *"
+                """)
+        let result = try await cli.run(["check", "--config", config])
+        #expect(result.status == 2, "\(result.output)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        for expected in [
+            "nightshift.yml:1: store: database URL 'postgress://db/app' is neither",
+            "nightshift.yml:3: databases.app: database URL 'mysql://db/app' is neither",
+            "nightshift.yml:5: server.tokens.ops.env: environment variable NIGHTSHIFT_TEST_UNSET_TOKEN is not set",
+            "nightshift.yml:10: jobs.a.schedul: unknown key; expected one of",
+            "nightshift.yml:14: jobs.b.schedule: minute field: 61 is out of range 0-59",
+        ] {
+            #expect(lines.contains { $0.contains(expected) }, "missing '\(expected)' in: \(result.output)")
+        }
+        #expect(result.output.contains("(did you mean 'schedule'?)"), "\(result.output)")
+        // `run` needs no tokens: the unset variable is not its error.
+        let run = try await cli.run(["run", "a", "--config", config])
+        #expect(run.status == 2 && !run.output.contains("NIGHTSHIFT_TEST_UNSET_TOKEN"), "\(run.output)")
+    }
+
     @Test("check prints the next fires as JSON across the DST change")
     func checkJSON() async throws {
         let cli = try Nightshift()
