@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
                     tokens: tokens, waitTimeout: server.waitTimeout, metricsRequireToken: server.metricsRequireToken,
                     schedulingEnabled: engineConfiguration.schedulingEnabled,
                     heartbeatTimeout: engineConfiguration.leaseDuration, dependencies: app.dependencyChecks()),
-                registry: registry, onEnqueued: { engine.notifyEnqueued() })
+                registry: registry, logger: logger, onEnqueued: { engine.notifyEnqueued() })
             let http = AdminServer.application(
                 api: api, host: server.host, port: listenPort, logger: logger,
                 onServerRunning: { port in

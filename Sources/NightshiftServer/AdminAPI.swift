@@ -60,16 +60,19 @@ public struct AdminAPI: Sendable {
     let authenticator: TokenAuthenticator
     let registry: PrometheusCollectorRegistry
     let onEnqueued: @Sendable () -> Void
+    /// Where operators' actions (trigger, pause, resume, cancel, retry) are logged, with the token's name.
+    let logger: Logger
     let knownQueues = KnownQueues()
     let runEndWaiter: RunEndWaiter
     let probes: StoreProbes
 
     /// An API over `store` for `jobs`. `registry` is the one the engine's metrics go to;
-    /// `onEnqueued` wakes local workers after a trigger.
+    /// `onEnqueued` wakes local workers after a trigger; `logger` gets who did what.
     public init(
         store: any JobStore, jobs: [Job], configuration: Configuration, registry: PrometheusCollectorRegistry,
-        onEnqueued: @escaping @Sendable () -> Void = {}
+        logger: Logger = Logger(label: "nightshift-api"), onEnqueued: @escaping @Sendable () -> Void = {}
     ) {
+        self.logger = logger
         self.store = store
         self.jobs = jobs
         self.jobsByName = Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -305,6 +305,13 @@ struct Nightshift {
             attempts?.first?["outcome"] as? String == "cancelled" && attempts?.first?["output"] as? String == "begun", "\(run)")
         kill(serve.processIdentifier, SIGTERM)
         _ = try await Nightshift.exitStatus(of: serve)
+        // Who did what is logged at info; an asked-for cancel is not an error of the job's.
+        let text = output()
+        #expect(text.contains("[long] triggered by one-time") && text.contains("by=one-time"), "\(text)")
+        #expect(text.contains("[long] cancel of run \(runID) asked by one-time"), "\(text)")
+        #expect(text.contains("notice nightshift:") && text.contains("[long] Cancelled"), "\(text)")
+        #expect(!text.contains("error nightshift:"), "\(text)")
+        #expect(text.firstMatch(of: #/elapsed=\d+(\.\d+)?(ms|s) /#) != nil, "\(text)")
     }
 
     @Test("serve stops with an error when its port is taken")

@@ -70,7 +70,8 @@ public struct ForegroundRunner: Sendable {
                 return
             } catch {
                 logger.warning(
-                    "heartbeat failed; trying again at the next beat", metadata: ["run": "\(runID)", "error": "\(error)"])
+                    "heartbeat failed; trying again at the next beat",
+                    metadata: ["run": "\(runID.lowercasedText)", "error": "\(error)"])
             }
         }
     }

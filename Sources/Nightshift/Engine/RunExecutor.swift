@@ -46,7 +46,9 @@ package struct RunExecutor: Sendable {
         completion.output = context.outputTail?.storable
         let duration = clock.uptime - started
         metrics.runEnded(job: run.job, status: completion.outcome.metricStatus, duration: duration)
-        func attemptMetadata() -> Logger.Metadata { metadata().merging(["elapsed": "\(duration)"]) { $1 } }
+        func attemptMetadata() -> Logger.Metadata {
+            metadata().merging(["elapsed": "\(DurationText.elapsed(duration.inSeconds))"]) { $1 }
+        }
         // The same `[job] Completed. key=value` line that `nightshift run` prints, for log readers.
         switch completion.outcome {
         case .succeeded:
@@ -55,10 +57,11 @@ package struct RunExecutor: Sendable {
             logger.warning(
                 "[\(run.job)] Failed: \(completion.error ?? "") (attempt \(run.attempt) of \(run.maxAttempts); retrying in \(DurationText.format(backoff.inSeconds)))",
                 metadata: attemptMetadata())
+        case .finished(.cancelled):
+            // Someone asked for it (or a shutdown ran out of grace): not an error of the job's.
+            logger.notice("[\(run.job)] Cancelled: \(completion.error ?? "cancelled")", metadata: attemptMetadata())
         case .finished(let status):
-            logger.error(
-                "[\(run.job)] \(status == .cancelled ? "Cancelled" : "Failed"): \(completion.error ?? status.rawValue)",
-                metadata: attemptMetadata())
+            logger.error("[\(run.job)] Failed: \(completion.error ?? status.rawValue)", metadata: attemptMetadata())
         }
         return completion
     }

@@ -126,7 +126,10 @@ package final class Scheduler: Sendable {
             for (fire, outcome) in zip(fires, outcomes) where outcome != .duplicate {
                 logger.info(
                     "fire recorded",
-                    metadata: ["job": "\(job.name)", "scheduledFor": "\(fire.scheduledFor)", "outcome": "\(outcome.rawValue)"])
+                    metadata: [
+                        "job": "\(job.name)", "scheduledFor": "\(ISO8601Format.string(from: fire.scheduledFor))",
+                        "outcome": "\(outcome.rawValue)",
+                    ])
             }
         }
         if plan.dropped > 0 {

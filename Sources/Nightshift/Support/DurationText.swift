@@ -38,6 +38,15 @@ package enum DurationText {
         return total
     }
 
+    /// How long something took, for logs: `1.9ms`, `2.31s`, or ``format(_:)``'s form from a
+    /// minute on (Swift's own `0.001937874 seconds` was hard to read and to filter on).
+    package static func elapsed(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return format(seconds) }
+        if seconds < 1 { return String(format: "%.1fms", seconds * 1000) }
+        if seconds < 60 { return String(format: "%.2fs", seconds) }
+        return format(seconds)
+    }
+
     /// A short form of `seconds` such as `90s`, `10m` or `1h30m`.
     package static func format(_ seconds: Double) -> String {
         // Not a duration anyone wrote; converting it to a whole number would trap.

@@ -35,6 +35,9 @@ extension AdminAPI {
                     params: params, window: window, dryRun: dryRun, queue: job.policies.queue)
             })
         onEnqueued()
+        logger.info(
+            "[\(name)] triggered by \(token.name)\(runs.count > 1 ? " (\(runs.count) runs)" : "")\(dryRun ? " (dry run)" : "")",
+            metadata: ["job": "\(name)", "run": "\(runs.first?.id.lowercasedText ?? "")", "by": "\(token.name)"])
         guard wait else { return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted) }
         let waiting = Task { [runEndWaiter, timeout = configuration.waitTimeout] in
             try await runEndWaiter.wait(for: runs.map(\.id), timeout: timeout)
