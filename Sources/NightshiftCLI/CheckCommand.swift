@@ -34,7 +34,7 @@ struct CheckCommand: AsyncParsableCommand {
         print("\(options.configPath): ok, \(app.jobs.count) job\(app.jobs.count == 1 ? "" : "s")")
         for job in report.jobs {
             print("- \(job.name): \(job.schedule.map { "\($0) (\(job.timezone))" } ?? "no schedule, runs on demand")")
-            for fire in job.next { print("    \(fire)") }
+            for fire in job.next { print("    \(options.times.text(fire, zone: job.timezone))") }
         }
         if connect { try await checkConnections(app) }
     }

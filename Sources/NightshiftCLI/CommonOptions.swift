@@ -17,6 +17,12 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "Log debug detail to standard error.")
     var verbose = false
 
+    @Flag(name: .long, help: "Print times in UTC, not in each job's time zone.")
+    var utc = false
+
+    /// How this command prints times.
+    var times: LocalTime { LocalTime(utc: utc) }
+
     var configPath: String {
         config ?? ProcessInfo.processInfo.environment["NIGHTSHIFT_CONFIG"] ?? "./nightshift.yml"
     }

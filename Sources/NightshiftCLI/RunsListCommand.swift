@@ -44,11 +44,15 @@ struct RunsListCommand: AsyncParsableCommand {
         var table = TextTable(
             header: ["ID", "JOB", "STATUS", "TRIGGER", "ATTEMPT", "STARTED", "ENDED", "WINDOW"] + (withParams ? ["PARAMS"] : [])
                 + ["RESULT"])
+        let zones = Dictionary(app.jobs.map { ($0.name, $0.timeZone.ianaName) }, uniquingKeysWith: { first, _ in first })
+        let times = options.times
         for run in report.runs {
+            let zone = zones[run.name] ?? "UTC"
             table.append(
                 [
-                    run.id, run.name, run.status.rawValue, run.trigger.rawValue, "\(run.attempt)", run.startedAt ?? "-",
-                    run.endedAt ?? "-", run.window.map { "\($0.from)..\($0.to)" } ?? "-",
+                    run.id, run.name, run.status.rawValue, run.trigger.rawValue, "\(run.attempt)",
+                    times.text(run.startedAt, zone: zone), times.text(run.endedAt, zone: zone),
+                    run.window.map { "\(times.text($0.from, zone: zone)) .. \(times.text($0.to, zone: zone))" } ?? "-",
                 ] + (withParams ? [run.params.isEmpty ? "-" : run.params.summary] : []) + [
                     Self.cut(run.error ?? run.details.summary)
                 ])

@@ -26,11 +26,14 @@ struct RunsShowCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         if options.json { return try printJSON(report) }
-        print(Self.render(report))
+        let zone = app.jobs.first { $0.name == report.name }?.timeZone.ianaName ?? "UTC"
+        print(Self.render(report, times: options.times, zone: zone))
     }
 
-    /// The report as text: fields first, then each attempt, its output indented.
-    static func render(_ report: RunReport) -> String {
+    /// The report as text, times in `zone` (the job's) or UTC: fields first, then each attempt,
+    /// its output indented.
+    static func render(_ report: RunReport, times: LocalTime, zone: String) -> String {
+        func time(_ iso: String?) -> String { times.text(iso, zone: zone) }
         var lines = [
             "run       \(report.id)",
             "job       \(report.name)",
@@ -38,17 +41,17 @@ struct RunsShowCommand: AsyncParsableCommand {
             "trigger   \(report.trigger.rawValue)\(report.triggeredBy.map { " by \($0)" } ?? "")",
             "queue     \(report.queue)",
         ]
-        if let scheduled = report.scheduledFor { lines.append("fire      \(scheduled)") }
-        if let window = report.window { lines.append("window    \(window.from) .. \(window.to)") }
+        if let scheduled = report.scheduledFor { lines.append("fire      \(time(scheduled))") }
+        if let window = report.window { lines.append("window    \(time(window.from)) .. \(time(window.to))") }
         if !report.params.isEmpty { lines.append("params    \(report.params.summary)") }
-        lines.append("started   \(report.startedAt ?? "-")")
-        lines.append("ended     \(report.endedAt ?? "-")")
+        lines.append("started   \(time(report.startedAt))")
+        lines.append("ended     \(time(report.endedAt))")
         if !report.details.isEmpty { lines.append("details   \(report.details.summary)") }
         if let error = report.error { lines.append("error     \(error)") }
         for attempt in report.attempts ?? [] {
             lines.append("")
             lines.append(
-                "attempt \(attempt.attempt): \(attempt.outcome)\(attempt.worker.map { " on \($0)" } ?? ""), \(attempt.startedAt ?? "-") .. \(attempt.endedAt)"
+                "attempt \(attempt.attempt): \(attempt.outcome)\(attempt.worker.map { " on \($0)" } ?? ""), \(time(attempt.startedAt)) .. \(time(attempt.endedAt))"
             )
             if let error = attempt.error { lines.append("  error: \(error)") }
             if let output = attempt.output {

@@ -11,7 +11,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let report = try await StatusCommand.report(options: options)
-        StatusCommand.print(report, json: options.json)
+        StatusCommand.print(report, json: options.json, times: options.times)
         if report.isAlarming { throw ExitCode.failure }
     }
 
@@ -26,7 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    static func print(_ report: StatusReport, json: Bool) {
+    static func print(_ report: StatusReport, json: Bool, times: LocalTime) {
         if json {
             try? printJSON(report)
             return
@@ -34,10 +34,10 @@ struct StatusCommand: AsyncParsableCommand {
         Swift.print("scheduler: \(report.running ? "running" : "not running")\(report.enabled ? "" : " (scheduling disabled)")")
         var table = TextTable(header: ["HEALTH", "JOB", "SCHEDULE", "NEXT", "LAST RUN", "ERROR"])
         for job in report.jobs {
-            let last = job.lastRun.map { "\($0.status) \($0.endedAt ?? "")" } ?? "never"
+            let last = job.lastRun.map { "\($0.status) \(times.text($0.endedAt, zone: job.timezone))" } ?? "never"
             table.append([
                 job.health.rawValue, job.name, job.schedule.map { "\($0) (\(job.timezone))" } ?? "on demand",
-                job.nextRunAt ?? "-", last, job.lastError ?? "",
+                times.text(job.nextRunAt, zone: job.timezone), last, job.lastError ?? "",
             ])
         }
         Swift.print(table.render())
@@ -51,6 +51,6 @@ struct JobsCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        StatusCommand.print(try await StatusCommand.report(options: options), json: options.json)
+        StatusCommand.print(try await StatusCommand.report(options: options), json: options.json, times: options.times)
     }
 }

@@ -597,6 +597,29 @@ struct Nightshift {
         #expect(run.status == 2 && !run.output.contains("NIGHTSHIFT_TEST_UNSET_TOKEN"), "\(run.output)")
     }
 
+    @Test("check and status print times in each job's zone with its offset; --utc prints UTC")
+    func timesInJobZone() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let config = try cli.write(
+            config: """
+                store: sqlite:./s.db
+                jobs:
+                  nightly:
+                    kind: command
+                    command: ["true"]
+                    schedule: "0 3 * * *"
+                    timezone: Europe/Berlin
+                """)
+        let local = try await cli.run(["check", "--from", "2026-03-28T00:00:00Z", "--count", "2", "--config", config])
+        #expect(local.output.contains("    2026-03-28 03:00:00 +01:00\n    2026-03-29 03:00:00 +02:00"), "\(local.output)")
+        let utc = try await cli.run(["check", "--utc", "--from", "2026-03-28T00:00:00Z", "--count", "2", "--config", config])
+        #expect(utc.output.contains("    2026-03-28T02:00:00Z\n    2026-03-29T01:00:00Z"), "\(utc.output)")
+        #expect(try await cli.run(["migrate", "--config", config]).status == 0)
+        let status = try await cli.run(["status", "--config", config])
+        #expect(status.output.firstMatch(of: /03:00:00 \+0[12]:00/) != nil, "\(status.output)")
+    }
+
     @Test("check prints the next fires as JSON across the DST change")
     func checkJSON() async throws {
         let cli = try Nightshift()
