@@ -314,6 +314,56 @@ struct Nightshift {
         #expect(text.firstMatch(of: #/elapsed=\d+(\.\d+)?(ms|s) /#) != nil, "\(text)")
     }
 
+    @Test("a command job's progress from the result file is seen through the API while it runs; its details are the run's")
+    func resultProtocolThroughAPI() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let marker = cli.directory.appendingPathComponent("halfway").path
+        let config = try cli.write(
+            config: """
+                store: sqlite:./store.db
+                jobs:
+                  expire-sessions:
+                    kind: command
+                    command:
+                      - sh
+                      - -c
+                      - |
+                        echo '{"progress": 50}' >> "$NIGHTSHIFT_RESULT_FILE"
+                        touch \(marker)
+                        sleep 4
+                        echo '{"details": {"expiredCount": 2, "revokedCount": 0}}' >> "$NIGHTSHIFT_RESULT_FILE"
+                """)
+        let (serve, log) = try cli.start(
+            ["serve", "--port", "0", "--config", config], environment: ["NIGHTSHIFT_LEASE_SECONDS": "3"])
+        defer { kill(serve.processIdentifier, SIGKILL) }
+        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while output().firstMatch(of: /Bearer ([0-9a-f]{48})'/) == nil, serve.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let token = try #require(output().firstMatch(of: /Bearer ([0-9a-f]{48})'/)?.1, "\(output())")
+        let port = try #require(output().firstMatch(of: /admin API on http:\/\/[0-9.]+:(\d+)/)?.1)
+        func api(_ method: String, _ path: String) async throws -> [String: Any] {
+            let answer = try await cli.run(
+                ["-s", "-X", method, "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)\(path)"],
+                program: "/usr/bin/curl")
+            return try #require(
+                try JSONSerialization.jsonObject(with: Data(answer.output.utf8)) as? [String: Any], "\(answer.output)")
+        }
+        let runID = try #require(try await api("POST", "/api/jobs/run/expire-sessions?wait=false")["runId"] as? String)
+        var run: [String: Any] = [:]
+        var seenHalfway = false
+        while run["status"] as? String != "succeeded", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            run = try await api("GET", "/api/jobs/runs/\(runID)")
+            if run["status"] as? String == "running", run["progress"] as? Int == 50 { seenHalfway = true }
+        }
+        #expect(seenHalfway, "progress 50 was never seen while the run ran: \(run)")
+        #expect(run["status"] as? String == "succeeded", "\(run)")
+        #expect((run["details"] as? [String: Any])?["expiredCount"] as? Int == 2, "\(run)")
+    }
+
     @Test("serve stops with an error when its port is taken")
     func portInUse() async throws {
         let cli = try Nightshift()

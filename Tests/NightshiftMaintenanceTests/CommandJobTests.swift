@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Nightshift
 import NightshiftTesting
+import Synchronization
 import Testing
 
 @testable import NightshiftMaintenance
@@ -22,6 +23,68 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
             environment: ["GREETING": "hi"], keptLines: 2)
         let details = try await job.body(context(dryRun: true, params: ["day": "2026-01-01"]))
         #expect(details == ["exitStatus": 0, "output": "line 3\n2026-01-01 1 hi"])
+    }
+
+    /// A context that records progress reports and report lines.
+    final class Recorder: Sendable {
+        let progress = Mutex<[Int]>([])
+        let reports = Mutex<[String]>([])
+
+        var context: JobContext {
+            JobContext(
+                jobName: "test", runID: .version7(), attempt: 1, scheduledFor: nil, isDryRun: false, window: nil, params: [:],
+                logger: Logger(label: "result-test") { _ in ReportCollector(reports: self) },
+                progress: { value in self.progress.withLock { $0.append(value) } })
+        }
+    }
+
+    /// Keeps the lines logged as reports.
+    struct ReportCollector: LogHandler {
+        let reports: Recorder
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            if event.metadata?[JobContext.reportMetadataKey] != nil {
+                reports.reports.withLock { $0.append("\(event.message)") }
+            }
+        }
+    }
+
+    @Test(
+        "the result protocol: a shell and a Python program report progress, report lines and details through NIGHTSHIFT_RESULT_FILE",
+        arguments: [
+            """
+            echo '{"progress": 40}' >> "$NIGHTSHIFT_RESULT_FILE"
+            echo '{"report": "Removed 3 expired sessions"}' >> "$NIGHTSHIFT_RESULT_FILE"
+            echo 'not json' >> "$NIGHTSHIFT_RESULT_FILE"
+            echo '{"details": {"expiredCount": 3, "revokedCount": 0}}' >> "$NIGHTSHIFT_RESULT_FILE"
+            echo '{"details": {"revokedCount": 1}}' >> "$NIGHTSHIFT_RESULT_FILE"
+            echo ordinary output
+            """,
+            """
+            python3 - <<'PY'
+            import json, os
+            with open(os.environ["NIGHTSHIFT_RESULT_FILE"], "a") as results:
+                def send(**line): results.write(json.dumps(line) + "\\n"); results.flush()
+                send(progress=40)
+                send(report="Removed 3 expired sessions")
+                results.write("not json\\n")
+                send(details={"expiredCount": 3, "revokedCount": 0})
+                send(details={"revokedCount": 1})
+            print("ordinary output")
+            PY
+            """,
+        ])
+    func resultProtocol(program: String) async throws {
+        let recorder = Recorder()
+        let details = try await CommandJob(command: ["sh", "-c", program]).body(recorder.context)
+        #expect(details == ["expiredCount": 3, "revokedCount": 1])
+        #expect(recorder.progress.withLock { $0 } == [40])
+        #expect(recorder.reports.withLock { $0 } == ["Removed 3 expired sessions"])
     }
 
     @Test("a non-zero exit fails with the status and the last line")
@@ -120,6 +183,7 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         let allowed = Set(
             CommandJob.baseEnvironment + [
                 "NIGHTSHIFT_TEST_SHARED", "GREETING", "NIGHTSHIFT_JOB", "NIGHTSHIFT_RUN_ID", "NIGHTSHIFT_DRY_RUN",
+                "NIGHTSHIFT_RESULT_FILE",
             ])
         // The shell itself sets PWD, SHLVL and _.
         #expect(

@@ -16,7 +16,9 @@ import SystemPackage
 /// `LC_ALL`, `TZ` and `TMPDIR` from Nightshift's own, the variables `inheritedEnvironment`
 /// names, the job's `environment`, and `NIGHTSHIFT_JOB`, `NIGHTSHIFT_RUN_ID`,
 /// `NIGHTSHIFT_DRY_RUN` (`1` on a dry run), `NIGHTSHIFT_WINDOW_FROM` and `_TO` (ISO 8601) and
-/// `NIGHTSHIFT_PARAM_<NAME>` for each param (upper-cased, `-` and `.` as `_`). Nothing else of Nightshift's environment (API
+/// `NIGHTSHIFT_PARAM_<NAME>` for each param (upper-cased, `-` and `.` as `_`), and
+/// `NIGHTSHIFT_RESULT_FILE`, where it may report progress, report lines and details
+/// (``ResultFile``). Nothing else of Nightshift's environment (API
 /// tokens, database URLs) reaches it. On cancellation or timeout its process group gets
 /// SIGTERM, and SIGKILL five seconds later; when the program ends, whatever it left running in
 /// its group gets SIGKILL, once the output has ended or a second has passed. When Nightshift
@@ -76,7 +78,20 @@ public struct CommandJob: Sendable {
 
     private func run(context: JobContext) async throws -> JSONObject {
         guard let program = command.first else { throw MaintenanceError.commandNotStarted("", reason: "no program given") }
-        let variables = environmentVariables(for: context, parent: ProcessInfo.processInfo.environment)
+        var variables = environmentVariables(for: context, parent: ProcessInfo.processInfo.environment)
+        let results = try ResultFile()
+        variables["NIGHTSHIFT_RESULT_FILE"] = results.path
+        // Progress and report lines reach the run while the program runs, read every 200 ms.
+        let watcher = Task {
+            while !Task.isCancelled {
+                results.read(into: context)
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        defer {
+            watcher.cancel()
+            results.remove()
+        }
         var options = PlatformOptions()
         options.processGroupID = 0
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(5))]
@@ -113,10 +128,14 @@ public struct CommandJob: Sendable {
         _ = await reader.finish(within: .seconds(1))
         group.kill()
         let lines = capture.finish().lines
+        watcher.cancel()
+        results.read(into: context)
         try context.checkCancellation()
         switch status {
         case .exited(0):
-            return ["exitStatus": 0, "output": .string(lines.joined(separator: "\n"))]
+            // Details the program reported through the result file are the run's; the output
+            // tail stays with the attempt.
+            return results.details ?? ["exitStatus": 0, "output": .string(lines.joined(separator: "\n"))]
         case .exited(let code):
             throw MaintenanceError.commandFailed(status: code, lastLine: lines.last ?? "")
         case .signaled(let signal):
