@@ -93,6 +93,7 @@ public struct AdminAPI: Sendable {
     public static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.get, "/api/jobs/status"),
         (.post, "/api/jobs/run/{name}"),
+        (.post, "/api/runs"),
         (.get, "/api/jobs/runs"),
         (.get, "/api/jobs/runs/{id}"),
         (.post, "/api/jobs/{name}/pause"),
@@ -126,6 +127,7 @@ public struct AdminAPI: Sendable {
                 connection: (context as? AdminRequestContext)?.channel)
         }
         router.get("/api/jobs/runs") { request, _ in try await self.listRuns(request) }
+        router.post("/api/runs") { request, _ in try await self.enqueue(request) }
         router.get("/api/jobs/runs/:id") { request, context in
             try await self.run(request, id: try Self.pathParameter("id", of: context))
         }

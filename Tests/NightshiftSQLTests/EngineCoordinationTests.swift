@@ -162,13 +162,16 @@ import Testing
         }
     }
 
-    @Test("shutdown ends although a store call hangs deaf to cancellation (an instance never exited after an outage)")
-    func shutdownWithHungStoreCall() async throws {
+    @Test(
+        "shutdown ends although a store call of the upkeep or the scheduler hangs deaf to cancellation (an instance never exited after an outage)",
+        arguments: [SlowStore.HangingCall.listen, .lease])
+    func shutdownWithHungStoreCall(call: SlowStore.HangingCall) async throws {
         try await withTestStore(.sqlite) { test in
             let store = SlowStore(base: test.store)
-            store.hangListening()
-            defer { store.releaseHungListens() }
-            let running = engine(store, []) { $0.listenForNewRuns = true }
+            store.hang(call)
+            defer { store.releaseHungCalls() }
+            let job = try Job(name: "tick", schedule: try Schedule("* * * * * *")) { _ in [:] }
+            let running = engine(store, [job]) { $0.listenForNewRuns = true }
             let task = Task { try await running.run() }
             try await Task.sleep(for: .milliseconds(300))
             running.shutDown()

@@ -11,8 +11,8 @@ final class SlowStore: JobStore {
     /// How many of the next completion writes, claims and heartbeats fail, as during an outage.
     private let failures = Mutex((completions: 0, claims: 0, heartbeats: 0))
     private let beats = Atomic<Int>(0)
-    private let listeningHangs = Atomic<Bool>(false)
-    private let hungListens = Mutex<[CheckedContinuation<Void, Never>]>([])
+    private let hanging = Mutex<Set<HangingCall>>([])
+    private let hungCalls = Mutex<[CheckedContinuation<Void, Never>]>([])
     private let claimFailuresAsked = Atomic<Int>(0)
     /// Tests waiting for a number of failed claims.
     private let claimWaiters = Mutex<[(count: Int, continuation: CheckedContinuation<Void, Never>)]>([])
@@ -73,6 +73,7 @@ final class SlowStore: JobStore {
     func advanceWatermark(job: String, to fire: Date) async throws { try await base.advanceWatermark(job: job, to: fire) }
     func setPaused(job: String, paused: Bool) async throws -> Bool { try await base.setPaused(job: job, paused: paused) }
     func acquireLease(_ name: String, holder: String, duration: Duration) async throws -> Bool {
+        await hangIfAsked(.lease)
         try await Task.sleep(for: delays.withLock { $0.lease })
         return try await base.acquireLease(name, holder: holder, duration: duration)
     }
@@ -123,23 +124,31 @@ final class SlowStore: JobStore {
     func lastFinishedRuns() async throws -> [String: Run] { try await base.lastFinishedRuns() }
     func attempts(of id: UUID) async throws -> [AttemptRecord] { try await base.attempts(of: id) }
     func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {
-        if listeningHangs.load(ordering: .relaxed) {
-            // Deaf to cancellation until released, as a PostgresNIO call hung after an outage.
-            await withCheckedContinuation { continuation in hungListens.withLock { $0.append(continuation) } }
-        } else {
-            try await base.listenForNewRuns(wake)
+        await hangIfAsked(.listen)
+        try await base.listenForNewRuns(wake)
+    }
+
+    /// Store calls a test can make hang.
+    enum HangingCall: Sendable { case listen, lease }
+
+    /// Makes `call` hang, deaf to cancellation as a PostgresNIO call hung after an outage, until
+    /// ``releaseHungCalls()``.
+    func hang(_ call: HangingCall) { hanging.withLock { _ = $0.insert(call) } }
+
+    /// Ends the hung calls (so the test leaves no task behind) and hangs no more.
+    func releaseHungCalls() {
+        hanging.withLock { $0 = [] }
+        let hung = hungCalls.withLock { calls in
+            defer { calls = [] }
+            return calls
         }
+        for continuation in hung { continuation.resume() }
     }
 
-    /// Makes listening for new runs hang, deaf to cancellation, until ``releaseHungListens()``.
-    func hangListening() { listeningHangs.store(true, ordering: .relaxed) }
-
-    /// Ends the hung listens (so the test leaves no task behind).
-    func releaseHungListens() {
-        listeningHangs.store(false, ordering: .relaxed)
-        for continuation in hungListens.withLock({ hung in
-            defer { hung = [] }; return hung
-        }) { continuation.resume() }
+    private func hangIfAsked(_ call: HangingCall) async {
+        guard hanging.withLock({ $0.contains(call) }) else { return }
+        await withCheckedContinuation { continuation in hungCalls.withLock { $0.append(continuation) } }
     }
+
     func close() async { await base.close() }
 }

@@ -47,9 +47,46 @@ import Testing
                     #expect(!answer.body.contains("secret"), "\(place) echoes a token")
                 }
             }
-            for open in ["/healthz", "/readyz", "/metrics", "/api/openapi.json"] {
+            for open in ["/healthz", "/readyz", "/metrics", "/api/openapi.json", "/"] {
                 #expect(try await api.call(.get, open, role: nil).status == 200, "\(open)")
             }
+        }
+    }
+
+    @Test(
+        "POST /api/runs queues one run or a list in one request; a uniqueKey answers the active run; viewers get 403",
+        arguments: TestStoreKind.available)
+    func enqueueOverHTTP(kind: TestStoreKind) async throws {
+        try await APIHarness.with(kind) { api, test in
+            let single = try await api.call(
+                .post, "/api/runs", role: "trigger",
+                body:
+                    #"{"job": "ok", "params": {"invoice": 42}, "uniqueKey": "invoice-42", "priority": 5, "queue": "billing", "runAt": "2099-01-01T00:00:00Z"}"#
+            )
+            #expect(single.status == 202, "\(single.body)")
+            /// The runs of an answer.
+            func runs(_ answer: APIHarness.Answer) -> [JSONObject] {
+                guard case .array(let items) = answer.json["runs"] else { return [] }
+                return items.compactMap { if case .object(let object) = $0 { object } else { nil } }
+            }
+            let entry = try #require(runs(single).first, "\(single.body)")
+            #expect(entry["existing"] == false && entry["queue"] == "billing")
+            let again = try await api.call(
+                .post, "/api/runs", role: "admin", body: #"[{"job": "ok", "uniqueKey": "invoice-42"}]"#)
+            let repeated = try #require(runs(again).first, "\(again.body)")
+            #expect(repeated["existing"] == true && repeated["runId"] == entry["runId"], "\(again.body)")
+            // A thousand runs in one request, one statement.
+            let many = (0..<1000).map { #"{"job": "ok", "params": {"n": \#($0)}, "runAt": "2099-01-01T00:00:00Z"}"# }
+            let bulk = try await api.call(
+                .post, "/api/runs", role: "trigger", body: #"{"runs": ["# + many.joined(separator: ",") + "]}")
+            #expect(bulk.status == 202 && runs(bulk).count == 1000, "\(bulk.body.prefix(300))")
+            #expect(try await test.store.runs(RunQuery(job: "ok", limit: 1000)).count >= 1000)
+            // Roles and bad input.
+            #expect(try await api.call(.post, "/api/runs", role: "viewer", body: #"{"job": "ok"}"#).status == 403)
+            let bad = try await api.call(.post, "/api/runs", body: #"[{"job": "ok"}, {"job": "ok", "when": "soon"}]"#)
+            #expect(bad.status == 400 && bad.json["field"] == "runs[1].when", "\(bad.body)")
+            let unknown = try await api.call(.post, "/api/runs", body: #"{"job": "nope"}"#)
+            #expect(unknown.status == 404, "\(unknown.body)")
         }
     }
 

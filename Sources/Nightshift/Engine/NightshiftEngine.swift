@@ -170,11 +170,28 @@ public final class NightshiftEngine: Service, Sendable {
     }
 
     /// Runs `body` every `seconds`, or sooner when `due` is signalled, until cancelled.
-    private func periodically(every period: Duration, or due: WakeSignal, _ body: @Sendable () async -> Void) async {
+    ///
+    /// A `body` that has not ended after two leases (at least a minute) is left behind and the
+    /// loop goes on: a heartbeat that hung in a store call after an outage stopped every later
+    /// heartbeat, and other instances then rescued runs this one was still executing.
+    private func periodically(
+        every period: Duration, or due: WakeSignal, _ body: @escaping @Sendable () async -> Void
+    ) async {
+        let limit = max(configuration.leaseDuration * 2, .seconds(60))
         while !Task.isCancelled {
             await due.wait(for: period)
             guard !Task.isCancelled else { return }
-            await body()
+            let pass = Task { await body() }
+            let ended = await withTaskCancellationHandler {
+                await pass.ended(within: limit)
+            } onCancel: {
+                pass.cancel()
+            }
+            if !ended, !Task.isCancelled {
+                logger.warning(
+                    "an upkeep pass did not end within \(DurationText.format(limit.inSeconds)) (a store call hangs); going on without it"
+                )
+            }
         }
     }
 

@@ -51,11 +51,15 @@ package final class Scheduler: Sendable {
     /// Ticks until ``stop()``, then gives the lease up so another instance takes over at once.
     func run() async {
         while !stopping.load(ordering: .relaxed) {
-            let pause = await tick()
+            let pause = await boundedTick()
             await wake.wait(for: pause)
         }
         if leading.load(ordering: .relaxed) {
-            try? await store.releaseLease(Self.leaseName, holder: configuration.instanceID)
+            let release = Task<Void, Never> { [store, configuration] in
+                _ = try? await store.releaseLease(Self.leaseName, holder: configuration.instanceID)
+            }
+            // At most five seconds: a lease not released runs out by itself.
+            await release.ended(within: .seconds(5))
             leading.store(false, ordering: .relaxed)
             leaseValidUntil.withLock { $0 = nil }
             configuration.metrics.leader(false)
@@ -66,6 +70,26 @@ package final class Scheduler: Sendable {
 
     /// Whether ``run()`` has returned.
     var hasEnded: Bool { ended.load(ordering: .relaxed) }
+
+    /// A tick, given up on after two leases (at least a minute), and at once when ``stop()`` is
+    /// called meanwhile. After a PostgreSQL outage, a store call of a tick once never returned:
+    /// the instance never scheduled again, and never exited on SIGTERM. The abandoned tick is left
+    /// behind; the lease it would have renewed runs out, and the next tick takes it again.
+    private func boundedTick() async -> Duration {
+        let tick = Task { await self.tick() }
+        let limit = max(configuration.leaseDuration * 2, .seconds(60))
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < limit {
+            // Real time, not the engine's clock: this guards against calls that hang for real,
+            // and must not add sleepers to a test's manual clock.
+            if let pause = await tick.value(within: .seconds(1)) { return pause }
+            if stopping.load(ordering: .relaxed) { return .zero }
+        }
+        logger.warning(
+            "a scheduler tick did not end within \(DurationText.format(limit.inSeconds)) (a store call hangs); going on without it"
+        )
+        return .zero
+    }
 
     /// Starts the next tick at once.
     func poke() { wake.signal() }

@@ -1,58 +1,70 @@
 import Synchronization
 
-extension Task where Success == Void, Failure == Never {
-    /// Waits for the task to end, but no longer than `limit` on `clock`; returns whether it ended.
+extension Task where Failure == Never {
+    /// The task's value, or nil when it has not ended within `limit` on `clock`.
     ///
     /// Awaiting `value` waits for good when the task hangs in a call that ignores cancellation
     /// (PostgresNIO waiting on a connection lost in an outage), and cancelling the awaiting task
-    /// does not help: `value` is not cancellable. Shutdown paths use this instead, so that one
-    /// stuck call leaves a task behind rather than a process that never exits.
-    @discardableResult
-    public func ended(within limit: Duration, clock: any EngineClock = SystemClock()) async -> Bool {
-        let outcome = BoundedWaitOutcome()
-        let ended = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            outcome.continuation = continuation
-            outcome.timer = Task<Void, Never> {
-                try? await clock.sleep(for: limit)
-                outcome.resume(ended: false)
-            }
-            Task<Void, Never> {
-                await self.value
-                outcome.resume(ended: true)
-            }
+    /// does not help: `value` is not cancellable. Shutdown paths and the scheduler use this
+    /// instead, so that one stuck call leaves a task behind rather than a process that never
+    /// exits or never schedules again.
+    public func value(within limit: Duration, clock: any EngineClock = SystemClock()) async -> Success? {
+        let outcome = BoundedWaitOutcome<Success>()
+        let value = await withCheckedContinuation { (continuation: CheckedContinuation<Success?, Never>) in
+            // The waiter is kept before either ending can come.
+            outcome.keep(continuation)
+            outcome.keep(
+                timer: Task<Void, Never> {
+                    try? await clock.sleep(for: limit)
+                    outcome.resume(with: nil)
+                })
+            Task<Void, Never> { outcome.resume(with: await self.value) }
         }
-        outcome.timer?.cancel()
-        return ended
+        outcome.stopTimer()
+        return value
     }
 }
 
-/// The first of a bounded wait's two endings: the task ended, or the time ran out.
-private final class BoundedWaitOutcome: Sendable {
+extension Task where Success == Void, Failure == Never {
+    /// Waits for the task to end, but no longer than `limit` on `clock`; returns whether it ended.
+    @discardableResult
+    public func ended(within limit: Duration, clock: any EngineClock = SystemClock()) async -> Bool {
+        await value(within: limit, clock: clock) != nil
+    }
+}
+
+/// The first of a bounded wait's two endings: the task's value, or the time running out.
+private final class BoundedWaitOutcome<Value: Sendable>: Sendable {
     private struct State {
-        var continuation: CheckedContinuation<Bool, Never>?
+        var continuation: CheckedContinuation<Value?, Never>?
         var timer: Task<Void, Never>?
         var resumed = false
     }
 
     private let state = Mutex(State())
 
-    var continuation: CheckedContinuation<Bool, Never>? {
-        get { state.withLock { $0.continuation } }
-        set { state.withLock { $0.continuation = newValue } }
+    /// Keeps the waiter.
+    func keep(_ continuation: CheckedContinuation<Value?, Never>) {
+        state.withLock { $0.continuation = continuation }
     }
 
-    var timer: Task<Void, Never>? {
-        get { state.withLock { $0.timer } }
-        set { state.withLock { $0.timer = newValue } }
+    /// Keeps the timer that ends the wait, to stop it when the task ends first.
+    func keep(timer: Task<Void, Never>) {
+        state.withLock { $0.timer = timer }
     }
 
-    /// Resumes the waiter with `ended`, once: the later ending does nothing.
-    func resume(ended: Bool) {
-        let continuation = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            guard !state.resumed else { return nil }
+    /// Resumes the waiter with `value`, once: the later ending does nothing.
+    func resume(with value: Value?) {
+        let continuation = state.withLock { state -> CheckedContinuation<Value?, Never>? in
+            guard !state.resumed, let continuation = state.continuation else { return nil }
             state.resumed = true
-            return state.continuation
+            return continuation
         }
-        continuation?.resume(returning: ended)
+        continuation?.resume(returning: value)
+    }
+
+    /// Cancels the timer, so that it does not sleep on after the task ended.
+    func stopTimer() {
+        state.withLock { $0.timer }?.cancel()
     }
 }

@@ -37,6 +37,13 @@ struct RequestInput {
         return input
     }
 
+    /// The fields of `object` (one run of a list), checked against `allowed`.
+    init(object: JSONObject, allowed: Set<String>) throws(APIError) {
+        for (key, value) in object.entries { try set(key, value, allowed: allowed) }
+    }
+
+    private init() {}
+
     private mutating func set(_ key: String, _ value: JSONValue, allowed: Set<String>) throws(APIError) {
         guard allowed.contains(key) else {
             throw APIError.badRequest(
