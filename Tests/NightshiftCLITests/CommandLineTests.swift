@@ -364,6 +364,33 @@ struct Nightshift {
         #expect((run["details"] as? [String: Any])?["expiredCount"] as? Int == 2, "\(run)")
     }
 
+    @Test("the Python client example queues a thousand runs in one request, and its unique key answers the queued run")
+    func pythonClientExample() async throws {
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/enqueue-from-python")
+        let (serve, log) = try cli.start(
+            ["serve", "--port", "0", "--config", folder.appendingPathComponent("nightshift.yml").path],
+            environment: ["NIGHTSHIFT_STORE": "sqlite:\(cli.directory.path)/store.db"])
+        defer { kill(serve.processIdentifier, SIGKILL) }
+        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while output().firstMatch(of: /Bearer ([0-9a-f]{48})'/) == nil, serve.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let token = try #require(output().firstMatch(of: /Bearer ([0-9a-f]{48})'/)?.1, "\(output())")
+        let port = try #require(output().firstMatch(of: /admin API on http:\/\/[0-9.]+:(\d+)/)?.1)
+        let client = try await cli.run(
+            [folder.appendingPathComponent("enqueue.py").path],
+            environment: ["NIGHTSHIFT_URL": "http://127.0.0.1:\(port)", "NIGHTSHIFT_TOKEN": String(token)],
+            program: "/usr/bin/python3")
+        #expect(client.status == 0, "\(client.output)")
+        #expect(client.output.contains("queued 1000 runs; invoice-1 again: existing=True, same run=True"), "\(client.output)")
+        kill(serve.processIdentifier, SIGTERM)
+        _ = try await Nightshift.exitStatus(of: serve)
+    }
+
     @Test("serve stops with an error when its port is taken")
     func portInUse() async throws {
         let cli = try Nightshift()
