@@ -54,7 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
         let app = try options.loadApp(logger: logger)
         let server = app.configuration.server
         var tokens = try server.resolveTokens().map { token in
-            APIToken(name: token.name, role: token.role, secret: token.secret)
+            APIToken(
+                name: token.setting.name, role: token.setting.role, secret: token.secret, jobs: token.setting.jobs.map(Set.init),
+                allowGet: token.setting.allowGet)
         }
         let oneTime = OneTimeToken.make(host: server.host, configuredTokens: tokens.count)
         if let oneTime { tokens.append(oneTime) }

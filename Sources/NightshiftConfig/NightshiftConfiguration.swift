@@ -149,6 +149,7 @@ public struct NightshiftConfiguration: Sendable {
             errors.append(root.error("missing 'jobs:'"))
         }
         self.jobs = jobs
+        errors += server.unknownJobs(of: Set(jobs.map(\.name)))
         reading(()) { () throws(ConfigError) in try values.finish() }
         let enabledFlag = root.environment["NIGHTSHIFT_ENABLED"]?.lowercased()
         schedulingEnabled = !["false", "0", "no", "off"].contains(enabledFlag ?? "true")

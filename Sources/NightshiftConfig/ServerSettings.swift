@@ -11,14 +11,21 @@ import Nightshift
 ///   metrics_auth: false      # true: /metrics needs a token too
 ///   tokens:
 ///     - { name: ops,  role: admin,   env: NIGHTSHIFT_ADMIN_TOKEN }
-///     - { name: cron, role: trigger, env: CRON_SECRET }
+///     - { name: cron, role: trigger, env: CRON_SECRET, jobs: [telemetry-daily], allow_get: true }
 /// ```
+///
+/// A token with `jobs:` may act on those jobs only; `allow_get: true` lets it trigger with
+/// `GET /api/jobs/run/{name}`, for outside schedulers that only send GET (Vercel Cron).
 public struct ServerSettings: Sendable {
     /// One token: its name (recorded as `triggered_by`), its role, and the variable holding it.
     public struct TokenSetting: Sendable {
         public let name: String
         public let role: APIRole
         public let environmentVariable: String
+        /// The jobs it may act on; nil: all.
+        public let jobs: [String]?
+        /// Whether it may trigger with GET.
+        public let allowGet: Bool
         let file: String
         let line: Int?
     }
@@ -43,6 +50,8 @@ public struct ServerSettings: Sendable {
             guard let nameNode = token["name"], let roleNode = token["role"], let envNode = token["env"] else {
                 throw item.error("a token needs name, role and env")
             }
+            let jobs = try token["jobs"]?.sequence().map { node throws(ConfigError) in try node.string() }
+            let allowGet = try token["allow_get"]?.bool() ?? false
             try token.finish()
             let role = try roleNode.choice(APIRole.self)
             let tokenName = try nameNode.string()
@@ -51,25 +60,35 @@ public struct ServerSettings: Sendable {
             }
             tokens.append(
                 TokenSetting(
-                    name: tokenName, role: role, environmentVariable: try envNode.string(), file: envNode.file,
-                    line: envNode.line))
+                    name: tokenName, role: role, environmentVariable: try envNode.string(), jobs: jobs, allowGet: allowGet,
+                    file: envNode.file, line: envNode.line))
         }
         try fields.finish()
+    }
+
+    /// Errors for tokens whose `jobs:` name a job that is not in `jobNames`.
+    func unknownJobs(of jobNames: Set<String>) -> [ConfigError] {
+        tokens.compactMap { token in
+            guard let unknown = token.jobs?.filter({ !jobNames.contains($0) }), !unknown.isEmpty else { return nil }
+            return ConfigError(
+                file: token.file, line: token.line, key: "server.tokens.\(token.name).jobs",
+                reason: "no job named \(unknown.map { "'\($0)'" }.joined(separator: ", ")) in the config")
+        }
     }
 
     /// The tokens' secrets from `environment`; throws naming the config line of a token whose
     /// variable is unset or empty.
     public func resolveTokens(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
-        -> [(name: String, role: APIRole, secret: String)]
+        -> [(setting: TokenSetting, secret: String)]
     {
-        var resolved: [(name: String, role: APIRole, secret: String)] = []
+        var resolved: [(setting: TokenSetting, secret: String)] = []
         for token in tokens {
             guard let secret = environment[token.environmentVariable], !secret.isEmpty else {
                 throw ConfigError(
                     file: token.file, line: token.line, key: "server.tokens.\(token.name).env",
                     reason: "environment variable \(token.environmentVariable) is not set; it holds the token of '\(token.name)'")
             }
-            resolved.append((token.name, token.role, secret))
+            resolved.append((token, secret))
         }
         return resolved
     }

@@ -93,6 +93,7 @@ public struct AdminAPI: Sendable {
     public static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.get, "/api/jobs/status"),
         (.post, "/api/jobs/run/{name}"),
+        (.get, "/api/jobs/run/{name}"),
         (.post, "/api/runs"),
         (.get, "/api/jobs/runs"),
         (.get, "/api/jobs/runs/{id}"),
@@ -122,6 +123,12 @@ public struct AdminAPI: Sendable {
         router.add(middleware: MethodNotAllowedMiddleware(routes: Self.routes))
         router.get("/api/jobs/status") { request, _ in try await self.status(request) }
         router.post("/api/jobs/run/:name") { request, context in
+            try await self.trigger(
+                request, name: try Self.pathParameter("name", of: context),
+                connection: (context as? AdminRequestContext)?.channel)
+        }
+        // For outside schedulers that only send GET (Vercel Cron): tokens with allow_get only.
+        router.get("/api/jobs/run/:name") { request, context in
             try await self.trigger(
                 request, name: try Self.pathParameter("name", of: context),
                 connection: (context as? AdminRequestContext)?.channel)

@@ -322,7 +322,24 @@ import Testing
         let config = try NightshiftConfiguration.parse(yaml: yaml, file: "n.yml", environment: [:])
         #expect(config.server.port == 9090 && config.server.waitTimeout == .seconds(5))
         let resolved = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a", "CRON_SECRET": "b"])
-        #expect(resolved.map(\.name) == ["ops", "cron"] && resolved.map(\.role) == [.admin, .trigger])
+        #expect(resolved.map(\.setting.name) == ["ops", "cron"] && resolved.map(\.setting.role) == [.admin, .trigger])
+        #expect(resolved.map(\.secret) == ["a", "b"] && resolved.allSatisfy { $0.setting.jobs == nil && !$0.setting.allowGet })
+        let scoped = try NightshiftConfiguration.parse(
+            yaml: """
+                server:
+                  tokens:
+                    - { name: cron, role: trigger, env: CRON_SECRET, jobs: [daily], allow_get: true }
+                jobs:
+                  daily: { kind: command, command: ["true"] }
+                """, file: "n.yml", environment: [:])
+        #expect(scoped.server.tokens.first?.jobs == ["daily"] && scoped.server.tokens.first?.allowGet == true)
+        #expect {
+            try NightshiftConfiguration.parse(
+                yaml: "server:\n  tokens: [{ name: cron, role: trigger, env: X, jobs: [nightly] }]\njobs: {}\n", file: "n.yml",
+                environment: [:])
+        } throws: { error in
+            "\(error)" == "n.yml:2: server.tokens.cron.jobs: no job named 'nightly' in the config"
+        }
         #expect(throws: ConfigError.self) { try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"]) }
         do {
             _ = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"])

@@ -25,7 +25,9 @@ struct APIHarness {
         }
     }
 
-    static let tokens = ["admin": "admin-secret", "viewer": "viewer-secret", "trigger": "cron-secret"]
+    static let tokens = [
+        "admin": "admin-secret", "viewer": "viewer-secret", "trigger": "cron-secret", "scoped": "scoped-secret",
+    ]
 
     let client: any TestClientProtocol
     let validator: OpenAPIValidator
@@ -89,6 +91,8 @@ struct APIHarness {
                 APIToken(name: "ops", role: .admin, secret: Self.tokens["admin"]!),
                 APIToken(name: "dashboard", role: .viewer, secret: Self.tokens["viewer"]!),
                 APIToken(name: "cron", role: .trigger, secret: Self.tokens["trigger"]!),
+                // An outside scheduler's: the one job `ok`, triggered with GET.
+                APIToken(name: "vercel", role: .trigger, secret: Self.tokens["scoped"]!, jobs: ["ok"], allowGet: true),
             ]
             let api = AdminAPI(
                 store: test.store, jobs: jobs,

@@ -90,6 +90,24 @@ import Testing
         }
     }
 
+    @Test(
+        "a token scoped to jobs gets 403 on others; allow_get triggers with GET; GET without it is refused",
+        arguments: TestStoreKind.available)
+    func scopedTokens(kind: TestStoreKind) async throws {
+        try await APIHarness.with(kind) { api, _ in
+            let allowed = try await api.call(.get, "/api/jobs/run/{name}", "/api/jobs/run/ok?wait=false", role: "scoped")
+            #expect(allowed.status == 202, "\(allowed.body)")
+            let other = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/fails?wait=false", role: "scoped")
+            #expect(other.status == 403 && other.body.contains("this token may act only on 'ok'"), "\(other.body)")
+            let enqueued = try await api.call(.post, "/api/runs", role: "scoped", body: #"[{"job": "ok"}, {"job": "fails"}]"#)
+            #expect(enqueued.status == 403 && enqueued.json["field"] == "runs[1].job", "\(enqueued.body)")
+            let noGet = try await api.call(.get, "/api/jobs/run/{name}", "/api/jobs/run/ok?wait=false", role: "trigger")
+            #expect(noGet.status == 403 && noGet.body.contains("allow_get"), "\(noGet.body)")
+            // A trigger token reads no history, as the staff token of the admin-api example.
+            #expect(try await api.call(.get, "/api/jobs/runs", role: "scoped").status == 403)
+        }
+    }
+
     @Test("bad input gets a 4xx with a JSON body naming the field", arguments: TestStoreKind.available)
     func badInput(kind: TestStoreKind) async throws {
         try await APIHarness.with(kind) { api, _ in
@@ -137,8 +155,11 @@ import Testing
             }
             let wrongMethod = try await api.call(.delete, "/api/jobs/status")
             #expect(wrongMethod.status == 405 && wrongMethod.headers[.allow] == "GET" && wrongMethod.json["error"] != nil)
+            // GET triggers only with a token that has allow_get.
             let getTrigger = try await api.call(.get, "/api/jobs/run/{name}", "/api/jobs/run/ok")
-            #expect(getTrigger.status == 405 && getTrigger.headers[.allow] == "POST")
+            #expect(getTrigger.status == 403 && getTrigger.body.contains("allow_get"), "\(getTrigger.body)")
+            let putTrigger = try await api.call(.put, "/api/jobs/run/{name}", "/api/jobs/run/ok")
+            #expect(putTrigger.status == 405 && putTrigger.headers[.allow]?.contains("POST") == true)
             let text = try await api.call(
                 .post, "/api/jobs/run/{name}", "/api/jobs/run/ok", body: "dryRun=true", contentType: "text/plain")
             #expect(text.status == 415 && text.json["field"] == "body")

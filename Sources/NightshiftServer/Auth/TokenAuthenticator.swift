@@ -15,6 +15,21 @@ struct TokenAuthenticator: Sendable {
         return token
     }
 
+    /// The caller's token if it has one of `roles` and may act on `job`: a token scoped to
+    /// other jobs gets 403 naming the ones it may act on.
+    func authorize(_ request: Request, roles: Set<APIRole>, job: String) throws(APIError) -> APIToken {
+        let token = try authorize(request, roles: roles)
+        try Self.check(token, mayActOn: job)
+        return token
+    }
+
+    /// Throws 403 unless `token` may act on `job`.
+    static func check(_ token: APIToken, mayActOn job: String) throws(APIError) {
+        guard let scope = token.jobs, !scope.contains(job) else { return }
+        throw APIError(
+            .forbidden, "this token may act only on \(scope.sorted().map { "'\($0)'" }.joined(separator: ", "))", field: "job")
+    }
+
     /// The known token the request presents, if any.
     func token(of request: Request) -> APIToken? {
         guard let header = request.headers[.authorization] else { return nil }

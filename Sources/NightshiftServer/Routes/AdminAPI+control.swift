@@ -25,7 +25,7 @@ extension AdminAPI {
     /// `POST /api/jobs/{name}/pause` and `/resume` (admin): a paused job's fires are not
     /// scheduled and its queued runs wait.
     func setPaused(_ request: Request, name: String, paused: Bool) async throws -> JSONResponse<PauseAnswer> {
-        let token = try authenticator.authorize(request, roles: [.admin])
+        let token = try authenticator.authorize(request, roles: [.admin], job: name)
         let job = try job(named: name)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
         if try await !store.setPaused(job: name, paused: paused) {
@@ -54,6 +54,7 @@ extension AdminAPI {
     func cancel(_ request: Request, id: String) async throws -> JSONResponse<CancelAnswer> {
         let token = try authenticator.authorize(request, roles: [.admin])
         let run = try await existingRun(id)
+        try TokenAuthenticator.check(token, mayActOn: run.job)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
         guard try await store.requestCancel(runID: run.id), let now = try await store.run(id: run.id) else {
             let current = try await store.run(id: run.id)?.status ?? run.status
@@ -72,6 +73,7 @@ extension AdminAPI {
     func retry(_ request: Request, id: String) async throws -> JSONResponse<TriggerAnswer> {
         let token = try authenticator.authorize(request, roles: [.admin])
         let run = try await existingRun(id)
+        try TokenAuthenticator.check(token, mayActOn: run.job)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
         guard run.status.isFinished else {
             throw APIError(.conflict, "run \(id) is still \(run.status.rawValue); cancel it first or wait for it to end")

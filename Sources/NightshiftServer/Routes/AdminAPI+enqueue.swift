@@ -21,7 +21,13 @@ extension AdminAPI {
         let items = try await Self.enqueueItems(request)
         var newRuns: [NewRun] = []
         for (index, item) in items.enumerated() {
-            newRuns.append(try newRun(from: item, index: index, triggeredBy: token.name))
+            let run = try newRun(from: item, index: index, triggeredBy: token.name)
+            do {
+                try TokenAuthenticator.check(token, mayActOn: run.job)
+            } catch {
+                throw error.inRun(index)
+            }
+            newRuns.append(run)
         }
         let runs = try await store.enqueue(newRuns)
         onEnqueued()
@@ -105,7 +111,7 @@ extension AdminAPI {
 
 extension APIError {
     /// This error about a field of the `index`th run of a request.
-    fileprivate func inRun(_ index: Int) -> APIError {
+    func inRun(_ index: Int) -> APIError {
         APIError(status, "run \(index): \(message)", field: "runs[\(index)]" + (field.map { ".\($0)" } ?? ""), headers: headers)
     }
 }
