@@ -68,6 +68,28 @@ struct ConfigNode {
         return "sqlite:" + resolve(path, against: configFile)
     }
 
+    /// The node as JSON: mappings as objects (in file order), sequences as arrays, and scalars
+    /// as text after interpolation, except plain `true`, `false`, `null` and numbers.
+    func jsonValue() throws(ConfigError) -> JSONValue {
+        if node.mapping != nil {
+            var object = JSONObject()
+            for (name, value) in try mapping() { object[name] = try value.jsonValue() }
+            return .object(object)
+        }
+        if node.sequence != nil { return .array(try sequence().map { item throws(ConfigError) in try item.jsonValue() }) }
+        let text = try string()
+        // A quoted scalar stays text: "true" in quotes is the word, not the boolean.
+        if node.scalar?.style == .plain {
+            switch text {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            case "null", "~": return .null
+            default: if let number = Double(text), number.isFinite { return .number(number) }
+            }
+        }
+        return .string(text)
+    }
+
     /// The items of a sequence.
     func sequence() throws(ConfigError) -> [ConfigNode] {
         guard let sequence = node.sequence else { throw error("expected a list") }

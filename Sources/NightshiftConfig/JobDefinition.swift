@@ -10,6 +10,8 @@ public struct JobDefinition: Sendable {
         case sql(SQLStatementJob)
         /// A program.
         case command(CommandJob)
+        /// A call to an HTTP endpoint.
+        case http(HTTPJob)
         /// Chunked deletion of old rows.
         case purge(PurgeJob)
         /// Chunked deletion of expired rows.
@@ -36,6 +38,7 @@ public struct JobDefinition: Sendable {
         switch kind {
         case .sql(let statement): body = statement.body(registry: registry, statementTimeout: policies.timeout)
         case .command(let command): body = command.body
+        case .http(let http): body = http.body
         case .purge(let purge): body = purge.body(registry: registry)
         case .expire(let expire): body = expire.body(registry: registry)
         case .rollup(let rollup): body = rollup.body(registry: registry)

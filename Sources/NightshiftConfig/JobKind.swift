@@ -33,7 +33,9 @@ struct JobKind: Sendable {
     let read: @Sendable (ConfigFields, Context) throws(ConfigError) -> JobDefinition.Kind
 
     /// Every kind, in the order the documentation lists them.
-    static let all: [JobKind] = [command, sql, purge, expire, rollup, counterFlush]
+    static let all: [JobKind] = [command, http, sql, purge, expire, rollup, counterFlush]
+
+    static let http = JobKind(name: "http") { fields, _ throws(ConfigError) in .http(try HTTPSettings.job(fields)) }
 
     /// The kind named `name`.
     static func named(_ name: String) -> JobKind? { all.first { $0.name == name } }

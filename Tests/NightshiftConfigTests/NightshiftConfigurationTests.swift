@@ -46,6 +46,33 @@ import Testing
         ) { try parse("engine:\n  lease: 2d\njobs: {}\n") }
     }
 
+    @Test("an http job reads method, url, headers, body template, success and ca; bad values name their key")
+    func httpJob() throws {
+        let yaml = """
+            jobs:
+              cleanup-logs:
+                kind: http
+                method: put
+                url: "https://api.example.com/admin/cleanup-logs"
+                headers: { Authorization: "Bearer ${API_KEY}" }
+                body: { dryRun: "{{dryRun}}", limit: 500, label: "nightly" }
+                success: [200-299, 304]
+            """
+        let job = try #require(try parse(yaml, environment: ["API_KEY": "k"]).jobs.first)
+        guard case .http(let http) = job.kind else { throw ConfigError(file: "", line: nil, key: "", reason: "not http") }
+        #expect(http.method == "PUT" && http.url == "https://api.example.com/admin/cleanup-logs")
+        #expect(http.headers.map(\.name) == ["Authorization"] && http.headers.map(\.value) == ["Bearer k"])
+        #expect(http.requestBody?.value == .object(["dryRun": "{{dryRun}}", "limit": 500, "label": "nightly"]))
+        #expect(http.success == [200...299, 304...304])
+        #expect(
+            message("jobs:\n  a:\n    kind: http\n    url: \"https://x.example\"\n    body: { n: \"{{nope}}\" }\n")?.contains(
+                "nightshift.yml:5: jobs.a.body: unknown placeholder {{nope}}") == true)
+        #expect(message("jobs:\n  a:\n    kind: http\n    url: \"ftp://x\"\n")?.contains("jobs.a.url") == true)
+        #expect(
+            message("jobs:\n  a:\n    kind: http\n    url: \"https://x.example\"\n    success: [600]\n")?.contains(
+                "jobs.a.success.0") == true)
+    }
+
     @Test("the logging section reads format and level; anything else is an error naming the key")
     func loggingSection() throws {
         let logging = try parse("logging: { format: json, level: notice }\njobs: {}\n").logging

@@ -5,8 +5,9 @@ import Synchronization
 public enum AttemptResult: Sendable, Equatable {
     /// The job returned these details.
     case succeeded(JSONObject)
-    /// The job threw; the text is the error's description.
-    case failed(String)
+    /// The job threw; the text is the error's description, the advice what the error said
+    /// about retrying (``RetryAdvising``).
+    case failed(String, advice: RetryAdvice = .byPolicy)
     /// The job ran past its timeout and was cancelled.
     case timedOut(Duration)
     /// Someone stopped the attempt: an operator, the `replace` policy, or shutdown.
@@ -76,7 +77,8 @@ final class AttemptHandle: Sendable {
                 self.close(with: .stopped(.cancelled))
                 throw CancellationError()
             } catch {
-                self.close(with: .failed(String(describing: error)))
+                self.close(
+                    with: .failed(String(describing: error), advice: (error as? any RetryAdvising)?.retryAdvice ?? .byPolicy))
                 throw error
             }
         }

@@ -1,0 +1,65 @@
+import Foundation
+import Nightshift
+import NightshiftMaintenance
+
+/// The keys of an `http` job:
+///
+/// ```yaml
+/// cleanup-logs:
+///   kind: http
+///   method: POST                                   # default POST
+///   url: "https://api.example.com/admin/cleanup-logs"
+///   headers: { Authorization: "Bearer ${API_KEY}" }
+///   body: { dryRun: "{{dryRun}}", from: "{{window.from}}", to: "{{window.to}}" }
+///   success: [200-299]                             # default
+///   ca: /etc/ssl/internal-ca.pem                    # optional: trust this CA instead of the system's
+/// ```
+enum HTTPSettings {
+    static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+    static func job(_ fields: ConfigFields) throws(ConfigError) -> HTTPJob {
+        let urlNode = try fields.required("url", "an http job needs 'url'")
+        let url = try urlNode.string()
+        guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+            components.host?.isEmpty == false
+        else { throw urlNode.error("'\(URLPasswordMask.mask(url))' is not an http:// or https:// URL with a host") }
+        var method = "POST"
+        if let node = fields["method"] {
+            method = try node.string().uppercased()
+            guard methods.contains(method) else {
+                throw node.error("'\(method)' is not one of \(methods.sorted().joined(separator: ", "))")
+            }
+        }
+        let headers =
+            try fields["headers"]?.mapping().map { entry throws(ConfigError) in
+                (name: entry.name, value: try entry.value.string())
+            } ?? []
+        var body: HTTPBodyTemplate?
+        if let node = fields["body"] {
+            let value = try node.jsonValue()
+            do {
+                body = try HTTPBodyTemplate(value)
+            } catch {
+                throw node.error(error.description)
+            }
+        }
+        var success: [ClosedRange<Int>] = [200...299]
+        if let node = fields["success"] {
+            success = try node.sequence().map { item throws(ConfigError) in try statusRange(item) }
+        }
+        return HTTPJob(
+            method: method, url: url, headers: headers, body: body, success: success, caFile: try fields["ca"]?.path())
+    }
+
+    /// `200`, or `200-299`.
+    private static func statusRange(_ node: ConfigNode) throws(ConfigError) -> ClosedRange<Int> {
+        let text = try node.string()
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard (1...2).contains(parts.count), let low = parts.first ?? nil, let high = parts.last ?? nil, low <= high,
+            (100...599).contains(low), (100...599).contains(high)
+        else { throw node.error("'\(text)' is not a status or a range of statuses such as 200-299") }
+        return low...high
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Nightshift
+import NightshiftTesting
+import Synchronization
+import Testing
+
+@testable import NightshiftMaintenance
+
+/// `http` jobs against a real HTTP server on loopback.
+@Suite struct HTTPJobTests {
+    /// What the test server saw: each request's path and Nightshift headers and body.
+    final class Seen: Sendable {
+        struct Request: Sendable {
+            let path: String
+            let idempotencyKey: String?
+            let attempt: String?
+            let body: String
+        }
+        let requests = Mutex<[Request]>([])
+        /// How many answers of /flaky are still 503.
+        let failuresLeft = Mutex(1)
+    }
+
+    /// Runs `body` with the base URL of a live server answering the test's paths.
+    func withServer(_ body: @escaping @Sendable (String, Seen) async throws -> Void) async throws {
+        let seen = Seen()
+        let router = Router()
+        @Sendable func record(_ request: Request) async throws -> String {
+            let text = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            seen.requests.withLock {
+                $0.append(
+                    .init(
+                        path: request.uri.path, idempotencyKey: request.headers[.init("Idempotency-Key")!],
+                        attempt: request.headers[.init("Nightshift-Attempt")!], body: text))
+            }
+            return text
+        }
+        router.post("/cleanup") { request, _ -> Response in
+            let received = try await record(request)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"result": {"deleted": 3}, "received": \#(received)}"#)))
+        }
+        router.post("/flaky") { request, _ -> Response in
+            _ = try await record(request)
+            let fail = seen.failuresLeft.withLock { left in
+                defer { left -= 1 }
+                return left > 0
+            }
+            return fail
+                ? Response(
+                    status: .serviceUnavailable, headers: [.init("Retry-After")!: "30"],
+                    body: .init(byteBuffer: ByteBuffer(string: "busy")))
+                : Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "done")))
+        }
+        router.post("/missing") { request, _ -> Response in
+            _ = try await record(request)
+            return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no such route")))
+        }
+        router.post("/slow") { _, _ -> Response in
+            // Longer than the job's timeout; short, since the server waits for it to stop.
+            try await Task.sleep(for: .seconds(2))
+            return Response(status: .ok)
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) {
+            client in
+            try await body("http://127.0.0.1:\(try #require(client.port))", seen)
+        }
+    }
+
+    func context(attempt: Int = 1, dryRun: Bool = false) -> JobContext {
+        JobContext(
+            jobName: "cleanup-logs", runID: .version7(), attempt: attempt, scheduledFor: nil, isDryRun: dryRun, window: nil,
+            params: ["tenant": "acme"], logger: Logger(label: "http-test"), progress: { _ in })
+    }
+
+    @Test("a JSON answer's result is the run's details; the request carries the run's id and attempt and the rendered body")
+    func jsonAnswer() async throws {
+        try await withServer { base, seen in
+            let template = try HTTPBodyTemplate(
+                .object([
+                    "dryRun": "{{dryRun}}", "from": "{{window.from}}", "tenant": "{{params.tenant}}",
+                    "note": "run {{run.attempt}}",
+                ]))
+            let job = HTTPJob(url: base + "/cleanup", headers: [("Authorization", "Bearer secret")], body: template)
+            let context = context(dryRun: true)
+            let details = try await job.body(context)
+            #expect(details == ["deleted": 3])
+            let request = try #require(seen.requests.withLock { $0.first })
+            #expect(request.idempotencyKey == context.runID.lowercasedText && request.attempt == "1")
+            #expect(request.body == #"{"dryRun":true,"from":null,"tenant":"acme","note":"run 1"}"#)
+        }
+    }
+
+    @Test("a 503 with Retry-After is retried by the policy, no sooner, with the same Idempotency-Key, and succeeds on attempt 2")
+    func retriedAfter503() async throws {
+        try await withServer { base, seen in
+            let http = HTTPJob(url: base + "/flaky")
+            let job = try Job(
+                name: "flaky-call", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 3, backoffBase: .seconds(1))),
+                body: http.body)
+            let kit = try await NightshiftTestKit(jobs: [job])
+            try await kit.enqueue(NewRun(job: "flaky-call", maxAttempts: 3))
+            #expect(try await kit.drain() == .init(retried: 1))
+            try await kit.advance(by: .seconds(10))
+            #expect(try await kit.drain() == .init(), "retried before the 30 s the server asked for")
+            try await kit.advance(by: .seconds(30))
+            #expect(try await kit.drain() == .init(succeeded: 1))
+            let requests = seen.requests.withLock { $0 }
+            #expect(requests.map(\.attempt) == ["1", "2"])
+            #expect(requests.count == 2 && requests[0].idempotencyKey == requests[1].idempotencyKey)
+        }
+    }
+
+    @Test("a 404 fails at once, without a retry, saying so")
+    func notFoundFails() async throws {
+        try await withServer { base, _ in
+            await #expect(throws: HTTPJobError.refused(status: 404, body: "no such route")) {
+                try await HTTPJob(url: base + "/missing").body(context())
+            }
+            #expect(HTTPJobError.refused(status: 404, body: "").retryAdvice == .never)
+        }
+    }
+
+    @Test("a request past the job's timeout fails as timed out")
+    func timeout() async throws {
+        try await withServer { base, _ in
+            let job = try Job(
+                name: "slow-call", policies: JobPolicies(timeout: .milliseconds(300)), body: HTTPJob(url: base + "/slow").body)
+            let run = Run(
+                id: .version7(), job: "slow-call", status: .running, trigger: .api, runAfter: Date(), createdAt: Date())
+            let completion = await RunExecutor(logger: Logger(label: "http-test"), metrics: EngineMetrics(), clock: SystemClock())
+                .execute(run, job: job)
+            #expect(completion.error == "timed out after 300ms", "\(completion.error ?? "")")
+        }
+    }
+
+    @Test("https with a certificate of the test's own CA fails without ca: and succeeds with it")
+    func selfSignedCertificate() async throws {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("nightshift-https-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let certificates = try await TestCertificates(in: folder)
+        try #"{"ok": true}"#.write(to: folder.appendingPathComponent("answer.json"), atomically: true, encoding: .utf8)
+        let port = Int.random(in: 32_500...32_700)
+        // openssl's test server answers GET /answer.json from its folder.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        server.arguments = [
+            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.serverCertificate, "-key", certificates.serverKey,
+            "-WWW", "-quiet",
+        ]
+        server.currentDirectoryURL = folder
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate() }
+        let url = "https://localhost:\(port)/answer.json"
+        let trusted = HTTPJob(method: "GET", url: url, caFile: certificates.ca)
+        var details: JSONObject?
+        let deadline = ContinuousClock.now + .seconds(15)
+        while details == nil, ContinuousClock.now < deadline {
+            details = try? await trusted.body(context())
+            if details == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(details == ["ok": true])
+        await #expect {
+            try await HTTPJob(method: "GET", url: url).body(context())
+        } throws: { error in
+            "\(error)".contains("TLS") && "\(error)".contains("ca:")
+        }
+    }
+}
