@@ -130,6 +130,15 @@ struct Nightshift {
         #expect(result.output.contains("[daily] 3 of 3 days completed."))
         let runs = try await cli.run(["runs", "--json", "--config", config])
         #expect(runs.output.components(separatedBy: "\"trigger\" : \"backfill\"").count == 4)
+        #expect(runs.output.components(separatedBy: "\"createdAt\" : \"20").count == 4, "every run says when it was made")
+        // `yesterday` and `today`, in the job's zone, as nightly scripts say it.
+        var berlin = Calendar(identifier: .gregorian)
+        berlin.timeZone = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let start = berlin.startOfDay(for: try #require(berlin.date(byAdding: .day, value: -1, to: Date())))
+        let yesterday = try await cli.run(["run", "daily", "--date", "yesterday", "--config", config])
+        #expect(
+            yesterday.status == 0 && yesterday.output.contains("output=\(ISO8601Format.string(from: start))-"),
+            "\(yesterday.output)")
         let check = try await cli.run(["check", "--json", "--config", config])
         #expect(check.output.contains("\"timezone\" : \"Europe/Berlin\""), "a job without a schedule keeps its zone")
         let bad = try await cli.run(["run", "daily", "--date", "2026-02-30", "--config", config])

@@ -18,14 +18,16 @@ public struct DateWindow: Equatable, Sendable, Codable {
     public static let maximumDays = 3_660
 
     /// The calendar days of `[firstDay, lastDay]` in `timeZone`, each as its own window.
-    /// `firstDay` and `lastDay` are `YYYY-MM-DD`; throws ``DateWindowError`` when they are not,
+    /// `firstDay` and `lastDay` are `YYYY-MM-DD`, `today` or `yesterday` (the day of `now` in
+    /// `timeZone`, or the one before, as a nightly job's scripts say); throws ``DateWindowError`` when they are not,
     /// or when the range spans more than `limit` days (checked before any window is built: a
     /// range from year 1 to 9999 used to build 3.65 million of them).
     public static func days(
-        from firstDay: String, through lastDay: String, in timeZone: TimeZone, atMost limit: Int = maximumDays
+        from firstDay: String, through lastDay: String, in timeZone: TimeZone, atMost limit: Int = maximumDays,
+        now: Date = Date()
     ) throws(DateWindowError) -> [DateWindow] {
-        let start = try dayStart(firstDay, in: timeZone)
-        let end = try dayStart(lastDay, in: timeZone)
+        let start = try dayStart(firstDay, in: timeZone, now: now)
+        let end = try dayStart(lastDay, in: timeZone, now: now)
         guard start <= end else { throw DateWindowError(reason: "\(firstDay) is after \(lastDay)") }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
@@ -53,15 +55,22 @@ public struct DateWindow: Equatable, Sendable, Codable {
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
-    private static func dayStart(_ text: String, in timeZone: TimeZone) throws(DateWindowError) -> Date {
-        let pieces = text.split(separator: "-").compactMap { Int($0) }
+    private static func dayStart(_ text: String, in timeZone: TimeZone, now: Date) throws(DateWindowError) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
+        switch text.lowercased() {
+        case "today": return calendar.startOfDay(for: now)
+        case "yesterday":
+            let today = calendar.startOfDay(for: now)
+            return calendar.date(byAdding: .day, value: -1, to: today).map { calendar.startOfDay(for: $0) } ?? today
+        default: break
+        }
+        let pieces = text.split(separator: "-").compactMap { Int($0) }
         guard pieces.count == 3, text.count == 10,
             let date = calendar.date(from: DateComponents(year: pieces[0], month: pieces[1], day: pieces[2])),
             calendar.dateComponents([.year, .month, .day], from: date)
                 == DateComponents(year: pieces[0], month: pieces[1], day: pieces[2])
-        else { throw DateWindowError(reason: "'\(text)' is not a date; write YYYY-MM-DD") }
+        else { throw DateWindowError(reason: "'\(text)' is not a date; write YYYY-MM-DD, today or yesterday") }
         return calendar.startOfDay(for: date)
     }
 }

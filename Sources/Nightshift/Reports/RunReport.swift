@@ -5,6 +5,8 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var status: RunStatus
     public var trigger: RunTrigger
     public var triggeredBy: String?
+    /// When the run was queued or recorded.
+    public var createdAt: String
     public var scheduledFor: String?
     public var startedAt: String?
     public var endedAt: String?
@@ -33,6 +35,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         status = run.status
         trigger = run.trigger
         triggeredBy = run.triggeredBy
+        createdAt = ISO8601Format.string(from: run.createdAt)
         scheduledFor = run.scheduledFor.map(ISO8601Format.string(from:))
         startedAt = run.startedAt.map(ISO8601Format.string(from:))
         endedAt = run.endedAt.map(ISO8601Format.string(from:))

@@ -25,4 +25,15 @@ import Testing
         #expect(days.count == 3)
         #expect(days[1].to.timeIntervalSince(days[1].from) == 23 * 3600)
     }
+
+    @Test("today and yesterday are the local days of now and the day before, in the job's zone")
+    func todayAndYesterday() throws {
+        let berlin = TimeZone(identifier: "Europe/Berlin")!
+        // 00:30 in Berlin on 30 March, still the 29th in UTC.
+        let now = Date(timeIntervalSince1970: 1_774_823_400)
+        let days = try DateWindow.days(from: "yesterday", through: "today", in: berlin, now: now)
+        #expect(days.map { $0.dayLabel(in: berlin) } == ["2026-03-29", "2026-03-30"])
+        #expect(days[0].to.timeIntervalSince(days[0].from) == 23 * 3600)
+        #expect(try DateWindow.days(from: "TODAY", through: "today", in: berlin, now: now).count == 1)
+    }
 }
