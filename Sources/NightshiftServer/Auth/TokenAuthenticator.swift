@@ -26,6 +26,8 @@ struct TokenAuthenticator: Sendable {
     /// Throws 403 unless `token` may act on `job`.
     static func check(_ token: APIToken, mayActOn job: String) throws(APIError) {
         guard let scope = token.jobs, !scope.contains(job) else { return }
+        // A token scoped to no job at all is told no more than a token without the role.
+        guard !scope.isEmpty else { throw APIError.forbidden }
         throw APIError(
             .forbidden, "this token may act only on \(scope.sorted().map { "'\($0)'" }.joined(separator: ", "))", field: "job")
     }
