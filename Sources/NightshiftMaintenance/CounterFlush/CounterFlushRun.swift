@@ -37,6 +37,9 @@ struct CounterFlushRun {
                 filters: filters, day: days?.first ?? DateWindow(from: Date(), to: Date()).dayLabel(in: job.timeZone))
         }
         let table = try await CounterTable.open(for: job, pool: pool, create: !context.isDryRun)
+        context.logger.info(
+            "Flushing counters matching \(job.pattern)\(days.map { " for \($0.joined(separator: ", "))" } ?? "")",
+            metadata: ["pattern": "\(job.pattern)"])
         let globs =
             days.map { $0.map { day in job.pattern.glob(filters.merging([CounterKeyPattern.dateField: day]) { $1 }) } }
             ?? [job.pattern.glob(filters)]
@@ -55,6 +58,9 @@ struct CounterFlushRun {
                 return tally
             }
         }
+        context.logger.info(
+            "Found \(tally.processedKeys) counter key\(tally.processedKeys == 1 ? "" : "s") to process; \(tally.upserts) row\(tally.upserts == 1 ? "" : "s") written, \(tally.badKeys) skipped",
+            metadata: ["processedKeys": "\(tally.processedKeys)", "badKeys": "\(tally.badKeys)"])
         var details: JSONObject = [
             "processedKeys": .number(Double(tally.processedKeys)), "upserts": .number(Double(tally.upserts)),
         ]
@@ -219,6 +225,15 @@ struct CounterFlushRun {
 
     private func note(_ batch: Batch, into tally: inout Tally) {
         tally.processedKeys += batch.goodKeys.count
+        // One line per key, as teams monitored their aggregation scripts; at debug, since a
+        // flush may read a million keys.
+        if context.logger.logLevel <= .debug {
+            for row in batch.rows {
+                // The key's own name, not the pending name it was moved to for the flush.
+                let key = row.key.hasPrefix(pendingPrefix) ? originalKey(ofPending: row.key) : row.key
+                context.logger.debug("Counted \(key) = \(row.count)", metadata: ["key": "\(key)"])
+            }
+        }
         for (key, reason) in batch.badKeys { noteBad(key, reason, into: &tally) }
     }
 
