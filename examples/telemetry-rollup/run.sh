@@ -2,13 +2,15 @@
 # The telemetry rollup example (from a team's Vercel-cron-triggered daily aggregation): a dry
 # run that previews and writes nothing, a run over a date range, and a second run over the same
 # range that gives identical rows. Exits non-zero at the first check
-# that fails. Needs psql and a PostgreSQL database.
+# that fails. Needs psql, curl and a PostgreSQL database.
 #   APP_DATABASE=postgres://user@127.0.0.1/app examples/telemetry-rollup/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 : "${APP_DATABASE:?set APP_DATABASE to a PostgreSQL URL}"
-export CRON_SECRET=unused
+export CRON_SECRET="cron-$RANDOM$RANDOM"
+server=""
+trap 'stop_server; rm -rf "$work"' EXIT
 
 psql "$APP_DATABASE" -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE TABLE telemetry (id bigserial PRIMARY KEY, event text NOT NULL, user_id text, meta jsonb, created_at timestamptz NOT NULL);
@@ -39,4 +41,20 @@ rows=$(sql "$query"); echo "$rows"
 echo; echo "## Idempotent: the same range again gives identical results"
 $nightshift run telemetry-daily --from 2024-01-01 --to 2024-01-31 --config "$config" >/dev/null 2>&1
 [ "$(sql "$query")" = "$rows" ] || fail "a re-run changed telemetry_daily"
+
+echo; echo "## The team's curl calls, against nightshift serve with CRON_SECRET"
+start_server
+call() { curl -sS -w '\nHTTP Status: %{http_code}' -H "Authorization: Bearer $CRON_SECRET" "$@"; }
+out=$(call "$api/api/jobs/run/telemetry-daily?dryRun=true"); echo "$out"
+expect "$out" '"success":true'
+expect "$out" '"dryRun":true'
+out=$(call -X POST -H 'Content-Type: application/json' -d '{"startDate": "2024-01-01", "endDate": "2024-01-31"}' \
+  "$api/api/jobs/run/telemetry-daily"); echo "$out"
+expect "$out" '"days":31'
+expect "$out" '"succeeded":31'
+out=$(call "$api/api/jobs/run/telemetry-daily"); echo "$out"
+expect "$out" 'HTTP Status: 200'
+[ "$(sql "$query")" = "$rows" ] || fail "the API runs changed telemetry_daily"
+out=$(curl -sS -w '\nHTTP Status: %{http_code}' "$api/api/jobs/runs" -H "Authorization: Bearer $CRON_SECRET")
+expect "$out" 'HTTP Status: 403'
 echo; echo "ALL CHECKS PASSED"

@@ -140,7 +140,8 @@ public struct RollupJob: Sendable {
         }
         let bucketColumn = sql.bucketColumn
         let key = (groupBy.map { "\"\($0)\"" } + ["\"bucket_start\""]).joined(separator: ", ")
-        try await pool.withDatabase { db in
+        try await pool.withTransaction { db in
+            try await sql.serializeSchemaChanges(on: db)
             try await sql.prepare(for: measures, on: db)
             for granularity in granularities {
                 let table = self.table(granularity)

@@ -21,6 +21,10 @@ protocol RollupSQL: Sendable {
     func uniqueConstraint(_ key: String) -> String
     /// Creates what `measures` need besides the target tables.
     func prepare(for measures: [RollupMeasure], on db: any SQLDatabase) async throws
+    /// Makes the transaction of `db` the only one changing rollup tables and functions until it
+    /// ends: runs of one rollup for a date range, executed side by side, failed with
+    /// "tuple concurrently updated" creating the same aggregate and tables.
+    func serializeSchemaChanges(on db: any SQLDatabase) async throws
     /// Runs `upsert` into `table` for the buckets of `window`, grouped by `groups`; returns the
     /// number of bucket rows written.
     func write(

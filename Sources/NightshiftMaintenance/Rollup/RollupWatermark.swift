@@ -26,7 +26,9 @@ struct RollupWatermark {
 
     /// Records `mark` as the high mark.
     func store(_ mark: Date) async throws {
-        try await pool.withDatabase { db in
+        try await pool.withTransaction { db in
+            // Runs side by side would otherwise race to create the table.
+            try await pool.maintenance.serializeSchemaChanges(on: db)
             try await ensureTable(db)
             try await db.raw(
                 """

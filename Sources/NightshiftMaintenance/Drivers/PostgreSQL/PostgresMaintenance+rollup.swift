@@ -37,6 +37,10 @@ extension PostgresMaintenance {
         ).run()
     }
 
+    func serializeSchemaChanges(on db: any SQLDatabase) async throws {
+        try await db.raw("SELECT pg_advisory_xact_lock(hashtext('nightshift:rollup-schema'))").run()
+    }
+
     func write(
         _ upsert: SQLQueryString, into table: String, groups: [String], window: (from: Date, to: Date), on pool: SQLConnectionPool
     ) async throws -> Int {

@@ -44,6 +44,9 @@ extension SQLiteMaintenance {
 
     func prepare(for measures: [RollupMeasure], on db: any SQLDatabase) async throws {}
 
+    /// Nothing: the transaction began with `BEGIN IMMEDIATE`, which writers take in turn.
+    func serializeSchemaChanges(on db: any SQLDatabase) async throws {}
+
     /// SQLite's unique keys treat NULLs as distinct, so a NULL group would never conflict: the
     /// window's rows with a NULL group are cleared first and the insert rewrites them.
     func write(
