@@ -90,10 +90,14 @@ import Testing
                 try await hourlyRows(app, table: "api_events_rollup_daily") == [
                     "tenant_E_111 2025-09-18 00:00 2 1 1 0", "tenant_FLUSH_DEMO 2025-09-18 00:00 3 2 0 1",
                 ])
-            // A scheduled re-run sees nothing new; a backfill of the day rewrites the same rows.
+            // A scheduled re-run sees nothing new; a backfill of the day recomputes it, and counts
+            // only the buckets whose values were not right (the team's re-run printed
+            // hourlyBuckets=0, dailyBuckets=0).
             #expect(try await job.body(registry: app.registry)(rollupContext())["hourlyBuckets"] == 0)
             let day = try DateWindow.days(from: "2025-09-18", through: "2025-09-18", in: TimeZone(identifier: "UTC")!)[0]
-            #expect(try await job.body(registry: app.registry)(rollupContext(window: day))["hourlyBuckets"] == 4)
+            #expect(try await job.body(registry: app.registry)(rollupContext(window: day))["hourlyBuckets"] == 0)
+            try await app.execute("DELETE FROM api_events_rollup_hourly WHERE tenant_id = 'tenant_E_111'")
+            #expect(try await job.body(registry: app.registry)(rollupContext(window: day))["hourlyBuckets"] == 1)
             #expect(try await hourlyRows(app) == expected)
             #expect(try await app.integer("SELECT count(*) AS n FROM api_events_rollup_hourly") == 4)
         }

@@ -56,7 +56,8 @@ echo "$rows"
 1 | 1 | 0 | 0
 1 | 1 | 0 | 0" ] || fail "hourly rollup rows differ"
 before=$(sql "SELECT string_agg(t::text, ';' ORDER BY t::text) FROM api_events_rollup_hourly t")
-$nightshift run rollup-analytics --config "$config" >/dev/null 2>&1
+out=$($nightshift run rollup-analytics --config "$config" 2>&1); echo "$out"
+expect "$out" "\[rollup-analytics\] Completed. hourlyBuckets=0, dailyBuckets=0"
 [ "$before" = "$(sql "SELECT string_agg(t::text, ';' ORDER BY t::text) FROM api_events_rollup_hourly t")" ] || fail "a re-run changed the rollup"
 
 echo; echo "## Purge (Dry-Run)"

@@ -124,9 +124,14 @@ public struct RollupJob: Sendable {
         let table = self.table(granularity).quoted
         let columns = (groups + ["\"bucket_start\""] + measures.map { "\"\($0.name)\"" }).joined(separator: ", ")
         let updates = measures.map { "\"\($0.name)\" = excluded.\"\($0.name)\"" }.joined(separator: ", ")
+        // A bucket whose values are already right is not written again, and not counted: an
+        // immediate re-run reports `hourlyBuckets=0, dailyBuckets=0`, as teams' scripts did.
+        let stored = measures.map { "\(table).\"\($0.name)\"" }.joined(separator: ", ")
+        let computed = measures.map { "excluded.\"\($0.name)\"" }.joined(separator: ", ")
         let upsert: SQLQueryString =
             "INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) " + select
             + " ON CONFLICT (\(unsafeRaw: (groups + ["\"bucket_start\""]).joined(separator: ", "))) DO UPDATE SET \(unsafeRaw: updates)"
+            + " WHERE (\(unsafeRaw: stored)) \(unsafeRaw: sql.rowsDiffer) (\(unsafeRaw: computed))"
         return try await sql.write(upsert, into: table, groups: groups, window: buckets, on: pool)
     }
 

@@ -19,6 +19,8 @@ protocol RollupSQL: Sendable {
     var bucketColumn: String { get }
     /// The unique constraint over the group and bucket columns `key`, NULL groups included.
     func uniqueConstraint(_ key: String) -> String
+    /// The operator saying two row values differ, NULLs compared as values.
+    var rowsDiffer: String { get }
     /// Creates what `measures` need besides the target tables.
     func prepare(for measures: [RollupMeasure], on db: any SQLDatabase) async throws
     /// Makes the transaction of `db` the only one changing rollup tables and functions until it

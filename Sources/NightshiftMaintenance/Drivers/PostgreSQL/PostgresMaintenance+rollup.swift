@@ -37,6 +37,8 @@ extension PostgresMaintenance {
         ).run()
     }
 
+    var rowsDiffer: String { "IS DISTINCT FROM" }
+
     func serializeSchemaChanges(on db: any SQLDatabase) async throws {
         try await db.raw("SELECT pg_advisory_xact_lock(hashtext('nightshift:rollup-schema'))").run()
     }

@@ -44,6 +44,8 @@ extension SQLiteMaintenance {
 
     func prepare(for measures: [RollupMeasure], on db: any SQLDatabase) async throws {}
 
+    var rowsDiffer: String { "IS NOT" }
+
     /// Nothing: the transaction began with `BEGIN IMMEDIATE`, which writers take in turn.
     func serializeSchemaChanges(on db: any SQLDatabase) async throws {}
 
