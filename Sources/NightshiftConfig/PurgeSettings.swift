@@ -26,12 +26,14 @@ enum PurgeSettings {
     private struct Defaults {
         var column: String?
         var olderThan: Duration?
+        var olderThanText: String?
         var filter: String?
         var batchSize: Int?
 
         init(_ fields: ConfigFields) throws(ConfigError) {
             column = try fields["timestamp_column"]?.sqlName().text
             olderThan = try fields["older_than"]?.duration()
+            olderThanText = try fields["older_than"]?.string()
             filter = try fields["where"]?.string()
             batchSize = try fields["batch_size"]?.int(in: 1...1_000_000)
         }
@@ -40,6 +42,7 @@ enum PurgeSettings {
             var merged = self
             merged.column = entry.column ?? column
             merged.olderThan = entry.olderThan ?? olderThan
+            merged.olderThanText = entry.olderThan == nil ? olderThanText : entry.olderThanText
             merged.filter = entry.filter ?? filter
             merged.batchSize = entry.batchSize ?? batchSize
             return merged
@@ -50,8 +53,18 @@ enum PurgeSettings {
         let tableNode = try fields.required("table", "a purge job needs 'table' (or 'tables:' with one entry per table)")
         guard let column = defaults.column else { throw fields.node.error("a purge needs 'timestamp_column'") }
         guard let olderThan = defaults.olderThan else { throw fields.node.error("a purge needs 'older_than' (such as 90d)") }
+        // `report: { group: rollup, label: hourly }`: reported in one line with the next entries
+        // of the same group and retention.
+        var label: String?
+        var group: String?
+        if let reportNode = fields["report"] {
+            let report = try ConfigFields(reportNode)
+            group = try report.required("group", "'report' needs 'group' (what the rows are) and 'label'").string()
+            label = try report.required("label", "'report' needs 'label' (this table's part)").string()
+            try report.finish()
+        }
         return PurgeJob.Target(
             table: try tableNode.sqlName(qualified: true), timestampColumn: column, olderThan: olderThan, filter: defaults.filter,
-            batchSize: defaults.batchSize ?? 10_000)
+            batchSize: defaults.batchSize ?? 10_000, olderThanText: defaults.olderThanText, label: label, group: group)
     }
 }

@@ -308,7 +308,7 @@ import Testing
             ),
             (
                 "jobs:\n  a:\n    kind: command\n    command: [x]\n    timeout: soon\n",
-                "nightshift.yml:5: jobs.a.timeout: 'soon' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d or 1h30m"
+                "nightshift.yml:5: jobs.a.timeout: 'soon' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d, 12mo or 1h30m"
             ),
             (
                 "store: ${MISSING}\njobs: {}\n",

@@ -64,11 +64,12 @@ echo; echo "## Purge (Dry-Run)"
 out=$($nightshift run purge --dry-run --config "$config" 2>&1); echo "$out"
 expect "$out" "Dry run enabled. Database changes will be skipped."
 expect "$out" "DRY RUN: 0 api_events rows older than 90 days would be removed."
-expect "$out" "DRY RUN: 0 api_events_rollup_hourly rows older than 365 days would be removed."
+expect "$out" "DRY RUN: 0 hourly and 0 daily rollup rows older than 12 months would be removed."
 
 echo; echo "## Purge (Execution)"
 out=$($nightshift run purge --config "$config" 2>&1); echo "$out"
 expect "$out" "Removed 0 api_events rows older than 90 days."
+expect "$out" "Removed 0 hourly and 0 daily rollup rows older than 12 months."
 counts=$(sql "SELECT (SELECT count(*) FROM api_events), (SELECT count(*) > 0 FROM api_events_rollup_hourly), (SELECT count(*) > 0 FROM api_events_rollup_daily)")
 echo "api_events | hourly_rollups>0 | daily_rollups>0"; echo "$counts"
 [ "$counts" = "31 | t | t" ] || fail "the purge removed rows it should not have"

@@ -1,12 +1,27 @@
 /// Parses and prints durations written the way people write them in config files:
-/// `500ms`, `30s`, `10m`, `2h`, `90d`, `1w`, and sums such as `1h30m`.
+/// `500ms`, `30s`, `10m`, `2h`, `90d`, `1w`, `12mo` (30-day months), `1y` (365 days), and
+/// sums such as `1h30m`.
 import Foundation
 
 package enum DurationText {
-    // "ms" comes before "m" and "s" so that the longest suffix wins.
+    // "ms" and "mo" come before "m" and "s" so that the longest suffix wins.
     private static let units: [(suffix: String, seconds: Double)] = [
-        ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
+        ("ms", 0.001), ("mo", 2_592_000), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800), ("y", 31_536_000),
     ]
+
+    /// The words of the units, for ``words(_:)``.
+    private static let unitWords = [
+        "ms": "millisecond", "mo": "month", "s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "y": "year",
+    ]
+
+    /// `text` (a duration as written, one number and one unit) in words: `12mo` → `12 months`,
+    /// `90d` → `90 days`; nil for anything else (sums, decimals).
+    package static func words(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isNumber }
+        guard let count = Int(digits), let word = unitWords[String(trimmed.dropFirst(digits.count))] else { return nil }
+        return "\(count) \(word)\(count == 1 ? "" : "s")"
+    }
 
     /// The longest duration accepted: 100 years.
     package static let maximumSeconds: Double = 100 * 365 * 86_400
@@ -68,6 +83,6 @@ package struct DurationTextError: Error, Equatable, Sendable, CustomStringConver
     package let text: String
 
     package var description: String {
-        "'\(text)' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d or 1h30m (at most 100 years)"
+        "'\(text)' is not a duration; write a number with a unit, such as 500ms, 30s, 10m, 2h, 90d, 12mo or 1h30m (at most 100 years)"
     }
 }

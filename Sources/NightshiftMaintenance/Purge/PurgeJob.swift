@@ -20,16 +20,31 @@ public struct PurgeJob: Sendable {
         public var filter: String?
         /// Rows per chunk (one short transaction each).
         public var batchSize: Int
+        /// The retention as written (`12mo`), for the report line; nil: described from seconds.
+        public var olderThanText: String?
+        /// Reported in one line with the next targets of the same `group` and retention:
+        /// `label` names this one (`hourly`), `group` what they are (`rollup`), as in
+        /// `Removed 0 hourly and 0 daily rollup rows older than 12 months.`
+        public var label: String?
+        public var group: String?
 
         /// A target; `filter` is SQL from the config (trusted like a `sql` job's statement).
-        public init(table: SQLName, timestampColumn: String, olderThan: Duration, filter: String? = nil, batchSize: Int = 10_000)
-        {
+        public init(
+            table: SQLName, timestampColumn: String, olderThan: Duration, filter: String? = nil, batchSize: Int = 10_000,
+            olderThanText: String? = nil, label: String? = nil, group: String? = nil
+        ) {
             self.table = table
             self.timestampColumn = timestampColumn
             self.olderThan = olderThan
             self.filter = filter
             self.batchSize = batchSize
+            self.olderThanText = olderThanText
+            self.label = label
+            self.group = group
         }
+
+        /// The retention in words.
+        var age: String { olderThanText.flatMap(DurationText.words) ?? PurgeJob.describe(olderThan.inSeconds) }
     }
 
     /// The database's name in the config.
@@ -59,13 +74,29 @@ public struct PurgeJob: Sendable {
         // each entry archives to a file of its own (the second used to truncate the first's,
         // after its rows were deleted).
         var entries: [String: Int] = [:]
+        // Counts of grouped targets wait for the last of their group, which reports them together.
+        var grouped: [(label: String, count: Int)] = []
+        func report(_ target: Target, index: Int, count: Int) {
+            let verb = context.isDryRun ? "DRY RUN: " : "Removed "
+            let ending = context.isDryRun ? " would be removed." : "."
+            guard let group = target.group, let label = target.label else {
+                context.report("\(verb)\(count) \(target.table) rows older than \(target.age)\(ending)")
+                return
+            }
+            grouped.append((label, count))
+            let next = index + 1 < targets.count ? targets[index + 1] : nil
+            guard next?.group != group || next?.age != target.age || next?.label == nil else { return }
+            let counts = grouped.map { "\($0.count) \($0.label)" }
+            let list = counts.count > 1 ? counts.dropLast().joined(separator: ", ") + " and " + (counts.last ?? "") : counts[0]
+            context.report("\(verb)\(list) \(group) rows older than \(target.age)\(ending)")
+            grouped = []
+        }
         for (index, target) in targets.enumerated() {
             let schema = try await TableSchema.read(target.table, on: pool, database: database)
             let delete = ChunkedDelete(
                 pool: pool, schema: schema,
                 timeColumn: try TimeColumn(target.timestampColumn, in: schema, sql: pool.maintenance),
                 cutoff: now.addingTimeInterval(-target.olderThan.inSeconds), filter: target.filter, batchSize: target.batchSize)
-            let age = Self.describe(target.olderThan.inSeconds)
             let name = target.table.baseName
             let entry = entries[target.table.text, default: 0] + 1
             entries[target.table.text] = entry
@@ -76,7 +107,7 @@ public struct PurgeJob: Sendable {
             if context.isDryRun {
                 let count = try await delete.count()
                 add(count, to: "\(name)_to_delete")
-                context.report("DRY RUN: \(count) \(target.table) rows older than \(age) would be removed.")
+                report(target, index: index, count: count)
             } else {
                 let archive = try archiveFolder.map { folder throws(MaintenanceError) in
                     try GzipNDJSONWriter(
@@ -86,7 +117,7 @@ public struct PurgeJob: Sendable {
                 try archive?.finish()
                 add(deleted, to: "\(name)_deleted")
                 if let archive { details[entry == 1 ? "\(name)_archive" : "\(name)_archive_\(entry)"] = .string(archive.path) }
-                context.report("Removed \(deleted) \(target.table) rows older than \(age).")
+                report(target, index: index, count: deleted)
             }
             context.progress((index + 1) * 100 / targets.count)
         }
