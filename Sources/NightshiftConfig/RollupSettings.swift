@@ -29,15 +29,17 @@ enum RollupSettings {
             measures.append(RollupMeasure(name: column, aggregate: try aggregate(value)))
         }
         guard !measures.isEmpty else { throw measuresNode.error("lists no measures") }
-        let reserved = Set(groupBy + ["bucket_start"])
+        let bucketColumn = try fields["bucket_column"]?.sqlName().text ?? "bucket_start"
+        let reserved = Set(groupBy + [bucketColumn])
         if let clash = measures.first(where: { reserved.contains($0.name) }) {
-            throw measuresNode.error("measure '\(clash.name)' has the name of a group_by column or bucket_start")
+            throw measuresNode.error(
+                "measure '\(clash.name)' has the name of a group_by column or the bucket column \(bucketColumn)")
         }
         return RollupJob(
             database: database, source: try required("source").sqlName(qualified: true),
             timestampColumn: try required("timestamp_column").sqlName().text, groupBy: groupBy, granularities: granularities,
             target: try required("target").sqlName(qualified: true), measures: measures,
-            lateData: try fields["late_data"]?.duration() ?? .seconds(3600), timeZone: timeZone)
+            lateData: try fields["late_data"]?.duration() ?? .seconds(3600), timeZone: timeZone, bucketColumn: bucketColumn)
     }
 
     /// `count`, or a one-key mapping such as `{count_if: "status < 400"}` or `{sum: bytes}`.

@@ -30,12 +30,18 @@ public struct RollupJob: Sendable {
     public let lateData: Duration
     /// Where bucket boundaries fall.
     public let timeZone: TimeZone
+    /// The targets' bucket column (`bucket_start` unless the targets exist with another, such
+    /// as `date`). In an existing target where it has the type `date`, buckets are written as
+    /// their local day: a team's `telemetry_daily(date, event, count, …)` is used as it is.
+    public let bucketColumn: String
 
     /// A rollup; see the type's documentation.
     public init(
         database: String, source: SQLName, timestampColumn: String, groupBy: [String], granularities: [RollupGranularity],
-        target: SQLName, measures: [RollupMeasure], lateData: Duration = .seconds(3600), timeZone: TimeZone
+        target: SQLName, measures: [RollupMeasure], lateData: Duration = .seconds(3600), timeZone: TimeZone,
+        bucketColumn: String = "bucket_start"
     ) {
+        self.bucketColumn = bucketColumn
         self.database = database
         self.source = source
         self.timestampColumn = timestampColumn
@@ -83,7 +89,9 @@ public struct RollupJob: Sendable {
         for (index, granularity) in granularities.enumerated() {
             try context.checkCancellation()
             let buckets = granularity.covering(window, in: timeZone)
-            let written = try await write(granularity, buckets: buckets, time: time, pool: pool, dryRun: context.isDryRun)
+            let asDate = try await bucketIsDate(granularity, pool: pool)
+            let written = try await write(
+                granularity, buckets: buckets, time: time, pool: pool, dryRun: context.isDryRun, asDate: asDate)
             details[granularity.detailsKey] = .number(Double(written))
             context.progress((index + 1) * 100 / granularities.count)
         }
@@ -100,18 +108,22 @@ public struct RollupJob: Sendable {
     /// Upserts the buckets of `[buckets.from, buckets.to)` and returns how many were written
     /// (in a dry run, how many would be).
     private func write(
-        _ granularity: RollupGranularity, buckets: (from: Date, to: Date), time: TimeColumn, pool: SQLConnectionPool, dryRun: Bool
+        _ granularity: RollupGranularity, buckets: (from: Date, to: Date), time: TimeColumn, pool: SQLConnectionPool,
+        dryRun: Bool,
+        asDate: Bool
     ) async throws -> Int {
         guard buckets.to > buckets.from else { return 0 }
         let sql = pool.maintenance
-        let bucket = sql.bucketStart(granularity, of: time.instant, in: timeZone)
+        let start = sql.bucketStart(granularity, of: time.instant, in: timeZone)
+        let bucket = asDate ? try sql.localDay(of: start, in: timeZone) : start
+        let bucketName = "\"\(bucketColumn)\""
         let groups = groupBy.map { "\"\($0)\"" }
         // A dry run only counts buckets, so it needs neither the measures nor anything they create.
         let aggregates =
             try dryRun
             ? [] : measures.map { measure throws(MaintenanceError) in try sql.expression(of: measure, time: time.instant) }
         let select: SQLQueryString = """
-            SELECT \(unsafeRaw: (groups + ["\(bucket) AS bucket_start"] + aggregates).joined(separator: ", ")) \
+            SELECT \(unsafeRaw: (groups + ["\(bucket) AS \(bucketName)"] + aggregates).joined(separator: ", ")) \
             FROM \(unsafeRaw: source.quoted) WHERE \(time.compare(">=", buckets.from)) AND \(time.compare("<", buckets.to)) \
             GROUP BY \(unsafeRaw: (1...(groups.count + 1)).map(String.init).joined(separator: ", "))
             """
@@ -122,7 +134,7 @@ public struct RollupJob: Sendable {
             }
         }
         let table = self.table(granularity).quoted
-        let columns = (groups + ["\"bucket_start\""] + measures.map { "\"\($0.name)\"" }).joined(separator: ", ")
+        let columns = (groups + [bucketName] + measures.map { "\"\($0.name)\"" }).joined(separator: ", ")
         let updates = measures.map { "\"\($0.name)\" = excluded.\"\($0.name)\"" }.joined(separator: ", ")
         // A bucket whose values are already right is not written again, and not counted: an
         // immediate re-run reports `hourlyBuckets=0, dailyBuckets=0`, as teams' scripts did.
@@ -130,9 +142,9 @@ public struct RollupJob: Sendable {
         let computed = measures.map { "excluded.\"\($0.name)\"" }.joined(separator: ", ")
         let upsert: SQLQueryString =
             "INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns)) " + select
-            + " ON CONFLICT (\(unsafeRaw: (groups + ["\"bucket_start\""]).joined(separator: ", "))) DO UPDATE SET \(unsafeRaw: updates)"
+            + " ON CONFLICT (\(unsafeRaw: (groups + [bucketName]).joined(separator: ", "))) DO UPDATE SET \(unsafeRaw: updates)"
             + " WHERE (\(unsafeRaw: stored)) \(unsafeRaw: sql.rowsDiffer) (\(unsafeRaw: computed))"
-        return try await sql.write(upsert, into: table, groups: groups, window: buckets, on: pool)
+        return try await sql.write(upsert, into: table, bucketColumn: bucketName, groups: groups, window: buckets, on: pool)
     }
 
     /// Creates the targets that are missing (and, on PostgreSQL, the JSON merge aggregate);
@@ -143,8 +155,8 @@ public struct RollupJob: Sendable {
         let measureColumns = measures.map {
             "\"\($0.name)\" \(sql.columnType(of: $0, sourceType: $0.aggregate.column.flatMap { schema.columns[$0] }))"
         }
-        let bucketColumn = sql.bucketColumn
-        let key = (groupBy.map { "\"\($0)\"" } + ["\"bucket_start\""]).joined(separator: ", ")
+        let bucketDefinition = sql.bucketColumn(named: self.bucketColumn)
+        let key = (groupBy.map { "\"\($0)\"" } + ["\"\(self.bucketColumn)\""]).joined(separator: ", ")
         try await pool.withTransaction { db in
             try await sql.serializeSchemaChanges(on: db)
             try await sql.prepare(for: measures, on: db)
@@ -153,7 +165,7 @@ public struct RollupJob: Sendable {
                 let unique = sql.uniqueConstraint(key)
                 try await db.raw(
                     """
-                    CREATE TABLE IF NOT EXISTS \(unsafeRaw: table.quoted) (\(unsafeRaw: (groupColumns + [bucketColumn] + measureColumns).joined(separator: ", ")), \
+                    CREATE TABLE IF NOT EXISTS \(unsafeRaw: table.quoted) (\(unsafeRaw: (groupColumns + [bucketDefinition] + measureColumns).joined(separator: ", ")), \
                     CONSTRAINT "\(unsafeRaw: table.baseName)_bucket" \(unsafeRaw: unique))
                     """
                 ).run()
@@ -161,7 +173,13 @@ public struct RollupJob: Sendable {
         }
         for granularity in granularities {
             let existing = try await TableSchema.read(table(granularity), on: pool, database: database)
-            try existing.require(groupBy + ["bucket_start"] + measures.map(\.name))
+            try existing.require(groupBy + [self.bucketColumn] + measures.map(\.name))
         }
+    }
+
+    /// Whether the target of `granularity` exists with a bucket column of type `date`.
+    private func bucketIsDate(_ granularity: RollupGranularity, pool: SQLConnectionPool) async throws -> Bool {
+        guard let existing = try? await TableSchema.read(table(granularity), on: pool, database: database) else { return false }
+        return existing.columns[bucketColumn]?.lowercased() == "date"
     }
 }

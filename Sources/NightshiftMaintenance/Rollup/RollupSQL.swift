@@ -15,8 +15,11 @@ protocol RollupSQL: Sendable {
     func jsonMerge(of column: String, measure: String, time: String) throws(MaintenanceError) -> String
     /// The target column type of `measure`, given its source column's type.
     func columnType(of measure: RollupMeasure, sourceType: String?) -> String
-    /// The definition of the bucket-start column of a target.
-    var bucketColumn: String { get }
+    /// The definition of the bucket column `name` of a target.
+    func bucketColumn(named name: String) -> String
+    /// The local day of a bucket start (the expression `bucketStart` gives), for a target whose
+    /// bucket column has the type `date`; throws where the database has no such type.
+    func localDay(of bucketStart: String, in timeZone: TimeZone) throws(MaintenanceError) -> String
     /// The unique constraint over the group and bucket columns `key`, NULL groups included.
     func uniqueConstraint(_ key: String) -> String
     /// The operator saying two row values differ, NULLs compared as values.
@@ -30,7 +33,8 @@ protocol RollupSQL: Sendable {
     /// Runs `upsert` into `table` for the buckets of `window`, grouped by `groups`; returns the
     /// number of bucket rows written.
     func write(
-        _ upsert: SQLQueryString, into table: String, groups: [String], window: (from: Date, to: Date), on pool: SQLConnectionPool
+        _ upsert: SQLQueryString, into table: String, bucketColumn: String, groups: [String], window: (from: Date, to: Date),
+        on pool: SQLConnectionPool
     ) async throws -> Int
 }
 

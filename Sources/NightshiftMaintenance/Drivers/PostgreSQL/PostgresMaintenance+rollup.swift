@@ -26,7 +26,11 @@ extension PostgresMaintenance {
         }
     }
 
-    var bucketColumn: String { "\"bucket_start\" timestamptz NOT NULL" }
+    func bucketColumn(named name: String) -> String { "\"\(name)\" timestamptz NOT NULL" }
+
+    func localDay(of bucketStart: String, in timeZone: TimeZone) throws(MaintenanceError) -> String {
+        "CAST(timezone('\(timeZone.identifier)', \(bucketStart)) AS date)"
+    }
 
     func uniqueConstraint(_ key: String) -> String { "UNIQUE NULLS NOT DISTINCT (\(key))" }
 
@@ -44,7 +48,8 @@ extension PostgresMaintenance {
     }
 
     func write(
-        _ upsert: SQLQueryString, into table: String, groups: [String], window: (from: Date, to: Date), on pool: SQLConnectionPool
+        _ upsert: SQLQueryString, into table: String, bucketColumn: String, groups: [String], window: (from: Date, to: Date),
+        on pool: SQLConnectionPool
     ) async throws -> Int {
         try await pool.withDatabase { db in
             try await db.raw("WITH written AS (" + upsert + " RETURNING 1) SELECT count(*) AS n FROM written").first()?

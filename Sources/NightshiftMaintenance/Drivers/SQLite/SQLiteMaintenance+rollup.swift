@@ -38,7 +38,11 @@ extension SQLiteMaintenance {
         }
     }
 
-    var bucketColumn: String { "\"bucket_start\" TEXT NOT NULL" }
+    func bucketColumn(named name: String) -> String { "\"\(name)\" TEXT NOT NULL" }
+
+    func localDay(of bucketStart: String, in timeZone: TimeZone) throws(MaintenanceError) -> String {
+        throw MaintenanceError.unsupported("a rollup target whose bucket column is of type date needs PostgreSQL")
+    }
 
     func uniqueConstraint(_ key: String) -> String { "UNIQUE (\(key))" }
 
@@ -52,14 +56,15 @@ extension SQLiteMaintenance {
     /// SQLite's unique keys treat NULLs as distinct, so a NULL group would never conflict: the
     /// window's rows with a NULL group are cleared first and the insert rewrites them.
     func write(
-        _ upsert: SQLQueryString, into table: String, groups: [String], window: (from: Date, to: Date), on pool: SQLConnectionPool
+        _ upsert: SQLQueryString, into table: String, bucketColumn: String, groups: [String], window: (from: Date, to: Date),
+        on pool: SQLConnectionPool
     ) async throws -> Int {
         try await pool.withTransaction { db in
             if !groups.isEmpty {
                 try await db.raw(
                     """
-                    DELETE FROM \(unsafeRaw: table) WHERE bucket_start >= \(bind: Self.text(window.from)) \
-                    AND bucket_start < \(bind: Self.text(window.to)) \
+                    DELETE FROM \(unsafeRaw: table) WHERE \(unsafeRaw: bucketColumn) >= \(bind: Self.text(window.from)) \
+                    AND \(unsafeRaw: bucketColumn) < \(bind: Self.text(window.to)) \
                     AND (\(unsafeRaw: groups.map { "\($0) IS NULL" }.joined(separator: " OR ")))
                     """
                 ).run()
