@@ -165,7 +165,10 @@ let package = Package(
         ),
         .target(
             name: "NightshiftTesting",
-            dependencies: ["Nightshift", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis"],
+            dependencies: [
+                "Nightshift", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

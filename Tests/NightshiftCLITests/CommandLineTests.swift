@@ -282,22 +282,10 @@ struct Nightshift {
         #expect(slow.output.contains("error: timed out after 1s") && slow.output.contains("    working on it"), "\(slow.output)")
 
         // Cancelled through the API of a serve (its one-time token: the config has none).
-        let (serve, log) = try cli.start(["serve", "--port", "0", "--config", config])
-        defer { kill(serve.processIdentifier, SIGKILL) }
-        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        let served = try await ServedAPI.start(cli, config: config)
+        defer { kill(served.process.processIdentifier, SIGKILL) }
+        func api(_ method: String, _ path: String) async throws -> [String: Any] { try await served.call(method, path) }
         let deadline = ContinuousClock.now + .seconds(30)
-        while output().firstMatch(of: /Bearer ([0-9a-f]{48})'/) == nil, serve.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let token = try #require(output().firstMatch(of: /Bearer ([0-9a-f]{48})'/)?.1, "\(output())")
-        let port = try #require(output().firstMatch(of: /admin API on http:\/\/[0-9.]+:(\d+)/)?.1)
-        func api(_ method: String, _ path: String) async throws -> [String: Any] {
-            let answer = try await cli.run(
-                ["-s", "-X", method, "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)\(path)"],
-                program: "/usr/bin/curl")
-            return try #require(
-                try JSONSerialization.jsonObject(with: Data(answer.output.utf8)) as? [String: Any], "\(answer.output)")
-        }
         let runID = try #require(try await api("POST", "/api/jobs/run/long?wait=false")["runId"] as? String)
         while !FileManager.default.fileExists(atPath: marker), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
@@ -312,10 +300,9 @@ struct Nightshift {
         #expect(run["status"] as? String == "cancelled", "\(run)")
         #expect(
             attempts?.first?["outcome"] as? String == "cancelled" && attempts?.first?["output"] as? String == "begun", "\(run)")
-        kill(serve.processIdentifier, SIGTERM)
-        _ = try await Nightshift.exitStatus(of: serve)
+        try await served.stop()
         // Who did what is logged at info; an asked-for cancel is not an error of the job's.
-        let text = output()
+        let text = served.output
         #expect(text.contains("[long] triggered by one-time") && text.contains("by=one-time"), "\(text)")
         #expect(text.contains("[long] cancel of run \(runID) asked by one-time"), "\(text)")
         #expect(text.contains("notice nightshift:") && text.contains("[long] Cancelled"), "\(text)")
@@ -343,23 +330,10 @@ struct Nightshift {
                         sleep 4
                         echo '{"details": {"expiredCount": 2, "revokedCount": 0}}' >> "$NIGHTSHIFT_RESULT_FILE"
                 """)
-        let (serve, log) = try cli.start(
-            ["serve", "--port", "0", "--config", config], environment: ["NIGHTSHIFT_LEASE_SECONDS": "3"])
-        defer { kill(serve.processIdentifier, SIGKILL) }
-        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        let served = try await ServedAPI.start(cli, config: config, environment: ["NIGHTSHIFT_LEASE_SECONDS": "3"])
+        defer { kill(served.process.processIdentifier, SIGKILL) }
+        func api(_ method: String, _ path: String) async throws -> [String: Any] { try await served.call(method, path) }
         let deadline = ContinuousClock.now + .seconds(30)
-        while output().firstMatch(of: /Bearer ([0-9a-f]{48})'/) == nil, serve.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let token = try #require(output().firstMatch(of: /Bearer ([0-9a-f]{48})'/)?.1, "\(output())")
-        let port = try #require(output().firstMatch(of: /admin API on http:\/\/[0-9.]+:(\d+)/)?.1)
-        func api(_ method: String, _ path: String) async throws -> [String: Any] {
-            let answer = try await cli.run(
-                ["-s", "-X", method, "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)\(path)"],
-                program: "/usr/bin/curl")
-            return try #require(
-                try JSONSerialization.jsonObject(with: Data(answer.output.utf8)) as? [String: Any], "\(answer.output)")
-        }
         let runID = try #require(try await api("POST", "/api/jobs/run/expire-sessions?wait=false")["runId"] as? String)
         var run: [String: Any] = [:]
         var seenHalfway = false
@@ -379,25 +353,17 @@ struct Nightshift {
         defer { cli.cleanUp() }
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/enqueue-from-python")
-        let (serve, log) = try cli.start(
-            ["serve", "--port", "0", "--config", folder.appendingPathComponent("nightshift.yml").path],
+        let served = try await ServedAPI.start(
+            cli, config: folder.appendingPathComponent("nightshift.yml").path,
             environment: ["NIGHTSHIFT_STORE": "sqlite:\(cli.directory.path)/store.db"])
-        defer { kill(serve.processIdentifier, SIGKILL) }
-        func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while output().firstMatch(of: /Bearer ([0-9a-f]{48})'/) == nil, serve.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let token = try #require(output().firstMatch(of: /Bearer ([0-9a-f]{48})'/)?.1, "\(output())")
-        let port = try #require(output().firstMatch(of: /admin API on http:\/\/[0-9.]+:(\d+)/)?.1)
+        defer { kill(served.process.processIdentifier, SIGKILL) }
         let client = try await cli.run(
             [folder.appendingPathComponent("enqueue.py").path],
-            environment: ["NIGHTSHIFT_URL": "http://127.0.0.1:\(port)", "NIGHTSHIFT_TOKEN": String(token)],
+            environment: ["NIGHTSHIFT_URL": "http://127.0.0.1:\(served.port)", "NIGHTSHIFT_TOKEN": served.token],
             program: "/usr/bin/python3")
         #expect(client.status == 0, "\(client.output)")
         #expect(client.output.contains("queued 1000 runs; invoice-1 again: existing=True, same run=True"), "\(client.output)")
-        kill(serve.processIdentifier, SIGTERM)
-        _ = try await Nightshift.exitStatus(of: serve)
+        try await served.stop()
     }
 
     @Test("serve stops with an error when its port is taken")

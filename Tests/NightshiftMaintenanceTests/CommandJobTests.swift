@@ -25,33 +25,19 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         #expect(details == ["exitStatus": 0, "output": "line 3\n2026-01-01 1 hi"])
     }
 
-    /// A context that records progress reports and report lines.
+    /// A context that records progress reports, and logs into `log`.
     final class Recorder: Sendable {
         let progress = Mutex<[Int]>([])
-        let reports = Mutex<[String]>([])
+        let log = LogCapture()
 
         var context: JobContext {
             JobContext(
                 jobName: "test", runID: .version7(), attempt: 1, scheduledFor: nil, isDryRun: false, window: nil, params: [:],
-                logger: Logger(label: "result-test") { _ in ReportCollector(reports: self) },
-                progress: { value in self.progress.withLock { $0.append(value) } })
+                logger: log.logger(), progress: { value in self.progress.withLock { $0.append(value) } })
         }
-    }
 
-    /// Keeps the lines logged as reports.
-    struct ReportCollector: LogHandler {
-        let reports: Recorder
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            if event.metadata?[JobContext.reportMetadataKey] != nil {
-                reports.reports.withLock { $0.append("\(event.message)") }
-            }
-        }
+        /// The lines logged as reports.
+        var reports: [String] { log.entries.filter { $0.metadata[JobContext.reportMetadataKey] != nil }.map(\.message) }
     }
 
     @Test(
@@ -84,7 +70,7 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         let details = try await CommandJob(command: ["sh", "-c", program]).body(recorder.context)
         #expect(details == ["expiredCount": 3, "revokedCount": 1])
         #expect(recorder.progress.withLock { $0 } == [40])
-        #expect(recorder.reports.withLock { $0 } == ["Removed 3 expired sessions"])
+        #expect(recorder.reports == ["Removed 3 expired sessions"])
     }
 
     @Test("a non-zero exit fails with the status and the last line")

@@ -18,28 +18,6 @@ struct CounterFlushJobTests {
             logger: Logger(label: "flush-test"), progress: { _ in })
     }
 
-    /// Keeps every message logged through it.
-    final class CapturedLog: Sendable {
-        let messages = Mutex<[String]>([])
-
-        struct Handler: LogHandler {
-            let log: CapturedLog
-            var logLevel: Logger.Level = .debug
-            var metadata: Logger.Metadata = [:]
-            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-                get { metadata[key] }
-                set { metadata[key] = newValue }
-            }
-            func log(event: LogEvent) { log.messages.withLock { $0.append("\(event.level) \(event.message)") } }
-        }
-
-        var logger: Logger {
-            var logger = Logger(label: "flush-log") { _ in Handler(log: self) }
-            logger.logLevel = .debug
-            return logger
-        }
-    }
-
     private func rows(_ app: AppDatabase, _ sql: SQLQueryString) async throws -> [String] {
         try await app.pool.withDatabase { db in try await db.raw(sql).all().map { try $0.decode(column: "line", as: String.self) }
         }
@@ -57,14 +35,14 @@ struct CounterFlushJobTests {
                 urls: ["app": app.url], redisURLs: ["hits": server.url], logger: Logger(label: "tls-flush"))
             let job = CounterFlushJob(
                 database: "app", redis: "hits", pattern: try CounterKeyPattern("hits:{page}"), table: try SQLName("page_hits"))
-            let log = CapturedLog()
+            let log = LogCapture()
             let context = JobContext(
                 jobName: "flush-tls", runID: .version7(), attempt: 1, scheduledFor: nil, isDryRun: false, window: nil,
-                params: [:], logger: log.logger, progress: { _ in })
+                params: [:], logger: log.logger(), progress: { _ in })
             let details = try await job.body(registry: registry)(context)
             #expect(details["processedKeys"] == 2, "\(details)")
             // How many keys at info, one line per key at debug, as teams watched their scripts.
-            let messages = log.messages.withLock { $0 }
+            let messages = log.messages
             #expect(messages.contains("info Found 2 counter keys to process; 2 rows written, 0 skipped"), "\(messages)")
             #expect(
                 messages.contains("debug Counted hits:home = 3") && messages.contains("debug Counted hits:about = 4"),
