@@ -40,9 +40,18 @@ out=$($nightshift run aggregate --from 2025-11-01 --to 2025-11-07 --config "$con
 [ "$(grep -c "Completed" <<<"$out")" = "7" ] || fail "expected one run per day"
 [ "$(sql "SELECT count(*), sum(usage_count) FROM merchant_usage")" = "5 | 10039" ] || fail "merchant_usage after the range"
 
+echo; echo "## npm run job:aggregate (yesterday's usage, the default of the team's script)"
+yesterday=$(python3 -c 'import datetime; print(datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=1))')
+count globex "$yesterday" queries 7
+out=$($nightshift run aggregate --date yesterday --verbose --config "$config" 2>&1); echo "$out" | grep -E "Flushing|Found|Counted|Completed"
+expect "$out" "Flushing counters matching usage:{merchant}:{date}:{metric} for $yesterday"
+expect "$out" "Found 1 counter key to process"
+expect "$out" "Counted usage:globex:$yesterday:queries = 7"
+expect "$out" "processedKeys=1, upserts=1"
+
 echo; echo "## npm run job:aggregate (every key; a re-run changes nothing)"
 $nightshift run aggregate --config "$config" >/dev/null 2>&1
 out=$($nightshift run aggregate --config "$config" 2>&1); echo "$out"
-expect "$out" "processedKeys=5, upserts=5, badKeys=1"
-[ "$(sql "SELECT count(*), sum(usage_count) FROM merchant_usage")" = "5 | 10039" ] || fail "a re-run changed merchant_usage"
+expect "$out" "processedKeys=6, upserts=6, badKeys=1"
+[ "$(sql "SELECT count(*), sum(usage_count) FROM merchant_usage")" = "6 | 10046" ] || fail "a re-run changed merchant_usage"
 echo; echo "ALL CHECKS PASSED"
