@@ -146,8 +146,9 @@ final class SlowStore: JobStore {
     }
 
     private func hangIfAsked(_ call: HangingCall) async {
-        guard hanging.withLock({ $0.contains(call) }) else { return }
-        await withCheckedContinuation { continuation in hungCalls.withLock { $0.append(continuation) } }
+        if hanging.withLock({ $0.contains(call) }) {
+            await withCheckedContinuation { continuation in hungCalls.withLock { $0.append(continuation) } }
+        }
     }
 
     func close() async { await base.close() }
