@@ -34,30 +34,48 @@ public final class PostgresTestCluster: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // PostgreSQL refuses to run as root.
         runAs = getuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []
-        // Below the ephemeral ports (32768 and up), apart from the other test servers' ranges.
-        port = Int.random(in: 26_000...28_999)
         certificates = tls ? try await TestCertificates(in: directory) : nil
         if getuid() == 0 { try await Self.run(["chown", "-R", "postgres", directory.path]) }
         let data = directory.appendingPathComponent("data").path
         try await Self.run(runAs + ["\(binaries)/initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"])
-        var settings = [
-            "port = \(port)", "listen_addresses = '127.0.0.1'", "unix_socket_directories = '\(directory.path)'",
-            "fsync = off", "max_connections = 50",
-        ]
-        if tls {
-            settings += [
-                "ssl = on", "ssl_cert_file = '\(directory.path)/server.crt'", "ssl_key_file = '\(directory.path)/server.key'",
-                "ssl_ca_file = '\(directory.path)/ca.crt'",
-            ]
-        }
-        try (settings.joined(separator: "\n") + "\n").write(
-            toFile: "\(data)/postgresql.auto.conf", atomically: true, encoding: .utf8)
         try (hba.joined(separator: "\n") + "\n").write(toFile: "\(data)/pg_hba.conf", atomically: true, encoding: .utf8)
-        if getuid() == 0 { try await Self.run(["chown", "-R", "postgres", directory.path]) }
-        // The server pg_ctl leaves running would hold a pipe open: its output goes to a file.
-        try await Self.run(
-            runAs + ["\(binaries)/pg_ctl", "-D", data, "-l", "\(directory.path)/postgres.log", "-w", "start"],
-            output: directory.appendingPathComponent("pg_ctl.log"))
+        // A random port may be taken (another test's server picked it too): another one, up to
+        // three times; a start that fails otherwise says why, from the server's own log.
+        var started: Int?
+        var failure = ""
+        for _ in 0..<3 where started == nil {
+            // Below the ephemeral ports (32768 and up), apart from the other test servers' ranges.
+            let candidate = Int.random(in: 26_000...28_999)
+            var settings = [
+                "port = \(candidate)", "listen_addresses = '127.0.0.1'", "unix_socket_directories = '\(directory.path)'",
+                "fsync = off", "max_connections = 50",
+            ]
+            if tls {
+                settings += [
+                    "ssl = on", "ssl_cert_file = '\(directory.path)/server.crt'",
+                    "ssl_key_file = '\(directory.path)/server.key'", "ssl_ca_file = '\(directory.path)/ca.crt'",
+                ]
+            }
+            try (settings.joined(separator: "\n") + "\n").write(
+                toFile: "\(data)/postgresql.auto.conf", atomically: true, encoding: .utf8)
+            if getuid() == 0 { try await Self.run(["chown", "-R", "postgres", directory.path]) }
+            do {
+                // The server pg_ctl leaves running would hold a pipe open: its output goes to a file.
+                try await Self.run(
+                    runAs + ["\(binaries)/pg_ctl", "-D", data, "-l", "\(directory.path)/postgres.log", "-w", "start"],
+                    output: directory.appendingPathComponent("pg_ctl.log"))
+                started = candidate
+            } catch {
+                let log = (try? String(contentsOfFile: "\(directory.path)/postgres.log", encoding: .utf8)) ?? ""
+                failure = "\(error); the server's log ends: \(log.suffix(1200))"
+                guard log.contains("could not bind") || log.contains("already in use") else { break }
+            }
+        }
+        guard let started else {
+            try? FileManager.default.removeItem(at: directory)
+            throw Failure(description: failure)
+        }
+        port = started
     }
 
     /// Makes a client certificate for `user`, signed by the cluster's CA; returns the paths of

@@ -48,7 +48,7 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
             echo '{"report": "Removed 3 expired sessions"}' >> "$NIGHTSHIFT_RESULT_FILE"
             echo 'not json' >> "$NIGHTSHIFT_RESULT_FILE"
             echo '{"details": {"expiredCount": 3, "revokedCount": 0}}' >> "$NIGHTSHIFT_RESULT_FILE"
-            echo '{"details": {"revokedCount": 1}}' >> "$NIGHTSHIFT_RESULT_FILE"
+            printf '{"details": {"revokedCount": 1}}' >> "$NIGHTSHIFT_RESULT_FILE"
             echo ordinary output
             """,
             """

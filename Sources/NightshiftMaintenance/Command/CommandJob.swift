@@ -129,7 +129,7 @@ public struct CommandJob: Sendable {
         group.kill()
         let lines = capture.finish().lines
         watcher.cancel()
-        results.read(into: context)
+        results.read(into: context, final: true)
         try context.checkCancellation()
         switch status {
         case .exited(0):

@@ -12,8 +12,8 @@ import Synchronization
 /// ```
 ///
 /// Nightshift never parses the program's ordinary output for this. The file lives in a folder
-/// of its own (mode 0700) removed after the attempt. Lines are read as they are completed, at
-/// most 1 MiB in all and 64 KiB each; a line that is not such an object is skipped with a
+/// of its own (mode 0700) removed after the attempt. Lines are read as they are completed (the
+/// last one also without its newline, once the program ended), at most 1 MiB in all and 64 KiB each; a line that is not such an object is skipped with a
 /// warning in the log, never a failure of the run.
 final class ResultFile: Sendable {
     /// The most of the file that is read.
@@ -52,11 +52,20 @@ final class ResultFile: Sendable {
     }
 
     /// Reads what was appended since the last call and acts on each complete line: progress and
-    /// report lines through `context`, details kept.
-    func read(into context: JobContext) {
+    /// report lines through `context`, details kept. With `final` (the program has ended), a
+    /// last line without its newline counts too.
+    func read(into context: JobContext, final: Bool = false) {
         guard let handle = FileHandle(forReadingAtPath: path) else { return }
         defer { try? handle.close() }
         state.withLock { state in
+            defer {
+                if final, !state.partial.isEmpty {
+                    state.lineNumber += 1
+                    let line = state.partial
+                    state.partial.removeAll()
+                    Self.apply(line, number: state.lineNumber, to: &state, context: context)
+                }
+            }
             guard !state.overLimit else { return }
             let room = Self.maximumBytes - Int(state.offset)
             guard (try? handle.seek(toOffset: state.offset)) != nil,

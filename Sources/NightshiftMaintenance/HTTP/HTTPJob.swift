@@ -89,7 +89,7 @@ public struct HTTPJob: Sendable {
         case .success(let value): (status, retryAfter, answer) = value
         case .failure(let error):
             if error is CancellationError || Task.isCancelled { throw CancellationError() }
-            throw HTTPJobError.unreachable(url: url, reason: Self.reason(error))
+            throw HTTPJobError.unreachable(url: URLPasswordMask.mask(url), reason: Self.reason(error))
         }
         let text = String(buffer: answer)
         guard success.contains(where: { $0.contains(status) }) else {
@@ -113,7 +113,7 @@ public struct HTTPJob: Sendable {
         do {
             tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
         } catch {
-            throw HTTPJobError.unreachable(url: url, reason: "cannot read the CA file \(caFile): \(error)")
+            throw HTTPJobError.unreachable(url: URLPasswordMask.mask(url), reason: "cannot read the CA file \(caFile): \(error)")
         }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(tls: tls))
     }
