@@ -18,6 +18,8 @@ package final class Scheduler: Sendable {
     private let wake: WakeSignal
     private let stopping = Atomic<Bool>(false)
     private let ended = Atomic<Bool>(false)
+    /// The wait for the current tick, which ``stop()`` ends.
+    private let tickWait = Mutex<Task<Duration?, Never>?>(nil)
     private let leading = Atomic<Bool>(false)
     /// Until when, by this process's monotonic clock, the lease last taken is surely still
     /// ours: counted from before the request, so a renewal that is late or fails never lets
@@ -78,12 +80,17 @@ package final class Scheduler: Sendable {
     private func boundedTick() async -> Duration {
         let tick = Task { await self.tick() }
         let limit = max(configuration.leaseDuration * 2, .seconds(60))
-        let started = ContinuousClock.now
-        while ContinuousClock.now - started < limit {
-            // Real time, not the engine's clock: this guards against calls that hang for real,
-            // and must not add sleepers to a test's manual clock.
-            if let pause = await tick.value(within: .seconds(1)) { return pause }
-            if stopping.load(ordering: .relaxed) { return .zero }
+        // Real time, not the engine's clock: this guards against calls that hang for real, and
+        // must not add sleepers to a test's manual clock. ``stop()`` cancels the wait.
+        let wait = Task { await tick.value(within: limit) }
+        tickWait.withLock { $0 = wait }
+        defer { tickWait.withLock { $0 = nil } }
+        if stopping.load(ordering: .relaxed) { wait.cancel() }
+        if let pause = await wait.value { return pause }
+        if stopping.load(ordering: .relaxed) {
+            // A tick that is only slow gets a little longer, so that the lease it may still take
+            // is not taken after ``run()`` released it.
+            return await tick.value(within: .seconds(5)) ?? .zero
         }
         logger.warning(
             "a scheduler tick did not end within \(DurationText.format(limit.inSeconds)) (a store call hangs); going on without it"
@@ -98,6 +105,7 @@ package final class Scheduler: Sendable {
     func stop() {
         stopping.store(true, ordering: .relaxed)
         wake.signal()
+        tickWait.withLock { $0 }?.cancel()
     }
 
     /// One pass; returns how long to wait before the next.

@@ -1,7 +1,8 @@
 import Synchronization
 
 extension Task where Failure == Never {
-    /// The task's value, or nil when it has not ended within `limit` on `clock`.
+    /// The task's value, or nil when it has not ended within `limit` on `clock`, or when the
+    /// waiting task is cancelled (the task itself goes on).
     ///
     /// Awaiting `value` waits for good when the task hangs in a call that ignores cancellation
     /// (PostgresNIO waiting on a connection lost in an outage), and cancelling the awaiting task
@@ -10,15 +11,18 @@ extension Task where Failure == Never {
     /// exits or never schedules again.
     public func value(within limit: Duration, clock: any EngineClock = SystemClock()) async -> Success? {
         let outcome = BoundedWaitOutcome<Success>()
-        let value = await withCheckedContinuation { (continuation: CheckedContinuation<Success?, Never>) in
-            // The waiter is kept before either ending can come.
-            outcome.keep(continuation)
-            outcome.keep(
-                timer: Task<Void, Never> {
-                    try? await clock.sleep(for: limit)
-                    outcome.resume(with: nil)
-                })
-            Task<Void, Never> { outcome.resume(with: await self.value) }
+        let value = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Success?, Never>) in
+                outcome.keep(continuation)
+                outcome.keep(
+                    timer: Task<Void, Never> {
+                        try? await clock.sleep(for: limit)
+                        outcome.resume(with: nil)
+                    })
+                Task<Void, Never> { outcome.resume(with: await self.value) }
+            }
+        } onCancel: {
+            outcome.resume(with: nil)
         }
         outcome.stopTimer()
         return value
@@ -39,13 +43,23 @@ private final class BoundedWaitOutcome<Value: Sendable>: Sendable {
         var continuation: CheckedContinuation<Value?, Never>?
         var timer: Task<Void, Never>?
         var resumed = false
+        /// An ending that came before the waiter was kept (a cancellation), given to it then.
+        var early: Value??
     }
 
     private let state = Mutex(State())
 
-    /// Keeps the waiter.
+    /// Keeps the waiter, or resumes it at once with an ending that came first.
     func keep(_ continuation: CheckedContinuation<Value?, Never>) {
-        state.withLock { $0.continuation = continuation }
+        let early = state.withLock { state -> Value?? in
+            guard let early = state.early else {
+                state.continuation = continuation
+                return nil
+            }
+            state.resumed = true
+            return early
+        }
+        if let early { continuation.resume(returning: early) }
     }
 
     /// Keeps the timer that ends the wait, to stop it when the task ends first.
@@ -56,7 +70,11 @@ private final class BoundedWaitOutcome<Value: Sendable>: Sendable {
     /// Resumes the waiter with `value`, once: the later ending does nothing.
     func resume(with value: Value?) {
         let continuation = state.withLock { state -> CheckedContinuation<Value?, Never>? in
-            guard !state.resumed, let continuation = state.continuation else { return nil }
+            guard !state.resumed else { return nil }
+            guard let continuation = state.continuation else {
+                if state.early == nil { state.early = .some(value) }
+                return nil
+            }
             state.resumed = true
             return continuation
         }

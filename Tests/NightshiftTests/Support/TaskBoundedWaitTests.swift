@@ -41,6 +41,17 @@ import Testing
         #expect(await hung.ended(within: .seconds(10)))
     }
 
+    @Test("cancelling the wait ends it, and the task it waited for goes on")
+    func cancelledWait() async throws {
+        let gate = Gate()
+        let hung = Task { await gate.wait() }
+        let waiting = Task { await hung.ended(within: .seconds(3600)) }
+        waiting.cancel()
+        #expect(await waiting.value == false)
+        gate.release()
+        #expect(await hung.ended(within: .seconds(60)))
+    }
+
     @Test("a task that ends within the limit is reported as ended")
     func endsInTime() async throws {
         let quick = Task<Void, Never> { try? await Task.sleep(for: .milliseconds(20)) }
