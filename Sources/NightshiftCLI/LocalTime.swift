@@ -7,16 +7,29 @@ import Nightshift
 struct LocalTime {
     /// Whether to print UTC instead.
     let utc: Bool
+    /// One formatter per zone: a table of a thousand runs made two thousand otherwise.
+    private let formatters = Formatters()
+
+    private final class Formatters {
+        var byZone: [String: DateFormatter] = [:]
+    }
+
+    init(utc: Bool) {
+        self.utc = utc
+    }
 
     /// `iso` (ISO 8601, as the reports carry it) in `zone`; `-` for nil; the text unchanged when
     /// it is not an ISO instant or `zone` is unknown.
     func text(_ iso: String?, zone: String) -> String {
         guard let iso else { return "-" }
-        guard !utc, let date = ISO8601Format.date(from: iso), let timeZone = TimeZone(identifier: zone) else { return iso }
+        guard !utc, let date = ISO8601Format.date(from: iso) else { return iso }
+        if let formatter = formatters.byZone[zone] { return formatter.string(from: date) }
+        guard let timeZone = TimeZone(identifier: zone) else { return iso }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss xxx"
+        formatters.byZone[zone] = formatter
         return formatter.string(from: date)
     }
 }
