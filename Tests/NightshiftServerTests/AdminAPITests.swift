@@ -75,6 +75,14 @@ import Testing
                 .post, "/api/runs", role: "admin", body: #"[{"job": "ok", "uniqueKey": "invoice-42"}]"#)
             let repeated = try #require(runs(again).first, "\(again.body)")
             #expect(repeated["existing"] == true && repeated["runId"] == entry["runId"], "\(again.body)")
+            // The same new key twice in one request: one run, answered twice.
+            let pair = try await api.call(
+                .post, "/api/runs",
+                body:
+                    #"[{"job": "ok", "uniqueKey": "pair", "runAt": "2099-01-01T00:00:00Z"}, {"job": "ok", "uniqueKey": "pair"}]"#)
+            let both = runs(pair)
+            #expect(both.count == 2, "\(pair.body)")
+            #expect(both.first?["runId"] == both.last?["runId"] && both.last?["existing"] == true, "\(pair.body)")
             // A thousand runs in one request, one statement.
             let many = (0..<1000).map { #"{"job": "ok", "params": {"n": \#($0)}, "runAt": "2099-01-01T00:00:00Z"}"# }
             let bulk = try await api.call(
