@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "NightshiftSQL", targets: ["NightshiftSQL"]),
         .library(name: "NightshiftRedis", targets: ["NightshiftRedis"]),
         .library(name: "NightshiftMaintenance", targets: ["NightshiftMaintenance"]),
+        .library(name: "NightshiftAlerts", targets: ["NightshiftAlerts"]),
         .library(name: "NightshiftConfig", targets: ["NightshiftConfig"]),
         .library(name: "NightshiftServer", targets: ["NightshiftServer"]),
         .library(name: "NightshiftCLI", targets: ["NightshiftCLI"]),
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
     ],
     targets: [
         .target(
@@ -105,9 +107,24 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "NightshiftAlerts",
+            dependencies: [
+                "Nightshift",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "NightshiftConfig",
             dependencies: [
                 "Nightshift",
+                "NightshiftAlerts",
                 "NightshiftDatabase",
                 "NightshiftRedis",
                 "NightshiftMaintenance",
@@ -135,6 +152,7 @@ let package = Package(
             name: "NightshiftCLI",
             dependencies: [
                 "Nightshift",
+                "NightshiftAlerts",
                 "NightshiftDatabase",
                 "NightshiftSQL",
                 "NightshiftMaintenance",

@@ -82,13 +82,17 @@ struct LoadedApp {
 
     /// The engine's settings: the config's `engine:` section with the `NIGHTSHIFT_*_SECONDS`
     /// overrides (checked when the config was read: a malformed or out-of-range one is an error
-    /// naming it, exit 2, never ignored), its queues, retention and listening.
+    /// naming it, exit 2, never ignored), its queues, retention, listening and alerts.
     func engineConfiguration() -> EngineConfiguration {
         var engine = EngineConfiguration(schedulingEnabled: configuration.schedulingEnabled)
         configuration.engine.apply(to: &engine)
         engine.queueConcurrency = configuration.queues
         engine.listenForNewRuns = configuration.storeListen
         engine.retention = HistoryRetention(defaultRule: configuration.history)
+        engine.alerts = AlertSettings(
+            channels: configuration.alerts.channels, routes: configuration.alerts.routes,
+            checkInterval: configuration.alerts.checkInterval, backlogAges: configuration.queueBacklogAges,
+            publicURL: configuration.server.publicURL)
         return engine
     }
 

@@ -14,7 +14,7 @@ public struct NightshiftCommand: AsyncParsableCommand {
         version: NightshiftVersion.current,
         subcommands: [
             ServeCommand.self, RunCommand.self, JobsCommand.self, RunsCommand.self, StatusCommand.self,
-            CheckCommand.self, MigrateCommand.self,
+            CheckCommand.self, MigrateCommand.self, IncidentsCommand.self, AlertsCommand.self,
         ])
 
     public init() {}

@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import Nightshift
 
-/// `nightshift status`: health per job; exit 1 if any job is FAILING, STUCK or DEAD.
+/// `nightshift status`: health per job; exit 1 if any job is FAILING, STUCK, DEAD or OVERDUE, or
+/// when jobs are scheduled and no scheduler has led for two lease periods.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Health per job; exits 1 if any job is FAILING, STUCK or DEAD.")
+        commandName: "status",
+        abstract: "Health per job; exits 1 if any job is FAILING, STUCK, DEAD or OVERDUE, or no scheduler runs.")
 
     @OptionGroup var options: CommonOptions
 
@@ -31,7 +33,13 @@ struct StatusCommand: AsyncParsableCommand {
             try? printJSON(report)
             return
         }
-        Swift.print("scheduler: \(report.running ? "running" : "not running")\(report.enabled ? "" : " (scheduling disabled)")")
+        var scheduler = report.running ? "running" : "not running"
+        if report.noLeader {
+            scheduler +=
+                report.schedulerSeenAt.map { "; no scheduler since \(times.text($0, zone: "UTC")): scheduled fires are not run" }
+                ?? "; no scheduler has run yet: scheduled fires are not run until `nightshift serve` starts"
+        }
+        Swift.print("scheduler: \(scheduler)\(report.enabled ? "" : " (scheduling disabled)")")
         var table = TextTable(header: ["HEALTH", "JOB", "SCHEDULE", "NEXT", "LAST RUN", "ERROR"])
         for job in report.jobs {
             let last = job.lastRun.map { "\($0.status) \(times.text($0.endedAt, zone: job.timezone))" } ?? "never"

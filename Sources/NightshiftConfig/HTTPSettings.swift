@@ -18,11 +18,7 @@ enum HTTPSettings {
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
     static func job(_ fields: ConfigFields) throws(ConfigError) -> HTTPJob {
-        let urlNode = try fields.required("url", "an http job needs 'url'")
-        let url = try urlNode.string()
-        guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
-            components.host?.isEmpty == false
-        else { throw urlNode.error("'\(URLPasswordMask.mask(url))' is not an http:// or https:// URL with a host") }
+        let url = try Self.url(try fields.required("url", "an http job needs 'url'"))
         var method = "POST"
         if let node = fields["method"] {
             method = try node.string().uppercased()
@@ -49,6 +45,15 @@ enum HTTPSettings {
         }
         return HTTPJob(
             method: method, url: url, headers: headers, body: body, success: success, caFile: try fields["ca"]?.path())
+    }
+
+    /// An `http://` or `https://` URL with a host.
+    static func url(_ node: ConfigNode) throws(ConfigError) -> String {
+        let url = try node.string()
+        guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+            components.host?.isEmpty == false
+        else { throw node.error("'\(URLPasswordMask.mask(url))' is not an http:// or https:// URL with a host") }
+        return url
     }
 
     /// `200`, or `200-299`.

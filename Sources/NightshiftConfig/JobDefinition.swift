@@ -108,6 +108,7 @@ public struct JobDefinition: Sendable {
         policies.catchUp = try fields["catch_up"]?.choice(CatchUpPolicy.self) ?? .latest
         policies.startingDeadline = try fields["starting_deadline"]?.duration()
         policies.alertAfterFailures = try fields["alert_after_failures"]?.int(in: 1...1_000_000) ?? 3
+        policies.expectSuccessWithin = try fields["expect_success_within"]?.duration(in: 1...(366 * 86_400))
         policies.concurrency = try fields["concurrency"]?.int(in: 1...10_000)
         policies.queue = try fields["queue"]?.string() ?? NewRun.defaultQueue
         policies.history = try fields["history"].map { node throws(ConfigError) in try Self.retentionRule(node) }

@@ -27,6 +27,11 @@ public struct NightshiftConfiguration: Sendable {
     public let history: HistoryRetention.Rule
     /// The concurrency limit of each named queue.
     public let queues: [String: Int]
+    /// Per queue, how old its oldest queued run may get before a `backlog` alert
+    /// (`queues.<name>.alert_backlog_age`).
+    public let queueBacklogAges: [String: Duration]
+    /// The `alerts:` section: channels and routes.
+    public let alerts: AlertsConfiguration
     /// Whether to LISTEN for new runs (`store_listen: false` behind a transaction-mode pooler).
     public let storeListen: Bool
     /// The `engine:` section, with the `NIGHTSHIFT_*_SECONDS` overrides applied.
@@ -119,15 +124,17 @@ public struct NightshiftConfiguration: Sendable {
                 ?? HistoryRetention.Rule()
         }
         var queues: [String: Int] = [:]
+        var backlogAges: [String: Duration] = [:]
         for (name, node) in reading(Entries(), { () throws(ConfigError) -> Entries in try values["queues"]?.mapping() ?? [] }) {
-            queues[name] = reading(nil) { () throws(ConfigError) in
+            reading(()) { () throws(ConfigError) in
                 let queue = try ConfigFields(node)
-                let limit = try queue["concurrency"]?.int(in: 1...10_000)
+                queues[name] = try queue["concurrency"]?.int(in: 1...10_000)
+                backlogAges[name] = try queue["alert_backlog_age"]?.duration(in: 1...(30 * 86_400))
                 try queue.finish()
-                return limit
             }
         }
         self.queues = queues
+        queueBacklogAges = backlogAges
         storeListen = reading(true) { () throws(ConfigError) in try values["store_listen"]?.bool() ?? true }
         engine = reading(EngineSettings()) { () throws(ConfigError) in
             try EngineSettings(node: values["engine"], environment: root.environment)
@@ -149,6 +156,11 @@ public struct NightshiftConfiguration: Sendable {
             errors.append(root.error("missing 'jobs:'"))
         }
         self.jobs = jobs
+        let jobNames = Set(jobs.map(\.name))
+        alerts = reading(AlertsConfiguration()) { () throws(ConfigError) in
+            try values["alerts"].map { node throws(ConfigError) in try AlertsConfiguration(node: node, jobNames: jobNames) }
+                ?? AlertsConfiguration()
+        }
         errors += server.unknownJobs(of: Set(jobs.map(\.name)))
         reading(()) { () throws(ConfigError) in try values.finish() }
         let enabledFlag = root.environment["NIGHTSHIFT_ENABLED"]?.lowercased()

@@ -35,6 +35,8 @@ public struct ServerSettings: Sendable {
     public var waitTimeout: Duration = .seconds(30)
     public var metricsRequireToken = false
     public var tokens: [TokenSetting] = []
+    /// The address people reach this Nightshift at (`public_url`), for links in alerts.
+    public var publicURL: String?
 
     /// The defaults: 127.0.0.1:8080, no tokens.
     public init() {}
@@ -45,6 +47,7 @@ public struct ServerSettings: Sendable {
         port = try fields["port"]?.int(in: 1...65535) ?? port
         waitTimeout = try fields["wait_timeout"]?.duration() ?? waitTimeout
         metricsRequireToken = try fields["metrics_auth"]?.bool() ?? metricsRequireToken
+        publicURL = try fields["public_url"].map { node throws(ConfigError) in try HTTPSettings.url(node) }
         for item in try fields["tokens"]?.sequence() ?? [] {
             let token = try ConfigFields(item)
             guard let nameNode = token["name"], let roleNode = token["role"], let envNode = token["env"] else {

@@ -103,6 +103,7 @@ public struct AdminAPI: Sendable {
         (.post, "/api/jobs/runs/{id}/retry"),
         (.post, "/api/queues/{name}/pause"),
         (.post, "/api/queues/{name}/resume"),
+        (.get, "/api/incidents"),
         (.get, "/healthz"),
         (.get, "/readyz"),
         (.get, "/metrics"),
@@ -134,6 +135,7 @@ public struct AdminAPI: Sendable {
                 connection: (context as? AdminRequestContext)?.channel)
         }
         router.get("/api/jobs/runs") { request, _ in try await self.listRuns(request) }
+        router.get("/api/incidents") { request, _ in try await self.listIncidents(request) }
         router.post("/api/runs") { request, _ in try await self.enqueue(request) }
         router.get("/api/jobs/runs/:id") { request, context in
             try await self.run(request, id: try Self.pathParameter("id", of: context))

@@ -2,8 +2,6 @@ import Foundation
 import Nightshift
 
 extension MemoryJobStore {
-    /// The error the overlap policy `forbid` records on a skipped fire.
-    static let overlapSkipReason = "skipped: the previous run is still active (overlap: forbid)"
 
     public func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome] {
         let now = clock.now
@@ -12,12 +10,19 @@ extension MemoryJobStore {
                 if state.runs.values.contains(where: { $0.job == fire.job && $0.scheduledFor == fire.scheduledFor }) {
                     return .duplicate
                 }
-                let skip = fire.overlap == .forbid && state.runs.values.contains { $0.job == fire.job && !$0.status.isFinished }
+                let skip =
+                    fire.missedReason != nil
+                    || fire.overlap == .forbid && state.runs.values.contains { $0.job == fire.job && !$0.status.isFinished }
+                let reason = fire.missedReason ?? ScheduledFire.overlapSkipReason
                 let run = Run(
                     id: .version7(at: now), job: fire.job, status: skip ? .skipped : .queued, trigger: .schedule,
                     scheduledFor: fire.scheduledFor, maxAttempts: fire.maxAttempts, runAfter: now, createdAt: now,
-                    endedAt: skip ? now : nil, error: skip ? Self.overlapSkipReason : nil, queue: fire.queue)
+                    endedAt: skip ? now : nil, error: skip ? reason : nil, queue: fire.queue)
                 state.runs[run.id] = run
+                if skip {
+                    state.jobs[fire.job]?.noteMissed(
+                        fire.scheduledFor, count: fire.missedReason == nil ? 1 : fire.missedCount, reason: reason)
+                }
                 effects.announce = true
                 if fire.overlap == .replace {
                     let reason = "replaced by the fire at \(fire.scheduledFor)"

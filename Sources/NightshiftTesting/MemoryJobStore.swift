@@ -17,6 +17,8 @@ public final class MemoryJobStore: JobStore {
     struct Lease {
         var holder: String
         var expiresAt: Date
+        var acquiredAt: Date
+        var gapFrom: Date?
     }
     struct State {
         var migrated = false
@@ -26,6 +28,8 @@ public final class MemoryJobStore: JobStore {
         var attempts: [UUID: [AttemptRecord]] = [:]
         var leases: [String: Lease] = [:]
         var pausedQueues: Set<String> = []
+        var incidents: [UUID: Incident] = [:]
+        var notifications: [UUID: AlertNotification] = [:]
         var listeners: [UInt64: @Sendable () -> Void] = [:]
         var waiters: [UInt64: RunsWaiter] = [:]
         var nextID: UInt64 = 0
@@ -68,9 +72,10 @@ public final class MemoryJobStore: JobStore {
     // MARK: Jobs
 
     public func register(_ jobs: [JobRegistration]) async throws {
+        let now = clock.now
         mutate { state, _ in
             for job in jobs {
-                var current = state.jobs[job.name] ?? JobState(name: job.name)
+                var current = state.jobs[job.name] ?? JobState(name: job.name, registeredAt: now)
                 current.enabled = job.enabled
                 current.schedule = job.schedule
                 current.description = job.description
@@ -112,8 +117,15 @@ public final class MemoryJobStore: JobStore {
     public func acquireLease(_ name: String, holder: String, duration: Duration) async throws -> Bool {
         let now = clock.now
         return mutate { state, _ in
-            if let lease = state.leases[name], lease.holder != holder, lease.expiresAt >= now { return false }
-            state.leases[name] = Lease(holder: holder, expiresAt: now.addingTimeInterval(duration.inSeconds))
+            let old = state.leases[name]
+            if let old, old.holder != holder, old.expiresAt >= now { return false }
+            var lease = Lease(
+                holder: holder, expiresAt: now.addingTimeInterval(duration.inSeconds), acquiredAt: now,
+                gapFrom: old?.gapFrom)
+            if let old, old.holder == holder, old.expiresAt >= now { lease.acquiredAt = old.acquiredAt }
+            // Nobody held it for more than two lease periods: kept for the `no_leader` alert.
+            if let old, old.expiresAt < now.addingTimeInterval(-2 * duration.inSeconds) { lease.gapFrom = old.expiresAt }
+            state.leases[name] = lease
             return true
         }
     }
@@ -127,8 +139,10 @@ public final class MemoryJobStore: JobStore {
     }
 
     public func releaseLease(_ name: String, holder: String) async throws {
+        let now = clock.now
+        // The row stays, run out, so that the time of the last leader is known.
         mutate { state, _ in
-            if state.leases[name]?.holder == holder { state.leases[name] = nil }
+            if state.leases[name]?.holder == holder { state.leases[name]?.expiresAt = now.addingTimeInterval(-0.001) }
         }
     }
 

@@ -300,7 +300,7 @@ import Testing
             ),
             (
                 "jobs:\n  a:\n    kind: command\n    command: [x]\n    timout: 5m\n",
-                "nightshift.yml:5: jobs.a.timout: unknown key; expected one of alert_after_failures, catch_up, command, concurrency, description, enabled, env, history, inherit_env, kind, overlap, queue, retries, schedule, starting_deadline, timeout, timezone, working_dir"
+                "nightshift.yml:5: jobs.a.timout: unknown key; expected one of alert_after_failures, catch_up, command, concurrency, description, enabled, env, expect_success_within, history, inherit_env, kind, overlap, queue, retries, schedule, starting_deadline, timeout, timezone, working_dir"
             ),
             (
                 "jobs:\n  a:\n    kind: sql\n    database: app\n    sql: SELECT 1\n",

@@ -69,8 +69,13 @@ import Testing
             #expect(Set(fires).count == fires.count)
             // Fires not yet run at shutdown stay queued for the next start (on a loaded machine
             // that is not only the last second's: a run claimed into a buffer goes back to the
-            // queue); none failed, none was left running.
-            #expect(runs.allSatisfy { $0.status == .succeeded || $0.status == .queued }, "\(runs.map(\.status))")
+            // queue); none failed, none was left running. A fire due while the lease changed hands
+            // may be missed under catch_up: latest: then it is skipped, with the reason.
+            #expect(
+                runs.allSatisfy {
+                    $0.status == .succeeded || $0.status == .queued
+                        || $0.status == .skipped && $0.error?.hasPrefix("missed:") == true
+                }, "\(runs.map(\.status))")
             #expect(runs.contains { $0.status == .succeeded })
         }
     }

@@ -29,6 +29,14 @@ import Testing
                 try await database.raw("DROP INDEX nightshift_runs_fire").run()
                 try await database.raw("CREATE UNIQUE INDEX nightshift_runs_fire ON nightshift_runs (job, scheduled_for)").run()
                 try await database.raw("ALTER TABLE nightshift_attempts DROP COLUMN output").run()
+                for column in ["registered_at", "missed_fires", "missed_first", "missed_last", "missed_reason"] {
+                    try await database.raw("ALTER TABLE nightshift_jobs DROP COLUMN \(unsafeRaw: column)").run()
+                }
+                for column in ["acquired_at", "gap_from"] {
+                    try await database.raw("ALTER TABLE nightshift_leases DROP COLUMN \(unsafeRaw: column)").run()
+                }
+                try await database.raw("DROP TABLE nightshift_incidents").run()
+                try await database.raw("DROP TABLE nightshift_notifications").run()
                 try await database.raw("DELETE FROM nightshift_migrations WHERE version > 3").run()
             }
             #expect(try await !test.store.isMigrated())
@@ -39,6 +47,9 @@ import Testing
             // Version 6: attempts keep their output.
             try await test.store.pool.withDatabase { database in
                 _ = try await database.raw("SELECT output FROM nightshift_attempts").all()
+                // Version 7: alerts.
+                _ = try await database.raw("SELECT id FROM nightshift_incidents").all()
+                _ = try await database.raw("SELECT registered_at, missed_fires FROM nightshift_jobs").all()
             }
         }
     }

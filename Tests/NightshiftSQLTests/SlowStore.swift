@@ -123,6 +123,19 @@ final class SlowStore: JobStore {
     func activeRuns() async throws -> [Run] { try await base.activeRuns() }
     func lastFinishedRuns() async throws -> [String: Run] { try await base.lastFinishedRuns() }
     func attempts(of id: UUID) async throws -> [AttemptRecord] { try await base.attempts(of: id) }
+    func incidents(openOnly: Bool, limit: Int) async throws -> [Incident] {
+        try await base.incidents(openOnly: openOnly, limit: limit)
+    }
+    func apply(_ changes: [IncidentChange]) async throws -> [IncidentChange] { try await base.apply(changes) }
+    func dueNotifications(limit: Int) async throws -> [AlertNotification] { try await base.dueNotifications(limit: limit) }
+    func recordDelivery(_ id: UUID, outcome: DeliveryOutcome) async throws {
+        try await base.recordDelivery(id, outcome: outcome)
+    }
+    func notifications(of incidentID: UUID) async throws -> [AlertNotification] {
+        try await base.notifications(of: incidentID)
+    }
+    func oldestQueuedRuns() async throws -> [String: Date] { try await base.oldestQueuedRuns() }
+    func lease(_ name: String) async throws -> LeaseState? { try await base.lease(name) }
     func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {
         await hangIfAsked(.listen)
         try await base.listenForNewRuns(wake)

@@ -38,6 +38,9 @@ public struct EngineConfiguration: Sendable {
     public var listenForNewRuns = true
     /// Where the engine reads the time and waits; tests pass a manual clock.
     public var clock: any EngineClock = SystemClock()
+    /// Alert channels, routes and checks (the `alerts:` section); the leader judges conditions
+    /// and delivers notifications.
+    public var alerts = AlertSettings()
 
     /// A configuration with the documented defaults.
     public init(

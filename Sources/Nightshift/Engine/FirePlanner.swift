@@ -17,11 +17,20 @@ enum FirePlanner {
     struct Plan: Equatable {
         var fires: [Date]
         var watermark: Date?
-        /// Due fires dropped by the policy or the deadline.
-        var dropped: Int
+        /// Due fires the policy will not run, oldest first (at most ``missedListLimit``).
+        var missed: [Date] = []
+        /// Fires not run that are not in ``missed``: older than the starting deadline, or past
+        /// the list's limit.
+        var missedUnlisted = 0
+
+        /// Every due fire that will not run.
+        var dropped: Int { missed.count + missedUnlisted }
     }
 
-    /// The default lookback when a job has no starting deadline.
+    /// The most missed fires recorded one by one (as `skipped` runs) in one plan; older ones are
+    /// only counted.
+    static let missedListLimit = 1000
+
     static let defaultStartingDeadline: Duration = .seconds(7 * 86_400)
 
     static func plan(
@@ -29,12 +38,12 @@ enum FirePlanner {
         active: Bool
     ) -> Plan {
         // A new job starts from now; a paused or disabled one lets its fires pass.
-        guard let watermark, active else { return Plan(fires: [], watermark: max(watermark ?? now, now), dropped: 0) }
+        guard let watermark, active else { return Plan(fires: [], watermark: max(watermark ?? now, now)) }
         let deadline = (policies.startingDeadline ?? defaultStartingDeadline).inSeconds
         // A fire exactly `deadline` old is still within it.
         let start = max(watermark, now.addingTimeInterval(-deadline - 0.000_001))
         let due = schedule.fires(after: start, through: now, limit: 1_000_000)
-        guard let newest = due.last else { return Plan(fires: [], watermark: watermark, dropped: 0) }
+        guard let newest = due.last else { return Plan(fires: [], watermark: watermark) }
         let firstOnTime = due.firstIndex(where: { now.timeIntervalSince($0) <= onTimeTolerance.inSeconds }) ?? due.count
         let onTime = due[firstOnTime...]
         var fires: [Date]
@@ -43,6 +52,12 @@ enum FirePlanner {
         case .latest: fires = [newest]
         case .all: fires = Array(due.suffix(max(policies.maxCatchUp, onTime.count)))
         }
-        return Plan(fires: fires, watermark: newest, dropped: due.count - fires.count)
+        // The fires kept are always the newest due ones; the rest will never run.
+        // Fires older than the deadline are never run either.
+        let beyondDeadline = watermark < start ? schedule.fires(after: watermark, through: start, limit: 1_000_000) : []
+        let missed = beyondDeadline + due.dropLast(fires.count)
+        let listed = Array(missed.suffix(missedListLimit))
+        return Plan(
+            fires: fires, watermark: newest, missed: listed, missedUnlisted: missed.count - listed.count)
     }
 }

@@ -31,7 +31,9 @@ public final class NightshiftEngine: Service, Sendable {
     private let heartbeatDue: WakeSignal
     private let rescueDue: WakeSignal
     private let pruneDue: WakeSignal
+    private let alertsDue: WakeSignal
     private let health: StoreHealth
+    private let alerts: AlertMonitor
 
     /// An engine for `jobs` over `store`. The store must be migrated.
     public init(store: any JobStore, jobs: [Job], configuration: EngineConfiguration = EngineConfiguration(), logger: Logger) {
@@ -44,6 +46,8 @@ public final class NightshiftEngine: Service, Sendable {
         heartbeatDue = WakeSignal(clock: configuration.clock)
         rescueDue = WakeSignal(clock: configuration.clock)
         pruneDue = WakeSignal(clock: configuration.clock)
+        alertsDue = WakeSignal(clock: configuration.clock)
+        alerts = AlertMonitor(store: store, jobs: jobs, configuration: configuration, logger: logger)
         let health = StoreHealth(slowAfter: configuration.heartbeatInterval, clock: configuration.clock)
         self.health = health
         let workers = WorkerPool(
@@ -61,12 +65,12 @@ public final class NightshiftEngine: Service, Sendable {
     /// Wakes idle workers at once, for code that just enqueued a run.
     public func notifyEnqueued() { workers.poke() }
 
-    /// Wakes every loop at once (scheduler, workers, heartbeats, rescue, prune) to look at the
+    /// Wakes every loop at once (scheduler, workers, heartbeats, rescue, prune, alerts) to look at the
     /// store and the clock again: for tests that just moved a manual clock.
     package func wake() {
         scheduler.poke()
         workers.poke()
-        for signal in [heartbeatDue, rescueDue, pruneDue] { signal.signal() }
+        for signal in [heartbeatDue, rescueDue, pruneDue, alertsDue] { signal.signal() }
     }
 
     /// Registers the jobs, rescues orphans, then schedules and works until graceful shutdown.
@@ -120,7 +124,7 @@ public final class NightshiftEngine: Service, Sendable {
         shutdownReport.signal()
     }
 
-    /// Heartbeats, orphan rescue, pruning and listening for new runs, until cancelled.
+    /// Heartbeats, orphan rescue, pruning, alerts and listening for new runs, until cancelled.
     private func upkeep() async {
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -135,6 +139,13 @@ public final class NightshiftEngine: Service, Sendable {
             }
             group.addTask {
                 await self.periodically(every: self.configuration.pruneInterval, or: self.pruneDue) { await self.pruneHistory() }
+            }
+            group.addTask {
+                await self.periodically(every: self.configuration.alerts.checkInterval, or: self.alertsDue) {
+                    // Only the leader alerts, so instances do not race to notify.
+                    guard self.scheduler.isLeader else { return }
+                    await self.alerts.pass()
+                }
             }
             if self.configuration.listenForNewRuns { group.addTask { await self.listenForNewRuns() } }
         }

@@ -143,19 +143,44 @@ package final class Scheduler: Sendable {
         }
     }
 
+    /// Why fires the plan drops are not run, as their skipped runs say.
+    static func missedReason(_ policies: JobPolicies) -> String {
+        switch policies.catchUp {
+        case .none: return "missed: due while no scheduler ran (catch_up: none runs only a fire that is on time)"
+        case .latest: return "missed: due while no scheduler ran (catch_up: latest runs only the newest)"
+        case .all: return "missed: due while no scheduler ran, beyond max_catch_up (\(policies.maxCatchUp))"
+        }
+    }
+
     private func materialize(_ job: Job, schedule: Schedule, state: JobState?, now: Date, active: Bool) async throws {
         let plan = FirePlanner.plan(
             schedule: schedule, policies: job.policies, watermark: state?.watermark, now: now,
             onTimeTolerance: configuration.leaseDuration, active: active)
-        if !plan.fires.isEmpty {
-            let fires = plan.fires.map {
-                ScheduledFire(
-                    job: job.name, scheduledFor: $0, maxAttempts: job.policies.retry.maxAttempts,
-                    overlap: job.policies.overlap, queue: job.policies.queue)
+        var fires = plan.fires.map {
+            ScheduledFire(
+                job: job.name, scheduledFor: $0, maxAttempts: job.policies.retry.maxAttempts,
+                overlap: job.policies.overlap, queue: job.policies.queue)
+        }
+        if plan.dropped > 0 {
+            logger.notice(
+                "missed fires not run by the catch-up policy",
+                metadata: ["job": "\(job.name)", "count": "\(plan.dropped)", "catchUp": "\(job.policies.catchUp.rawValue)"])
+            // Each missed fire is a `skipped` run, so history shows the gap, and is counted for
+            // the `missed` alert, in the same transaction.
+            var missed = plan.missed.map {
+                var fire = ScheduledFire(
+                    job: job.name, scheduledFor: $0, maxAttempts: job.policies.retry.maxAttempts, overlap: .allow,
+                    queue: job.policies.queue)
+                fire.missedReason = Self.missedReason(job.policies)
+                return fire
             }
+            if !missed.isEmpty { missed[0].missedCount += plan.missedUnlisted }
+            fires = missed + fires
+        }
+        if !fires.isEmpty {
             let outcomes = try await store.recordFires(fires)
             if outcomes.contains(.queued) { onQueued() }
-            for (fire, outcome) in zip(fires, outcomes) where outcome != .duplicate {
+            for (fire, outcome) in zip(fires, outcomes) where outcome != .duplicate && fire.missedReason == nil {
                 logger.info(
                     "fire recorded",
                     metadata: [
@@ -163,11 +188,6 @@ package final class Scheduler: Sendable {
                         "outcome": "\(outcome.rawValue)",
                     ])
             }
-        }
-        if plan.dropped > 0 {
-            logger.notice(
-                "missed fires not run by the catch-up policy",
-                metadata: ["job": "\(job.name)", "count": "\(plan.dropped)", "catchUp": "\(job.policies.catchUp.rawValue)"])
         }
         if let watermark = plan.watermark, watermark != state?.watermark {
             try await store.advanceWatermark(job: job.name, to: watermark)

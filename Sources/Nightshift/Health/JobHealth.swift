@@ -12,13 +12,15 @@ public enum JobHealth: String, Sendable, Codable, CaseIterable {
     case stuck = "STUCK"
     /// Consecutive failed runs reached the job's `alert_after_failures`.
     case failing = "FAILING"
+    /// No successful run within the job's `expect_success_within`.
+    case overdue = "OVERDUE"
     /// The last finished run failed.
     case error = "ERROR"
     /// None of the above.
     case healthy = "HEALTHY"
 
     /// Whether `nightshift status` exits 1 for this state.
-    public var isAlarming: Bool { self == .failing || self == .stuck || self == .dead }
+    public var isAlarming: Bool { self == .failing || self == .stuck || self == .dead || self == .overdue }
 
     /// Derives the health of one job. `running` summarizes its `running` runs; `lastFinished`
     /// is its newest finished run that was not skipped; `heartbeatTimeout` is how old a
@@ -36,7 +38,17 @@ public enum JobHealth: String, Sendable, Codable, CaseIterable {
             return .stuck
         }
         if state.consecutiveErrors >= policies.alertAfterFailures { return .failing }
+        if isOverdue(state: state, policies: policies, now: now) { return .overdue }
         if let lastFinished, lastFinished.status.isFailure { return .error }
         return .healthy
+    }
+
+    /// Whether the job has gone longer than its `expect_success_within` without success,
+    /// counted from its last success or, before any, from its registration.
+    public static func isOverdue(state: JobState, policies: JobPolicies, now: Date) -> Bool {
+        guard let within = policies.expectSuccessWithin, let since = state.lastSuccessAt ?? state.registeredAt else {
+            return false
+        }
+        return now.timeIntervalSince(since) > within.inSeconds
     }
 }

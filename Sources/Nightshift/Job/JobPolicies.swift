@@ -41,14 +41,18 @@ public struct JobPolicies: Equatable, Sendable {
     public var queue: String
     /// How long this job's finished runs are kept; nil: the global rule.
     public var history: HistoryRetention.Rule?
+    /// How long the job may go without a successful run before it is OVERDUE (and an `overdue`
+    /// alert opens), counted from its last success or, before any, from its registration.
+    public var expectSuccessWithin: Duration?
 
     /// Policies with the documented defaults.
     public init(
         timeout: Duration? = nil, retry: RetryPolicy = RetryPolicy(), overlap: OverlapPolicy = .forbid,
         catchUp: CatchUpPolicy = .latest, startingDeadline: Duration? = nil, maxCatchUp: Int = 100,
         alertAfterFailures: Int = 3, concurrency: Int? = nil, queue: String = NewRun.defaultQueue,
-        history: HistoryRetention.Rule? = nil
+        history: HistoryRetention.Rule? = nil, expectSuccessWithin: Duration? = nil
     ) {
+        self.expectSuccessWithin = expectSuccessWithin
         self.queue = queue
         self.history = history
         self.timeout = timeout

@@ -24,9 +24,14 @@ public struct StatusReport: Codable, Equatable, Sendable {
     /// False when scheduling is switched off (`NIGHTSHIFT_ENABLED=false`).
     public var enabled: Bool
     public var jobs: [JobStatus]
+    /// When a scheduler last held the lease (its expiry); nil when none ever did.
+    public var schedulerSeenAt: String?
+    /// True when jobs are scheduled but no scheduler has held the lease for more than two lease
+    /// periods (or ever): their fires are not being run.
+    public var noLeader: Bool
 
-    /// Whether any job is `FAILING`, `STUCK` or `DEAD`.
-    public var isAlarming: Bool { jobs.contains { $0.health.isAlarming } }
+    /// Whether any job is `FAILING`, `STUCK`, `DEAD` or `OVERDUE`, or no scheduler leads.
+    public var isAlarming: Bool { noLeader || jobs.contains { $0.health.isAlarming } }
 
     /// Builds the report from the store's rows for `jobs`.
     public static func make(
@@ -37,6 +42,9 @@ public struct StatusReport: Codable, Equatable, Sendable {
         let running = try await store.runningSummaries()
         let lastFinished = try await store.lastFinishedRuns()
         let leading = try await store.leaseHolder(Scheduler.leaseName) != nil
+        let lease = try await store.lease(Scheduler.leaseName)
+        let scheduled = schedulingEnabled && jobs.contains { $0.schedule != nil && $0.enabled }
+        let leaderless = lease.map { now.timeIntervalSince($0.expiresAt) > 2 * heartbeatTimeout.inSeconds } ?? true
         let reports = jobs.map { job -> JobStatus in
             let state = states[job.name] ?? JobState(name: job.name, enabled: job.enabled)
             let health = JobHealth.derive(
@@ -52,7 +60,10 @@ public struct StatusReport: Codable, Equatable, Sendable {
                 health: health, consecutiveErrors: state.consecutiveErrors, lastError: state.lastError,
                 lastRun: lastFinished[job.name].map { RunReport($0) })
         }
-        return StatusReport(running: leading, enabled: schedulingEnabled, jobs: reports)
+        return StatusReport(
+            running: leading, enabled: schedulingEnabled, jobs: reports,
+            schedulerSeenAt: lease.map { ISO8601Format.string(from: min($0.expiresAt, now)) },
+            noLeader: scheduled && !leading && leaderless)
     }
 
     /// A job is shown as DISABLED when it has a schedule that is not followed; an unscheduled

@@ -55,6 +55,15 @@ public struct ScheduledFire: Equatable, Sendable {
     public var maxAttempts: Int
     public var overlap: OverlapPolicy
     public var queue: String
+    /// Set for a fire that will not run (dropped by the catch-up policy or the starting
+    /// deadline): it is recorded as `skipped` with this reason and counted as missed.
+    public var missedReason: String?
+    /// How many missed fires this record stands for: itself, and older ones that are counted
+    /// but not recorded one by one.
+    public var missedCount = 1
+
+    /// Why a fire under `overlap: forbid` that found an active run was skipped, as its run says.
+    public static let overlapSkipReason = "skipped: the previous run is still active (overlap: forbid)"
 
     /// Describes the fire of `job` at `scheduledFor`.
     public init(

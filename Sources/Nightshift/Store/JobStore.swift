@@ -4,7 +4,7 @@ import Foundation
 /// and CLI's. One store per database (SQLite, PostgreSQL, and the memory store of
 /// `NightshiftTesting`), made of three concerns: ``EngineStore``, ``ControlStore`` and
 /// ``HistoryStore``, so that code that only reads or only steers says so.
-public protocol JobStore: EngineStore, ControlStore, HistoryStore {
+public protocol JobStore: EngineStore, ControlStore, HistoryStore, AlertStore {
     /// Creates or upgrades the schema; safe when several instances start together.
     func migrate() async throws
     /// Whether every migration this build knows is applied.

@@ -74,6 +74,11 @@ extension JobState {
             lastSuccessAt: try row.decode(column: "last_success_at", as: Date?.self),
             lastFailureAt: try row.decode(column: "last_failure_at", as: Date?.self),
             lastError: try row.decode(column: "last_error", as: String?.self),
-            watermark: try row.decode(column: "watermark", as: Date?.self))
+            watermark: try row.decode(column: "watermark", as: Date?.self),
+            registeredAt: try row.decode(column: "registered_at", as: Date?.self),
+            missedFires: try row.decode(column: "missed_fires", as: Int.self),
+            missedFirst: try row.decode(column: "missed_first", as: Date?.self),
+            missedLast: try row.decode(column: "missed_last", as: Date?.self),
+            missedReason: try row.decode(column: "missed_reason", as: String?.self))
     }
 }

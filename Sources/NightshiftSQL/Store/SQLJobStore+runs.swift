@@ -20,34 +20,52 @@ extension SQLJobStore {
     private func record(_ fire: ScheduledFire, on database: any SQLDatabase) async throws -> FireOutcome {
         let id = UUID.version7().lowercasedText
         let forbid = fire.overlap == .forbid
-        // Under `forbid` the fire is still recorded, as `skipped`, so the history shows it. The
-        // unique index on (job, scheduled_for) turns a second recording of the same fire, by
-        // another instance or after a restart, into nothing.
+        let missed = fire.missedReason != nil
+        // Under `forbid` the fire is still recorded, as `skipped`, so the history shows it; so is
+        // a fire the catch-up policy will not run. The unique index on (job, scheduled_for) turns
+        // a second recording of the same fire, by another instance or after a restart, into
+        // nothing.
         let inserted = try await database.raw(
             """
             WITH overlap AS (
-                SELECT \(bind: forbid) AND EXISTS (
+                SELECT \(bind: missed) OR (\(bind: forbid) AND EXISTS (
                     SELECT 1 FROM nightshift_runs WHERE job = \(bind: fire.job) AND status IN \(Self.activeStatuses)
-                ) AS skip
+                )) AS skip
             )
             INSERT INTO nightshift_runs (id, job, status, "trigger", scheduled_for, attempt, max_attempts, run_after,
                 created_at, queue, ended_at, error)
             SELECT \(bind: id), \(bind: fire.job), CASE WHEN skip THEN 'skipped' ELSE 'queued' END, 'schedule',
                 \(bind: fire.scheduledFor), 1, \(bind: fire.maxAttempts), \(now), \(now), \(bind: fire.queue),
                 CASE WHEN skip THEN \(now) END,
-                CASE WHEN skip THEN 'skipped: the previous run is still active (overlap: forbid)' END
+                CASE WHEN skip THEN \(bind: fire.missedReason ?? ScheduledFire.overlapSkipReason) END
             FROM overlap WHERE TRUE
             ON CONFLICT (job, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING
             RETURNING status
             """
         ).first()
         guard let inserted else { return .duplicate }
+        let skipped = try inserted.decode(column: "status", as: String.self) == "skipped"
+        if skipped {
+            // Counted for the `missed` alert in the same transaction as the skipped run.
+            try await database.raw(
+                """
+                UPDATE nightshift_jobs SET missed_fires = missed_fires + \(bind: missed ? fire.missedCount : 1),
+                    missed_first = CASE WHEN missed_first IS NULL OR missed_first > \(bind: fire.scheduledFor)
+                        THEN \(bind: fire.scheduledFor) ELSE missed_first END,
+                    missed_last = CASE WHEN missed_last IS NULL OR missed_last < \(bind: fire.scheduledFor)
+                        THEN \(bind: fire.scheduledFor) ELSE missed_last END,
+                    missed_reason = \(bind: fire.missedReason ?? ScheduledFire.overlapSkipReason)
+                WHERE name = \(bind: fire.job)
+                """
+            ).run()
+            return .skipped
+        }
         try await driver.announceNewRuns(on: database)
         if fire.overlap == .replace {
             try await cancelActiveRuns(
                 of: fire.job, except: id, reason: "replaced by the fire at \(fire.scheduledFor)", on: database)
         }
-        return try inserted.decode(column: "status", as: String.self) == "skipped" ? .skipped : .queued
+        return .queued
     }
 
     private func cancelActiveRuns(of job: String, except id: String, reason: String, on database: any SQLDatabase) async throws {

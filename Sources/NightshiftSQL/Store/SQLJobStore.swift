@@ -113,11 +113,13 @@ public final class SQLJobStore: JobStore {
         var values: [SQLQueryString] = []
         for job in jobs {
             values.append(
-                "(\(bind: job.name), \(bind: job.enabled), FALSE, \(bind: job.schedule), \(bind: job.description), 0, \(now))")
+                "(\(bind: job.name), \(bind: job.enabled), FALSE, \(bind: job.schedule), \(bind: job.description), 0, \(now), \(now))"
+            )
         }
         let statement: SQLQueryString =
             """
-            INSERT INTO nightshift_jobs (name, enabled, paused, schedule, description, consecutive_errors, updated_at)
+            INSERT INTO nightshift_jobs (name, enabled, paused, schedule, description, consecutive_errors, updated_at,
+                registered_at)
             VALUES \(values.joined(separator: ", "))
             ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, schedule = excluded.schedule,
                 description = excluded.description, updated_at = excluded.updated_at
@@ -155,11 +157,18 @@ public final class SQLJobStore: JobStore {
     public func acquireLease(_ name: String, holder: String, duration: Duration) async throws -> Bool {
         try await pool.withDatabase { database in
             // Taken when free or expired, renewed when already ours; the expiry is written with
-            // the database clock so that instances with skewed clocks agree.
+            // the database clock so that instances with skewed clocks agree. A lease taken after
+            // more than two lease periods without a holder keeps where that gap began, for the
+            // `no_leader` alert.
             try await database.raw(
                 """
-                INSERT INTO nightshift_leases (name, holder, expires_at) VALUES (\(bind: name), \(bind: holder), \(now(plus: duration.inSeconds)))
-                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                INSERT INTO nightshift_leases (name, holder, expires_at, acquired_at)
+                VALUES (\(bind: name), \(bind: holder), \(now(plus: duration.inSeconds)), \(now))
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
+                    acquired_at = CASE WHEN nightshift_leases.holder = excluded.holder AND nightshift_leases.expires_at >= \(now)
+                        THEN nightshift_leases.acquired_at ELSE excluded.acquired_at END,
+                    gap_from = CASE WHEN nightshift_leases.expires_at < \(now(plus: -2 * duration.inSeconds))
+                        THEN nightshift_leases.expires_at ELSE nightshift_leases.gap_from END
                 WHERE nightshift_leases.holder = excluded.holder OR nightshift_leases.expires_at < \(now)
                 RETURNING holder
                 """
@@ -178,7 +187,8 @@ public final class SQLJobStore: JobStore {
     public func releaseLease(_ name: String, holder: String) async throws {
         try await pool.withDatabase { database in
             try await database.raw(
-                "DELETE FROM nightshift_leases WHERE name = \(bind: name) AND holder = \(bind: holder)"
+                // The row stays, run out, so that the time of the last leader is known.
+                "UPDATE nightshift_leases SET expires_at = \(now(plus: -0.001)) WHERE name = \(bind: name) AND holder = \(bind: holder)"
             ).run()
         }
     }

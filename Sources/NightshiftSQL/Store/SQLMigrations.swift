@@ -119,6 +119,58 @@ enum SQLMigrations {
         Migration(version: 5) { _ in [] },
         // Each attempt keeps its output tail, whatever its ending.
         Migration(version: 6) { _ in ["ALTER TABLE nightshift_attempts ADD COLUMN output TEXT"] },
+        // Alerts: incidents and their outbox of notifications; what conditions are judged on.
+        Migration(version: 7) { dialect in
+            let ts = dialect.timestampType
+            return [
+                // When a job was first seen: its `expect_success_within` counts from there until
+                // it succeeds. Jobs registered before this version count from the migration.
+                "ALTER TABLE nightshift_jobs ADD COLUMN registered_at \(ts)",
+                "UPDATE nightshift_jobs SET registered_at = \(dialect.now)",
+                // Fires never run, counted in the statement that records them as skipped, until a
+                // `missed` alert accounts for them.
+                "ALTER TABLE nightshift_jobs ADD COLUMN missed_fires INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE nightshift_jobs ADD COLUMN missed_first \(ts)",
+                "ALTER TABLE nightshift_jobs ADD COLUMN missed_last \(ts)",
+                "ALTER TABLE nightshift_jobs ADD COLUMN missed_reason TEXT",
+                // When the holder took the lease, and a leaderless gap not yet alerted on.
+                "ALTER TABLE nightshift_leases ADD COLUMN acquired_at \(ts)",
+                "ALTER TABLE nightshift_leases ADD COLUMN gap_from \(ts)",
+                """
+                CREATE TABLE nightshift_incidents (
+                    id TEXT PRIMARY KEY,
+                    subject TEXT NOT NULL,
+                    condition TEXT NOT NULL,
+                    opened_at \(ts) NOT NULL,
+                    resolved_at \(ts),
+                    detail TEXT NOT NULL DEFAULT '{}'
+                )
+                """,
+                // One open incident per subject and condition, whatever the number of instances.
+                "CREATE UNIQUE INDEX nightshift_incidents_open ON nightshift_incidents (subject, condition) WHERE resolved_at IS NULL",
+                "CREATE INDEX nightshift_incidents_opened ON nightshift_incidents (opened_at)",
+                """
+                CREATE TABLE nightshift_notifications (
+                    id TEXT PRIMARY KEY,
+                    incident_id TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    created_at \(ts) NOT NULL,
+                    deliver_after \(ts) NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    delivered_at \(ts),
+                    failed_at \(ts),
+                    last_error TEXT
+                )
+                """,
+                // Serves the delivery loop: only undelivered notifications are in it.
+                """
+                CREATE INDEX nightshift_notifications_due ON nightshift_notifications (deliver_after)
+                WHERE delivered_at IS NULL AND failed_at IS NULL
+                """,
+                "CREATE INDEX nightshift_notifications_incident ON nightshift_notifications (incident_id)",
+            ]
+        },
     ]
 
     /// The newest version this build knows.

@@ -63,6 +63,12 @@ extension AdminAPI {
             helpText: "Failed runs of each job since its last success.")
     }
 
+    private static var lastSuccess: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "nightshift", metricName: "last_success_timestamp", unitName: "seconds",
+            helpText: "When each job last succeeded (Unix time); absent until it first does.")
+    }
+
     /// `/metrics`: Prometheus text. Queue depths and failure counts are read when scraped; run
     /// counts, durations, lag and leadership come from the engine as they happen.
     func metrics(_ request: Request) async throws -> Response {
@@ -78,6 +84,10 @@ extension AdminAPI {
             for state in snapshot.jobStates where jobsByName[state.name] != nil {
                 registry.makeGauge(descriptor: Self.consecutiveFailures, labels: [("job", state.name)])
                     .set(Double(state.consecutiveErrors))
+                if let success = state.lastSuccessAt {
+                    registry.makeGauge(descriptor: Self.lastSuccess, labels: [("job", state.name)])
+                        .set(success.timeIntervalSince1970)
+                }
             }
         }
         return Response(

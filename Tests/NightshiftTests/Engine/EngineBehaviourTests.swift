@@ -68,9 +68,16 @@ import Testing
         try await harness.waitUntil("the watermark at the last fire and every run over") { snapshot in
             snapshot.jobs["hourly"]?.watermark == Self.start && snapshot.runs.allSatisfy(\.status.isFinished)
         }
-        let runs = harness.store.snapshot.runs
+        let snapshot = harness.store.snapshot
+        let runs = snapshot.runs.filter { $0.status != .skipped }
         #expect(runs.count == expected, "catch_up \(policy)")
         #expect(runs.allSatisfy { $0.status == .succeeded })
+        // The fires not run are in the history as skipped, with the reason, and counted for the
+        // `missed` alert.
+        let missed = snapshot.runs.filter { $0.status == .skipped }
+        #expect(missed.count == 5 - expected)
+        #expect(missed.allSatisfy { $0.error?.hasPrefix("missed: due while no scheduler ran") == true })
+        #expect(snapshot.jobs["hourly"]?.missedFires == 5 - expected)
         try await harness.stop()
     }
 

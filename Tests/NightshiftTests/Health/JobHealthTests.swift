@@ -22,6 +22,26 @@ import Testing
             lastFinished: last, heartbeatTimeout: .seconds(30), now: now)
     }
 
+    @Test("OVERDUE: no success within expect_success_within, counted from the last success or the registration")
+    func overdue() {
+        func health(_ state: JobState) -> JobHealth {
+            JobHealth.derive(
+                state: state, enabled: true, policies: JobPolicies(expectSuccessWithin: .seconds(3600)), running: nil,
+                lastFinished: nil, heartbeatTimeout: .seconds(30), now: now)
+        }
+        #expect(health(JobState(name: "j", registeredAt: now.addingTimeInterval(-3599))) == .healthy)
+        #expect(health(JobState(name: "j", registeredAt: now.addingTimeInterval(-3601))) == .overdue)
+        let succeeded = JobState(
+            name: "j", lastSuccessAt: now.addingTimeInterval(-60), registeredAt: now.addingTimeInterval(-86_400))
+        #expect(health(succeeded) == .healthy)
+        #expect(health(JobState(name: "j", lastSuccessAt: now.addingTimeInterval(-3601))) == .overdue)
+        // Failing is more urgent than overdue.
+        #expect(
+            health(JobState(name: "j", consecutiveErrors: 3, lastSuccessAt: now.addingTimeInterval(-7200))) == .failing)
+        // Without the setting, never.
+        #expect(self.health(JobState(name: "j", registeredAt: now.addingTimeInterval(-86_400 * 365))) == .healthy)
+    }
+
     @Test("health states, most urgent first")
     func states() {
         #expect(health() == .healthy)
@@ -32,6 +52,6 @@ import Testing
         #expect(health(active: [run(.running, startedAgo: 120, heartbeatAgo: 45)]) == .dead)
         #expect(health(JobState(name: "j", paused: true), active: [run(.running, heartbeatAgo: 45)]) == .paused)
         #expect(health(enabled: false) == .disabled)
-        #expect(JobHealth.allCases.filter(\.isAlarming) == [.dead, .stuck, .failing])
+        #expect(JobHealth.allCases.filter(\.isAlarming) == [.dead, .stuck, .failing, .overdue])
     }
 }

@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The HTTP side of the webhook and Slack channels: one `POST` of a JSON body, with certificate
+/// checks, a timeout, and an error that names the channel and the answer but never the URL
+/// (webhook URLs often carry their secret).
+struct AlertHTTP: Sendable {
+    let channel: String
+    let url: String
+    let timeout: Duration
+    let client: HTTPClient
+
+    /// The client shared by channels without their own CA: a 10 s connect timeout.
+    static let sharedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration())
+
+    /// A client for `url`, trusting the certificates in `caFile` when given.
+    init(channel: String, url: String, timeout: Duration, caFile: String?) {
+        self.channel = channel
+        self.url = url
+        self.timeout = timeout
+        if let caFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(caFile)
+            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(tls: tls))
+        } else {
+            client = Self.sharedClient
+        }
+    }
+
+    private static func configuration(tls: TLSConfiguration? = nil) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls
+        configuration.timeout.connect = .seconds(10)
+        return configuration
+    }
+
+    /// Posts `body`; returns when the receiver answered 2xx, throws otherwise.
+    func post(_ body: String, headers: [(String, String)]) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "nightshift-alerts")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .seconds(timeout.components.seconds))
+        } catch {
+            throw AlertChannelError(channel: channel, reason: "the request failed: \(Self.describe(error))")
+        }
+        // At most 1 KiB of the answer is kept, for the error.
+        let answer = try? await response.body.collect(upTo: 64 * 1024)
+        let text = answer.map { String(buffer: $0).prefix(1024) } ?? ""
+        guard (200..<300).contains(response.status.code) else {
+            throw AlertChannelError(
+                channel: channel,
+                reason: "the receiver answered \(response.status.code)\(text.isEmpty ? "" : ": \(text.prefix(200))")")
+        }
+    }
+
+    /// An HTTP client error in words, without the URL.
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connecting timed out"
+            case .deadlineExceeded, .readTimeout: return "no answer in time"
+            case .remoteConnectionClosed: return "the receiver closed the connection"
+            default: return "\(error)"
+            }
+        }
+        if error is NIOSSLError { return "TLS failed (\(error)); is the receiver's certificate trusted? (a 'ca:' file)" }
+        return "\(error)"
+    }
+}
+
+/// A delivery a channel could not make.
+public struct AlertChannelError: Error, CustomStringConvertible, Sendable {
+    /// The channel's name.
+    public var channel: String
+    /// What went wrong, without secrets.
+    public var reason: String
+
+    public var description: String { "alert channel '\(channel)': \(reason)" }
+}
