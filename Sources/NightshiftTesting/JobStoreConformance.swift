@@ -32,5 +32,7 @@ public enum JobStoreConformance {
     }
 
     /// Every check of the contract.
-    public static var checks: [Check] { fireChecks + claimChecks + completionChecks + controlChecks + readingChecks }
+    public static var checks: [Check] {
+        fireChecks + claimChecks + completionChecks + controlChecks + readingChecks + alertChecks
+    }
 }

@@ -22,7 +22,9 @@ extension MemoryJobStore {
                     state.jobs[incident.subject] = job
                 }
                 if let gap = change.leaderGapFrom {
-                    for (name, lease) in state.leases where lease.gapFrom == gap { state.leases[name]?.gapFrom = nil }
+                    for (name, lease) in state.leases where lease.gapFrom.map({ $0 <= gap.addingTimeInterval(0.001) }) == true {
+                        state.leases[name]?.gapFrom = nil
+                    }
                 }
                 switch change.transition {
                 case .open:

@@ -167,6 +167,10 @@ public final class MemoryJobStore: JobStore {
         public let runs: [Run]
         /// Every job's control state, by name.
         public let jobs: [String: JobState]
+        /// Every alert incident, oldest first.
+        public var incidents: [Incident] = []
+        /// Every alert notification, oldest first.
+        public var notifications: [AlertNotification] = []
 
         /// The runs of `job`, oldest first.
         public func runs(of job: String) -> [Run] { runs.filter { $0.job == job } }
@@ -242,7 +246,12 @@ public final class MemoryJobStore: JobStore {
     }
 
     static func snapshot(of state: State) -> Snapshot {
-        Snapshot(runs: ordered(state.runs), jobs: state.jobs)
+        var snapshot = Snapshot(runs: ordered(state.runs), jobs: state.jobs)
+        snapshot.incidents = state.incidents.values.sorted { ($0.openedAt, $0.id.uuidString) < ($1.openedAt, $1.id.uuidString) }
+        snapshot.notifications = state.notifications.values.sorted {
+            ($0.createdAt, $0.id.uuidString) < ($1.createdAt, $1.id.uuidString)
+        }
+        return snapshot
     }
 
     /// Runs oldest first, as the SQL stores order them by `(created_at, id)`.

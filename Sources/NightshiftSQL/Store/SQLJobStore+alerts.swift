@@ -42,7 +42,11 @@ extension SQLJobStore {
             ).run()
         }
         if let gap = change.leaderGapFrom {
-            try await database.raw("UPDATE nightshift_leases SET gap_from = NULL WHERE gap_from = \(bind: gap)").run()
+            // Not by equality: a time read back from SQLite's REAL may differ in its last bits. A
+            // later gap begins later than this one's end, so it is not cleared.
+            try await database.raw(
+                "UPDATE nightshift_leases SET gap_from = NULL WHERE gap_from <= \(bind: gap.addingTimeInterval(0.001))"
+            ).run()
         }
         switch change.transition {
         case .open:

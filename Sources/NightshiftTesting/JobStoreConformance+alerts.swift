@@ -1,0 +1,121 @@
+import Foundation
+import Nightshift
+import Testing
+
+extension JobStoreConformance {
+    static let alertChecks: [Check] = [
+        Check("an incident opens once per subject and condition and resolves once, each with its notifications") { subject in
+            let store = subject.store
+            let now = try await store.databaseNow()
+            func opening(_ condition: IncidentCondition = .failing, channels: [String]) -> IncidentChange {
+                let incident = Incident(subject: "j", condition: condition, openedAt: now, detail: ["consecutiveFailures": 3])
+                return IncidentChange(
+                    incident: incident, transition: .open, at: now,
+                    notifications: channels.map {
+                        AlertNotification(incidentID: incident.id, channel: $0, payload: "{\"n\":1}", createdAt: now)
+                    })
+            }
+            let first = opening(channels: ["ops", "pager"])
+            #expect(try await store.apply([first]).count == 1)
+            // A second opening (another instance, a later pass) takes no effect and sends nothing.
+            #expect(try await store.apply([opening(channels: ["ops"])]).isEmpty)
+            #expect(try await store.apply([opening(.overdue, channels: [])]).count == 1, "another condition opens")
+            let open = try await store.incidents(openOnly: true, limit: 10)
+            #expect(open.count == 2)
+            let stored = try #require(open.first { $0.condition == .failing })
+            #expect(stored.id == first.incident.id && stored.subject == "j" && stored.detail == ["consecutiveFailures": 3])
+            #expect(try await store.notifications(of: first.incident.id).map(\.channel).sorted() == ["ops", "pager"])
+            #expect(try await store.dueNotifications(limit: 10).count == 2)
+            let resolution = IncidentChange(
+                incident: stored, transition: .resolved, at: now,
+                notifications: [AlertNotification(incidentID: stored.id, channel: "ops", payload: "{}", createdAt: now)])
+            #expect(try await store.apply([resolution]).count == 1)
+            #expect(try await store.apply([resolution]).isEmpty, "resolved once")
+            #expect(try await store.notifications(of: stored.id).count == 3)
+            #expect(try await store.incidents(openOnly: true, limit: 10).map(\.condition) == [.overdue])
+            // Once resolved, the condition may open a new incident.
+            #expect(try await store.apply([opening(channels: [])]).count == 1)
+            let all = try await store.incidents(openOnly: false, limit: 10)
+            #expect(all.count == 3 && all.filter { $0.resolvedAt != nil }.map(\.id) == [stored.id])
+        },
+        Check("a delivered or given-up notification leaves the due list; a retry waits for its time") { subject in
+            let store = subject.store
+            let now = try await store.databaseNow()
+            let incident = Incident(subject: "q", condition: .backlog, openedAt: now)
+            let notifications = (0..<3).map {
+                AlertNotification(incidentID: incident.id, channel: "c\($0)", payload: "{}", createdAt: now)
+            }
+            _ = try await store.apply([
+                IncidentChange(incident: incident, transition: .open, at: now, notifications: notifications)
+            ])
+            try await store.recordDelivery(notifications[0].id, outcome: .delivered)
+            try await store.recordDelivery(notifications[1].id, outcome: .retry(at: now.addingTimeInterval(3600), error: "500"))
+            try await store.recordDelivery(notifications[2].id, outcome: .failed(error: "gone"))
+            #expect(try await store.dueNotifications(limit: 10).isEmpty)
+            let stored = Dictionary(
+                uniqueKeysWithValues: try await store.notifications(of: incident.id).map { ($0.channel, $0) })
+            #expect(stored["c0"]?.deliveredAt != nil && stored["c0"]?.attempts == 1)
+            #expect(stored["c1"]?.lastError == "500" && stored["c1"]?.deliveredAt == nil && stored["c1"]?.attempts == 1)
+            #expect(stored["c2"]?.failedAt != nil && stored["c2"]?.lastError == "gone")
+            try await store.recordDelivery(notifications[1].id, outcome: .retry(at: now.addingTimeInterval(-1), error: "503"))
+            #expect(try await store.dueNotifications(limit: 10).map(\.id) == [notifications[1].id])
+        },
+        Check("a missed fire is a skipped run counted on its job, and an alert takes the count off") { subject in
+            let store = subject.store
+            try await store.register([JobRegistration(try Job(name: "j", schedule: try Schedule("* * * * *")) { _ in [:] })])
+            #expect(try await store.jobStates().first?.registeredAt != nil)
+            let first = Date(timeIntervalSince1970: 1_800_000_000)
+            var fires = [first, first.addingTimeInterval(60)].map {
+                var fire = ScheduledFire(job: "j", scheduledFor: $0, maxAttempts: 1, overlap: .allow)
+                fire.missedReason = "missed: test"
+                return fire
+            }
+            fires[0].missedCount = 3
+            #expect(try await store.recordFires(fires) == [.skipped, .skipped])
+            #expect(try await store.recordFires(fires) == [.duplicate, .duplicate], "counted once")
+            let runs = try await store.runs(RunQuery(job: "j"))
+            #expect(runs.count == 2 && runs.allSatisfy { $0.status == .skipped && $0.error == "missed: test" })
+            let state = try #require(try await store.jobStates().first)
+            #expect(state.missedFires == 4 && state.missedFirst == first && state.missedLast == first.addingTimeInterval(60))
+            #expect(state.missedReason == "missed: test")
+            let now = try await store.databaseNow()
+            let incident = Incident(subject: "j", condition: .missed, openedAt: now)
+            _ = try await store.apply([IncidentChange(incident: incident, transition: .open, at: now, missedFires: 4)])
+            let after = try #require(try await store.jobStates().first)
+            #expect(after.missedFires == 0 && after.missedFirst == nil && after.missedReason == nil)
+        },
+        Check("a lease taken after two lease periods without a holder keeps the gap until an alert clears it") { subject in
+            let store = subject.store
+            #expect(try await store.lease("scheduler") == nil)
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(30)))
+            let taken = try #require(try await store.lease("scheduler"))
+            #expect(taken.holder == "a" && taken.gapFrom == nil && taken.acquiredAt != nil)
+            #expect(try await store.acquireLease("scheduler", holder: "a", duration: .seconds(30)))
+            #expect(try await store.lease("scheduler")?.acquiredAt == taken.acquiredAt, "a renewal keeps when it was taken")
+            // Released and taken at once by another: no gap.
+            try await store.releaseLease("scheduler", holder: "a")
+            #expect(try await store.acquireLease("scheduler", holder: "b", duration: .seconds(0.1)))
+            #expect(try await store.lease("scheduler")?.gapFrom == nil)
+            try await subject.pass(.milliseconds(500))
+            #expect(try await store.acquireLease("scheduler", holder: "c", duration: .seconds(0.1)))
+            let gap = try #require(try await store.lease("scheduler"))
+            #expect(gap.holder == "c")
+            let from = try #require(gap.gapFrom)
+            #expect(try #require(gap.acquiredAt).timeIntervalSince(from) >= 0.2)
+            let now = try await store.databaseNow()
+            let incident = Incident(subject: "scheduler", condition: .noLeader, openedAt: now)
+            _ = try await store.apply([IncidentChange(incident: incident, transition: .open, at: now, leaderGapFrom: from)])
+            #expect(try await store.lease("scheduler")?.gapFrom == nil)
+        },
+        Check("each queue's oldest due queued run") { subject in
+            let store = subject.store
+            let now = try await store.databaseNow()
+            _ = try await store.enqueue([
+                NewRun(job: "j", queue: "a"), NewRun(job: "j", queue: "b"),
+                NewRun(job: "j", runAfter: now.addingTimeInterval(3600), queue: "c"),
+            ])
+            let oldest = try await store.oldestQueuedRuns()
+            #expect(Set(oldest.keys) == ["a", "b"])
+        },
+    ]
+}
