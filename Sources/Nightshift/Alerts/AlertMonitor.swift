@@ -64,8 +64,11 @@ final class AlertMonitor: Sendable {
                 for: changes[index].incident.condition, job: changes[index].incident.job
             )
             .map { channel in
+                // A microsecond apart, so that each channel gets a pass's changes in order (an
+                // opening before the resolution that follows it at once).
                 AlertNotification(
-                    incidentID: changes[index].incident.id, channel: channel, payload: payload, createdAt: reading.now)
+                    incidentID: changes[index].incident.id, channel: channel, payload: payload,
+                    createdAt: reading.now.addingTimeInterval(Double(index) / 1_000_000))
             }
         }
         for change in try await store.apply(changes) {
@@ -78,21 +81,26 @@ final class AlertMonitor: Sendable {
         }
     }
 
-    /// Delivers the notifications whose time has come, at most 16 at once.
+    /// Delivers the notifications whose time has come: each channel's in the order they were
+    /// written (an incident's opening before its resolution), channels side by side. A channel
+    /// that refuses one gets none of its later ones in this pass.
     func deliverDue() async throws {
         let due = try await store.dueNotifications(limit: 100)
         guard !due.isEmpty else { return }
-        await withTaskGroup(of: Void.self) { group in
-            var started = 0
-            for notification in due {
-                if started >= 16 { await group.next() }
-                group.addTask { await self.deliver(notification) }
-                started += 1
+        let byChannel = Dictionary(grouping: due, by: \.channel).mapValues {
+            $0.sorted { ($0.createdAt, $0.id.uuidString) < ($1.createdAt, $1.id.uuidString) }
+        }
+        await withDiscardingTaskGroup { group in
+            for notifications in byChannel.values {
+                group.addTask {
+                    for notification in notifications where await !self.deliver(notification) { return }
+                }
             }
         }
     }
 
-    private func deliver(_ notification: AlertNotification) async {
+    /// Delivers one notification and records how it went; true when the channel took it.
+    private func deliver(_ notification: AlertNotification) async -> Bool {
         let outcome: DeliveryOutcome
         do {
             guard let channel = settings.channels[notification.channel] else {
@@ -132,6 +140,7 @@ final class AlertMonitor: Sendable {
         } catch {
             logger.warning("recording an alert's delivery failed", metadata: ["error": "\(error)"])
         }
+        return outcome == .delivered
     }
 
     /// The event a change sends: the incident with the job's state and the run it concerns.

@@ -29,7 +29,7 @@ enum AlertSummary {
             let since = detail["lastSuccessAt"] == .null ? "it never succeeded" : "last success \(text("lastSuccessAt"))"
             return "\(subject) has not succeeded within \(text("expectSuccessWithin")) (\(since))."
         case .missed:
-            return "\(subject) missed \(text("fires")) fire(s) from \(text("from")) to \(text("to")): \(text("reason"))."
+            return "\(subject): \(text("fires")) fire(s) from \(text("from")) to \(text("to")) were not run (\(text("reason")))."
         case .noLeader:
             return
                 "No scheduler ran for \(text("seconds")) s (from \(text("from")) to \(text("to"))): fires in that time were not run on time."
