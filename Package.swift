@@ -234,6 +234,8 @@ let package = Package(
                 "NightshiftCLI", "NightshiftTesting", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis", "nightshift",
                 "nightshift-bench",
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings
         ),

@@ -320,6 +320,22 @@ import Testing
             ),
             ("jobs:\n  a: [\n", "nightshift.yml:3: not valid YAML"),
             (
+                "alerts:\n  channels:\n    ops: { kind: email, url: \"https://x\" }\njobs: {}\n",
+                "nightshift.yml:3: alerts.channels.ops.kind: unknown channel kind 'email'; use webhook, slack or command"
+            ),
+            (
+                "alerts:\n  channels:\n    ops: { kind: webhook, url: \"hooks.example.com\" }\njobs: {}\n",
+                "nightshift.yml:3: alerts.channels.ops.url: 'hooks.example.com' is not an http:// or https:// URL with a host"
+            ),
+            (
+                "alerts:\n  channels:\n    ops: { kind: slack, url: \"https://x\" }\n  routes:\n    - { events: [failing], channels: [pager] }\njobs: {}\n",
+                "nightshift.yml:5: alerts.routes.0.channels.0: no channel named 'pager' in 'alerts.channels' (ops)"
+            ),
+            (
+                "alerts:\n  channels:\n    ops: { kind: slack, url: \"https://x\" }\n  routes:\n    - { events: [failure], channels: [ops] }\njobs: {}\n",
+                "nightshift.yml:5: alerts.routes.0.events.0: 'failure' is not one of failing, stuck, dead, overdue, missed, no_leader, backlog"
+            ),
+            (
                 "databases: { app: \"sqlite:a.db\" }\njobs:\n  a:\n    kind: purge\n    database: app\n    table: \"events; drop\"\n    timestamp_column: t\n    older_than: 1d\n",
                 "nightshift.yml:6: jobs.a.table: 'events; drop' is not a valid table or column name"
             ),
