@@ -14,7 +14,8 @@ public struct NightshiftCommand: AsyncParsableCommand {
         version: NightshiftVersion.current,
         subcommands: [
             ServeCommand.self, RunCommand.self, JobsCommand.self, RunsCommand.self, StatusCommand.self,
-            CheckCommand.self, MigrateCommand.self, IncidentsCommand.self, AlertsCommand.self,
+            CheckCommand.self, MigrateCommand.self, IncidentsCommand.self, AlertsCommand.self, PauseCommand.self,
+            ResumeCommand.self, CancelCommand.self, RetryCommand.self,
         ])
 
     public init() {}

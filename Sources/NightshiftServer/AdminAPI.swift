@@ -104,6 +104,7 @@ public struct AdminAPI: Sendable {
         (.post, "/api/queues/{name}/pause"),
         (.post, "/api/queues/{name}/resume"),
         (.get, "/api/incidents"),
+        (.post, "/api/runs/retry"),
         (.get, "/healthz"),
         (.get, "/readyz"),
         (.get, "/metrics"),
@@ -136,6 +137,7 @@ public struct AdminAPI: Sendable {
         }
         router.get("/api/jobs/runs") { request, _ in try await self.listRuns(request) }
         router.get("/api/incidents") { request, _ in try await self.listIncidents(request) }
+        router.post("/api/runs/retry") { request, _ in try await self.retryMatching(request) }
         router.post("/api/runs") { request, _ in try await self.enqueue(request) }
         router.get("/api/jobs/runs/:id") { request, context in
             try await self.run(request, id: try Self.pathParameter("id", of: context))

@@ -29,6 +29,8 @@ import Testing
                 (.post, "/api/jobs/runs/{id}/retry", "/api/jobs/runs/\(id)/retry", ["admin"]),
                 (.post, "/api/queues/{name}/pause", "/api/queues/reports/pause", ["admin"]),
                 (.post, "/api/queues/{name}/resume", "/api/queues/reports/resume", ["admin"]),
+                (.get, "/api/incidents", "/api/incidents?all=true", ["admin", "viewer"]),
+                (.post, "/api/runs/retry", "/api/runs/retry", ["admin"]),
             ]
             for endpoint in endpoints {
                 for role in [nil, "unknown", "viewer", "trigger", "admin"] as [String?] {
@@ -236,6 +238,20 @@ import Testing
             #expect(retry.status == 202)
             let again = try await api.call(.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(failedID)/cancel")
             #expect(again.status == 409)
+            // Many at once (the engine here runs the retries, which fail again; a run whose retry is
+            // still active is not retried twice).
+            let bulk = try await api.call(
+                .post, "/api/runs/retry", body: #"{"job":"fails","status":"failed","since":"1h"}"#)
+            #expect(bulk.status == 202, "\(bulk.body)")
+            if case .number(let matched) = bulk.json["matched"], case .number(let retried) = bulk.json["retried"],
+                case .array(let ids) = bulk.json["runIds"]
+            {
+                #expect(matched >= 1 && retried <= matched && Double(ids.count) == retried, "\(bulk.body)")
+            } else {
+                Issue.record("no counts in \(bulk.body)")
+            }
+            let badSince = try await api.call(.post, "/api/runs/retry", body: #"{"since":"yesterday-ish"}"#)
+            #expect(badSince.status == 400 && badSince.body.contains("since"), "\(badSince.body)")
 
             let range = try await api.call(
                 .post, "/api/jobs/run/{name}", "/api/jobs/run/ok",

@@ -69,7 +69,8 @@ extension AdminAPI {
     }
 
     /// `POST /api/jobs/runs/{id}/retry` (admin): a new run with the same job, params, window and
-    /// dry-run flag, trigger `retry`; 409 while the run is still queued or running.
+    /// dry-run flag, trigger `retry`; 409 while the run is still queued or running. Retrying
+    /// the same run again while its retry is active answers that retry.
     func retry(_ request: Request, id: String) async throws -> JSONResponse<TriggerAnswer> {
         let token = try authenticator.authorize(request, roles: [.admin])
         let run = try await existingRun(id)
@@ -81,15 +82,52 @@ extension AdminAPI {
         guard let job = jobsByName[run.job] else {
             throw APIError(.conflict, "job '\(run.job)' is no longer in the configuration")
         }
-        let created = try await store.enqueue([
-            NewRun(
-                job: run.job, trigger: .retry, triggeredBy: token.name, maxAttempts: job.policies.retry.maxAttempts,
-                params: run.params, window: run.window, dryRun: run.dryRun, queue: job.policies.queue)
-        ])
+        let created = try await store.enqueue([RunRetry.newRun(retrying: run, job: job, by: token.name)])
         onEnqueued()
         logger.info(
             "[\(run.job)] run \(run.id.lowercasedText) retried by \(token.name)",
             metadata: ["job": "\(run.job)", "run": "\(created.first?.id.lowercasedText ?? "")", "by": "\(token.name)"])
         return JSONResponse(TriggerAnswer(job: run.job, runs: created), status: .accepted)
+    }
+
+    /// `POST /api/runs/retry` (admin): retries every run matching `job`, `status` (failed,
+    /// discarded or cancelled; default failed) and `since` (a duration such as `24h`, or an ISO
+    /// 8601 time), in chunks; answers how many matched and were retried. A token scoped to jobs
+    /// retries only runs of its jobs.
+    func retryMatching(_ request: Request) async throws -> JSONResponse<RunRetry.Outcome> {
+        let token = try authenticator.authorize(request, roles: [.admin])
+        let input = try await RequestInput.read(
+            request, allowed: ["job", "status", "since"], maxBodySize: configuration.maxBodySize)
+        var filter = RunRetry.Filter(job: try input.string("job"))
+        if let job = filter.job {
+            _ = try self.job(named: job)
+            try TokenAuthenticator.check(token, mayActOn: job)
+        }
+        if let status = try input.string("status") {
+            guard let parsed = RunStatus(rawValue: status), RunRetry.retryable.contains(parsed) else {
+                throw APIError.badRequest("'\(status)' is not one of cancelled, discarded, failed", field: "status")
+            }
+            filter.status = parsed
+        }
+        if let since = try input.string("since") {
+            if let date = ISO8601Format.date(from: since) {
+                filter.since = date
+            } else {
+                do {
+                    filter.since = try await store.databaseNow().addingTimeInterval(-DurationText.seconds(since))
+                } catch let error as DurationTextError {
+                    throw APIError.badRequest(
+                        "'\(since)' is neither a duration such as 24h nor an ISO 8601 time: \(error)", field: "since")
+                }
+            }
+        }
+        let outcome = try await RunRetry.retryMatching(
+            filter, store: store, jobs: jobsByName, by: token.name,
+            mayActOn: { job in (try? TokenAuthenticator.check(token, mayActOn: job)) != nil })
+        if outcome.retried > 0 { onEnqueued() }
+        logger.info(
+            "bulk retry by \(token.name): \(outcome.retried) of \(outcome.matched) runs",
+            metadata: ["job": "\(filter.job ?? "*")", "status": "\(filter.status.rawValue)", "by": "\(token.name)"])
+        return JSONResponse(outcome, status: .accepted)
     }
 }
