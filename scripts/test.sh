@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against real SQLite, a real throwaway PostgreSQL and a real Redis on loopback.
-# Installs PostgreSQL, Redis, zlib's headers, curl, openssl and systemd-analyze from Debian's packages and
+# Installs PostgreSQL, Redis, zlib's headers, curl, openssl, systemd-analyze and promtool (prometheus) from Debian's packages and
 # kubernetes-validate from PyPI when missing, starts the servers in a
 # temporary directory, packs the program (scripts/package.sh --debug), runs `swift test` and then the
 # chaos suite, and stops them afterwards, whatever happens.
@@ -26,6 +26,7 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v python3 >/dev/null || missing+=(python3)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
+command -v promtool >/dev/null || missing+=(prometheus)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]} from Debian's packages"
