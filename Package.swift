@@ -216,6 +216,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "NightshiftAlertsTests",
+            dependencies: [
+                "NightshiftAlerts", "NightshiftTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "NightshiftConfigTests",
             dependencies: ["NightshiftConfig", "NightshiftMaintenance"],
             swiftSettings: strictSettings

@@ -11,22 +11,21 @@ struct AlertHTTP: Sendable {
     let channel: String
     let url: String
     let timeout: Duration
-    let client: HTTPClient
+    /// The CA to trust instead of the system's, when the channel names one.
+    let tls: TLSConfiguration?
 
     /// The client shared by channels without their own CA: a 10 s connect timeout.
     static let sharedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration())
 
-    /// A client for `url`, trusting the certificates in `caFile` when given.
+    /// A poster to `url`, trusting the certificates in `caFile` when given.
     init(channel: String, url: String, timeout: Duration, caFile: String?) {
         self.channel = channel
         self.url = url
         self.timeout = timeout
-        if let caFile {
+        tls = caFile.map { file in
             var tls = TLSConfiguration.makeClientConfiguration()
-            tls.trustRoots = .file(caFile)
-            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(tls: tls))
-        } else {
-            client = Self.sharedClient
+            tls.trustRoots = .file(file)
+            return tls
         }
     }
 
@@ -45,9 +44,13 @@ struct AlertHTTP: Sendable {
         request.headers.add(name: "User-Agent", value: "nightshift-alerts")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
+        // A channel with its own CA gets a client per delivery (alerts are rare), shut down after
+        // it: a client must be shut down before it goes away.
+        let client = tls.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(tls: $0)) }
+        defer { if let client { Task { try? await client.shutdown() } } }
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .seconds(timeout.components.seconds))
+            response = try await (client ?? Self.sharedClient).execute(request, timeout: .seconds(timeout.components.seconds))
         } catch {
             throw AlertChannelError(channel: channel, reason: "the request failed: \(Self.describe(error))")
         }

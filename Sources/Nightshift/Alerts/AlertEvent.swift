@@ -56,10 +56,13 @@ public struct AlertEvent: Codable, Equatable, Sendable {
         self.url = url
     }
 
-    /// The event as its notifications carry it: compact JSON, keys in declaration order.
+    /// The event as its notifications carry it: compact JSON, keys sorted, so the same event is
+    /// always the same text.
     public func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding these plain fields cannot fail.
-        String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     /// The event a notification carries.
