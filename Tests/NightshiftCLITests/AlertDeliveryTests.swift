@@ -31,6 +31,19 @@ import Testing
         """
     }
 
+    /// A SQLite config whose only channel is the receiver's webhook, with `jobs` (YAML under `jobs:`).
+    func webhookOnly(_ url: String, jobs: String) -> String {
+        """
+        store: sqlite:./nightshift.db
+        alerts:
+          check_every: 1s
+          channels:
+            ops: { kind: webhook, url: "\(url)/hook" }
+        jobs:
+        \(jobs.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        """
+    }
+
     func events(_ deliveries: [AlertReceiver.Delivery], _ event: String, _ state: String) -> [AlertReceiver.Delivery] {
         deliveries.filter { $0.json["event"] as? String == event && $0.json["state"] as? String == state }
     }
@@ -108,19 +121,15 @@ import Testing
             let cli = try Nightshift()
             defer { cli.cleanUp() }
             let config = try cli.write(
-                config: """
-                    store: sqlite:./nightshift.db
-                    alerts:
-                      check_every: 1s
-                      channels:
-                        ops: { kind: webhook, url: "\(url)/hook" }
-                    jobs:
-                      broken:
-                        kind: command
-                        schedule: "@every 1s"
-                        alert_after_failures: 1
-                        command: [sh, -c, "exit 1"]
-                    """)
+                config: webhookOnly(
+                    url,
+                    jobs: """
+                          broken:
+                            kind: command
+                            schedule: "@every 1s"
+                            alert_after_failures: 1
+                            command: [sh, -c, "exit 1"]
+                        """))
             let served = try await ServedAPI.start(cli, config: config, environment: Self.environment)
             try await receiver.waitUntil("the notification taken after the receiver recovered", seconds: 90) {
                 $0.contains { $0.status == 200 }
@@ -144,18 +153,14 @@ import Testing
             let cli = try Nightshift()
             defer { cli.cleanUp() }
             let config = try cli.write(
-                config: """
-                    store: sqlite:./nightshift.db
-                    alerts:
-                      check_every: 1s
-                      channels:
-                        ops: { kind: webhook, url: "\(url)/hook" }
-                    jobs:
-                      nightly:
-                        kind: command
-                        expect_success_within: 5s
-                        command: [sh, -c, "true"]
-                    """)
+                config: webhookOnly(
+                    url,
+                    jobs: """
+                          nightly:
+                            kind: command
+                            expect_success_within: 5s
+                            command: [sh, -c, "true"]
+                        """))
             let served = try await ServedAPI.start(cli, config: config, environment: Self.environment)
             try await receiver.waitUntil("the overdue alert") { self.events($0, "overdue", "open").count == 1 }
             let status = try await cli.run(["status", "--config", config])
@@ -178,19 +183,15 @@ import Testing
             let cli = try Nightshift()
             defer { cli.cleanUp() }
             let config = try cli.write(
-                config: """
-                    store: sqlite:./nightshift.db
-                    alerts:
-                      check_every: 1s
-                      channels:
-                        ops: { kind: webhook, url: "\(url)/hook" }
-                    jobs:
-                      every-two-seconds:
-                        kind: command
-                        schedule: "@every 2s"
-                        catch_up: none
-                        command: [sh, -c, "true"]
-                    """)
+                config: webhookOnly(
+                    url,
+                    jobs: """
+                          every-two-seconds:
+                            kind: command
+                            schedule: "@every 2s"
+                            catch_up: none
+                            command: [sh, -c, "true"]
+                        """))
             let first = try await ServedAPI.start(cli, config: config, environment: Self.environment)
             try await Task.sleep(for: .seconds(4))
             try await first.stop()
