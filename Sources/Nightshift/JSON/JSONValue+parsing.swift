@@ -109,11 +109,19 @@ private struct JSONTextParser {
             skipWhitespace()
             switch current {
             case UInt8(ascii: "}"): index += 1; return JSONObject(keepingLastOf: entries)
-            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: ","): try skipComma(before: UInt8(ascii: "}"))
             case nil: throw fail("unexpected end in object")
             default: throw fail("expected , or }")
             }
         }
+    }
+
+    /// Steps over a separating comma; a comma right before the closing `close` is an error of
+    /// its own (some parsers, Foundation's among them, accept it; RFC 8259 does not).
+    private mutating func skipComma(before close: UInt8) throws(JSONParseError) {
+        index += 1
+        skipWhitespace()
+        if current == close { throw fail("a trailing comma before '\(Character(UnicodeScalar(close)))'; JSON allows none") }
     }
 
     private mutating func parseArray() throws(JSONParseError) -> [JSONValue] {
@@ -126,7 +134,7 @@ private struct JSONTextParser {
             skipWhitespace()
             switch current {
             case UInt8(ascii: "]"): index += 1; return values
-            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: ","): try skipComma(before: UInt8(ascii: "]"))
             case nil: throw fail("unexpected end in array")
             default: throw fail("expected , or ]")
             }
