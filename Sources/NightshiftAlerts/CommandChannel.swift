@@ -34,6 +34,21 @@ public struct CommandChannel: AlertChannel {
         let arguments = Array(command.dropFirst())
         let channel = name
         let limit = timeout
+        // Standard input is a file holding the event, not a pipe written while the program runs:
+        // swift-subprocess traps when a program exits without reading its piped input.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-alert-\(UUID().uuidString).json")
+        do {
+            try Data(payload.utf8).write(to: file)
+        } catch {
+            throw AlertChannelError(channel: name, reason: "could not write the event for \(program): \(error)")
+        }
+        defer { try? FileManager.default.removeItem(at: file) }
+        let input: FileDescriptor
+        do {
+            input = try FileDescriptor.open(FilePath(file.path), .readOnly)
+        } catch {
+            throw AlertChannelError(channel: name, reason: "could not read the event back for \(program): \(error)")
+        }
         let status = try await withThrowingTaskGroup(of: TerminationStatus?.self) { group in
             group.addTask {
                 var options = PlatformOptions()
@@ -42,7 +57,8 @@ public struct CommandChannel: AlertChannel {
                     return try await Subprocess.run(
                         program.contains("/") ? .path(FilePath(program)) : .name(program),
                         arguments: Arguments(arguments), environment: .custom(environmentVariables), platformOptions: options,
-                        input: .string(payload), output: .discarded, error: .discarded
+                        input: .fileDescriptor(input, closeAfterSpawningProcess: true), output: .discarded,
+                        error: .discarded
                     ).terminationStatus
                 } catch let error as SubprocessError {
                     throw AlertChannelError(channel: channel, reason: "could not start \(program): \(error)")

@@ -58,7 +58,9 @@ import Testing
         }
         let rescued = try #require(try await memory.run(id: run.id))
         #expect(rescued.status == .failed, "rescued once the store had answered for a lease")
-        #expect(clock.uptime >= .seconds(90 + 30))
+        // A lease after the last failed claim, which came at 89 or 90 s: a wake and a poll can both
+        // claim within one second, so the count the loop waits for may be reached a second early.
+        #expect(clock.uptime >= .seconds(89 + 30))
         engine.shutDown()
         try await task.value
     }
