@@ -136,6 +136,7 @@ let package = Package(
         .target(
             name: "NightshiftServer",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
                 "Nightshift",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite against real SQLite, a real throwaway PostgreSQL and a real Redis on loopback.
-# Installs PostgreSQL, Redis, zlib's headers, curl, openssl, systemd-analyze and promtool (prometheus) from Debian's packages and
+# Installs PostgreSQL, Redis, zlib's headers, curl, openssl, systemd-analyze, promtool (prometheus), and Chromium with
+# chromium-driver and Selenium from Debian's packages and
 # kubernetes-validate from PyPI when missing, starts the servers in a
 # temporary directory, packs the program (scripts/package.sh --debug), runs `swift test` and then the
 # chaos suite, and stops them afterwards, whatever happens.
@@ -27,6 +28,10 @@ command -v python3 >/dev/null || missing+=(python3)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 command -v promtool >/dev/null || missing+=(prometheus)
+# The dashboard's browser test: Chromium, its driver and Selenium, all from Debian.
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import selenium" 2>/dev/null; } || missing+=(python3-selenium)
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]} from Debian's packages"

@@ -43,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
             [nightshift] No API tokens in the config, so this run made an admin token for itself (loopback only; a new one each start):
                 \(token.bearer)
             Try: curl -H 'Authorization: Bearer \(token.bearer)' \(url)/api/jobs/status
+            or open \(url)/ and sign in to the dashboard with it.
             Add server.tokens to the config for tokens that last (see the README's "Admin API").
 
             """
@@ -75,10 +76,25 @@ struct ServeCommand: AsyncParsableCommand {
                     schedulingEnabled: engineConfiguration.schedulingEnabled,
                     heartbeatTimeout: engineConfiguration.leaseDuration, dependencies: app.dependencyChecks()),
                 registry: registry, logger: logger, onEnqueued: { engine.notifyEnqueued() })
+            let dashboard =
+                server.dashboard
+                ? Dashboard(
+                    store: store, jobs: app.jobs, tokens: tokens,
+                    configuration: .init(
+                        prefix: server.dashboardPath, sessionSecret: server.sessionSecret,
+                        secureCookies: server.publicURL?.lowercased().hasPrefix("https://") == true,
+                        schedulingEnabled: engineConfiguration.schedulingEnabled,
+                        heartbeatTimeout: engineConfiguration.leaseDuration),
+                    logger: logger, onEnqueued: { engine.notifyEnqueued() }) : nil
             let http = AdminServer.application(
-                api: api, host: server.host, port: listenPort, logger: logger,
+                api: api, dashboard: dashboard, host: server.host, port: listenPort, logger: logger,
                 onServerRunning: { port in
                     logger.info("[nightshift] admin API on http://\(server.host):\(port)")
+                    if server.dashboard {
+                        logger.info(
+                            "[nightshift] dashboard on http://\(server.host):\(port)\(server.dashboardPath.isEmpty ? "/" : server.dashboardPath)"
+                        )
+                    }
                     if let oneTime { Self.announce(oneTime, url: "http://\(server.host):\(port)", logger: logger) }
                 })
             logger.info(

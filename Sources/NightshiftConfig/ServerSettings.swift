@@ -37,6 +37,14 @@ public struct ServerSettings: Sendable {
     public var tokens: [TokenSetting] = []
     /// The address people reach this Nightshift at (`public_url`), for links in alerts.
     public var publicURL: String?
+    /// Whether `serve` serves the dashboard (`dashboard: false` turns it off).
+    public var dashboard = true
+    /// Where the dashboard is served (`dashboard_path`, such as `/nightshift` behind a reverse
+    /// proxy); empty for `/`.
+    public var dashboardPath = ""
+    /// The key dashboard sessions are signed with (`session_secret`), shared by instances behind
+    /// one address; nil: a random key per start.
+    public var sessionSecret: String?
 
     /// The defaults: 127.0.0.1:8080, no tokens.
     public init() {}
@@ -48,6 +56,19 @@ public struct ServerSettings: Sendable {
         waitTimeout = try fields["wait_timeout"]?.duration() ?? waitTimeout
         metricsRequireToken = try fields["metrics_auth"]?.bool() ?? metricsRequireToken
         publicURL = try fields["public_url"].map { node throws(ConfigError) in try HTTPSettings.url(node) }
+        dashboard = try fields["dashboard"]?.bool() ?? dashboard
+        if let node = fields["dashboard_path"] {
+            let text = try node.string()
+            guard text.hasPrefix("/"), !text.contains("?"), !text.contains("#"), !text.contains(" ") else {
+                throw node.error("'\(text)' is not a path such as /nightshift")
+            }
+            dashboardPath = text == "/" ? "" : text
+        }
+        sessionSecret = try fields["session_secret"].map { node throws(ConfigError) in
+            let secret = try node.string()
+            guard secret.utf8.count >= 32 else { throw node.error("a session secret needs at least 32 characters") }
+            return secret
+        }
         for item in try fields["tokens"]?.sequence() ?? [] {
             let token = try ConfigFields(item)
             guard let nameNode = token["name"], let roleNode = token["role"], let envNode = token["env"] else {

@@ -120,8 +120,8 @@ public struct AdminAPI: Sendable {
     }
 
     /// Adds the routes, and the middleware that answers 405 for a known path with the wrong
-    /// method, to `router`.
-    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+    /// method, to `router`; `homePage: false` leaves `/` to a dashboard.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>, homePage: Bool = true) {
         router.add(middleware: MethodNotAllowedMiddleware(routes: Self.routes))
         router.get("/api/jobs/status") { request, _ in try await self.status(request) }
         router.post("/api/jobs/run/:name") { request, context in
@@ -160,7 +160,7 @@ public struct AdminAPI: Sendable {
         router.post("/api/queues/:name/resume") { request, context in
             try await self.setQueuePaused(request, name: try Self.pathParameter("name", of: context), paused: false)
         }
-        router.get("/") { _, _ in HomePage.response() }
+        if homePage { router.get("/") { _, _ in HomePage.response() } }
         router.get("/healthz") { _, _ in JSONResponse(["status": "ok"]) }
         router.get("/readyz") { _, _ in await self.readiness() }
         router.get("/metrics") { request, _ in try await self.metrics(request) }

@@ -7,17 +7,20 @@ import ServiceLifecycle
 /// The admin API as a Hummingbird application: a `Service` to run in the same `ServiceGroup`
 /// as the engine, so that SIGTERM stops both together.
 public enum AdminServer {
-    /// An application serving `api` on `host:port`. Idle connections close after `idleTimeout`
+    /// An application serving `api`, and `dashboard` when given, on `host:port`. Idle connections close after `idleTimeout`
     /// seconds; a connection whose request is not read whole within `requestReadTimeout`
     /// seconds closes too (a client sending a byte at a time); at most `maxConnections` are
     /// open at once, later ones wait in the listen backlog. `onServerRunning` gets the bound
     /// port (useful with port 0).
     public static func application(
-        api: AdminAPI, host: String, port: Int, idleTimeout: Double = 30, requestReadTimeout: Double = 20,
-        maxConnections: Int = 512, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        api: AdminAPI, dashboard: Dashboard? = nil, host: String, port: Int, idleTimeout: Double = 30,
+        requestReadTimeout: Double = 20, maxConnections: Int = 512, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol & Service {
         let router = Router(context: AdminRequestContext.self)
-        api.addRoutes(to: router)
+        // The dashboard at `/` takes the place of the home page.
+        api.addRoutes(to: router, homePage: dashboard?.configuration.prefix.isEmpty != true)
+        dashboard?.addRoutes(to: router)
         let readLimit = TimeAmount.milliseconds(Int64(requestReadTimeout * 1000))
         return Application(
             router: router,

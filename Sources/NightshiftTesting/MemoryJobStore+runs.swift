@@ -161,6 +161,7 @@ extension MemoryJobStore {
         state.withLock { state in
             var runs = Self.ordered(state.runs).reversed().filter { run in
                 (query.job.map { run.job == $0 } ?? true) && (query.status.map { run.status == $0 } ?? true)
+                    && (query.trigger.map { run.trigger == $0 } ?? true) && (query.queue.map { run.queue == $0 } ?? true)
             }
             if let before = query.before {
                 guard let cursor = state.runs[before] else { return [] }
@@ -176,6 +177,30 @@ extension MemoryJobStore {
 
     public func runs(ids: [UUID]) async throws -> [Run] {
         state.withLock { state in Set(ids).compactMap { state.runs[$0] } }
+    }
+
+    public func pausedQueues() async throws -> Set<String> {
+        state.withLock { $0.pausedQueues }
+    }
+
+    public func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
+        let bucket = Double(max(1, bucketSeconds))
+        return state.withLock { state in
+            var buckets: [String: FinishedRunBucket] = [:]
+            for run in state.runs.values where run.status.isFinished {
+                guard let ended = run.endedAt, ended >= since else { continue }
+                let start = Date(timeIntervalSince1970: (ended.timeIntervalSince1970 / bucket).rounded(.down) * bucket)
+                let began = run.startedAt ?? ended
+                var entry =
+                    buckets["\(start.timeIntervalSince1970) \(run.status.rawValue)"]
+                    ?? FinishedRunBucket(start: start, status: run.status, count: 0, runSeconds: 0, waitSeconds: 0)
+                entry.count += 1
+                entry.runSeconds += ended.timeIntervalSince(began)
+                entry.waitSeconds += began.timeIntervalSince(run.runAfter)
+                buckets["\(start.timeIntervalSince1970) \(run.status.rawValue)"] = entry
+            }
+            return buckets.values.sorted { ($0.start, $0.status.rawValue) < ($1.start, $1.status.rawValue) }
+        }
     }
 
     public func queueDepths() async throws -> [String: Int] {

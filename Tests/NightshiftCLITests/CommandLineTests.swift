@@ -204,7 +204,7 @@ struct Nightshift {
     }
 
     @Test(
-        "without tokens, serve on loopback prints a token for the run that the API takes; on another address it makes none; GET / is a page"
+        "without tokens, serve on loopback prints a token for the run that the API and the dashboard take; on another address it makes none"
     )
     func oneTimeToken() async throws {
         let cli = try Nightshift()
@@ -231,7 +231,10 @@ struct Nightshift {
                 let bearer = try #require(token, "no token printed: \(text)")
                 #expect(try await call("/api/jobs/status", bearer: bearer).hasPrefix("200"))
                 #expect(try await call("/api/jobs/status", bearer: nil).hasPrefix("401"))
-                #expect(try await call("/", bearer: nil) == "200 text/html; charset=utf-8")
+                // The dashboard: sign in first.
+                #expect(try await call("/", bearer: nil).hasPrefix("303"))
+                #expect(try await call("/sign-in", bearer: nil) == "200 text/html; charset=utf-8")
+                #expect(text.contains("sign in to the dashboard with it"))
             } else {
                 #expect(token == nil, "a token on a non-loopback address: \(text)")
                 #expect(!text.contains("No API tokens"))

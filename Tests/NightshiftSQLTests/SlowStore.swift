@@ -136,6 +136,10 @@ final class SlowStore: JobStore {
     }
     func oldestQueuedRuns() async throws -> [String: Date] { try await base.oldestQueuedRuns() }
     func lease(_ name: String) async throws -> LeaseState? { try await base.lease(name) }
+    func pausedQueues() async throws -> Set<String> { try await base.pausedQueues() }
+    func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
+        try await base.finishedRunBuckets(since: since, bucketSeconds: bucketSeconds)
+    }
     func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {
         await hangIfAsked(.listen)
         try await base.listenForNewRuns(wake)

@@ -20,6 +20,37 @@ public enum JSONValue: Equatable, Sendable {
         return output
     }
 
+    /// The JSON text indented two spaces a level, keys in their order: for people.
+    package var prettyText: String {
+        var output = ""
+        writePretty(to: &output, indent: "")
+        return output
+    }
+
+    private func writePretty(to output: inout String, indent: String) {
+        let inner = indent + "  "
+        switch self {
+        case .array(let values) where !values.isEmpty:
+            output += "[\n"
+            for (index, value) in values.enumerated() {
+                output += inner
+                value.writePretty(to: &output, indent: inner)
+                output += index == values.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "]"
+        case .object(let object) where !object.entries.isEmpty:
+            output += "{\n"
+            for (index, entry) in object.entries.enumerated() {
+                output += inner + JSONValue.string(entry.key).jsonText + ": "
+                entry.value.writePretty(to: &output, indent: inner)
+                output += index == object.entries.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "}"
+        default:
+            output += jsonText
+        }
+    }
+
     /// The value as a person reads it in `key=value` lines: strings bare, numbers without a
     /// trailing `.0`, anything else as JSON.
     package var plainText: String {

@@ -22,4 +22,9 @@ public protocol HistoryStore: Sendable {
     func lastFinishedRuns() async throws -> [String: Run]
     /// The recorded attempts of run `id`, oldest first (a running attempt has no record yet).
     func attempts(of id: UUID) async throws -> [AttemptRecord]
+    /// Runs that ended at or after `since`, counted per `bucketSeconds` of their end and per
+    /// outcome (an index range on the end time; never the whole history).
+    func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket]
+    /// The queues paused now.
+    func pausedQueues() async throws -> Set<String>
 }

@@ -4,12 +4,21 @@ import Foundation
 public struct RunQuery: Sendable {
     public var job: String?
     public var status: RunStatus?
+    /// Only runs with this trigger.
+    public var trigger: RunTrigger?
+    /// Only runs in this queue.
+    public var queue: String?
     public var limit: Int
     /// Cursor: only runs created before this run (exclusive).
     public var before: UUID?
 
     /// A query for up to `limit` runs, optionally of one job and one status.
-    public init(job: String? = nil, status: RunStatus? = nil, limit: Int = 50, before: UUID? = nil) {
+    public init(
+        job: String? = nil, status: RunStatus? = nil, trigger: RunTrigger? = nil, queue: String? = nil, limit: Int = 50,
+        before: UUID? = nil
+    ) {
+        self.trigger = trigger
+        self.queue = queue
         self.job = job
         self.status = status
         self.limit = limit

@@ -24,6 +24,10 @@ protocol SQLStoreDriver: Sendable {
     func complete(_ completions: [RunCompletion], store: SQLJobStore) async throws -> Set<UUID>
     /// A condition on `id`, true for ids not in `ids`, with one bind whatever their number.
     func idNotIn(_ ids: [String]) -> SQLQueryString
+    /// `column` (a timestamp) as Unix seconds.
+    func epochSeconds(_ column: String) -> SQLQueryString
+    /// Unix seconds `value` rounded down to a multiple of `bucket`.
+    func bucketStart(_ value: SQLQueryString, bucket: Int) -> SQLQueryString
     /// Whether the table of applied migrations exists.
     func hasMigrationsTable(on database: any SQLDatabase) async throws -> Bool
     /// Makes instances migrating at once wait for each other, inside the migration's transaction.

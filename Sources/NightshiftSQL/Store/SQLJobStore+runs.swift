@@ -259,6 +259,8 @@ extension SQLJobStore {
         var conditions: [SQLQueryString] = ["TRUE"]
         if let job = query.job { conditions.append("job = \(bind: job)") }
         if let status = query.status { conditions.append("status = \(bind: status.rawValue)") }
+        if let trigger = query.trigger { conditions.append("\"trigger\" = \(bind: trigger.rawValue)") }
+        if let queue = query.queue { conditions.append("queue = \(bind: queue)") }
         if let before = query.before {
             conditions.append(
                 """
@@ -357,6 +359,41 @@ extension SQLJobStore {
             ).all()
             let runs = try await readRuns(rows, keepRepaired: true, on: database)
             return Dictionary(runs.map { ($0.job, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    public func pausedQueues() async throws -> Set<String> {
+        try await pool.withDatabase { database in
+            Set(
+                try await database.raw("SELECT name FROM nightshift_queues WHERE paused").all().map {
+                    try $0.decode(column: "name", as: String.self)
+                })
+        }
+    }
+
+    public func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
+        let bucket = max(1, bucketSeconds)
+        let ended = driver.epochSeconds("ended_at")
+        let started = driver.epochSeconds("COALESCE(started_at, ended_at)")
+        let due = driver.epochSeconds("run_after")
+        return try await pool.withDatabase { database in
+            // The partial index on ended_at of finished runs serves the range.
+            let rows = try await database.raw(
+                """
+                SELECT \(driver.bucketStart(ended, bucket: bucket)) AS bucket, status, count(*) AS n,
+                    sum(\(ended) - \(started)) AS run_seconds, sum(\(started) - \(due)) AS wait_seconds
+                FROM nightshift_runs WHERE status NOT IN ('queued', 'running') AND ended_at >= \(bind: since)
+                GROUP BY 1, 2 ORDER BY 1
+                """
+            ).all()
+            return try rows.compactMap { row -> FinishedRunBucket? in
+                guard let status = RunStatus(rawValue: try row.decode(column: "status", as: String.self)) else { return nil }
+                return FinishedRunBucket(
+                    start: Date(timeIntervalSince1970: try row.decode(column: "bucket", as: Double.self)), status: status,
+                    count: try row.decode(column: "n", as: Int.self),
+                    runSeconds: try row.decode(column: "run_seconds", as: Double?.self) ?? 0,
+                    waitSeconds: try row.decode(column: "wait_seconds", as: Double?.self) ?? 0)
+            }
         }
     }
 

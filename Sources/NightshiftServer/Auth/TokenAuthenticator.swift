@@ -37,7 +37,12 @@ struct TokenAuthenticator: Sendable {
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let presented = Array(parts[1].utf8)
+        return token(presented: String(parts[1]))
+    }
+
+    /// The token whose secret is `secret`, if any (the dashboard's sign-in form).
+    func token(presented secret: String) -> APIToken? {
+        let presented = Array(secret.utf8)
         var match: APIToken?
         // Every token is compared, and each comparison touches every byte, so the time taken
         // says nothing about which token, or how much of one, was guessed.

@@ -140,6 +140,12 @@ struct PostgresStoreDriver: SQLStoreDriver {
         if let time { binds.append(time) } else { binds.appendNull() }
     }
 
+    func epochSeconds(_ column: String) -> SQLQueryString { "extract(epoch FROM \(unsafeRaw: column))" }
+
+    func bucketStart(_ value: SQLQueryString, bucket: Int) -> SQLQueryString {
+        "(floor(\(value) / \(unsafeRaw: String(bucket))) * \(unsafeRaw: String(bucket)))"
+    }
+
     func idNotIn(_ ids: [String]) -> SQLQueryString {
         "NOT (id = ANY(CAST(\(bind: EncodedArray(ids)) AS text[])))"
     }

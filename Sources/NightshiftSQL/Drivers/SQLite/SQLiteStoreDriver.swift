@@ -175,6 +175,12 @@ struct SQLiteStoreDriver: SQLStoreDriver {
         }
     }
 
+    func epochSeconds(_ column: String) -> SQLQueryString { "\(unsafeRaw: column)" }
+
+    func bucketStart(_ value: SQLQueryString, bucket: Int) -> SQLQueryString {
+        "(CAST(\(value) / \(unsafeRaw: String(bucket)) AS INTEGER) * \(unsafeRaw: String(bucket)))"
+    }
+
     func idNotIn(_ ids: [String]) -> SQLQueryString {
         "id NOT IN (SELECT value FROM json_each(\(bind: "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]")))"
     }

@@ -1,0 +1,75 @@
+import Foundation
+import Nightshift
+
+extension Dashboard {
+    /// The page around `page`'s content: navigation, who is signed in, sign-out.
+    func layout(_ page: DashboardPage, session: DashboardSession) -> HTML {
+        let sections: [(String, String)] = [
+            ("Overview", "/"), ("Jobs", "/jobs"), ("Runs", "/runs"), ("Queues", "/queues"), ("Failures", "/failures"),
+        ]
+        let navigation = sections.map { title, target -> HTML in
+            let href = target == "/" ? (configuration.prefix.isEmpty ? "/" : configuration.prefix) : path(target)
+            return "<a href=\"\(href)\"\(HTML(trusted: title == page.section ? " aria-current=\"page\"" : ""))>\(title)</a>"
+        }
+        return """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(page.title) · Nightshift</title>
+            <link rel="stylesheet" href="\(path("/assets/dashboard.css"))">
+            <script src="\(path("/assets/dashboard.js"))" defer></script>
+            </head>
+            <body>
+            <header>
+            <strong>Nightshift</strong>
+            <nav>\(navigation)</nav>
+            <form method="post" action="\(path("/sign-out"))" class="who">
+            <span>\(session.name) (\(session.role.rawValue))</span>
+            <input type="hidden" name="csrf" value="\(session.csrf)">
+            <button type="submit">Sign out</button>
+            </form>
+            </header>
+            <main\(HTML(trusted: page.live ? " data-live=\"2000\"" : ""))>
+            \(page.content)
+            </main>
+            </body>
+            </html>
+            """
+    }
+
+    /// A form posting to `action` with the session's CSRF token; `confirm` asks first (with the
+    /// script).
+    func actionForm(_ action: String, label: String, session: DashboardSession, confirm: String? = nil, fields: HTML = .empty)
+        -> HTML
+    {
+        let ask = confirm.map { text -> HTML in " data-confirm=\"\(text)\"" } ?? .empty
+        return """
+            <form method="post" action="\(path(action))" class="inline"\(ask)>\
+            <input type="hidden" name="csrf" value="\(session.csrf)">\(fields)\
+            <button type="submit">\(label)</button></form>
+            """
+    }
+
+    /// A run's status as a coloured label.
+    static func badge(_ status: String) -> HTML { "<span class=\"badge \(status.lowercased())\">\(status)</span>" }
+
+    /// A time as an ISO 8601 text, or `-`.
+    static func time(_ date: Date?) -> String { date.map(ISO8601Format.string(from:)) ?? "-" }
+
+    /// How long ago `date` was, in words, from `now`.
+    static func ago(_ date: Date?, now: Date) -> String {
+        guard let date else { return "never" }
+        let seconds = now.timeIntervalSince(date)
+        return seconds < 0 ? "in \(DurationText.format((-seconds).rounded()))" : "\(DurationText.format(seconds.rounded())) ago"
+    }
+
+    /// A link to run `id`.
+    func runLink(_ run: Run) -> HTML {
+        "<a href=\"\(path("/runs/" + run.id.lowercasedText))\">\(String(run.id.lowercasedText.prefix(13)))</a>"
+    }
+
+    /// A link to job `name`.
+    func jobLink(_ name: String) -> HTML { "<a href=\"\(path("/jobs/" + HTML.urlComponent(name)))\">\(name)</a>" }
+}

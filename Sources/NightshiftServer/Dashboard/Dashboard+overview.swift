@@ -1,0 +1,67 @@
+import Foundation
+import Nightshift
+
+extension Dashboard {
+    /// Overview: the scheduler, the jobs that need attention, open incidents, runs per minute
+    /// over the last hour by outcome, and the queues.
+    func overview(_ session: DashboardSession) async throws -> DashboardPage {
+        let now = try await store.databaseNow()
+        let status = try await StatusReport.make(
+            jobs: jobs, store: store, schedulingEnabled: configuration.schedulingEnabled,
+            heartbeatTimeout: configuration.heartbeatTimeout)
+        let lease = try await store.lease("scheduler")
+        let incidents = try await store.incidents(openOnly: true, limit: 50)
+        let buckets = try await store.finishedRunBuckets(since: now.addingTimeInterval(-3600), bucketSeconds: 60)
+        let depths = try await store.queueDepths()
+        let oldest = try await store.oldestQueuedRuns()
+
+        let leader: HTML
+        if let lease, lease.expiresAt > now {
+            leader =
+                "<p class=\"ok\">Scheduler: <strong>\(lease.holder)</strong> leads, since \(Self.ago(lease.acquiredAt, now: now)).</p>"
+        } else {
+            leader =
+                "<p class=\"error\" role=\"alert\">No scheduler leads (last seen \(Self.ago(lease?.expiresAt, now: now))): scheduled jobs are not firing.</p>"
+        }
+        let urgent: Set<JobHealth> = [.failing, .stuck, .dead, .overdue, .paused, .error]
+        let attention = status.jobs.filter { urgent.contains($0.health) }.sorted {
+            (JobHealth.allCases.firstIndex(of: $0.health) ?? 0, $0.name) < (
+                JobHealth.allCases.firstIndex(of: $1.health) ?? 0, $1.name
+            )
+        }
+        let attentionRows = attention.map { job -> HTML in
+            "<tr><td>\(Self.badge(job.health.rawValue))</td><td>\(jobLink(job.name))</td><td>\(job.consecutiveErrors)</td><td class=\"error-text\">\(job.lastError ?? "")</td></tr>"
+        }
+        let incidentRows = incidents.map { incident -> HTML in
+            "<tr><td>\(Self.badge(incident.condition.rawValue))</td><td>\(incident.subject)</td><td>\(Self.ago(incident.openedAt, now: now))</td><td>\(incident.detail.summary)</td></tr>"
+        }
+        let queueRows = depths.keys.sorted().map { queue -> HTML in
+            "<tr><td>\(queue)</td><td>\(depths[queue] ?? 0)</td><td>\(Self.ago(oldest[queue], now: now))</td></tr>"
+        }
+        let finished = buckets.reduce(0) { $0 + $1.count }
+        let runSeconds = buckets.reduce(0.0) { $0 + $1.runSeconds }
+        let waitSeconds = buckets.reduce(0.0) { $0 + $1.waitSeconds }
+        let averages: HTML =
+            finished == 0
+            ? "<p>No run ended in the last hour.</p>"
+            : "<p>\(finished) runs ended in the last hour; on average each ran \(DurationText.format((runSeconds / Double(finished) * 10).rounded() / 10)) and waited \(DurationText.format((waitSeconds / Double(finished) * 10).rounded() / 10)) to start.</p>"
+        let content: HTML = """
+            <h1>Overview</h1>
+            \(leader)
+            <section><h2>Needs attention</h2>
+            \(attention.isEmpty ? HTML("<p class=\"ok\">Every job is healthy.</p>") : HTML("<table><thead><tr><th>Health</th><th>Job</th><th>Failures in a row</th><th>Last error</th></tr></thead><tbody>\(attentionRows)</tbody></table>"))
+            </section>
+            <section><h2>Open incidents</h2>
+            \(incidents.isEmpty ? HTML("<p>None.</p>") : HTML("<table><thead><tr><th>Condition</th><th>Subject</th><th>Opened</th><th>Detail</th></tr></thead><tbody>\(incidentRows)</tbody></table>"))
+            </section>
+            <section><h2>Runs per minute, last hour</h2>
+            \(RunChart.svg(buckets, from: now.addingTimeInterval(-3600), to: now, bucketSeconds: 60))
+            \(averages)
+            </section>
+            <section><h2>Queues</h2>
+            \(queueRows.isEmpty ? HTML("<p>No run is waiting.</p>") : HTML("<table><thead><tr><th>Queue</th><th>Waiting</th><th>Oldest</th></tr></thead><tbody>\(queueRows)</tbody></table>"))
+            </section>
+            """
+        return DashboardPage(title: "Overview", section: "Overview", content: content)
+    }
+}

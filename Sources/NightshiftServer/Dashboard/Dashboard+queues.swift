@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import Nightshift
+
+extension Dashboard {
+    /// Queues: waiting runs, the oldest one's age, runs finished in the last hour, paused state;
+    /// pause and resume for admins.
+    func queuesPage(_ session: DashboardSession) async throws -> DashboardPage {
+        let now = try await store.databaseNow()
+        let depths = try await store.queueDepths()
+        let oldest = try await store.oldestQueuedRuns()
+        let paused = try await store.pausedQueues()
+        let names = Set(depths.keys).union(paused).union(jobs.map(\.policies.queue)).sorted()
+        let rows = names.map { queue -> HTML in
+            let isPaused = paused.contains(queue)
+            let action: HTML =
+                session.mayAct
+                ? (isPaused
+                    ? actionForm("/queues/\(HTML.urlComponent(queue))/resume", label: "Resume", session: session)
+                    : actionForm(
+                        "/queues/\(HTML.urlComponent(queue))/pause", label: "Pause", session: session,
+                        confirm: "Pause queue \(queue)?"))
+                : .empty
+            return """
+                <tr data-queue="\(queue)"><td>\(queue)</td><td>\(depths[queue] ?? 0)</td><td>\(Self.ago(oldest[queue], now: now))</td>\
+                <td>\(isPaused ? Self.badge("PAUSED") : Self.badge("ACTIVE"))</td><td class="actions">\(action)</td></tr>
+                """
+        }
+        let content: HTML = """
+            <h1>Queues</h1>
+            <table><thead><tr><th>Queue</th><th>Waiting</th><th>Oldest waiting</th><th>State</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+        return DashboardPage(title: "Queues", section: "Queues", content: content)
+    }
+
+    /// Failures: failed and discarded runs of the last 24 hours (or 7 days), grouped by job and
+    /// by their error with numbers, ids and times taken out; newest example and count per group;
+    /// retry a group for admins.
+    func failuresPage(_ session: DashboardSession, request: Request) async throws -> DashboardPage {
+        let now = try await store.databaseNow()
+        let week = request.uri.queryParameters["window"] == "7d"
+        let since = now.addingTimeInterval(week ? -7 * 86_400 : -86_400)
+        var failures: [Run] = []
+        for status in [RunStatus.failed, .discarded] {
+            // Newest first, at most 2,000 of each: the page stays bounded however bad a day was.
+            failures += try await store.runs(RunQuery(status: status, limit: 2000)).filter { $0.createdAt >= since }
+        }
+        let groups = Dictionary(grouping: failures) { "\($0.job)\u{0}\(FailureFingerprint.of($0.error ?? ""))" }
+            .values.map { runs in runs.sorted { $0.createdAt > $1.createdAt } }
+            .sorted { ($0.count, $0[0].createdAt) > ($1.count, $1[0].createdAt) }
+        let rows = groups.map { runs -> HTML in
+            let newest = runs[0]
+            let retry: HTML =
+                session.mayAct(on: newest.job)
+                ? actionForm(
+                    "/runs/retry", label: "Retry these \(runs.count)", session: session, confirm: "Retry \(runs.count) runs?",
+                    fields: HTML(
+                        joining: runs.map { "<input type=\"hidden\" name=\"run-\($0.id.lowercasedText)\" value=\"on\">" }))
+                : .empty
+            return """
+                <tr><td>\(jobLink(newest.job))</td><td>\(runs.count)</td><td class="error-text">\(FailureFingerprint.of(newest.error ?? ""))</td>\
+                <td>\(runLink(newest)) \(Self.ago(newest.createdAt, now: now))</td><td class="actions">\(retry)</td></tr>
+                """
+        }
+        let content: HTML = """
+            <h1>Failures</h1>
+            <p>Failed and discarded runs of the last \(week ? "7 days" : "24 hours"), grouped by job and error. \
+            <a href="\(path("/failures"))">24 hours</a> · <a href="\(path("/failures?window=7d"))">7 days</a></p>
+            \(groups.isEmpty ? HTML("<p class=\"ok\">No failures.</p>") : HTML("<table><thead><tr><th>Job</th><th>Runs</th><th>Error</th><th>Newest</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
+            """
+        return DashboardPage(title: "Failures", section: "Failures", content: content)
+    }
+}
+
+/// An error message with what changes from run to run (numbers, ids, times) replaced by `#`, so
+/// that runs failing the same way group together.
+enum FailureFingerprint {
+    static func of(_ error: String) -> String {
+        let firstLine = error.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+        let hex = firstLine.replacing(/[0-9a-fA-F]{8}-[0-9a-fA-F-]{27,}/, with: "#")
+        return String(hex.replacing(/\d+(\.\d+)?/, with: "#").prefix(300))
+    }
+}
