@@ -176,7 +176,10 @@ let package = Package(
             name: "nightshift-bench",
             dependencies: [
                 "Nightshift", "NightshiftDatabase", "NightshiftSQL", "NightshiftMaintenance", "NightshiftRedis",
+                "NightshiftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
@@ -237,6 +240,7 @@ let package = Package(
             dependencies: [
                 "NightshiftServer", "NightshiftTesting", "NightshiftDatabase", "NightshiftSQL",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
         ),

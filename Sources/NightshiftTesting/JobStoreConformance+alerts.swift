@@ -109,6 +109,35 @@ extension JobStoreConformance {
             _ = try await store.apply([IncidentChange(incident: incident, transition: .open, at: now, leaderGapFrom: from)])
             #expect(try await store.lease("scheduler")?.gapFrom == nil)
         },
+        Check("instances: a beat keeps when it started, marks it stopped, and lists the newest first") { subject in
+            let store = subject.store
+            let beat = InstanceState(
+                id: "host:1:a", host: "host", pid: 1, version: "0.1.0", concurrency: 10, running: 2, startedAt: Date(),
+                heartbeatAt: Date())
+            try await store.beat(beat, stopping: false)
+            let first = try #require(try await store.instances().first)
+            #expect(first.id == "host:1:a" && first.running == 2 && first.concurrency == 10 && first.stoppedAt == nil)
+            try await subject.pass(.milliseconds(50))
+            var later = beat
+            later.running = 0
+            try await store.beat(later, stopping: true)
+            let second = try #require(try await store.instances().first)
+            #expect(second.startedAt == first.startedAt && second.heartbeatAt > first.heartbeatAt)
+            #expect(second.running == 0 && second.stoppedAt != nil)
+        },
+        Check("finished runs counted per bucket of their end and per outcome") { subject in
+            let store = subject.store
+            let since = try await store.databaseNow().addingTimeInterval(-60)
+            for outcome in [RunStatus.succeeded, .succeeded, .failed] {
+                let run = try await store.start(NewRun(job: "j"), worker: "w")
+                _ = try await store.complete(RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .finished(outcome)))
+            }
+            _ = try await store.enqueue([NewRun(job: "j")])
+            let buckets = try await store.finishedRunBuckets(since: since, bucketSeconds: 3600)
+            let counts = Dictionary(buckets.map { ($0.status, $0.count) }, uniquingKeysWith: +)
+            #expect(counts == [.succeeded: 2, .failed: 1])
+            #expect(buckets.allSatisfy { Int($0.start.timeIntervalSince1970) % 3600 == 0 && $0.runSeconds >= 0 })
+        },
         Check("each queue's oldest due queued run") { subject in
             let store = subject.store
             let now = try await store.databaseNow()

@@ -52,7 +52,7 @@ extension JobStoreConformance {
                 try await store.recordFires([ScheduledFire(job: "j", scheduledFor: fire, maxAttempts: 1, overlap: .forbid)])
                     == [.skipped])
             _ = try await store.start(NewRun(job: "busy"), worker: "w")
-            let last = try await store.lastFinishedRuns()
+            let last = try await store.lastFinishedRuns(of: ["j", "other"])
             #expect(last.keys.sorted() == ["j"])
             #expect(last["j"]?.id == newer.id)
         },

@@ -162,6 +162,7 @@ extension MemoryJobStore {
             var runs = Self.ordered(state.runs).reversed().filter { run in
                 (query.job.map { run.job == $0 } ?? true) && (query.status.map { run.status == $0 } ?? true)
                     && (query.trigger.map { run.trigger == $0 } ?? true) && (query.queue.map { run.queue == $0 } ?? true)
+                    && (query.since.map { run.createdAt >= $0 } ?? true)
             }
             if let before = query.before {
                 guard let cursor = state.runs[before] else { return [] }
@@ -177,6 +178,14 @@ extension MemoryJobStore {
 
     public func runs(ids: [UUID]) async throws -> [Run] {
         state.withLock { state in Set(ids).compactMap { state.runs[$0] } }
+    }
+
+    public func recentRuns(of jobs: [String], limit: Int) async throws -> [String: [RunMark]] {
+        let wanted = Set(jobs)
+        return state.withLock { state in
+            Dictionary(grouping: Self.ordered(state.runs).reversed().filter { wanted.contains($0.job) }, by: \.job)
+                .mapValues { runs in runs.prefix(max(1, limit)).map { RunMark(id: $0.id, status: $0.status, createdAt: $0.createdAt) } }
+        }
     }
 
     public func pausedQueues() async throws -> Set<String> {
@@ -221,9 +230,12 @@ extension MemoryJobStore {
         }
     }
 
-    public func lastFinishedRuns() async throws -> [String: Run] {
-        state.withLock { state in
-            let finished = state.runs.values.filter { $0.status.isFinished && $0.status != .skipped && $0.endedAt != nil }
+    public func lastFinishedRuns(of jobs: [String]) async throws -> [String: Run] {
+        let wanted = Set(jobs)
+        return state.withLock { state in
+            let finished = state.runs.values.filter {
+                wanted.contains($0.job) && $0.status.isFinished && $0.status != .skipped && $0.endedAt != nil
+            }
             return Dictionary(grouping: finished, by: \.job).compactMapValues { runs in
                 runs.max { ($0.endedAt!, $0.id.uuidString) < ($1.endedAt!, $1.id.uuidString) }
             }

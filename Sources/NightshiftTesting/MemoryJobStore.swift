@@ -29,6 +29,7 @@ public final class MemoryJobStore: JobStore {
         var leases: [String: Lease] = [:]
         var pausedQueues: Set<String> = []
         var incidents: [UUID: Incident] = [:]
+        var instances: [String: InstanceState] = [:]
         var notifications: [UUID: AlertNotification] = [:]
         var listeners: [UInt64: @Sendable () -> Void] = [:]
         var waiters: [UInt64: RunsWaiter] = [:]
@@ -143,6 +144,27 @@ public final class MemoryJobStore: JobStore {
         // The row stays, run out, so that the time of the last leader is known.
         mutate { state, _ in
             if state.leases[name]?.holder == holder { state.leases[name]?.expiresAt = now.addingTimeInterval(-0.001) }
+        }
+    }
+
+    // MARK: Instances
+
+    public func beat(_ instance: InstanceState, stopping: Bool) async throws {
+        let now = clock.now
+        mutate { state, _ in
+            var row = state.instances[instance.id] ?? instance
+            if state.instances[instance.id] == nil { row.startedAt = now }
+            row.running = instance.running
+            row.heartbeatAt = now
+            row.stoppedAt = stopping ? now : nil
+            state.instances[instance.id] = row
+            state.instances = state.instances.filter { now.timeIntervalSince($0.value.heartbeatAt) < 86_400 }
+        }
+    }
+
+    public func instances() async throws -> [InstanceState] {
+        state.withLock { state in
+            state.instances.values.sorted { ($0.heartbeatAt, $1.id) > ($1.heartbeatAt, $0.id) }
         }
     }
 

@@ -11,7 +11,7 @@ import NightshiftSQL
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightshift-bench", abstract: "Benchmarks (see BENCHMARKS.md).",
-        subcommands: [QueueBenchCommand.self, MaintenanceBenchCommand.self])
+        subcommands: [QueueBenchCommand.self, MaintenanceBenchCommand.self, DashboardBenchCommand.self])
 }
 
 /// `nightshift-bench queue`: enqueue and processing throughput (W1), pickup latency (W2), and
@@ -102,5 +102,38 @@ struct MaintenanceBenchCommand: AsyncParsableCommand {
         if workload == "rollup" || workload == "all" { try await benchmark.rollup(events: events) }
         if workload == "purge" || workload == "all" { try await benchmark.purge(rows: rows) }
         if workload == "flush" || workload == "all" { try await benchmark.flush(keys: keys) }
+    }
+}
+
+/// `nightshift-bench dashboard`: every dashboard page loaded repeatedly against millions of runs,
+/// beside the naive queries, on a fresh PostgreSQL database.
+struct DashboardBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard", abstract: "Dashboard pages at scale against naive queries, on generated history.")
+
+    @Option(help: "A PostgreSQL server: postgres://user@host/db (a fresh database is created beside it).")
+    var store: String
+
+    @Option(help: "Finished runs, over 30 days.")
+    var runs = 10_000_000
+
+    @Option(help: "Jobs they belong to.")
+    var jobs = 200
+
+    @Option(help: "Queued runs.")
+    var queued = 100_000
+
+    @Option(help: "Loads of each page.")
+    var loads = 200
+
+    func validate() throws {
+        guard runs >= 100, jobs > 0, queued >= 0, loads > 0 else { throw ValidationError("counts must be positive") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "nightshift-bench")
+        logger.logLevel = .error
+        try await DashboardBenchmark(baseURL: try DatabaseURL(store), logger: logger).run(
+            runs: runs, jobs: jobs, queued: queued, loads: loads)
     }
 }

@@ -37,6 +37,9 @@ import Testing
                 }
                 try await database.raw("DROP TABLE nightshift_incidents").run()
                 try await database.raw("DROP TABLE nightshift_notifications").run()
+                try await database.raw("DROP INDEX nightshift_runs_job_finished").run()
+                try await database.raw("DROP INDEX nightshift_runs_failures").run()
+                try await database.raw("DROP TABLE nightshift_instances").run()
                 try await database.raw("DELETE FROM nightshift_migrations WHERE version > 3").run()
             }
             #expect(try await !test.store.isMigrated())
@@ -50,6 +53,8 @@ import Testing
                 // Version 7: alerts.
                 _ = try await database.raw("SELECT id FROM nightshift_incidents").all()
                 _ = try await database.raw("SELECT registered_at, missed_fires FROM nightshift_jobs").all()
+                // Version 8: the dashboard's instances.
+                _ = try await database.raw("SELECT id, heartbeat_at FROM nightshift_instances").all()
             }
         }
     }

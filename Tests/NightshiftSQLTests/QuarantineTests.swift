@@ -52,7 +52,7 @@ import Testing
             #expect(listed.count == 4)
             #expect(listed.filter { $0.status == .failed }.count == 3)
             #expect(listed.first { $0.id == others[0].id }?.error?.contains("column status") == true)
-            #expect(try await store.lastFinishedRuns()["j"] != nil)
+            #expect(try await store.lastFinishedRuns(of: ["j"])["j"] != nil)
         }
     }
 }

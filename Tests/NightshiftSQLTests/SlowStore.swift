@@ -121,7 +121,7 @@ final class SlowStore: JobStore {
     }
     func queueDepths() async throws -> [String: Int] { try await base.queueDepths() }
     func activeRuns() async throws -> [Run] { try await base.activeRuns() }
-    func lastFinishedRuns() async throws -> [String: Run] { try await base.lastFinishedRuns() }
+    func lastFinishedRuns(of jobs: [String]) async throws -> [String: Run] { try await base.lastFinishedRuns(of: jobs) }
     func attempts(of id: UUID) async throws -> [AttemptRecord] { try await base.attempts(of: id) }
     func incidents(openOnly: Bool, limit: Int) async throws -> [Incident] {
         try await base.incidents(openOnly: openOnly, limit: limit)
@@ -137,6 +137,11 @@ final class SlowStore: JobStore {
     func oldestQueuedRuns() async throws -> [String: Date] { try await base.oldestQueuedRuns() }
     func lease(_ name: String) async throws -> LeaseState? { try await base.lease(name) }
     func pausedQueues() async throws -> Set<String> { try await base.pausedQueues() }
+    func recentRuns(of jobs: [String], limit: Int) async throws -> [String: [RunMark]] {
+        try await base.recentRuns(of: jobs, limit: limit)
+    }
+    func beat(_ instance: InstanceState, stopping: Bool) async throws { try await base.beat(instance, stopping: stopping) }
+    func instances() async throws -> [InstanceState] { try await base.instances() }
     func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
         try await base.finishedRunBuckets(since: since, bucketSeconds: bucketSeconds)
     }

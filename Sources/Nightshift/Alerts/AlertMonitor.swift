@@ -56,7 +56,7 @@ final class AlertMonitor: Sendable {
         var changes = evaluator.changes(reading)
         guard !changes.isEmpty else { return }
         // Only read when something changed: it reads every job's newest finished run.
-        reading.lastFinished = try await store.lastFinishedRuns()
+        reading.lastFinished = try await store.lastFinishedRuns(of: jobs.map(\.name))
         for index in changes.indices {
             let event = try await event(for: changes[index], reading: reading)
             let payload = event.encoded()

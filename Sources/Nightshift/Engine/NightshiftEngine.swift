@@ -76,6 +76,7 @@ public final class NightshiftEngine: Service, Sendable {
     /// Registers the jobs, rescues orphans, then schedules and works until graceful shutdown.
     public func run() async throws {
         try await store.register(jobs.map(JobRegistration.init))
+        await beat(stopping: false)
         await rescueOrphans()
         logger.info(
             "nightshift engine started",
@@ -108,6 +109,8 @@ public final class NightshiftEngine: Service, Sendable {
         if await !upkeep.ended(within: .seconds(5), clock: configuration.clock) {
             logger.warning("upkeep did not stop within 5 s: a store call hangs; stopping without it")
         }
+        // Says it stopped, for the dashboard's list of instances; a store that hangs is not waited on.
+        _ = await Task { await self.beat(stopping: true) }.ended(within: .seconds(5), clock: configuration.clock)
         logger.info("nightshift engine stopped")
     }
 
@@ -130,6 +133,7 @@ public final class NightshiftEngine: Service, Sendable {
             group.addTask {
                 await self.periodically(every: self.configuration.heartbeatInterval, or: self.heartbeatDue) {
                     await self.workers.heartbeat()
+                    await self.beat(stopping: false)
                 }
             }
             group.addTask {
@@ -203,6 +207,20 @@ public final class NightshiftEngine: Service, Sendable {
                     "an upkeep pass did not end within \(DurationText.format(limit.inSeconds)) (a store call hangs); going on without it"
                 )
             }
+        }
+    }
+
+    /// Writes this instance's row (alive, with how many runs it holds), or that it stopped.
+    private func beat(stopping: Bool) async {
+        let now = configuration.clock.now
+        let instance = InstanceState(
+            id: configuration.instanceID, host: ProcessInfo.processInfo.hostName,
+            pid: Int(ProcessInfo.processInfo.processIdentifier), version: NightshiftVersion.current,
+            concurrency: configuration.concurrency, running: workers.runningCount, startedAt: now, heartbeatAt: now)
+        do {
+            try await store.beat(instance, stopping: stopping)
+        } catch {
+            logger.debug("recording this instance's heartbeat failed", metadata: ["error": "\(error)"])
         }
     }
 

@@ -40,7 +40,7 @@ public struct StatusReport: Codable, Equatable, Sendable {
         let now = try await store.databaseNow()
         let states = Dictionary(try await store.jobStates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let running = try await store.runningSummaries()
-        let lastFinished = try await store.lastFinishedRuns()
+        let lastFinished = try await store.lastFinishedRuns(of: jobs.map(\.name))
         let leading = try await store.leaseHolder(Scheduler.leaseName) != nil
         let lease = try await store.lease(Scheduler.leaseName)
         let scheduled = schedulingEnabled && jobs.contains { $0.schedule != nil && $0.enabled }

@@ -54,4 +54,8 @@ public protocol EngineStore: Sendable {
     /// cancelled; returns at once where the database has no such announcements. A wake-up is only
     /// a hint: workers poll anyway.
     func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws
+    /// Records that instance `instance` is alive (its `startedAt` and `heartbeatAt` are the
+    /// store's: kept from the first write, and now), or that it stopped when `stopping`; deletes
+    /// instances not heard of for a day.
+    func beat(_ instance: InstanceState, stopping: Bool) async throws
 }

@@ -18,8 +18,9 @@ public protocol HistoryStore: Sendable {
     func activeRuns() async throws -> [Run]
     /// Each job's `running` runs, summarized in one grouped statement.
     func runningSummaries() async throws -> [String: RunningSummary]
-    /// The newest finished, not skipped, run of each job.
-    func lastFinishedRuns() async throws -> [String: Run]
+    /// The newest finished, not skipped, run of each of `jobs` (an index probe per job, never
+    /// the history).
+    func lastFinishedRuns(of jobs: [String]) async throws -> [String: Run]
     /// The recorded attempts of run `id`, oldest first (a running attempt has no record yet).
     func attempts(of id: UUID) async throws -> [AttemptRecord]
     /// Runs that ended at or after `since`, counted per `bucketSeconds` of their end and per
@@ -27,4 +28,8 @@ public protocol HistoryStore: Sendable {
     func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket]
     /// The queues paused now.
     func pausedQueues() async throws -> Set<String>
+    /// The instances heard of within the last day, newest heartbeat first.
+    func instances() async throws -> [InstanceState]
+    /// The newest `limit` runs of each of `jobs`, newest first, as marks, in one statement.
+    func recentRuns(of jobs: [String], limit: Int) async throws -> [String: [RunMark]]
 }

@@ -8,6 +8,8 @@ public struct RunQuery: Sendable {
     public var trigger: RunTrigger?
     /// Only runs in this queue.
     public var queue: String?
+    /// Only runs created at or after this time.
+    public var since: Date?
     public var limit: Int
     /// Cursor: only runs created before this run (exclusive).
     public var before: UUID?

@@ -261,6 +261,7 @@ extension SQLJobStore {
         if let status = query.status { conditions.append("status = \(bind: status.rawValue)") }
         if let trigger = query.trigger { conditions.append("\"trigger\" = \(bind: trigger.rawValue)") }
         if let queue = query.queue { conditions.append("queue = \(bind: queue)") }
+        if let since = query.since { conditions.append("created_at >= \(bind: since)") }
         if let before = query.before {
             conditions.append(
                 """
@@ -346,19 +347,44 @@ extension SQLJobStore {
         }
     }
 
-    public func lastFinishedRuns() async throws -> [String: Run] {
-        try await pool.withDatabase { database in
+    public func lastFinishedRuns(of jobs: [String]) async throws -> [String: Run] {
+        guard !jobs.isEmpty else { return [:] }
+        let names = jobs.map { name -> SQLQueryString in "SELECT \(bind: name) AS job" }
+        return try await pool.withDatabase { database in
+            // One probe of the (job, ended_at) index of finished runs per job: never the history.
             let rows = try await database.raw(
                 """
-                SELECT r.* FROM nightshift_runs r
-                JOIN (SELECT job, max(ended_at) AS newest FROM nightshift_runs
-                      WHERE status NOT IN ('queued', 'running', 'skipped') GROUP BY job) last
-                  ON last.job = r.job AND last.newest = r.ended_at
-                WHERE r.status NOT IN ('queued', 'running', 'skipped')
+                SELECT * FROM nightshift_runs WHERE id IN (
+                    SELECT (SELECT r.id FROM nightshift_runs r
+                            WHERE r.job = k.job AND r.status NOT IN ('queued', 'running', 'skipped')
+                            ORDER BY r.ended_at DESC LIMIT 1)
+                    FROM (\(names.joined(separator: " UNION ALL "))) k)
                 """
             ).all()
             let runs = try await readRuns(rows, keepRepaired: true, on: database)
             return Dictionary(runs.map { ($0.job, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    public func recentRuns(of jobs: [String], limit: Int) async throws -> [String: [RunMark]] {
+        guard !jobs.isEmpty else { return [:] }
+        // One statement, one (job, created_at) index range per job, three columns a run.
+        let parts = jobs.map { job -> SQLQueryString in
+            """
+            SELECT * FROM (SELECT job, id, status, created_at FROM nightshift_runs WHERE job = \(bind: job)
+                ORDER BY created_at DESC, id DESC LIMIT \(bind: max(1, limit))) AS recent
+            """
+        }
+        return try await pool.withDatabase { database in
+            var marks: [String: [RunMark]] = [:]
+            for row in try await database.raw("\(parts.joined(separator: " UNION ALL "))").all() {
+                guard let id = UUID(text: try row.decode(column: "id", as: String.self)),
+                    let status = RunStatus(rawValue: try row.decode(column: "status", as: String.self))
+                else { continue }
+                marks[try row.decode(column: "job", as: String.self), default: []].append(
+                    RunMark(id: id, status: status, createdAt: try row.decode(column: "created_at", as: Date.self)))
+            }
+            return marks.mapValues { $0.sorted { ($0.createdAt, $0.id.lowercasedText) > ($1.createdAt, $1.id.lowercasedText) } }
         }
     }
 

@@ -152,6 +152,39 @@ public final class SQLJobStore: JobStore {
         }
     }
 
+    // MARK: Instances
+
+    public func beat(_ instance: InstanceState, stopping: Bool) async throws {
+        let stoppedAt: SQLQueryString = stopping ? now : "NULL"
+        try await pool.withDatabase { database in
+            try await database.raw(
+                """
+                INSERT INTO nightshift_instances (id, host, pid, version, concurrency, running, started_at, heartbeat_at, stopped_at)
+                VALUES (\(bind: instance.id), \(bind: instance.host), \(bind: instance.pid), \(bind: instance.version),
+                    \(bind: instance.concurrency), \(bind: instance.running), \(now), \(now), \(stoppedAt))
+                ON CONFLICT (id) DO UPDATE SET running = excluded.running, heartbeat_at = excluded.heartbeat_at,
+                    stopped_at = excluded.stopped_at
+                """
+            ).run()
+            try await database.raw("DELETE FROM nightshift_instances WHERE heartbeat_at < \(now(plus: -86_400))").run()
+        }
+    }
+
+    public func instances() async throws -> [InstanceState] {
+        try await pool.withDatabase { database in
+            try await database.raw("SELECT * FROM nightshift_instances ORDER BY heartbeat_at DESC, id").all().map { row in
+                InstanceState(
+                    id: try row.decode(column: "id", as: String.self), host: try row.decode(column: "host", as: String.self),
+                    pid: try row.decode(column: "pid", as: Int.self), version: try row.decode(column: "version", as: String.self),
+                    concurrency: try row.decode(column: "concurrency", as: Int.self),
+                    running: try row.decode(column: "running", as: Int.self),
+                    startedAt: try row.decode(column: "started_at", as: Date.self),
+                    heartbeatAt: try row.decode(column: "heartbeat_at", as: Date.self),
+                    stoppedAt: try row.decode(column: "stopped_at", as: Date?.self))
+            }
+        }
+    }
+
     // MARK: Leases
 
     public func acquireLease(_ name: String, holder: String, duration: Duration) async throws -> Bool {

@@ -171,6 +171,31 @@ enum SQLMigrations {
                 "CREATE INDEX nightshift_notifications_incident ON nightshift_notifications (incident_id)",
             ]
         },
+        // The dashboard: each job's newest finished run by index, recent failures by index, and
+        // the instances with their heartbeats.
+        Migration(version: 8) { dialect in
+            let ts = dialect.timestampType
+            return [
+                """
+                CREATE INDEX nightshift_runs_job_finished ON nightshift_runs (job, ended_at)
+                WHERE status NOT IN ('queued', 'running', 'skipped')
+                """,
+                "CREATE INDEX nightshift_runs_failures ON nightshift_runs (created_at) WHERE status IN ('failed', 'discarded')",
+                """
+                CREATE TABLE nightshift_instances (
+                    id TEXT PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    version TEXT NOT NULL,
+                    concurrency INTEGER NOT NULL,
+                    running INTEGER NOT NULL,
+                    started_at \(ts) NOT NULL,
+                    heartbeat_at \(ts) NOT NULL,
+                    stopped_at \(ts)
+                )
+                """,
+            ]
+        },
     ]
 
     /// The newest version this build knows.

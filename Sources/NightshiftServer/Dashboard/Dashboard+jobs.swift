@@ -10,9 +10,10 @@ extension Dashboard {
         let status = try await StatusReport.make(
             jobs: jobs, store: store, schedulingEnabled: configuration.schedulingEnabled,
             heartbeatTimeout: configuration.heartbeatTimeout)
+        let strips = try await store.recentRuns(of: status.jobs.map(\.name), limit: 30)
         var rows: [HTML] = []
         for job in status.jobs {
-            let recent = try await store.runs(RunQuery(job: job.name, limit: 30))
+            let recent = strips[job.name] ?? []
             let strip = recent.reversed().map { run -> HTML in
                 "<a class=\"tick \(run.status.rawValue)\" href=\"\(path("/runs/" + run.id.lowercasedText))\" title=\"\(run.status.rawValue) \(Self.time(run.createdAt))\"></a>"
             }

@@ -12,6 +12,7 @@ extension Dashboard {
         let lease = try await store.lease("scheduler")
         let incidents = try await store.incidents(openOnly: true, limit: 50)
         let buckets = try await store.finishedRunBuckets(since: now.addingTimeInterval(-3600), bucketSeconds: 60)
+        let instances = try await store.instances()
         let depths = try await store.queueDepths()
         let oldest = try await store.oldestQueuedRuns()
 
@@ -22,6 +23,17 @@ extension Dashboard {
         } else {
             leader =
                 "<p class=\"error\" role=\"alert\">No scheduler leads (last seen \(Self.ago(lease?.expiresAt, now: now))): scheduled jobs are not firing.</p>"
+        }
+        let instanceRows = instances.map { instance -> HTML in
+            let state: String
+            if instance.stoppedAt != nil {
+                state = "STOPPED"
+            } else if now.timeIntervalSince(instance.heartbeatAt) > 2 * configuration.heartbeatTimeout.inSeconds {
+                state = "GONE"
+            } else {
+                state = lease?.holder == instance.id && (lease?.expiresAt ?? now) > now ? "LEADER" : "ALIVE"
+            }
+            return "<tr><td>\(Self.badge(state))</td><td>\(instance.id)</td><td>\(instance.version)</td><td>\(instance.running) of \(instance.concurrency)</td><td>\(Self.ago(instance.startedAt, now: now))</td><td>\(Self.ago(instance.heartbeatAt, now: now))</td></tr>"
         }
         let urgent: Set<JobHealth> = [.failing, .stuck, .dead, .overdue, .paused, .error]
         let attention = status.jobs.filter { urgent.contains($0.health) }.sorted {
@@ -48,6 +60,9 @@ extension Dashboard {
         let content: HTML = """
             <h1>Overview</h1>
             \(leader)
+            <section><h2>Instances</h2>
+            \(instanceRows.isEmpty ? HTML("<p>None has run yet.</p>") : HTML("<table><thead><tr><th>State</th><th>Instance</th><th>Version</th><th>Running</th><th>Started</th><th>Heartbeat</th></tr></thead><tbody>\(instanceRows)</tbody></table>"))
+            </section>
             <section><h2>Needs attention</h2>
             \(attention.isEmpty ? HTML("<p class=\"ok\">Every job is healthy.</p>") : HTML("<table><thead><tr><th>Health</th><th>Job</th><th>Failures in a row</th><th>Last error</th></tr></thead><tbody>\(attentionRows)</tbody></table>"))
             </section>

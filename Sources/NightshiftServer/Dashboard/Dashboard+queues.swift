@@ -43,7 +43,9 @@ extension Dashboard {
         var failures: [Run] = []
         for status in [RunStatus.failed, .discarded] {
             // Newest first, at most 2,000 of each: the page stays bounded however bad a day was.
-            failures += try await store.runs(RunQuery(status: status, limit: 2000)).filter { $0.createdAt >= since }
+            var query = RunQuery(status: status, limit: 2000)
+            query.since = since
+            failures += try await store.runs(query)
         }
         let groups = Dictionary(grouping: failures) { "\($0.job)\u{0}\(FailureFingerprint.of($0.error ?? ""))" }
             .values.map { runs in runs.sorted { $0.createdAt > $1.createdAt } }

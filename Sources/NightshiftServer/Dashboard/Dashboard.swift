@@ -148,7 +148,17 @@ public struct Dashboard: Sendable {
     /// A page for a signed-in person, or a redirect to sign in.
     func page(_ request: Request, _ render: (DashboardSession) async throws -> DashboardPage) async throws -> Response {
         guard let session = session(of: request) else { return redirect(to: path("/sign-in")) }
-        let page = try await render(session)
+        let page: DashboardPage
+        do {
+            page = try await render(session)
+        } catch let missing as DashboardNotFound {
+            return Self.htmlResponse(Self.message("There is no \(missing.what).").markup, status: .notFound)
+        } catch {
+            logger.error("dashboard: a page could not be read", metadata: ["uri": "\(request.uri)", "error": "\(error)"])
+            return Self.htmlResponse(
+                Self.message("This page could not be read from the store: \(error). Try again in a moment.").markup,
+                status: .serviceUnavailable)
+        }
         if request.headers[HTTPField.Name("X-Nightshift-Partial")!] != nil {
             return Self.htmlResponse(page.content.markup)
         }

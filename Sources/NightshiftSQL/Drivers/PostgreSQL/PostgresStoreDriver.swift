@@ -140,7 +140,10 @@ struct PostgresStoreDriver: SQLStoreDriver {
         if let time { binds.append(time) } else { binds.appendNull() }
     }
 
-    func epochSeconds(_ column: String) -> SQLQueryString { "extract(epoch FROM \(unsafeRaw: column))" }
+    func epochSeconds(_ column: String) -> SQLQueryString {
+        // extract() answers numeric; double precision decodes as Double and sums as one.
+        "CAST(extract(epoch FROM \(unsafeRaw: column)) AS double precision)"
+    }
 
     func bucketStart(_ value: SQLQueryString, bucket: Int) -> SQLQueryString {
         "(floor(\(value) / \(unsafeRaw: String(bucket))) * \(unsafeRaw: String(bucket)))"
