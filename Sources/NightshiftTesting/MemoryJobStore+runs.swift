@@ -184,7 +184,9 @@ extension MemoryJobStore {
         let wanted = Set(jobs)
         return state.withLock { state in
             Dictionary(grouping: Self.ordered(state.runs).reversed().filter { wanted.contains($0.job) }, by: \.job)
-                .mapValues { runs in runs.prefix(max(1, limit)).map { RunMark(id: $0.id, status: $0.status, createdAt: $0.createdAt) } }
+                .mapValues { runs in
+                    runs.prefix(max(1, limit)).map { RunMark(id: $0.id, status: $0.status, createdAt: $0.createdAt) }
+                }
         }
     }
 

@@ -72,7 +72,8 @@ struct DashboardBenchmark {
                     times.sort()
                     let p50 = times[times.count / 2]
                     let p95 = times[min(times.count - 1, Int(Double(times.count) * 0.95))]
-                    var line = name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                    var line =
+                        name.padding(toLength: 20, withPad: " ", startingAt: 0)
                         + String(format: " %7.1f  %7.1f  %7.1f", p50, p95, times.last ?? 0)
                     if let statements = naive[name] {
                         var naiveTimes: [Double] = []
@@ -80,7 +81,9 @@ struct DashboardBenchmark {
                             naiveTimes.append(
                                 try await timed {
                                     try await store.pool.withDatabase { database in
-                                        for statement in statements { _ = try await database.raw(SQLQueryString(statement)).all() }
+                                        for statement in statements {
+                                            _ = try await database.raw(SQLQueryString(statement)).all()
+                                        }
                                     }
                                 } * 1000)
                         }

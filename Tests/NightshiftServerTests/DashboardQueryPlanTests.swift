@@ -52,9 +52,10 @@ import Testing
                 try await database.raw("ANALYZE").run()
             }
             let before = try await sequentialScans(url: test.url)
-            let failed = UUID(uuidString: try await test.store.pool.withDatabase { database in
-                try await database.raw("SELECT md5('50')::uuid::text AS id").first()!.decode(column: "id", as: String.self)
-            })!
+            let failed = UUID(
+                uuidString: try await test.store.pool.withDatabase { database in
+                    try await database.raw("SELECT md5('50')::uuid::text AS id").first()!.decode(column: "id", as: String.self)
+                })!
             let pages = [
                 "/", "/jobs", "/jobs/job-7", "/runs", "/runs?status=failed", "/runs?job=job-3", "/runs?trigger=manual",
                 "/runs?status=succeeded&job=job-9", "/runs/\(failed.lowercasedText)", "/queues", "/failures",

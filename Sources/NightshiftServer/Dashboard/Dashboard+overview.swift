@@ -33,7 +33,8 @@ extension Dashboard {
             } else {
                 state = lease?.holder == instance.id && (lease?.expiresAt ?? now) > now ? "LEADER" : "ALIVE"
             }
-            return "<tr><td>\(Self.badge(state))</td><td>\(instance.id)</td><td>\(instance.version)</td><td>\(instance.running) of \(instance.concurrency)</td><td>\(Self.ago(instance.startedAt, now: now))</td><td>\(Self.ago(instance.heartbeatAt, now: now))</td></tr>"
+            return
+                "<tr><td>\(Self.badge(state))</td><td>\(instance.id)</td><td>\(instance.version)</td><td>\(instance.running) of \(instance.concurrency)</td><td>\(Self.ago(instance.startedAt, now: now))</td><td>\(Self.ago(instance.heartbeatAt, now: now))</td></tr>"
         }
         let urgent: Set<JobHealth> = [.failing, .stuck, .dead, .overdue, .paused, .error]
         let attention = status.jobs.filter { urgent.contains($0.health) }.sorted {
