@@ -190,6 +190,29 @@ extension MemoryJobStore {
         }
     }
 
+    public func failureGroups(since: Date, limit: Int) async throws -> [FailureGroup] {
+        state.withLock { state in
+            let failures = state.runs.values.filter { $0.status.isFailure && $0.createdAt >= since }
+            return Dictionary(grouping: failures) { "\($0.job)\u{0}\($0.error ?? "")" }.values
+                .map { runs in
+                    FailureGroup(
+                        job: runs[0].job, error: runs[0].error ?? "", count: runs.count,
+                        newestAt: runs.map(\.createdAt).max() ?? since)
+                }
+                .sorted { ($0.count, $0.newestAt) > ($1.count, $1.newestAt) }
+                .prefix(max(1, limit)).map { $0 }
+        }
+    }
+
+    public func queueSummaries() async throws -> [String: QueueSummary] {
+        let now = clock.now
+        return state.withLock { state in
+            Dictionary(grouping: state.runs.values.filter { $0.status == .queued }, by: \.queue).mapValues { runs in
+                QueueSummary(depth: runs.count, oldestDue: runs.map(\.runAfter).filter { $0 <= now }.min())
+            }
+        }
+    }
+
     public func pausedQueues() async throws -> Set<String> {
         state.withLock { $0.pausedQueues }
     }

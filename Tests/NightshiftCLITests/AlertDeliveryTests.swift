@@ -44,6 +44,18 @@ import Testing
         """
     }
 
+    /// Runs `body` with `receiver` listening and a config (written in a fresh folder) whose only
+    /// channel is its webhook, with `jobs`.
+    func withWebhookOnly(
+        _ receiver: AlertReceiver, jobs: String, _ body: @escaping @Sendable (Nightshift, String) async throws -> Void
+    ) async throws {
+        try await receiver.serve { url in
+            let cli = try Nightshift()
+            defer { cli.cleanUp() }
+            try await body(cli, try cli.write(config: self.webhookOnly(url, jobs: jobs)))
+        }
+    }
+
     func events(_ deliveries: [AlertReceiver.Delivery], _ event: String, _ state: String) -> [AlertReceiver.Delivery] {
         deliveries.filter { $0.json["event"] as? String == event && $0.json["state"] as? String == state }
     }
@@ -104,10 +116,17 @@ import Testing
             #expect((api["incidents"] as? [[String: Any]])?.count == 1)
             let open = try await cli.run(["incidents", "--config", config])
             #expect(open.output.contains("no open incidents"), "\(open.output)")
-            // A test event to one channel, at once.
+            // A test event to one channel, then to each, at once.
             let test = try await cli.run(["alerts", "test", "ops", "--config", config])
             #expect(test.status == 0 && test.output.contains("ops: delivered"), "\(test.output)")
             #expect(receiver.taken("/hook").contains { $0.json["event"] as? String == "test" })
+            let every = try await cli.run(["alerts", "test", "--config", config])
+            #expect(
+                every.status == 0 && every.output.contains("ops: delivered") && every.output.contains("team: delivered")
+                    && every.output.contains("pager: delivered"), "\(every.output)")
+            #expect(receiver.taken("/slack").contains { ($0.json["text"] as? String)?.contains("Test alert") == true })
+            let paged = try String(contentsOf: cli.directory.appendingPathComponent("pager.jsonl"), encoding: .utf8)
+            #expect(paged.contains("\"event\":\"test\""))
             try await served.stop()
             #expect(!served.output.contains("s3cret"), "the secret is never logged")
         }
@@ -117,19 +136,16 @@ import Testing
     func retriedUntilReceiverRecovers() async throws {
         let receiver = AlertReceiver()
         receiver.refuse(until: Date().addingTimeInterval(20))
-        try await receiver.serve { url in
-            let cli = try Nightshift()
-            defer { cli.cleanUp() }
-            let config = try cli.write(
-                config: webhookOnly(
-                    url,
-                    jobs: """
+        try await withWebhookOnly(
+            receiver,
+            jobs: """
                           broken:
                             kind: command
                             schedule: "@every 1s"
                             alert_after_failures: 1
                             command: [sh, -c, "exit 1"]
-                        """))
+                """
+        ) { cli, config in
             let served = try await ServedAPI.start(cli, config: config, environment: Self.environment)
             try await receiver.waitUntil("the notification taken after the receiver recovered", seconds: 90) {
                 $0.contains { $0.status == 200 }
@@ -149,18 +165,15 @@ import Testing
         "expect_success_within opens one overdue alert for a job that never succeeds; its first success resolves it")
     func overdue() async throws {
         let receiver = AlertReceiver()
-        try await receiver.serve { url in
-            let cli = try Nightshift()
-            defer { cli.cleanUp() }
-            let config = try cli.write(
-                config: webhookOnly(
-                    url,
-                    jobs: """
+        try await withWebhookOnly(
+            receiver,
+            jobs: """
                           nightly:
                             kind: command
                             expect_success_within: 5s
                             command: [sh, -c, "true"]
-                        """))
+                """
+        ) { cli, config in
             let served = try await ServedAPI.start(cli, config: config, environment: Self.environment)
             try await receiver.waitUntil("the overdue alert") { self.events($0, "overdue", "open").count == 1 }
             let status = try await cli.run(["status", "--config", config])
@@ -179,19 +192,16 @@ import Testing
     )
     func missedWhileStopped() async throws {
         let receiver = AlertReceiver()
-        try await receiver.serve { url in
-            let cli = try Nightshift()
-            defer { cli.cleanUp() }
-            let config = try cli.write(
-                config: webhookOnly(
-                    url,
-                    jobs: """
+        try await withWebhookOnly(
+            receiver,
+            jobs: """
                           every-two-seconds:
                             kind: command
                             schedule: "@every 2s"
                             catch_up: none
                             command: [sh, -c, "true"]
-                        """))
+                """
+        ) { cli, config in
             let first = try await ServedAPI.start(cli, config: config, environment: Self.environment)
             try await Task.sleep(for: .seconds(4))
             let stopping = Date()

@@ -137,6 +137,10 @@ final class SlowStore: JobStore {
     func oldestQueuedRuns() async throws -> [String: Date] { try await base.oldestQueuedRuns() }
     func lease(_ name: String) async throws -> LeaseState? { try await base.lease(name) }
     func pausedQueues() async throws -> Set<String> { try await base.pausedQueues() }
+    func queueSummaries() async throws -> [String: QueueSummary] { try await base.queueSummaries() }
+    func failureGroups(since: Date, limit: Int) async throws -> [FailureGroup] {
+        try await base.failureGroups(since: since, limit: limit)
+    }
     func recentRuns(of jobs: [String], limit: Int) async throws -> [String: [RunMark]] {
         try await base.recentRuns(of: jobs, limit: limit)
     }

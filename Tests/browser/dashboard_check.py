@@ -54,10 +54,10 @@ def sign_in(driver, token):
     check("/sign-in" in driver.current_url, f"an anonymous visit did not go to sign-in: {driver.current_url}")
     driver.find_element(By.NAME, "token").send_keys(token)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "header nav")))
+    WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "header nav")))
 
 
-def wait_for(driver, what, condition, seconds=30):
+def wait_for(driver, what, condition, seconds=45):
     try:
         WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: condition(d))
     except TimeoutException:
@@ -98,7 +98,7 @@ def post(url, fields, cookie):
             return None
 
     try:
-        return urllib.request.build_opener(NoRedirect).open(request, timeout=10).status
+        return urllib.request.build_opener(NoRedirect).open(request, timeout=30).status
     except urllib.error.HTTPError as error:
         return error.code
 

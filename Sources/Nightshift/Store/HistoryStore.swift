@@ -32,4 +32,9 @@ public protocol HistoryStore: Sendable {
     func instances() async throws -> [InstanceState]
     /// The newest `limit` runs of each of `jobs`, newest first, as marks, in one statement.
     func recentRuns(of jobs: [String], limit: Int) async throws -> [String: [RunMark]]
+    /// Failed and discarded runs created at or after `since`, counted per job and error text,
+    /// largest groups first, at most `limit` groups (the index of failures; never the history).
+    func failureGroups(since: Date, limit: Int) async throws -> [FailureGroup]
+    /// Each queue's depth and oldest due run, in one pass over the queued runs.
+    func queueSummaries() async throws -> [String: QueueSummary]
 }

@@ -388,6 +388,40 @@ extension SQLJobStore {
         }
     }
 
+    public func failureGroups(since: Date, limit: Int) async throws -> [FailureGroup] {
+        try await pool.withDatabase { database in
+            // The partial index of failed and discarded runs serves the range.
+            try await database.raw(
+                """
+                SELECT job, COALESCE(error, '') AS error, count(*) AS n, max(created_at) AS newest FROM nightshift_runs
+                WHERE status IN ('failed', 'discarded') AND created_at >= \(bind: since)
+                GROUP BY job, COALESCE(error, '') ORDER BY n DESC, newest DESC LIMIT \(bind: max(1, limit))
+                """
+            ).all().map { row in
+                FailureGroup(
+                    job: try row.decode(column: "job", as: String.self), error: try row.decode(column: "error", as: String.self),
+                    count: try row.decode(column: "n", as: Int.self), newestAt: try row.decode(column: "newest", as: Date.self))
+            }
+        }
+    }
+
+    public func queueSummaries() async throws -> [String: QueueSummary] {
+        try await pool.withDatabase { database in
+            let rows = try await database.raw(
+                """
+                SELECT queue, count(*) AS depth, min(CASE WHEN run_after <= \(self.now) THEN run_after END) AS oldest
+                FROM nightshift_runs WHERE status = 'queued' GROUP BY queue
+                """
+            ).all()
+            var summaries: [String: QueueSummary] = [:]
+            for row in rows {
+                summaries[try row.decode(column: "queue", as: String.self)] = QueueSummary(
+                    depth: try row.decode(column: "depth", as: Int.self), oldestDue: try row.decode(column: "oldest", as: Date?.self))
+            }
+            return summaries
+        }
+    }
+
     public func pausedQueues() async throws -> Set<String> {
         try await pool.withDatabase { database in
             Set(

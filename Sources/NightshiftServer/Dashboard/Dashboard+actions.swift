@@ -104,7 +104,21 @@ extension Dashboard {
     private func retryMany(_ session: DashboardSession, form: [String: String]) async throws -> String {
         let ids = form.keys.filter { $0.hasPrefix("run-") }.compactMap { UUID(uuidString: String($0.dropFirst(4))) }
         var retried = 0
-        if !ids.isEmpty {
+        if let fingerprint = form["fingerprint"], let name = form["job"], let job = jobsByName[name] {
+            // A group of the Failures page: its runs are found again, newest first, bounded.
+            guard session.mayAct(on: name) else {
+                throw DashboardActionError(status: .forbidden, message: "Forbidden: your token may not act on \(name).")
+            }
+            let since = try await store.databaseNow().addingTimeInterval(form["window"] == "7d" ? -7 * 86_400 : -86_400)
+            var requests: [NewRun] = []
+            for status in [RunStatus.failed, .discarded] {
+                var query = RunQuery(job: name, status: status, limit: 10_000)
+                query.since = since
+                requests += try await store.runs(query).filter { FailureFingerprint.of($0.error ?? "") == fingerprint }
+                    .map { RunRetry.newRun(retrying: $0, job: job, by: session.name) }
+            }
+            retried = try await store.enqueue(requests).count
+        } else if !ids.isEmpty {
             // The ticked runs, in one read and one batch insert.
             let runs = try await store.runs(ids: ids).filter {
                 RunRetry.retryable.contains($0.status) && session.mayAct(on: $0.job)

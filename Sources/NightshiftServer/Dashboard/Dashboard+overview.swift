@@ -13,8 +13,7 @@ extension Dashboard {
         let incidents = try await store.incidents(openOnly: true, limit: 50)
         let buckets = try await store.finishedRunBuckets(since: now.addingTimeInterval(-3600), bucketSeconds: 60)
         let instances = try await store.instances()
-        let depths = try await store.queueDepths()
-        let oldest = try await store.oldestQueuedRuns()
+        let queues = try await store.queueSummaries()
 
         let leader: HTML
         if let lease, lease.expiresAt > now {
@@ -48,8 +47,8 @@ extension Dashboard {
         let incidentRows = incidents.map { incident -> HTML in
             "<tr><td>\(Self.badge(incident.condition.rawValue))</td><td>\(incident.subject)</td><td>\(Self.ago(incident.openedAt, now: now))</td><td>\(incident.detail.summary)</td></tr>"
         }
-        let queueRows = depths.keys.sorted().map { queue -> HTML in
-            "<tr><td>\(queue)</td><td>\(depths[queue] ?? 0)</td><td>\(Self.ago(oldest[queue], now: now))</td></tr>"
+        let queueRows = queues.keys.sorted().map { queue -> HTML in
+            "<tr><td>\(queue)</td><td>\(queues[queue]?.depth ?? 0)</td><td>\(Self.ago(queues[queue]?.oldestDue, now: now))</td></tr>"
         }
         let finished = buckets.reduce(0) { $0 + $1.count }
         let runSeconds = buckets.reduce(0.0) { $0 + $1.runSeconds }

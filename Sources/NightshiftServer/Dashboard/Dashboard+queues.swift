@@ -7,10 +7,9 @@ extension Dashboard {
     /// pause and resume for admins.
     func queuesPage(_ session: DashboardSession) async throws -> DashboardPage {
         let now = try await store.databaseNow()
-        let depths = try await store.queueDepths()
-        let oldest = try await store.oldestQueuedRuns()
+        let queues = try await store.queueSummaries()
         let paused = try await store.pausedQueues()
-        let names = Set(depths.keys).union(paused).union(jobs.map(\.policies.queue)).sorted()
+        let names = Set(queues.keys).union(paused).union(jobs.map(\.policies.queue)).sorted()
         let rows = names.map { queue -> HTML in
             let isPaused = paused.contains(queue)
             let action: HTML =
@@ -22,7 +21,7 @@ extension Dashboard {
                         confirm: "Pause queue \(queue)?"))
                 : .empty
             return """
-                <tr data-queue="\(queue)"><td>\(queue)</td><td>\(depths[queue] ?? 0)</td><td>\(Self.ago(oldest[queue], now: now))</td>\
+                <tr data-queue="\(queue)"><td>\(queue)</td><td>\(queues[queue]?.depth ?? 0)</td><td>\(Self.ago(queues[queue]?.oldestDue, now: now))</td>\
                 <td>\(isPaused ? Self.badge("PAUSED") : Self.badge("ACTIVE"))</td><td class="actions">\(action)</td></tr>
                 """
         }
@@ -40,28 +39,31 @@ extension Dashboard {
         let now = try await store.databaseNow()
         let week = request.uri.queryParameters["window"] == "7d"
         let since = now.addingTimeInterval(week ? -7 * 86_400 : -86_400)
-        var failures: [Run] = []
-        for status in [RunStatus.failed, .discarded] {
-            // Newest first, at most 2,000 of each: the page stays bounded however bad a day was.
-            var query = RunQuery(status: status, limit: 2000)
-            query.since = since
-            failures += try await store.runs(query)
+        // Grouped by job and error text in the database, then by fingerprint here.
+        var groups: [String: (job: String, fingerprint: String, count: Int, newestAt: Date)] = [:]
+        for group in try await store.failureGroups(since: since, limit: 1000) {
+            let fingerprint = FailureFingerprint.of(group.error)
+            let key = "\(group.job)\u{0}\(fingerprint)"
+            var entry = groups[key] ?? (group.job, fingerprint, 0, group.newestAt)
+            entry.count += group.count
+            entry.newestAt = max(entry.newestAt, group.newestAt)
+            groups[key] = entry
         }
-        let groups = Dictionary(grouping: failures) { "\($0.job)\u{0}\(FailureFingerprint.of($0.error ?? ""))" }
-            .values.map { runs in runs.sorted { $0.createdAt > $1.createdAt } }
-            .sorted { ($0.count, $0[0].createdAt) > ($1.count, $1[0].createdAt) }
-        let rows = groups.map { runs -> HTML in
-            let newest = runs[0]
+        let window = week ? "7d" : "24h"
+        let rows = groups.values.sorted { ($0.count, $0.newestAt) > ($1.count, $1.newestAt) }.map { group -> HTML in
             let retry: HTML =
-                session.mayAct(on: newest.job)
+                session.mayAct(on: group.job)
                 ? actionForm(
-                    "/runs/retry", label: "Retry these \(runs.count)", session: session, confirm: "Retry \(runs.count) runs?",
-                    fields: HTML(
-                        joining: runs.map { "<input type=\"hidden\" name=\"run-\($0.id.lowercasedText)\" value=\"on\">" }))
+                    "/runs/retry", label: "Retry these \(group.count)", session: session, confirm: "Retry \(group.count) runs?",
+                    fields: """
+                        <input type="hidden" name="job" value="\(group.job)"><input type="hidden" name="fingerprint" value="\(group.fingerprint)">\
+                        <input type="hidden" name="window" value="\(window)">
+                        """)
                 : .empty
             return """
-                <tr><td>\(jobLink(newest.job))</td><td>\(runs.count)</td><td class="error-text">\(FailureFingerprint.of(newest.error ?? ""))</td>\
-                <td>\(runLink(newest)) \(Self.ago(newest.createdAt, now: now))</td><td class="actions">\(retry)</td></tr>
+                <tr><td>\(jobLink(group.job))</td><td>\(group.count)</td><td class="error-text">\(group.fingerprint)</td>\
+                <td><a href="\(path("/runs?job=\(HTML.urlComponent(group.job))&status=failed"))">\(Self.ago(group.newestAt, now: now))</a></td>\
+                <td class="actions">\(retry)</td></tr>
                 """
         }
         let content: HTML = """

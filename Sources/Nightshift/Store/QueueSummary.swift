@@ -1,0 +1,15 @@
+import Foundation
+
+/// One queue at a glance: how many runs wait in it and since when the oldest due one has.
+public struct QueueSummary: Equatable, Sendable {
+    /// Queued runs, due or not.
+    public var depth: Int
+    /// The `run_after` of the oldest due queued run; nil when none is due yet.
+    public var oldestDue: Date?
+
+    /// A summary.
+    public init(depth: Int, oldestDue: Date?) {
+        self.depth = depth
+        self.oldestDue = oldestDue
+    }
+}
