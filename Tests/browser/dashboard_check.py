@@ -13,7 +13,12 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -59,9 +64,43 @@ def sign_in(driver, token):
 
 def wait_for(driver, what, condition, seconds=45):
     try:
-        WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: condition(d))
+        # The live refresh replaces the page's content every 2 s: an element found a moment ago
+        # may be gone; look again.
+        WebDriverWait(
+            driver, seconds, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]
+        ).until(lambda d: condition(d))
     except TimeoutException:
         fail(f"waited {seconds} s for {what}; page: {driver.find_element(By.TAG_NAME, 'main').text[:600]!r}")
+
+
+def open_page(driver, path):
+    """Loads `path` and waits for the dashboard's script, so that confirmations are in place."""
+    driver.get(BASE + path)
+    wait_ready(driver)
+
+
+def wait_ready(driver):
+    wait_for(driver, "the page's script", lambda d: d.execute_script("return document.documentElement.dataset.nightshift") == "ready")
+
+
+def click(driver, css, button=None):
+    """Clicks the element at `css` (or the button labelled `button` inside it), looking again if
+    the live refresh replaced it meanwhile."""
+    for _ in range(10):
+        try:
+            element = driver.find_element(By.CSS_SELECTOR, css)
+            if button is not None:
+                element = element.find_element(By.XPATH, f".//button[text()='{button}']")
+            element.click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    fail(f"{css} {button or ''} kept changing under the click")
+
+
+def accept_confirmation(driver):
+    WebDriverWait(driver, 15).until(expected_conditions.alert_is_present())
+    driver.switch_to.alert.accept()
 
 
 PAGES = ["/", "/jobs", "/jobs/ok", "/runs", "/queues", "/failures"]
@@ -72,7 +111,7 @@ def viewer_checks():
     try:
         sign_in(driver, os.environ["VIEWER_TOKEN"])
         for page in PAGES:
-            driver.get(BASE + page)
+            open_page(driver, page)
             no_dialog(driver, page)
             main = driver.find_element(By.TAG_NAME, "main")
             check("ok" in main.text or page in ("/queues", "/failures", "/"), f"{page} does not show the example jobs")
@@ -109,11 +148,10 @@ def admin_checks():
         sign_in(driver, os.environ["ADMIN_TOKEN"])
         driver.save_screenshot(os.path.join(SHOTS, "overview.png"))
         # Run a job from the Jobs page; its run appears and finishes on the Run page without a reload.
-        driver.get(BASE + "/jobs")
+        open_page(driver, "/jobs")
         driver.save_screenshot(os.path.join(SHOTS, "jobs.png"))
-        row = driver.find_element(By.CSS_SELECTOR, "tr[data-job='slow']")
-        row.find_element(By.XPATH, ".//button[text()='Run now']").click()
-        driver.switch_to.alert.accept()
+        click(driver, "tr[data-job='slow']", "Run now")
+        accept_confirmation(driver)
         wait_for(driver, "the run page", lambda d: "/runs/" in d.current_url)
         marker = driver.execute_script("window.__notReloaded = true; return window.__notReloaded")
         check(marker, "could not mark the page")
@@ -121,32 +159,32 @@ def admin_checks():
         check(driver.execute_script("return window.__notReloaded === true"), "the run page was reloaded, not refreshed in place")
         driver.save_screenshot(os.path.join(SHOTS, "run.png"))
         # Pause and resume a job.
-        driver.get(BASE + "/jobs")
-        driver.find_element(By.CSS_SELECTOR, "tr[data-job='ok']").find_element(By.XPATH, ".//button[text()='Pause']").click()
-        driver.switch_to.alert.accept()
+        open_page(driver, "/jobs")
+        click(driver, "tr[data-job='ok']", "Pause")
+        accept_confirmation(driver)
         wait_for(driver, "PAUSED", lambda d: "PAUSED" in d.find_element(By.CSS_SELECTOR, "tr[data-job='ok']").text)
-        driver.find_element(By.CSS_SELECTOR, "tr[data-job='ok']").find_element(By.XPATH, ".//button[text()='Resume']").click()
+        click(driver, "tr[data-job='ok']", "Resume")
         wait_for(driver, "resumed", lambda d: "PAUSED" not in d.find_element(By.CSS_SELECTOR, "tr[data-job='ok']").text)
         # A job whose error holds markup shows it as text and opens no dialog.
         driver.get(BASE + "/runs?job=xss")
         wait_for(driver, "the xss job's failed run", lambda d: "<img src=x onerror=alert(1)>" in d.find_element(By.TAG_NAME, "main").text)
         no_dialog(driver, "/runs?job=xss")
-        driver.find_element(By.CSS_SELECTOR, "tr[data-run] a").click()
+        click(driver, "tr[data-run] a")
         wait_for(driver, "the run page", lambda d: "/runs/" in d.current_url)
         time.sleep(0.5)
         no_dialog(driver, "the xss run page")
         check("<img src=x onerror=alert(1)>" in driver.find_element(By.TAG_NAME, "main").text, "the error is not shown as text")
         # Retry a failed run.
-        driver.find_element(By.XPATH, "//button[text()='Retry']").click()
+        click(driver, "main", "Retry")
         wait_for(driver, "the retry's run page", lambda d: "retry" in d.find_element(By.TAG_NAME, "main").text)
         # Bulk-retry a filter.
-        driver.get(BASE + "/runs?job=xss&status=failed")
-        driver.find_element(By.XPATH, "//button[starts-with(text(), 'Retry every failed run')]").click()
-        driver.switch_to.alert.accept()
+        open_page(driver, "/runs?job=xss&status=failed")
+        click(driver, "main form[data-confirm^='Retry every'] button")
+        accept_confirmation(driver)
         wait_for(driver, "the bulk retry's runs", lambda d: "trigger=retry" in d.current_url)
         # Screenshots of the other pages.
         for name, page in (("queues", "/queues"), ("failures", "/failures"), ("job", "/jobs/ok"), ("runs", "/runs")):
-            driver.get(BASE + page)
+            open_page(driver, page)
             no_dialog(driver, page)
             driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
         # A POST without the CSRF token is refused, with the admin's own session.

@@ -416,7 +416,8 @@ extension SQLJobStore {
             var summaries: [String: QueueSummary] = [:]
             for row in rows {
                 summaries[try row.decode(column: "queue", as: String.self)] = QueueSummary(
-                    depth: try row.decode(column: "depth", as: Int.self), oldestDue: try row.decode(column: "oldest", as: Date?.self))
+                    depth: try row.decode(column: "depth", as: Int.self),
+                    oldestDue: try row.decode(column: "oldest", as: Date?.self))
             }
             return summaries
         }

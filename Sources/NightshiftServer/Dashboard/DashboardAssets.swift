@@ -18,6 +18,7 @@ enum DashboardAssets {
     /// without it.
     static let script = """
         "use strict";
+        document.documentElement.dataset.nightshift = "ready";
         document.addEventListener("submit", (event) => {
           const form = event.target.closest("form[data-confirm]");
           if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
