@@ -68,6 +68,11 @@ import Testing
                 uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                 body: ByteBuffer(string: "token=nope"))
             #expect(wrong.status == .unauthorized)
+            // A body that is not valid percent-encoding is a wrong token, not a trap.
+            let garbled = try await client.execute(
+                uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=%zz%E2%28 x"))
+            #expect(garbled.status == .unauthorized)
             let cookie = try await signIn(client, "viewer-secret")
             let (pageStatus, page, pageHeaders) = try await get(client, "/", cookie: cookie)
             #expect(pageStatus == .ok && page.contains("Overview") && page.contains("dash (viewer)"))
