@@ -161,7 +161,9 @@ import Testing
         let url = "https://localhost:\(port)/answer.json"
         let trusted = HTTPJob(method: "GET", url: url, caFile: certificates.ca)
         var details: JSONObject?
-        let deadline = ContinuousClock.now + .seconds(15)
+        // Until openssl's server listens: on a loaded machine a try that finds no listener can
+        // take the client's whole 10 s connect timeout, so allow a minute.
+        let deadline = ContinuousClock.now + .seconds(60)
         while details == nil, ContinuousClock.now < deadline {
             details = try? await trusted.body(context())
             if details == nil { try await Task.sleep(for: .milliseconds(100)) }
