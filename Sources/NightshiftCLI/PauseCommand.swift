@@ -22,12 +22,7 @@ struct PauseCommand: AsyncParsableCommand {
         let logger = try options.logger()
         let app = try options.loadApp(logger: logger)
         let job = try app.job(named: name)
-        try await app.withStore(logger: logger, migrating: false) { store in
-            if try await !store.setPaused(job: name, paused: paused) {
-                try await store.register([JobRegistration(job)])
-                _ = try await store.setPaused(job: name, paused: paused)
-            }
-        }
+        try await app.withStore(logger: logger, migrating: false) { store in try await store.setPaused(job, paused: paused) }
         logger.notice("[\(name)] \(paused ? "paused" : "resumed") by cli", metadata: ["job": "\(name)", "by": "cli"])
         print("\(name): \(paused ? "paused" : "resumed")")
     }

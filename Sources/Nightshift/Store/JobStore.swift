@@ -19,3 +19,14 @@ extension EngineStore {
         try await complete([completion]).contains(completion.runID)
     }
 }
+
+extension JobStore {
+    /// Pauses or resumes `job`, registering it first when no engine has yet (a pause from the
+    /// API, the CLI or the dashboard before the first `serve`).
+    public func setPaused(_ job: Job, paused: Bool) async throws {
+        if try await !setPaused(job: job.name, paused: paused) {
+            try await register([JobRegistration(job)])
+            _ = try await setPaused(job: job.name, paused: paused)
+        }
+    }
+}

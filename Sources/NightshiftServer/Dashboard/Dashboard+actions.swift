@@ -14,10 +14,7 @@ extension Dashboard {
         switch action {
         case "pause", "resume":
             let paused = action == "pause"
-            if try await !store.setPaused(job: name, paused: paused) {
-                try await store.register([JobRegistration(job)])
-                _ = try await store.setPaused(job: name, paused: paused)
-            }
+            try await store.setPaused(job, paused: paused)
             logger.info(
                 "[\(name)] \(paused ? "paused" : "resumed") by \(session.name) (dashboard)",
                 metadata: ["job": "\(name)", "by": "\(session.name)"])

@@ -28,11 +28,7 @@ extension AdminAPI {
         let token = try authenticator.authorize(request, roles: [.admin], job: name)
         let job = try job(named: name)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
-        if try await !store.setPaused(job: name, paused: paused) {
-            // Not registered yet (no engine has started with it): register, then pause.
-            try await store.register([JobRegistration(job)])
-            _ = try await store.setPaused(job: name, paused: paused)
-        }
+        try await store.setPaused(job, paused: paused)
         logger.info(
             "[\(name)] \(paused ? "paused" : "resumed") by \(token.name)", metadata: ["job": "\(name)", "by": "\(token.name)"])
         return JSONResponse(PauseAnswer(job: name, paused: paused))
