@@ -49,19 +49,19 @@ struct CounterFlushKillTests {
                 var killedMidway = 0
                 for round in 0..<8 {
                     let (process, _) = try cli.start(["run", job, "--config", config])
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 150...1200)))
+                    // Killed once this run has written counts, a random moment later: counted from
+                    // the process's start, a loaded machine's slow start-up once left every kill
+                    // before the flush, and a quick one every kill after it.
+                    let before = try await hitRows(pool)
+                    let begun = ContinuousClock.now + .seconds(30)
+                    while process.isRunning, ContinuousClock.now < begun, try await hitRows(pool) == before {
+                        try await Task.sleep(for: .milliseconds(2))
+                    }
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...20)))
                     kill(process.processIdentifier, SIGKILL)
                     _ = try await Nightshift.exitStatus(of: process)
                     // Killed midway: some counts are in the table, some keys are still in Redis.
-                    let flushedRows =
-                        try await pool.withDatabase { db in
-                            try await db.raw("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'page_hits'").first()?.decode(
-                                column: "n", as: Int.self)
-                        } == 1
-                        ? try await pool.withDatabase { db in
-                            try await db.raw("SELECT count(*) AS n FROM page_hits").first()?.decode(column: "n", as: Int.self)
-                                ?? 0
-                        } : 0
+                    let flushedRows = try await hitRows(pool)
                     var live = 0
                     for try await keys in redis.scan(match: "\(prefix)hits:*") { live += keys.count }
                     if flushedRows > 0 && live > 0 { killedMidway += 1 }
@@ -85,6 +85,19 @@ struct CounterFlushKillTests {
                 for try await keys in redis.scan(match: "nightshift:pending:\(job):*") { left += keys }
                 #expect(left.isEmpty)
             }
+        }
+    }
+
+    /// The sum of the counts in `page_hits` (0 before the job created it).
+    func hitRows(_ pool: SQLConnectionPool) async throws -> Int {
+        try await pool.withDatabase { db in
+            guard
+                try await db.raw("SELECT count(*) AS n FROM pg_tables WHERE tablename = 'page_hits'").first()?.decode(
+                    column: "n", as: Int.self) == 1
+            else { return 0 }
+            return try await db.raw("SELECT CAST(COALESCE(sum(value), 0) AS BIGINT) AS n FROM page_hits").first()?.decode(
+                column: "n", as: Int.self)
+                ?? 0
         }
     }
 }
