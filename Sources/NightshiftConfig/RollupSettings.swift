@@ -39,7 +39,8 @@ enum RollupSettings {
             database: database, source: try required("source").sqlName(qualified: true),
             timestampColumn: try required("timestamp_column").sqlName().text, groupBy: groupBy, granularities: granularities,
             target: try required("target").sqlName(qualified: true), measures: measures,
-            lateData: try fields["late_data"]?.duration() ?? .seconds(3600), timeZone: timeZone, bucketColumn: bucketColumn)
+            lateData: try fields["late_data"]?.duration() ?? .seconds(3600), timeZone: timeZone, bucketColumn: bucketColumn,
+            completeBucketsOnly: try fields["complete_buckets_only"]?.bool() ?? false)
     }
 
     /// `count`, or a one-key mapping such as `{count_if: "status < 400"}` or `{sum: bytes}`.

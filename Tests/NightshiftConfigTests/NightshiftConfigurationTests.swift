@@ -203,7 +203,7 @@ import Testing
             return
         }
         #expect(
-            flush.pattern.fields == ["tenant", "date", "metric"] && flush.valueColumn == "call_count"
+            flush.pattern.fields == ["tenant", "date", "metric"] && flush.values == [CounterValue(column: "call_count")]
                 && flush.totalMarker == "__total__")
         #expect(flush.columns == ["tenant": "tenant_id", "date": "period_start", "metric": "endpoint"])
         let unknown = message(
@@ -216,6 +216,30 @@ import Testing
         #expect(
             badPattern?.hasPrefix("nightshift.yml:7: jobs.f.keys: fields must be separated by text") == true,
             "\(badPattern ?? "")")
+    }
+
+    @Test("counter-flush reads several number columns from hash fields; a value without the counter's name is an error")
+    func counterFlushValues() throws {
+        let head =
+            "redis: { r: \"redis://x\" }\ndatabases: { app: \"sqlite:a.db\" }\njobs:\n  f:\n    kind: counter-flush\n    redis: r\n    keys: \"usage:{tenant}:{date}\"\n    database: app\n    table: t\n"
+        let config = try parse(
+            head + "    hash_field: metric\n    values: { call_count: \"{metric}\", total_weight: \"{metric}:weight\" }\n")
+        guard case .counterFlush(let flush) = config.jobs[0].kind else {
+            Issue.record("not a counter-flush")
+            return
+        }
+        #expect(flush.values.map(\.column) == ["call_count", "total_weight"])
+        #expect(flush.values[1].hashField(of: "GET_/usage") == "GET_/usage:weight")
+        let noPlaceholder = message(head + "    hash_field: metric\n    values: { calls: \"{endpoint}\" }\n")
+        #expect(
+            noPlaceholder?.hasPrefix(
+                "nightshift.yml:11: jobs.f.values.calls: a value's hash fields must name the counter as {metric}, once")
+                == true, "\(noPlaceholder ?? "")")
+        let noHash = message(head + "    values: { calls: \"{metric}\" }\n")
+        #expect(noHash?.hasPrefix("nightshift.yml:10: jobs.f.values: 'values' needs 'hash_field'") == true, "\(noHash ?? "")")
+        let both = message(
+            head + "    hash_field: metric\n    columns: { value: n }\n    values: { calls: \"{metric}\" }\n")
+        #expect(both?.contains("either as 'values' or as 'columns.value'") == true, "\(both ?? "")")
     }
 
     @Test("rollup reads its measures, granularities and the job's time zone")

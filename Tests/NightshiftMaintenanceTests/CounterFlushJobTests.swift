@@ -73,7 +73,8 @@ struct CounterFlushJobTests {
                     database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{tenant}:{date}"),
                     hashField: "metric",
                     table: try SQLName("usage_counters"),
-                    columns: ["tenant": "tenant_id", "date": "period_start", "metric": "endpoint"], valueColumn: "call_count",
+                    columns: ["tenant": "tenant_id", "date": "period_start", "metric": "endpoint"],
+                    values: [CounterValue(column: "call_count")],
                     totalMarker: "__total__")
                 let expected = [
                     "tenant_E_111 | /verify | 2025-09-01 | 10 | 0", "tenant_E_111 | __total__ | 2025-09-01 | 10 | 0",
@@ -101,6 +102,54 @@ struct CounterFlushJobTests {
     }
 
     @Test(
+        "several number columns from one hash: calls and weights, totals of each, moved or dated, in one statement",
+        arguments: TestStoreKind.available)
+    func severalValues(kind: TestStoreKind) async throws {
+        try await TestRedis.withPrefix { redis, prefix in
+            try await AppDatabase.with(kind) { app in
+                let registry = DatabaseRegistry(
+                    urls: ["app": app.url], redisURLs: ["usage": try TestRedis.url()], logger: Logger(label: "flush-test"))
+                let values = [
+                    try CounterValue(column: "total_weight", template: "{metric}:weight", field: "metric"),
+                    CounterValue(column: "call_count"),
+                ]
+                let counter = UsageCounter(
+                    client: redis, pattern: try CounterKeyPattern("\(prefix)usage:{tenant}:{date}"), hashField: "metric",
+                    values: values)
+                let day = ISO8601Format.date(from: "2025-09-01T12:00:00Z")!
+                try await counter.increment(
+                    ["tenant": "t1", "metric": "GET_/usage"], by: ["call_count": 1, "total_weight": 5], at: day)
+                try await counter.increment(
+                    ["tenant": "t1", "metric": "GET_/usage"], by: ["call_count": 1, "total_weight": 7], at: day)
+                try await counter.increment(["tenant": "t1", "metric": "POST_/verify"], by: ["call_count": 3], at: day)
+                try await counter.increment(["tenant": "t2", "metric": "GET_/usage"], by: ["total_weight": 2], at: day)
+                #expect(try await redis.send(["HGET", "\(prefix)usage:t1:2025-09-01", "GET_/usage:weight"]).integer == 12)
+                let job = CounterFlushJob(
+                    database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{tenant}:{date}"),
+                    hashField: "metric", table: try SQLName("usage_counters"),
+                    columns: ["tenant": "tenant_id", "date": "period_start", "metric": "endpoint"], values: values,
+                    totalMarker: "__total__")
+                let query: SQLQueryString = """
+                    SELECT tenant_id || ' ' || endpoint || ' ' || call_count || ' ' || total_weight AS line FROM usage_counters \
+                    ORDER BY tenant_id, endpoint
+                    """
+                let expected = [
+                    "t1 GET_/usage 2 12", "t1 POST_/verify 3 0", "t1 __total__ 5 12", "t2 GET_/usage 0 2", "t2 __total__ 0 2",
+                ]
+                for _ in 0..<2 {
+                    let details = try await job.body(registry: registry)(flushContext(job: "flush-usage"))
+                    #expect(details == ["processedKeys": 2, "upserts": 5], "\(details)")
+                    #expect(try await rows(app, query) == expected)
+                }
+                let status = try await job.body(registry: registry)(
+                    flushContext(job: "flush-usage", params: ["status": true, "date": "2025-09-01"]))
+                #expect(status["redisTotal"] == 14 && status["tableTotal"] == 14 && status["upToDate"] == true, "\(status)")
+                await registry.closeAll()
+            }
+        }
+    }
+
+    @Test(
         "string keys: tenant and date filters, a status view, and bad keys that are counted, not fatal",
         arguments: TestStoreKind.available)
     func filtersAndStatus(kind: TestStoreKind) async throws {
@@ -121,7 +170,8 @@ struct CounterFlushJobTests {
                     urls: ["app": app.url], redisURLs: ["usage": try TestRedis.url()], logger: Logger(label: "flush-test"))
                 let job = CounterFlushJob(
                     database: "app", redis: "usage", pattern: try CounterKeyPattern("\(prefix)usage:{merchant}:{date}:{metric}"),
-                    table: try SQLName("merchant_usage"), columns: ["date": "usage_date"], valueColumn: "amount")
+                    table: try SQLName("merchant_usage"), columns: ["date": "usage_date"],
+                    values: [CounterValue(column: "amount")])
                 let run = { (params: JSONObject) in
                     try await job.body(registry: registry)(flushContext(job: "aggregate", params: params))
                 }

@@ -142,6 +142,46 @@ import Testing
     }
 
     @Test(
+        "complete_buckets_only leaves the hour and the day under way for a later run", arguments: TestStoreKind.available)
+    func completeBucketsOnly(kind: TestStoreKind) async throws {
+        try await AppDatabase.with(kind) { app in
+            try await app.execute(
+                "CREATE TABLE api_events (tenant_id TEXT, status INTEGER NOT NULL, created_at \(unsafeRaw: app.timeType) NOT NULL)"
+            )
+            // The job reads the database's clock, which a test cannot move: start clear of an hour's end.
+            var now = Date()
+            let untilNextHour = 3600 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 3600)
+            if untilNextHour < 10 {
+                try await Task.sleep(for: .seconds(untilNextHour + 1))
+                now = Date()
+            }
+            let hour = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+            let today = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)
+            let earlier = [hour.addingTimeInterval(-7200 + 300), hour.addingTimeInterval(-3600 + 300)]
+            try await insertEvents(app, earlier.map { ("ended", 200, $0) } + [("under-way", 200, hour)])
+            let base = try seedRollup()
+            let job = RollupJob(
+                database: base.database, source: base.source, timestampColumn: base.timestampColumn, groupBy: base.groupBy,
+                granularities: base.granularities, target: base.target, measures: base.measures, timeZone: base.timeZone,
+                completeBucketsOnly: true)
+            let details = try await job.body(registry: app.registry)(rollupContext())
+            let endedDays = Set(earlier.filter { $0 < today }.map { ($0.timeIntervalSince1970 / 86_400).rounded(.down) }).count
+            #expect(details["hourlyBuckets"] == 2 && details["dailyBuckets"] == .number(Double(endedDays)), "\(details)")
+            func rows(_ table: String, _ tenant: String) async throws -> Int {
+                try await app.integer("SELECT count(*) AS n FROM \(unsafeRaw: table) WHERE tenant_id = \(bind: tenant)")
+            }
+            #expect(try await rows("api_events_rollup_hourly", "ended") == 2)
+            #expect(try await rows("api_events_rollup_hourly", "under-way") == 0)
+            #expect(try await rows("api_events_rollup_daily", "ended") == endedDays)
+            #expect(try await rows("api_events_rollup_daily", "under-way") == 0)
+            // A window asked for by hand is cut at the same place.
+            let window = DateWindow(from: hour.addingTimeInterval(-86_400), to: hour.addingTimeInterval(3600))
+            #expect(try await job.body(registry: app.registry)(rollupContext(window: window))["hourlyBuckets"] == 0)
+            #expect(try await rows("api_events_rollup_hourly", "under-way") == 0)
+        }
+    }
+
+    @Test(
         "PostgreSQL: unique users, merged metadata, and days in the job's time zone",
         .requiresPostgres)
     func postgresMeasures() async throws {

@@ -29,8 +29,11 @@ public struct CounterFlushJob: Sendable {
     public let table: SQLName
     /// Field names to column names; fields not listed use their own name.
     public let columns: [String: String]
-    /// The column holding the count.
-    public let valueColumn: String
+    /// The number columns, the first being the count `status` compares; one unless hash fields
+    /// tell several apart (see ``CounterValue``).
+    public let values: [CounterValue]
+    /// ``values``' indices in the order hash fields are matched against them.
+    let valueMatchOrder: [Int]
     /// When set, the value of ``totalField`` for a per-group total row (`__total__`).
     public let totalMarker: String?
     /// Keys per `SCAN` batch and per upsert.
@@ -48,7 +51,8 @@ public struct CounterFlushJob: Sendable {
     /// A flush; see the type's documentation.
     public init(
         database: String, redis: String, pattern: CounterKeyPattern, hashField: String? = nil, table: SQLName,
-        columns: [String: String] = [:], valueColumn: String = "value", totalMarker: String? = nil, batchSize: Int = 1000,
+        columns: [String: String] = [:], values: [CounterValue] = [CounterValue(column: "value")], totalMarker: String? = nil,
+        batchSize: Int = 1000,
         timeZone: TimeZone = TimeZone(identifier: "UTC")!
     ) {
         self.timeZone = timeZone
@@ -58,7 +62,8 @@ public struct CounterFlushJob: Sendable {
         self.hashField = hashField
         self.table = table
         self.columns = columns
-        self.valueColumn = valueColumn
+        self.values = values
+        valueMatchOrder = values.matchOrder
         self.totalMarker = totalMarker
         self.batchSize = batchSize
     }
@@ -70,6 +75,14 @@ public struct CounterFlushJob: Sendable {
     var totalField: String? { hashField ?? pattern.fields.last { $0 != CounterKeyPattern.dateField } }
 
     func column(_ field: String) -> String { columns[field] ?? field }
+
+    /// For a hash field: which of ``values`` it holds (by index) and the counter's name.
+    func value(inHashField hashField: String) -> (index: Int, name: String)? {
+        for index in valueMatchOrder {
+            if let name = values[index].counterName(inHashField: hashField) { return (index, name) }
+        }
+        return nil
+    }
 
     /// The work, for ``Job``.
     public func body(registry: DatabaseRegistry) -> Job.Body {

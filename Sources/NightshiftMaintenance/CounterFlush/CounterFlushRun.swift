@@ -13,8 +13,8 @@ struct CounterFlushRun {
 
     /// What a batch read from Redis gave.
     struct Batch {
-        /// Each good key with its rows (field values → count).
-        var rows: [(key: String, values: [String: String], count: Int64)] = []
+        /// Each good key with its rows: field values, which of the job's values (index), the number.
+        var rows: [(key: String, fields: [String: String], value: Int, count: Int64)] = []
         /// Keys that could be read and fit the layout.
         var goodKeys: [String] = []
         /// Keys that did not, with why.
@@ -76,7 +76,7 @@ struct CounterFlushRun {
 
     private func flushDated(globs: [String], table: CounterTable, tally: inout Tally) async throws {
         var seen = Set<String>()
-        var totals: [[String]: Int64] = [:]
+        var totals: [[String]: [Int64]] = [:]
         // Each batch's upsert runs while the next batch is read from Redis.
         var writing: Task<Void, any Error>?
         defer { writing?.cancel() }
@@ -124,7 +124,7 @@ struct CounterFlushRun {
             if context.isDryRun {
                 let batch = try await read(fitting, originals: fitting)
                 note(batch, into: &tally)
-                var totals: [[String]: Int64] = [:]
+                var totals: [[String]: [Int64]] = [:]
                 tally.upserts += aggregate(batch, totals: &totals).count + totals.count
                 continue
             }
@@ -161,9 +161,9 @@ struct CounterFlushRun {
             let fresh = try await CounterLedger.claim(good, on: db)
             var freshBatch = batch
             freshBatch.rows = batch.rows.filter { fresh.contains($0.key) }
-            var totals: [[String]: Int64] = [:]
+            var totals: [[String]: [Int64]] = [:]
             var rows = aggregate(freshBatch, totals: &totals)
-            rows.merge(totals) { $0 + $1 }
+            rows.merge(totals) { zip($0, $1).map(+) }
             return try await table.upsert(rows, additive: true, on: db)
         }
         tally.upserts += written
@@ -193,7 +193,7 @@ struct CounterFlushRun {
             case .error(let message):
                 batch.badKeys.append((key, message))
             case .array(let items) where job.hashField != nil:
-                var rows: [(String, [String: String], Int64)] = []
+                var rows: [(String, [String: String], Int, Int64)] = []
                 var bad: String?
                 for pair in stride(from: 0, to: items.count - 1, by: 2) {
                     guard let field = items[pair].string, let count = items[pair + 1].integer else {
@@ -201,9 +201,13 @@ struct CounterFlushRun {
                             "hash field \(items[pair].string ?? "?") holds '\(items[pair + 1].string ?? "?")', not a whole number"
                         break
                     }
+                    guard let (value, name) = job.value(inHashField: field) else {
+                        bad = "hash field \(field) is none of \(job.values.map(\.column).joined(separator: ", "))"
+                        break
+                    }
                     var fieldValues = values
-                    fieldValues[job.hashField!] = field
-                    rows.append((key, fieldValues, count))
+                    fieldValues[job.hashField!] = name
+                    rows.append((key, fieldValues, value, count))
                 }
                 if let bad {
                     batch.badKeys.append((key, bad))
@@ -216,7 +220,7 @@ struct CounterFlushRun {
                     batch.badKeys.append((key, "holds '\(reply.string ?? "\(reply)")', not a whole number"))
                     continue
                 }
-                batch.rows.append((key, values, count))
+                batch.rows.append((key, values, 0, count))
                 batch.goodKeys.append(key)
             }
         }
@@ -231,7 +235,8 @@ struct CounterFlushRun {
             for row in batch.rows {
                 // The key's own name, not the pending name it was moved to for the flush.
                 let key = row.key.hasPrefix(pendingPrefix) ? originalKey(ofPending: row.key) : row.key
-                context.logger.debug("Counted \(key) = \(row.count)", metadata: ["key": "\(key)"])
+                let field = job.hashField.map { " " + job.values[row.value].hashField(of: row.fields[$0] ?? "") } ?? ""
+                context.logger.debug("Counted \(key)\(field) = \(row.count)", metadata: ["key": "\(key)"])
             }
         }
         for (key, reason) in batch.badKeys { noteBad(key, reason, into: &tally) }
@@ -246,14 +251,16 @@ struct CounterFlushRun {
         context.logger.warning("skipping a counter key", metadata: ["key": "\(key)", "reason": "\(reason)"])
     }
 
-    /// The batch's rows by key columns (counts of equal keys summed), and their sums per total
-    /// group added to `totals`.
-    private func aggregate(_ batch: Batch, totals: inout [[String]: Int64]) -> [[String]: Int64] {
-        var rows: [[String]: Int64] = [:]
+    /// The batch's rows by key columns, one number per value (counts of equal keys summed; a
+    /// value no counter holds is 0), and their sums per total group added to `totals`.
+    private func aggregate(_ batch: Batch, totals: inout [[String]: [Int64]]) -> [[String]: [Int64]] {
+        var rows: [[String]: [Int64]] = [:]
+        let zeros = [Int64](repeating: 0, count: job.values.count)
         for row in batch.rows {
-            rows[job.rowFields.map { row.values[$0] ?? "" }, default: 0] += row.count
+            rows[job.rowFields.map { row.fields[$0] ?? "" }, default: zeros][row.value] += row.count
             if let marker = job.totalMarker, let totalField = job.totalField {
-                totals[job.rowFields.map { $0 == totalField ? marker : row.values[$0] ?? "" }, default: 0] += row.count
+                totals[job.rowFields.map { $0 == totalField ? marker : row.fields[$0] ?? "" }, default: zeros][row.value] +=
+                    row.count
             }
         }
         return rows
@@ -297,8 +304,8 @@ struct CounterFlushRun {
         return days
     }
 
-    /// For one day: the keys and their sum in Redis, the rows and their sum in the table (total
-    /// rows left out of both), and what remains to flush.
+    /// For one day: the keys and their sum in Redis, the rows and their sum in the table (of the
+    /// first value; total rows left out of both), and what remains to flush.
     private func status(filters: [String: String], day: String) async throws -> JSONObject {
         guard job.pattern.isDated else {
             throw MaintenanceError.unsupported("status needs dated keys ({date} in the pattern)")
@@ -312,7 +319,7 @@ struct CounterFlushRun {
             let fresh = keys.filter { seen.insert($0).inserted }
             let batch = try await read(fresh, originals: fresh)
             keyCount += batch.goodKeys.count
-            redisTotal += batch.rows.reduce(0) { $0 + $1.count }
+            redisTotal += batch.rows.reduce(0) { $0 + ($1.value == 0 ? $1.count : 0) }
         }
         let dateColumn = "\"\(job.column(CounterKeyPattern.dateField))\""
         var condition = pool.maintenance.dateEquals(dateColumn, day)
@@ -322,7 +329,7 @@ struct CounterFlushRun {
         }
         let (rows, tableTotal) = try await pool.withDatabase { db in
             let row = try await db.raw(
-                "SELECT count(*) AS n, CAST(coalesce(sum(\"\(unsafeRaw: job.valueColumn)\"), 0) AS bigint) AS total FROM \(unsafeRaw: job.table.quoted) WHERE \(condition)"
+                "SELECT count(*) AS n, CAST(coalesce(sum(\"\(unsafeRaw: job.values[0].column)\"), 0) AS bigint) AS total FROM \(unsafeRaw: job.table.quoted) WHERE \(condition)"
             ).first()
             return (try row?.decode(column: "n", as: Int.self) ?? 0, try row?.decode(column: "total", as: Int64.self) ?? 0)
         }

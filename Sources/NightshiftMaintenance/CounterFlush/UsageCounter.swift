@@ -11,6 +11,9 @@ public struct UsageCounter: Sendable {
     public let pattern: CounterKeyPattern
     /// For hash layouts, the field whose value names the hash field (`metric`); nil for one key per counter.
     public let hashField: String?
+    /// The numbers each counter has (for hash layouts, told apart by their hash fields; see
+    /// ``CounterValue``), the same as the flush job's.
+    public let values: [CounterValue]
     /// How long a counter key lives after its last increment; seven days by default, so that
     /// unflushed counts survive a week of flush outages and then go.
     public let timeToLive: Duration
@@ -19,35 +22,67 @@ public struct UsageCounter: Sendable {
 
     /// A counter writing keys of `pattern` through `client`.
     public init(
-        client: RedisClient, pattern: CounterKeyPattern, hashField: String? = nil, timeToLive: Duration = .seconds(7 * 86_400),
+        client: RedisClient, pattern: CounterKeyPattern, hashField: String? = nil,
+        values: [CounterValue] = [CounterValue(column: "value")], timeToLive: Duration = .seconds(7 * 86_400),
         timeZone: TimeZone = TimeZone(identifier: "UTC")!
     ) {
         self.client = client
         self.pattern = pattern
         self.hashField = hashField
+        self.values = values
         self.timeToLive = timeToLive
         self.timeZone = timeZone
     }
 
-    /// Adds `amount` to the counter named by `values` (its `{date}` is `date`'s day when not
-    /// given) and returns the new count. Throws ``CounterKeyPatternError`` when a field is missing.
+    /// Adds `amount` to the first of ``values`` of the counter named by `fields` (its `{date}`
+    /// is `date`'s day when not given) and returns the new count. Throws
+    /// ``CounterKeyPatternError`` when a field is missing.
     @discardableResult
-    public func increment(_ values: [String: String], by amount: Int64 = 1, at date: Date = Date()) async throws -> Int64 {
-        var values = values
-        if pattern.isDated, values[CounterKeyPattern.dateField] == nil {
-            values[CounterKeyPattern.dateField] = DateWindow(from: date, to: date).dayLabel(in: timeZone)
+    public func increment(_ fields: [String: String], by amount: Int64 = 1, at date: Date = Date()) async throws -> Int64 {
+        try await add([(values[0], amount)], to: fields, at: date)[0]
+    }
+
+    /// Adds each amount to the value of its column (`["call_count": 1, "total_weight": 5]`) of
+    /// the counter named by `fields`, in one round trip, and returns the new numbers by column.
+    /// Throws ``CounterKeyPatternError`` when a field is missing or a column is none of ``values``.
+    @discardableResult
+    public func increment(_ fields: [String: String], by amounts: [String: Int64], at date: Date = Date()) async throws
+        -> [String: Int64]
+    {
+        var additions: [(CounterValue, Int64)] = []
+        for (column, amount) in amounts.sorted(by: { $0.key < $1.key }) {
+            guard let value = values.first(where: { $0.column == column }) else {
+                throw CounterKeyPatternError(
+                    pattern: pattern.description, reason: "'\(column)' is none of \(values.map(\.column).joined(separator: ", "))"
+                )
+            }
+            additions.append((value, amount))
         }
-        guard let key = pattern.key(values), hashField.map({ values[$0] != nil }) ?? true else {
+        let counts = try await add(additions, to: fields, at: date)
+        return Dictionary(zip(additions.map(\.0.column), counts)) { $1 }
+    }
+
+    private func add(_ additions: [(value: CounterValue, amount: Int64)], to fields: [String: String], at date: Date)
+        async throws -> [Int64]
+    {
+        var fields = fields
+        if pattern.isDated, fields[CounterKeyPattern.dateField] == nil {
+            fields[CounterKeyPattern.dateField] = DateWindow(from: date, to: date).dayLabel(in: timeZone)
+        }
+        guard let key = pattern.key(fields), hashField.map({ fields[$0] != nil }) ?? true else {
             throw CounterKeyPatternError(
                 pattern: pattern.description,
                 reason: "no value for one of \((pattern.fields + [hashField].compactMap { $0 }).joined(separator: ", "))")
         }
-        let increment = hashField.map { ["HINCRBY", key, values[$0]!, String(amount)] } ?? ["INCRBY", key, String(amount)]
-        let replies = try await client.pipeline([increment, ["EXPIRE", key, String(timeToLive.components.seconds)]])
-        if case .error(let message) = replies[0] { throw RedisError.server(message) }
-        guard let count = replies[0].integer else {
-            throw RedisError.unexpectedReply(command: increment[0], reply: "\(replies[0])")
+        let increments = additions.map { value, amount in
+            hashField.map { ["HINCRBY", key, value.hashField(of: fields[$0]!), String(amount)] }
+                ?? ["INCRBY", key, String(amount)]
         }
-        return count
+        let replies = try await client.pipeline(increments + [["EXPIRE", key, String(timeToLive.components.seconds)]])
+        return try zip(increments, replies).map { increment, reply in
+            if case .error(let message) = reply { throw RedisError.server(message) }
+            guard let count = reply.integer else { throw RedisError.unexpectedReply(command: increment[0], reply: "\(reply)") }
+            return count
+        }
     }
 }

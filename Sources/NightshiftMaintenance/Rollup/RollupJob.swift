@@ -34,14 +34,19 @@ public struct RollupJob: Sendable {
     /// as `date`). In an existing target where it has the type `date`, buckets are written as
     /// their local day: a team's `telemetry_daily(date, event, count, …)` is used as it is.
     public let bucketColumn: String
+    /// Whether only buckets that have ended are written: the hour or day still under way is left
+    /// for a later run, so a target never holds a partial count (the next scheduled run reaches
+    /// back to it, as it began before that run's watermark).
+    public let completeBucketsOnly: Bool
 
     /// A rollup; see the type's documentation.
     public init(
         database: String, source: SQLName, timestampColumn: String, groupBy: [String], granularities: [RollupGranularity],
         target: SQLName, measures: [RollupMeasure], lateData: Duration = .seconds(3600), timeZone: TimeZone,
-        bucketColumn: String = "bucket_start"
+        bucketColumn: String = "bucket_start", completeBucketsOnly: Bool = false
     ) {
         self.bucketColumn = bucketColumn
+        self.completeBucketsOnly = completeBucketsOnly
         self.database = database
         self.source = source
         self.timestampColumn = timestampColumn
@@ -88,7 +93,10 @@ public struct RollupJob: Sendable {
         var details = JSONObject()
         for (index, granularity) in granularities.enumerated() {
             try context.checkCancellation()
-            let buckets = granularity.covering(window, in: timeZone)
+            var buckets = granularity.covering(window, in: timeZone)
+            if completeBucketsOnly {
+                buckets.to = min(buckets.to, granularity.covering((now, now), in: timeZone).from)
+            }
             let asDate = try await bucketIsDate(granularity, pool: pool)
             let written = try await write(
                 granularity, buckets: buckets, time: time, pool: pool, dryRun: context.isDryRun, asDate: asDate)

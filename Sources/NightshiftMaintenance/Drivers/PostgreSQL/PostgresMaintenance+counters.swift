@@ -7,22 +7,23 @@ extension PostgresMaintenance {
         "\(unsafeRaw: column) = CAST(\(bind: day) AS date)"
     }
 
-    func rowsPerStatement(keyColumns: Int) -> Int { 5000 }
+    func rowsPerStatement(columns: Int) -> Int { 5000 }
 
     /// One array per column: the statement has the same few parameters whatever the batch
     /// size, so PostgreSQL parses it once and binds cheaply.
     func upsert(
-        _ rows: ArraySlice<(key: [String], value: Int64)>, insert: String, onConflict: SQLQueryString, keyTypes: [String],
+        _ rows: ArraySlice<(key: [String], values: [Int64])>, insert: String, onConflict: SQLQueryString, keyTypes: [String],
         on db: any SQLDatabase
     ) async throws {
         let names = keyTypes.indices.map { "k\($0)" }
         var arrays: [SQLQueryString] = keyTypes.indices.map { index in "CAST(\(bind: rows.map { $0.key[index] }) AS text[])" }
-        arrays.append("CAST(\(bind: rows.map(\.value)) AS bigint[])")
-        let casts = zip(names, keyTypes).map { "CAST(\($0) AS \($1))" } + ["v"]
+        let valueNames = rows.first.map { $0.values.indices.map { "v\($0)" } } ?? []
+        arrays += valueNames.indices.map { index in "CAST(\(bind: rows.map { $0.values[index] }) AS bigint[])" }
+        let casts = zip(names, keyTypes).map { "CAST(\($0) AS \($1))" } + valueNames
         try await db.raw(
             "\(unsafeRaw: insert) SELECT \(unsafeRaw: casts.joined(separator: ", ")) FROM unnest("
                 + arrays.joined(separator: ", ")
-                + ") AS u(\(unsafeRaw: (names + ["v"]).joined(separator: ", ")))" + onConflict
+                + ") AS u(\(unsafeRaw: (names + valueNames).joined(separator: ", ")))" + onConflict
         ).run()
     }
 }
