@@ -138,6 +138,52 @@ extension JobStoreConformance {
             #expect(counts == [.succeeded: 2, .failed: 1])
             #expect(buckets.allSatisfy { Int($0.start.timeIntervalSince1970) % 3600 == 0 && $0.runSeconds >= 0 })
         },
+        Check("run and failure statistics: kept per minute and hour up to a mark, read from runs without one, counted once") {
+            subject in
+            let store = subject.store
+            let since = try await store.databaseNow().addingTimeInterval(-60)
+            func finish(_ outcomes: [RunStatus]) async throws {
+                for (index, outcome) in outcomes.enumerated() {
+                    let run = try await store.start(NewRun(job: "j"), worker: "w")
+                    _ = try await store.complete(
+                        RunCompletion(
+                            runID: run.id, job: "j", attempt: 1, outcome: .finished(outcome),
+                            error: outcome == .failed ? "timed out after \(index + 3)s" : nil))
+                }
+            }
+            func failures() async throws -> [String] {
+                try await store.failureGroups(since: since, limit: 10).map { "\($0.job) \($0.error) \($0.count)" }
+            }
+            func counts(_ bucketSeconds: Int) async throws -> [RunStatus: Int] {
+                let buckets = try await store.runStatistics(since: since, bucketSeconds: bucketSeconds)
+                #expect(buckets.allSatisfy { $0.runHistogram.total == $0.count && $0.waitHistogram.total == $0.count })
+                return Dictionary(buckets.map { ($0.status, $0.count) }, uniquingKeysWith: +)
+            }
+            try await finish([.succeeded, .succeeded, .failed, .failed])
+            #expect(try await failures() == ["j timed out after #s 2"])
+            try await subject.pass(.milliseconds(50))
+            let cut = try await store.databaseNow()
+            // The mark, kept as Unix seconds, may come back a rounding away.
+            func isClose(_ mark: Date, _ time: Date) -> Bool { abs(mark.timeIntervalSince(time)) < 0.001 }
+            // No mark yet: the first pass reaches back a week.
+            #expect(isClose(try await store.summarizeFinishedRuns(before: cut, span: .seconds(8 * 86_400)), cut))
+            #expect(try await counts(60) == [.succeeded: 2, .failed: 2])
+            #expect(try await failures() == ["j timed out after #s 2"])
+            // The same pass again, as a second leader would run it, adds nothing.
+            #expect(isClose(try await store.summarizeFinishedRuns(before: cut, span: .seconds(3600)), cut))
+            try await subject.pass(.milliseconds(50))
+            try await finish([.succeeded, .failed])
+            // While the mark is fresh, only the kept statistics are read; the next pass counts the
+            // new runs, once.
+            #expect(try await counts(60) == [.succeeded: 2, .failed: 2])
+            #expect(try await failures() == ["j timed out after #s 2"])
+            try await subject.pass(.milliseconds(50))
+            let later = try await store.databaseNow()
+            #expect(isClose(try await store.summarizeFinishedRuns(before: later, span: .seconds(3600)), later))
+            #expect(try await counts(60) == [.succeeded: 3, .failed: 3])
+            #expect(try await counts(7200) == [.succeeded: 3, .failed: 3])
+            #expect(try await failures() == ["j timed out after #s 3"])
+        },
         Check("each queue's oldest due queued run") { subject in
             let store = subject.store
             let now = try await store.databaseNow()

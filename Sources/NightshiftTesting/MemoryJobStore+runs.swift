@@ -192,16 +192,22 @@ extension MemoryJobStore {
 
     public func failureGroups(since: Date, limit: Int) async throws -> [FailureGroup] {
         state.withLock { state in
-            let failures = state.runs.values.filter { $0.status.isFailure && $0.createdAt >= since }
-            return Dictionary(grouping: failures) { "\($0.job)\u{0}\($0.error ?? "")" }.values
-                .map { runs in
-                    FailureGroup(
-                        job: runs[0].job, error: runs[0].error ?? "", count: runs.count,
-                        newestAt: runs.map(\.createdAt).max() ?? since)
-                }
-                .sorted { ($0.count, $0.newestAt) > ($1.count, $1.newestAt) }
-                .prefix(max(1, limit)).map { $0 }
+            let hour = Double(RunStatistics.hour)
+            let firstKept = Date(timeIntervalSince1970: (since.timeIntervalSince1970 / hour).rounded(.down) * hour)
+            let kept = state.failureStatistics.values.filter { $0.start >= firstKept }.map(\.group)
+            let start = RunStatistics.unkeptStart(mark: state.statisticsMark, since: since, now: clock.now)
+            let recent = start.map { Self.failures(in: state, from: $0, to: .distantFuture) } ?? []
+            return FailureGroup.merged(kept + recent.map(\.group), limit: limit)
         }
+    }
+
+    /// The failed and discarded runs that ended in `[from, to)`, per hour, job and fingerprint.
+    static func failures(in state: State, from: Date, to: Date) -> [(start: Date, group: FailureGroup)] {
+        RunStatistics.failureBuckets(
+            of: state.runs.values.compactMap { run in
+                guard run.status.isFailure, let ended = run.endedAt, ended >= from, ended < to else { return nil }
+                return (run.job, run.error ?? "", ended)
+            })
     }
 
     public func queueSummaries() async throws -> [String: QueueSummary] {
@@ -218,23 +224,64 @@ extension MemoryJobStore {
     }
 
     public func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
-        let bucket = Double(max(1, bucketSeconds))
-        return state.withLock { state in
-            var buckets: [String: FinishedRunBucket] = [:]
-            for run in state.runs.values where run.status.isFinished {
-                guard let ended = run.endedAt, ended >= since else { continue }
-                let start = Date(timeIntervalSince1970: (ended.timeIntervalSince1970 / bucket).rounded(.down) * bucket)
-                let began = run.startedAt ?? ended
-                var entry =
-                    buckets["\(start.timeIntervalSince1970) \(run.status.rawValue)"]
-                    ?? FinishedRunBucket(start: start, status: run.status, count: 0, runSeconds: 0, waitSeconds: 0)
-                entry.count += 1
-                entry.runSeconds += ended.timeIntervalSince(began)
-                entry.waitSeconds += began.timeIntervalSince(run.runAfter)
-                buckets["\(start.timeIntervalSince1970) \(run.status.rawValue)"] = entry
-            }
-            return buckets.values.sorted { ($0.start, $0.status.rawValue) < ($1.start, $1.status.rawValue) }
+        state.withLock { state in Self.finishedRuns(in: state, from: since, to: .distantFuture, bucketSeconds: bucketSeconds) }
+    }
+
+    /// The runs that ended in `[from, to)`, counted per bucket and outcome.
+    static func finishedRuns(in state: State, from: Date, to: Date, bucketSeconds: Int) -> [FinishedRunBucket] {
+        let ended = state.runs.values.compactMap { run -> (RunStatus, Date, Double, Double)? in
+            guard run.status.isFinished, let ended = run.endedAt, ended >= from, ended < to else { return nil }
+            let began = run.startedAt ?? ended
+            return (run.status, ended, ended.timeIntervalSince(began), began.timeIntervalSince(run.runAfter))
         }
+        return RunStatistics.buckets(of: ended, bucketSeconds: bucketSeconds)
+    }
+
+    public func summarizeFinishedRuns(before: Date, span: Duration) async throws -> Date {
+        mutate { state, _ in
+            let from = state.statisticsMark ?? before.addingTimeInterval(-RunStatistics.backfill.inSeconds)
+            let to = max(from, min(before, from.addingTimeInterval(span.inSeconds)))
+            for size in [RunStatistics.minute, RunStatistics.hour] {
+                for bucket in Self.finishedRuns(in: state, from: from, to: to, bucketSeconds: size) {
+                    state.statistics[Self.statisticsKey(size, bucket), default: .init(start: bucket.start, status: bucket.status)]
+                        .merge(bucket)
+                }
+            }
+            for failure in Self.failures(in: state, from: from, to: to) {
+                let key = "\(failure.start.timeIntervalSince1970)\u{0}\(failure.group.job)\u{0}\(failure.group.error)"
+                if let kept = state.failureStatistics[key] {
+                    state.failureStatistics[key] = (
+                        failure.start, FailureGroup.merged([kept.group, failure.group], limit: 1)[0]
+                    )
+                } else {
+                    state.failureStatistics[key] = failure
+                }
+            }
+            let minutesFrom = to.addingTimeInterval(-RunStatistics.minutesKept.inSeconds)
+            let hoursFrom = to.addingTimeInterval(-RunStatistics.hoursKept.inSeconds)
+            state.statistics = state.statistics.filter { key, bucket in
+                bucket.start >= (key.hasPrefix("\(RunStatistics.minute) ") ? minutesFrom : hoursFrom)
+            }
+            state.failureStatistics = state.failureStatistics.filter { $0.value.start >= hoursFrom }
+            state.statisticsMark = to
+            return to
+        }
+    }
+
+    public func runStatistics(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
+        state.withLock { state in
+            let size = RunStatistics.keptSize(for: bucketSeconds)
+            let firstKept = Date(
+                timeIntervalSince1970: (since.timeIntervalSince1970 / Double(size)).rounded(.down) * Double(size))
+            let kept = state.statistics.filter { $0.key.hasPrefix("\(size) ") && $0.value.start >= firstKept }.map(\.value)
+            let start = RunStatistics.unkeptStart(mark: state.statisticsMark, since: since, now: clock.now)
+            let recent = start.map { Self.finishedRuns(in: state, from: $0, to: .distantFuture, bucketSeconds: size) } ?? []
+            return FinishedRunBucket.regrouped(kept + recent, bucketSeconds: bucketSeconds)
+        }
+    }
+
+    private static func statisticsKey(_ size: Int, _ bucket: FinishedRunBucket) -> String {
+        "\(size) \(bucket.start.timeIntervalSince1970) \(bucket.status.rawValue)"
     }
 
     public func queueDepths() async throws -> [String: Int] {

@@ -31,6 +31,11 @@ public final class MemoryJobStore: JobStore {
         var incidents: [UUID: Incident] = [:]
         var instances: [String: InstanceState] = [:]
         var notifications: [UUID: AlertNotification] = [:]
+        /// The kept run statistics, by bucket size, start and outcome, and how far they reach.
+        var statistics: [String: FinishedRunBucket] = [:]
+        /// The kept failure statistics, by hour, job and fingerprint.
+        var failureStatistics: [String: (start: Date, group: FailureGroup)] = [:]
+        var statisticsMark: Date?
         var listeners: [UInt64: @Sendable () -> Void] = [:]
         var waiters: [UInt64: RunsWaiter] = [:]
         var nextID: UInt64 = 0

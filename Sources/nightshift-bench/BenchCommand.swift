@@ -11,7 +11,9 @@ import NightshiftSQL
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightshift-bench", abstract: "Benchmarks (see BENCHMARKS.md).",
-        subcommands: [QueueBenchCommand.self, MaintenanceBenchCommand.self, DashboardBenchCommand.self])
+        subcommands: [
+            QueueBenchCommand.self, MaintenanceBenchCommand.self, DashboardBenchCommand.self, LiveDashboardBenchCommand.self,
+        ])
 }
 
 /// `nightshift-bench queue`: enqueue and processing throughput (W1), pickup latency (W2), and
@@ -126,6 +128,12 @@ struct DashboardBenchCommand: AsyncParsableCommand {
     @Option(help: "Loads of each page.")
     var loads = 200
 
+    @Flag(help: "Measure the database --store names as it is, filled by an earlier run (see --keep); nothing is generated.")
+    var existing = false
+
+    @Flag(help: "Keep the generated database and print its URL, for later runs with --existing.")
+    var keep = false
+
     func validate() throws {
         guard runs >= 100, jobs > 0, queued >= 0, loads > 0 else { throw ValidationError("counts must be positive") }
     }
@@ -133,7 +141,40 @@ struct DashboardBenchCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "nightshift-bench")
         logger.logLevel = .error
-        try await DashboardBenchmark(baseURL: try DatabaseURL(store), logger: logger).run(
-            runs: runs, jobs: jobs, queued: queued, loads: loads)
+        let benchmark = DashboardBenchmark(baseURL: try DatabaseURL(store), logger: logger)
+        if existing {
+            try await benchmark.measure(store, jobs: jobs, loads: loads)
+        } else {
+            try await benchmark.run(runs: runs, jobs: jobs, queued: queued, loads: loads, keep: keep)
+        }
+    }
+}
+
+/// `nightshift-bench live-dashboards`: PostgreSQL's CPU while the engine works through a full
+/// queue, without and with dashboards refreshing live.
+struct LiveDashboardBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live-dashboards",
+        abstract: "PostgreSQL's CPU with and without dashboards refreshing live while the engine processes a full queue.")
+
+    @Option(
+        help:
+            "A PostgreSQL store on this machine, used as it is (for example one filled by `dashboard --keep`): the queue is added to it."
+    )
+    var store: String
+
+    @Option(help: "Dashboards refreshing live.")
+    var dashboards = 5
+
+    @Option(help: "Seconds of each phase.")
+    var seconds = 60
+
+    @Option(help: "The jobs the dashboards list (job-0 …), as in the store's history.")
+    var jobs = 200
+
+    func run() async throws {
+        var logger = Logger(label: "nightshift-bench")
+        logger.logLevel = .error
+        try await LiveDashboardBenchmark(url: store, logger: logger).run(dashboards: dashboards, seconds: seconds, jobs: jobs)
     }
 }

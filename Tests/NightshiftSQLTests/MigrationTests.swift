@@ -40,6 +40,12 @@ import Testing
                 try await database.raw("DROP INDEX nightshift_runs_job_finished").run()
                 try await database.raw("DROP INDEX nightshift_runs_failures").run()
                 try await database.raw("DROP TABLE nightshift_instances").run()
+                for table in ["nightshift_run_statistics", "nightshift_failure_statistics", "nightshift_statistics_mark"] {
+                    try await database.raw("DROP TABLE \(unsafeRaw: table)").run()
+                }
+                try await database.raw("DROP INDEX nightshift_runs_queued_queue").run()
+                try await database.raw("DROP INDEX nightshift_runs_job_created").run()
+                try await database.raw("CREATE INDEX nightshift_runs_job_created ON nightshift_runs (job, created_at)").run()
                 try await database.raw("DELETE FROM nightshift_migrations WHERE version > 3").run()
             }
             #expect(try await !test.store.isMigrated())
@@ -55,7 +61,12 @@ import Testing
                 _ = try await database.raw("SELECT registered_at, missed_fires FROM nightshift_jobs").all()
                 // Version 8: the dashboard's instances.
                 _ = try await database.raw("SELECT id, heartbeat_at FROM nightshift_instances").all()
+                // Version 9: kept statistics.
+                _ = try await database.raw("SELECT mark FROM nightshift_statistics_mark").all()
+                _ = try await database.raw("SELECT runs FROM nightshift_run_statistics").all()
+                _ = try await database.raw("SELECT runs FROM nightshift_failure_statistics").all()
             }
+            #expect(try await definition(of: "nightshift_runs_job_created", in: test)?.contains("status") == true)
         }
     }
 

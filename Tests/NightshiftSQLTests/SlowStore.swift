@@ -149,6 +149,12 @@ final class SlowStore: JobStore {
     func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
         try await base.finishedRunBuckets(since: since, bucketSeconds: bucketSeconds)
     }
+    func runStatistics(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
+        try await base.runStatistics(since: since, bucketSeconds: bucketSeconds)
+    }
+    func summarizeFinishedRuns(before: Date, span: Duration) async throws -> Date {
+        try await base.summarizeFinishedRuns(before: before, span: span)
+    }
     func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws {
         await hangIfAsked(.listen)
         try await base.listenForNewRuns(wake)

@@ -31,6 +31,7 @@ public final class NightshiftEngine: Service, Sendable {
     private let heartbeatDue: WakeSignal
     private let rescueDue: WakeSignal
     private let pruneDue: WakeSignal
+    private let statisticsDue: WakeSignal
     private let alertsDue: WakeSignal
     private let health: StoreHealth
     private let alerts: AlertMonitor
@@ -46,6 +47,7 @@ public final class NightshiftEngine: Service, Sendable {
         heartbeatDue = WakeSignal(clock: configuration.clock)
         rescueDue = WakeSignal(clock: configuration.clock)
         pruneDue = WakeSignal(clock: configuration.clock)
+        statisticsDue = WakeSignal(clock: configuration.clock)
         alertsDue = WakeSignal(clock: configuration.clock)
         alerts = AlertMonitor(store: store, jobs: jobs, configuration: configuration, logger: logger)
         let health = StoreHealth(slowAfter: configuration.heartbeatInterval, clock: configuration.clock)
@@ -70,7 +72,7 @@ public final class NightshiftEngine: Service, Sendable {
     package func wake() {
         scheduler.poke()
         workers.poke()
-        for signal in [heartbeatDue, rescueDue, pruneDue, alertsDue] { signal.signal() }
+        for signal in [heartbeatDue, rescueDue, pruneDue, statisticsDue, alertsDue] { signal.signal() }
     }
 
     /// Registers the jobs, rescues orphans, then schedules and works until graceful shutdown.
@@ -143,6 +145,9 @@ public final class NightshiftEngine: Service, Sendable {
             }
             group.addTask {
                 await self.periodically(every: self.configuration.pruneInterval, or: self.pruneDue) { await self.pruneHistory() }
+            }
+            group.addTask {
+                await self.periodically(every: RunStatistics.lag, or: self.statisticsDue) { await self.keepRunStatistics() }
             }
             group.addTask {
                 await self.periodically(every: self.configuration.alerts.checkInterval, or: self.alertsDue) {
@@ -249,6 +254,25 @@ public final class NightshiftEngine: Service, Sendable {
             if deleted > 0 { logger.info("pruned finished runs past their retention", metadata: ["count": "\(deleted)"]) }
         } catch {
             logger.warning("pruning failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Brings the kept run statistics up to a few seconds ago. Every instance tries, so that
+    /// they are kept even where no instance schedules; the store moves the mark only from where
+    /// it found it, so instances trying at once wait for each other and add nothing twice. A
+    /// store that never kept them catches up a week, an hour of runs per transaction.
+    private func keepRunStatistics() async {
+        do {
+            let before = try await store.databaseNow().addingTimeInterval(-RunStatistics.lag.inSeconds)
+            var mark = try await store.summarizeFinishedRuns(before: before, span: .seconds(3600))
+            while mark < before, !Task.isCancelled {
+                let next = try await store.summarizeFinishedRuns(before: before, span: .seconds(3600))
+                // Another instance moved the mark meanwhile: it carries on.
+                guard next > mark else { break }
+                mark = next
+            }
+        } catch {
+            logger.warning("keeping run statistics failed", metadata: ["error": "\(error)"])
         }
     }
 

@@ -47,6 +47,12 @@ public protocol EngineStore: Sendable {
     /// the database or the process is slow), and an instance that failed its own runs for that
     /// lost work it was doing.
     func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run]
+    /// Adds the runs that ended after the statistics' mark and before `before` (at most `span`
+    /// of them) to the kept ``RunStatistics``, moves the mark there and drops statistics past
+    /// their age, in one transaction; returns the new mark. Without a mark, starts
+    /// ``RunStatistics/backfill`` before `before`. Two callers at once cannot count a run twice:
+    /// the mark moves only from where the transaction found it.
+    func summarizeFinishedRuns(before: Date, span: Duration) async throws -> Date
     /// Deletes finished runs (and their attempts) that ended before their job's retention, in
     /// chunks of `chunkSize`; returns how many runs went.
     func prune(_ retention: HistoryRetention, chunkSize: Int) async throws -> Int

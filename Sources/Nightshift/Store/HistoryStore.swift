@@ -26,14 +26,21 @@ public protocol HistoryStore: Sendable {
     /// Runs that ended at or after `since`, counted per `bucketSeconds` of their end and per
     /// outcome (an index range on the end time; never the whole history).
     func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket]
+    /// Finished runs that ended at or after `since`, per `bucketSeconds` and outcome, with
+    /// their durations' histograms: from the kept ``RunStatistics`` (hours when `bucketSeconds`
+    /// is whole hours, else minutes) up to their mark; after a mark that is absent or stale (no
+    /// engine keeps them), from the runs themselves.
+    func runStatistics(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket]
     /// The queues paused now.
     func pausedQueues() async throws -> Set<String>
     /// The instances heard of within the last day, newest heartbeat first.
     func instances() async throws -> [InstanceState]
     /// The newest `limit` runs of each of `jobs`, newest first, as marks, in one statement.
     func recentRuns(of jobs: [String], limit: Int) async throws -> [String: [RunMark]]
-    /// Failed and discarded runs created at or after `since`, counted per job and error text,
-    /// largest groups first, at most `limit` groups (the index of failures; never the history).
+    /// Failed and discarded runs that ended at or after `since` (to the hour), counted per job
+    /// and ``FailureFingerprint``, largest groups first, at most `limit` groups: from the kept
+    /// hourly failure statistics up to their mark; after a mark that is absent or stale, from
+    /// the runs.
     func failureGroups(since: Date, limit: Int) async throws -> [FailureGroup]
     /// Each queue's depth and oldest due run, in one pass over the queued runs.
     func queueSummaries() async throws -> [String: QueueSummary]

@@ -10,9 +10,35 @@ package enum ISO8601Format {
         let seconds = milliseconds.floorDivided(by: 1000)
         let fraction = Int(milliseconds - seconds * 1000)
         let time = CivilTime(naiveSeconds: seconds)
-        let whole = String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d", time.year, time.month, time.day, time.hour, time.minute, time.second)
-        return fraction == 0 ? whole + "Z" : whole + String(format: ".%03dZ", fraction)
+        // Built digit by digit: `String(format:)` went through Core Foundation and was a sixth
+        // of the dashboard's Jobs page, which writes 6,000 of these.
+        var text = ""
+        text.reserveCapacity(24)
+        append(time.year, digits: 4, to: &text)
+        text.append("-")
+        append(time.month, digits: 2, to: &text)
+        text.append("-")
+        append(time.day, digits: 2, to: &text)
+        text.append("T")
+        append(time.hour, digits: 2, to: &text)
+        text.append(":")
+        append(time.minute, digits: 2, to: &text)
+        text.append(":")
+        append(time.second, digits: 2, to: &text)
+        if fraction != 0 {
+            text.append(".")
+            append(fraction, digits: 3, to: &text)
+        }
+        text.append("Z")
+        return text
+    }
+
+    /// Appends `value` in decimal, zero-padded to at least `digits` digits (a sign first if negative).
+    private static func append(_ value: Int, digits: Int, to text: inout String) {
+        let decimal = String(value.magnitude)
+        if value < 0 { text.append("-") }
+        if decimal.count < digits { text.append(String(repeating: "0", count: digits - decimal.count)) }
+        text.append(decimal)
     }
 
     /// Parses `2026-03-08T07:00:00Z`, with or without fractional seconds or an offset, or a

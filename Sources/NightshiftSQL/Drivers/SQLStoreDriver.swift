@@ -26,6 +26,9 @@ protocol SQLStoreDriver: Sendable {
     func idNotIn(_ ids: [String]) -> SQLQueryString
     /// `column` (a timestamp) as Unix seconds.
     func epochSeconds(_ column: String) -> SQLQueryString
+    /// The newest `limit` runs of each of `jobs` as `job, id, status, created_at`: one range of
+    /// the (job, created_at, id, status) index per job, read from the index alone.
+    func newestRuns(of jobs: [String], limit: Int) -> SQLQueryString
     /// Unix seconds `value` rounded down to a multiple of `bucket`.
     func bucketStart(_ value: SQLQueryString, bucket: Int) -> SQLQueryString
     /// Whether the table of applied migrations exists.

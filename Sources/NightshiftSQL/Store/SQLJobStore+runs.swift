@@ -368,16 +368,9 @@ extension SQLJobStore {
 
     public func recentRuns(of jobs: [String], limit: Int) async throws -> [String: [RunMark]] {
         guard !jobs.isEmpty else { return [:] }
-        // One statement, one (job, created_at) index range per job, three columns a run.
-        let parts = jobs.map { job -> SQLQueryString in
-            """
-            SELECT * FROM (SELECT job, id, status, created_at FROM nightshift_runs WHERE job = \(bind: job)
-                ORDER BY created_at DESC, id DESC LIMIT \(bind: max(1, limit))) AS recent
-            """
-        }
         return try await pool.withDatabase { database in
             var marks: [String: [RunMark]] = [:]
-            for row in try await database.raw("\(parts.joined(separator: " UNION ALL "))").all() {
+            for row in try await database.raw(driver.newestRuns(of: jobs, limit: max(1, limit))).all() {
                 guard let id = UUID(text: try row.decode(column: "id", as: String.self)),
                     let status = RunStatus(rawValue: try row.decode(column: "status", as: String.self))
                 else { continue }
@@ -385,23 +378,6 @@ extension SQLJobStore {
                     RunMark(id: id, status: status, createdAt: try row.decode(column: "created_at", as: Date.self)))
             }
             return marks.mapValues { $0.sorted { ($0.createdAt, $0.id.lowercasedText) > ($1.createdAt, $1.id.lowercasedText) } }
-        }
-    }
-
-    public func failureGroups(since: Date, limit: Int) async throws -> [FailureGroup] {
-        try await pool.withDatabase { database in
-            // The partial index of failed and discarded runs serves the range.
-            try await database.raw(
-                """
-                SELECT job, COALESCE(error, '') AS error, count(*) AS n, max(created_at) AS newest FROM nightshift_runs
-                WHERE status IN ('failed', 'discarded') AND created_at >= \(bind: since)
-                GROUP BY job, COALESCE(error, '') ORDER BY n DESC, newest DESC LIMIT \(bind: max(1, limit))
-                """
-            ).all().map { row in
-                FailureGroup(
-                    job: try row.decode(column: "job", as: String.self), error: try row.decode(column: "error", as: String.self),
-                    count: try row.decode(column: "n", as: Int.self), newestAt: try row.decode(column: "newest", as: Date.self))
-            }
         }
     }
 
@@ -429,32 +405,6 @@ extension SQLJobStore {
                 try await database.raw("SELECT name FROM nightshift_queues WHERE paused").all().map {
                     try $0.decode(column: "name", as: String.self)
                 })
-        }
-    }
-
-    public func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
-        let bucket = max(1, bucketSeconds)
-        let ended = driver.epochSeconds("ended_at")
-        let started = driver.epochSeconds("COALESCE(started_at, ended_at)")
-        let due = driver.epochSeconds("run_after")
-        return try await pool.withDatabase { database in
-            // The partial index on ended_at of finished runs serves the range.
-            let rows = try await database.raw(
-                """
-                SELECT \(driver.bucketStart(ended, bucket: bucket)) AS bucket, status, count(*) AS n,
-                    sum(\(ended) - \(started)) AS run_seconds, sum(\(started) - \(due)) AS wait_seconds
-                FROM nightshift_runs WHERE status NOT IN ('queued', 'running') AND ended_at >= \(bind: since)
-                GROUP BY 1, 2 ORDER BY 1
-                """
-            ).all()
-            return try rows.compactMap { row -> FinishedRunBucket? in
-                guard let status = RunStatus(rawValue: try row.decode(column: "status", as: String.self)) else { return nil }
-                return FinishedRunBucket(
-                    start: Date(timeIntervalSince1970: try row.decode(column: "bucket", as: Double.self)), status: status,
-                    count: try row.decode(column: "n", as: Int.self),
-                    runSeconds: try row.decode(column: "run_seconds", as: Double?.self) ?? 0,
-                    waitSeconds: try row.decode(column: "wait_seconds", as: Double?.self) ?? 0)
-            }
         }
     }
 

@@ -196,6 +196,42 @@ enum SQLMigrations {
                 """,
             ]
         },
+        // The dashboard at scale: run statistics kept per minute and per hour, and failures per
+        // hour, by the leader (times as Unix seconds, histograms as text, the same in every
+        // store), and each queue's waiting runs in its own index range.
+        Migration(version: 9) { _ in
+            [
+                """
+                CREATE TABLE nightshift_run_statistics (
+                    size INTEGER NOT NULL,
+                    bucket_start DOUBLE PRECISION NOT NULL,
+                    status TEXT NOT NULL,
+                    runs BIGINT NOT NULL,
+                    run_seconds DOUBLE PRECISION NOT NULL,
+                    wait_seconds DOUBLE PRECISION NOT NULL,
+                    run_histogram TEXT NOT NULL,
+                    wait_histogram TEXT NOT NULL,
+                    PRIMARY KEY (size, bucket_start, status)
+                )
+                """,
+                """
+                CREATE TABLE nightshift_failure_statistics (
+                    bucket_start DOUBLE PRECISION NOT NULL,
+                    job TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    runs BIGINT NOT NULL,
+                    newest_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (bucket_start, job, fingerprint)
+                )
+                """,
+                "CREATE TABLE nightshift_statistics_mark (id INTEGER PRIMARY KEY, mark DOUBLE PRECISION NOT NULL)",
+                "CREATE INDEX nightshift_runs_queued_queue ON nightshift_runs (queue, run_after) WHERE status = 'queued'",
+                // Each job's newest runs with their status, from the index alone (the Jobs page's
+                // strips, a job's runs): the id orders ties as the pages do.
+                "DROP INDEX nightshift_runs_job_created",
+                "CREATE INDEX nightshift_runs_job_created ON nightshift_runs (job, created_at, id, status)",
+            ]
+        },
     ]
 
     /// The newest version this build knows.

@@ -91,7 +91,9 @@ extension Dashboard {
         ]
         let settingRows = settings.map { key, value -> HTML in "<tr><th>\(key)</th><td>\(value)</td></tr>" }
         let fireItems = fires.map { fire -> HTML in "<li>\(formatter.string(from: fire))</li>" }
-        let runs = try await store.runs(RunQuery(job: name, limit: 25))
+        // The last 200 runs: one index range of the job's runs, for the chart and the table.
+        let history = try await store.runs(RunQuery(job: name, limit: 200))
+        let runs = Array(history.prefix(25))
         let trigger: HTML =
             session.mayAct(on: name)
             ? """
@@ -111,6 +113,7 @@ extension Dashboard {
             \(trigger)
             <section><h2>Settings</h2><table class="settings"><tbody>\(settingRows)</tbody></table></section>
             <section><h2>Next fires</h2>\(fires.isEmpty ? HTML("<p>None: on demand, or no fire ahead.</p>") : HTML("<ol class=\"fires\">\(fireItems)</ol>"))</section>
+            <section><h2>Run time and outcome, last \(history.count) runs</h2>\(DurationChart.svg(history))</section>
             <section><h2>Recent runs</h2>\(runTable(runs, now: now, session: session, selectable: false))
             <p><a href="\(path("/runs?job=\(HTML.urlComponent(name))"))">All runs of \(name)</a></p></section>
             """

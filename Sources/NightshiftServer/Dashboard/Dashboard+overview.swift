@@ -1,17 +1,20 @@
 import Foundation
+import Hummingbird
 import Nightshift
 
 extension Dashboard {
-    /// Overview: the scheduler, the jobs that need attention, open incidents, runs per minute
-    /// over the last hour by outcome, and the queues.
-    func overview(_ session: DashboardSession) async throws -> DashboardPage {
+    /// Overview: the scheduler, the jobs that need attention, open incidents, runs over the last
+    /// hour, day or week by outcome with p50 and p95 of run time and wait, and the queues.
+    func overview(_ session: DashboardSession, request: Request) async throws -> DashboardPage {
+        let window = ChartWindow(query: request.uri.queryParameters["window"].map(String.init))
         let now = try await store.databaseNow()
         let status = try await StatusReport.make(
             jobs: jobs, store: store, schedulingEnabled: configuration.schedulingEnabled,
             heartbeatTimeout: configuration.heartbeatTimeout)
         let lease = try await store.lease("scheduler")
         let incidents = try await store.incidents(openOnly: true, limit: 50)
-        let buckets = try await store.finishedRunBuckets(since: now.addingTimeInterval(-3600), bucketSeconds: 60)
+        let since = now.addingTimeInterval(-window.seconds)
+        let buckets = try await store.runStatistics(since: since, bucketSeconds: window.bucketSeconds)
         let instances = try await store.instances()
         let queues = try await store.queueSummaries()
 
@@ -50,13 +53,11 @@ extension Dashboard {
         let queueRows = queues.keys.sorted().map { queue -> HTML in
             "<tr><td>\(queue)</td><td>\(queues[queue]?.depth ?? 0)</td><td>\(Self.ago(queues[queue]?.oldestDue, now: now))</td></tr>"
         }
-        let finished = buckets.reduce(0) { $0 + $1.count }
-        let runSeconds = buckets.reduce(0.0) { $0 + $1.runSeconds }
-        let waitSeconds = buckets.reduce(0.0) { $0 + $1.waitSeconds }
-        let averages: HTML =
-            finished == 0
-            ? "<p>No run ended in the last hour.</p>"
-            : "<p>\(finished) runs ended in the last hour; on average each ran \(DurationText.format((runSeconds / Double(finished) * 10).rounded() / 10)) and waited \(DurationText.format((waitSeconds / Double(finished) * 10).rounded() / 10)) to start.</p>"
+        let windowLinks = ChartWindow.allCases.map { option -> HTML in
+            option == window
+                ? "<strong>\(option.rawValue)</strong>"
+                : "<a href=\"\(path("/?window=\(option.rawValue)"))\">\(option.rawValue)</a>"
+        }
         let content: HTML = """
             <h1>Overview</h1>
             \(leader)
@@ -69,14 +70,33 @@ extension Dashboard {
             <section><h2>Open incidents</h2>
             \(incidents.isEmpty ? HTML("<p>None.</p>") : HTML("<table><thead><tr><th>Condition</th><th>Subject</th><th>Opened</th><th>Detail</th></tr></thead><tbody>\(incidentRows)</tbody></table>"))
             </section>
-            <section><h2>Runs per minute, last hour</h2>
-            \(RunChart.svg(buckets, from: now.addingTimeInterval(-3600), to: now, bucketSeconds: 60))
-            \(averages)
+            <section><h2>Runs \(window.perBar), \(window.phrase)</h2>
+            <p class="windows">\(HTML(trusted: windowLinks.map(\.markup).joined(separator: " · ")))</p>
+            \(RunChart.svg(buckets, from: since, to: now, bucketSeconds: window.bucketSeconds, perBar: window.perBar))
+            \(Self.durations(buckets, window: window))
             </section>
             <section><h2>Queues</h2>
             \(queueRows.isEmpty ? HTML("<p>No run is waiting.</p>") : HTML("<table><thead><tr><th>Queue</th><th>Waiting</th><th>Oldest</th></tr></thead><tbody>\(queueRows)</tbody></table>"))
             </section>
             """
         return DashboardPage(title: "Overview", section: "Overview", content: content)
+    }
+
+    /// How many runs ended, and p50 and p95 of their run time and wait (estimated from the
+    /// buckets' histograms), as a sentence.
+    static func durations(_ buckets: [FinishedRunBucket], window: ChartWindow) -> HTML {
+        var runs = DurationHistogram()
+        var waits = DurationHistogram()
+        for bucket in buckets {
+            runs.merge(bucket.runHistogram)
+            waits.merge(bucket.waitHistogram)
+        }
+        let finished = buckets.reduce(0) { $0 + $1.count }
+        guard finished > 0 else { return "<p>No run ended in \(window.phrase).</p>" }
+        let seconds = DurationChart.seconds
+        return """
+            <p data-runs="\(finished)">\(finished) runs ended in \(window.phrase). Run time: p50 \(seconds(runs.quantile(0.5))), \
+            p95 \(seconds(runs.quantile(0.95))). Wait to start: p50 \(seconds(waits.quantile(0.5))), p95 \(seconds(waits.quantile(0.95))).</p>
+            """
     }
 }

@@ -39,18 +39,11 @@ extension Dashboard {
         let now = try await store.databaseNow()
         let week = request.uri.queryParameters["window"] == "7d"
         let since = now.addingTimeInterval(week ? -7 * 86_400 : -86_400)
-        // Grouped by job and error text in the database, then by fingerprint here.
-        var groups: [String: (job: String, fingerprint: String, count: Int, newestAt: Date)] = [:]
-        for group in try await store.failureGroups(since: since, limit: 1000) {
-            let fingerprint = FailureFingerprint.of(group.error)
-            let key = "\(group.job)\u{0}\(fingerprint)"
-            var entry = groups[key] ?? (group.job, fingerprint, 0, group.newestAt)
-            entry.count += group.count
-            entry.newestAt = max(entry.newestAt, group.newestAt)
-            groups[key] = entry
+        let groups = try await store.failureGroups(since: since, limit: 1000).map { group in
+            (job: group.job, fingerprint: group.error, count: group.count, newestAt: group.newestAt)
         }
         let window = week ? "7d" : "24h"
-        let rows = groups.values.sorted { ($0.count, $0.newestAt) > ($1.count, $1.newestAt) }.map { group -> HTML in
+        let rows = groups.map { group -> HTML in
             let retry: HTML =
                 session.mayAct(on: group.job)
                 ? actionForm(
@@ -73,15 +66,5 @@ extension Dashboard {
             \(groups.isEmpty ? HTML("<p class=\"ok\">No failures.</p>") : HTML("<table><thead><tr><th>Job</th><th>Runs</th><th>Error</th><th>Newest</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
             """
         return DashboardPage(title: "Failures", section: "Failures", content: content)
-    }
-}
-
-/// An error message with what changes from run to run (numbers, ids, times) replaced by `#`, so
-/// that runs failing the same way group together.
-enum FailureFingerprint {
-    static func of(_ error: String) -> String {
-        let firstLine = error.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
-        let hex = firstLine.replacing(/[0-9a-fA-F]{8}-[0-9a-fA-F-]{27,}/, with: "#")
-        return String(hex.replacing(/\d+(\.\d+)?/, with: "#").prefix(300))
     }
 }

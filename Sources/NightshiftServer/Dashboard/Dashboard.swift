@@ -81,7 +81,9 @@ public struct Dashboard: Sendable {
     /// Adds the pages, their actions and their assets to `router`.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let root = configuration.prefix.isEmpty ? "/" : configuration.prefix
-        router.get(RouterPath(root)) { request, _ in try await self.page(request) { try await self.overview($0) } }
+        router.get(RouterPath(root)) { request, _ in
+            try await self.page(request) { try await self.overview($0, request: request) }
+        }
         router.get(RouterPath(path("/sign-in"))) { request, _ in self.signInPage(request, error: nil) }
         router.post(RouterPath(path("/sign-in"))) { request, _ in try await self.signIn(request) }
         router.post(RouterPath(path("/sign-out"))) { request, _ in try await self.signOut(request) }

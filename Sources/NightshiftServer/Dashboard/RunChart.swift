@@ -7,7 +7,10 @@ enum RunChart {
     /// The outcomes in stacking order, with their CSS class.
     static let outcomes: [RunStatus] = [.succeeded, .failed, .discarded, .cancelled, .skipped]
 
-    static func svg(_ buckets: [FinishedRunBucket], from: Date, to: Date, bucketSeconds: Int) -> HTML {
+    /// The chart of `buckets` from `from` to `to`, a bar every `bucketSeconds` (`perBar` says so in words).
+    static func svg(_ buckets: [FinishedRunBucket], from: Date, to: Date, bucketSeconds: Int, perBar: String = "per minute")
+        -> HTML
+    {
         let width = 720.0
         let height = 160.0
         let slots = max(1, Int((to.timeIntervalSince(from) / Double(bucketSeconds)).rounded(.up)))
@@ -37,7 +40,7 @@ enum RunChart {
         }
         let legend = outcomes.map { outcome -> HTML in "<span class=\"legend \(outcome.rawValue)\">\(outcome.rawValue)</span>" }
         return """
-            <figure class="chart"><svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Runs per minute by outcome; the tallest bar is \(highest) runs">\(bars)</svg>
+            <figure class="chart"><svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Runs \(perBar) by outcome; the tallest bar is \(highest) runs">\(bars)</svg>
             <figcaption>\(legend) · tallest bar: \(highest) runs</figcaption></figure>
             """
     }

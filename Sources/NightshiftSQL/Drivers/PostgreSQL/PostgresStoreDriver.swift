@@ -145,6 +145,16 @@ struct PostgresStoreDriver: SQLStoreDriver {
         "CAST(extract(epoch FROM \(unsafeRaw: column)) AS double precision)"
     }
 
+    /// A lateral join over the names: one short statement to plan, whatever the number of jobs
+    /// (a `UNION ALL` of 200 parts took 20 ms to plan).
+    func newestRuns(of jobs: [String], limit: Int) -> SQLQueryString {
+        """
+        SELECT j.job, r.id, r.status, r.created_at FROM unnest(CAST(\(bind: EncodedArray(jobs)) AS text[])) AS j(job)
+        CROSS JOIN LATERAL (SELECT id, status, created_at FROM nightshift_runs WHERE job = j.job
+            ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)) AS r
+        """
+    }
+
     func bucketStart(_ value: SQLQueryString, bucket: Int) -> SQLQueryString {
         "(floor(\(value) / \(unsafeRaw: String(bucket))) * \(unsafeRaw: String(bucket)))"
     }

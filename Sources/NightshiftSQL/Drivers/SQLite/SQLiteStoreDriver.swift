@@ -177,6 +177,17 @@ struct SQLiteStoreDriver: SQLStoreDriver {
 
     func epochSeconds(_ column: String) -> SQLQueryString { "\(unsafeRaw: column)" }
 
+    /// SQLite has no lateral join: one part per job, joined with `UNION ALL`.
+    func newestRuns(of jobs: [String], limit: Int) -> SQLQueryString {
+        let parts = jobs.map { job -> SQLQueryString in
+            """
+            SELECT * FROM (SELECT job, id, status, created_at FROM nightshift_runs WHERE job = \(bind: job)
+                ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)) AS recent
+            """
+        }
+        return parts.joined(separator: " UNION ALL ")
+    }
+
     func bucketStart(_ value: SQLQueryString, bucket: Int) -> SQLQueryString {
         "(CAST(\(value) / \(unsafeRaw: String(bucket)) AS INTEGER) * \(unsafeRaw: String(bucket)))"
     }

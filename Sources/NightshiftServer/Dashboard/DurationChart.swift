@@ -1,0 +1,50 @@
+import Foundation
+import Nightshift
+
+/// One job's recent runs, oldest to newest, as bars as tall as each run took and coloured by
+/// its outcome, with p50 and p95: how the job's duration and outcome go over time. An SVG drawn
+/// on the server, like ``RunChart``.
+enum DurationChart {
+    /// The chart of `runs` (newest first, as the store lists them); runs that have not ended are left out.
+    static func svg(_ runs: [Run]) -> HTML {
+        let ended = runs.reversed().compactMap { run -> (run: Run, seconds: Double)? in
+            guard run.status.isFinished, run.status != .skipped, let start = run.startedAt, let end = run.endedAt else {
+                return nil
+            }
+            return (run, max(0, end.timeIntervalSince(start)))
+        }
+        guard let first = ended.first, let last = ended.last else { return "<p>No run has ended yet.</p>" }
+        let width = 720.0
+        let height = 120.0
+        let longest = max(0.001, ended.map(\.seconds).max() ?? 0)
+        let barWidth = width / Double(ended.count)
+        var histogram = DurationHistogram()
+        var bars: [HTML] = []
+        for (index, entry) in ended.enumerated() {
+            histogram.add(seconds: entry.seconds)
+            let barHeight = max(1, entry.seconds / longest * (height - 10))
+            let x = String(format: "%.1f", Double(index) * barWidth)
+            let y = String(format: "%.1f", height - barHeight)
+            let w = String(format: "%.1f", max(1, barWidth - 1))
+            let h = String(format: "%.1f", barHeight)
+            bars.append(
+                "<rect class=\"\(entry.run.status.rawValue)\" x=\"\(x)\" y=\"\(y)\" width=\"\(w)\" height=\"\(h)\"><title>\(entry.run.status.rawValue) in \(seconds(entry.seconds)), ended \(ISO8601Format.string(from: entry.run.endedAt ?? Date()))</title></rect>"
+            )
+        }
+        let legend = RunChart.outcomes.filter { $0 != .skipped }.map { outcome -> HTML in
+            "<span class=\"legend \(outcome.rawValue)\">\(outcome.rawValue)</span>"
+        }
+        let span =
+            "\(ISO8601Format.string(from: first.run.endedAt ?? Date())) to \(ISO8601Format.string(from: last.run.endedAt ?? Date()))"
+        return """
+            <figure class="chart"><svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Run time of the last \(ended.count) runs by outcome; the longest took \(seconds(longest))">\(bars)</svg>
+            <figcaption>\(legend) · \(ended.count) runs, \(span) · p50 \(seconds(histogram.quantile(0.5))), p95 \(seconds(histogram.quantile(0.95))), longest \(seconds(longest))</figcaption></figure>
+            """
+    }
+
+    /// `value` seconds for people: milliseconds under a second.
+    static func seconds(_ value: Double?) -> String {
+        guard let value else { return "–" }
+        return value < 1 ? "\(Int((value * 1000).rounded())) ms" : DurationText.format((value * 10).rounded() / 10)
+    }
+}
