@@ -141,17 +141,21 @@ extension MemoryJobStore {
         }
     }
 
-    public func requestCancel(runID: UUID) async throws -> Bool {
+    public func requestCancel(runIDs: [UUID]) async throws -> Set<UUID> {
         let now = clock.now
         return mutate { state, _ in
-            guard let run = state.runs[runID], !run.status.isFinished else { return false }
-            if run.status == .queued {
-                state.runs[runID]?.status = .cancelled
-                state.runs[runID]?.endedAt = now
+            var cancelled = Set<UUID>()
+            for runID in runIDs {
+                guard let run = state.runs[runID], !run.status.isFinished else { continue }
+                if run.status == .queued {
+                    state.runs[runID]?.status = .cancelled
+                    state.runs[runID]?.endedAt = now
+                }
+                state.runs[runID]?.error = "cancelled by request"
+                state.runs[runID]?.cancelRequested = true
+                cancelled.insert(runID)
             }
-            state.runs[runID]?.error = "cancelled by request"
-            state.runs[runID]?.cancelRequested = true
-            return true
+            return cancelled
         }
     }
 
@@ -162,7 +166,7 @@ extension MemoryJobStore {
             var runs = Self.ordered(state.runs).reversed().filter { run in
                 (query.job.map { run.job == $0 } ?? true) && (query.status.map { run.status == $0 } ?? true)
                     && (query.trigger.map { run.trigger == $0 } ?? true) && (query.queue.map { run.queue == $0 } ?? true)
-                    && (query.since.map { run.createdAt >= $0 } ?? true)
+                    && (query.since.map { run.createdAt >= $0 } ?? true) && (query.until.map { run.createdAt < $0 } ?? true)
             }
             if let before = query.before {
                 guard let cursor = state.runs[before] else { return [] }

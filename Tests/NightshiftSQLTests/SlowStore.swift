@@ -109,7 +109,7 @@ final class SlowStore: JobStore {
     func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
         try await base.rescueOrphans(staleAfter: staleAfter, sparing: held)
     }
-    func requestCancel(runID: UUID) async throws -> Bool { try await base.requestCancel(runID: runID) }
+    func requestCancel(runIDs: [UUID]) async throws -> Set<UUID> { try await base.requestCancel(runIDs: runIDs) }
     func runs(_ query: RunQuery) async throws -> [Run] { try await base.runs(query) }
     func run(id: UUID) async throws -> Run? { try await base.run(id: id) }
     func runningSummaries() async throws -> [String: RunningSummary] { try await base.runningSummaries() }

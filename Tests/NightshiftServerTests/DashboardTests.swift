@@ -17,9 +17,10 @@ import Testing
 
     /// A dashboard (under `prefix`) over a memory store holding job `j` and its runs.
     func withDashboard(
-        prefix: String = "", _ body: @escaping @Sendable (any TestClientProtocol, MemoryJobStore) async throws -> Void
+        prefix: String = "", clock: any EngineClock = SystemClock(),
+        _ body: @escaping @Sendable (any TestClientProtocol, MemoryJobStore) async throws -> Void
     ) async throws {
-        let store = MemoryJobStore()
+        let store = MemoryJobStore(clock: clock)
         let job = try Job(name: "j", schedule: try Schedule("0 3 * * 1-5")) { _ in [:] }
         try await store.register([JobRegistration(job)])
         let dashboard = Dashboard(store: store, jobs: [job], tokens: Self.tokens, configuration: .init(prefix: prefix))
@@ -137,6 +138,75 @@ import Testing
             }
             let (_, runPage, _) = try await get(client, "/runs/\(run.id.lowercasedText)", cookie: admin)
             #expect(runPage.contains("&lt;img src=x onerror=alert(1)&gt;"))
+        }
+    }
+
+    @Test("runs by time, bulk cancel of ticked and of matching runs, chart windows with percentiles, a job's run-time chart")
+    func timeFilterCancelAndCharts() async throws {
+        try await withDashboard { client, store in
+            let now = try await store.databaseNow()
+            let done = try await store.start(NewRun(job: "j"), worker: "w")
+            _ = try await store.complete(RunCompletion(runID: done.id, job: "j", attempt: 1, outcome: .finished(.succeeded)))
+            let queued = try await store.enqueue((0..<5).map { _ in NewRun(job: "j", runAfter: now.addingTimeInterval(3600)) })
+            let admin = try await signIn(client, "admin-secret")
+            // Times: a day or a day and a time, in UTC; anything else is a 400 that says how to write one.
+            let day = ISO8601Format.string(from: now).prefix(10)
+            let (inDay, dayPage, _) = try await get(client, "/runs?from=\(day)", cookie: admin)
+            #expect(inDay == .ok && dayPage.contains(done.id.lowercasedText))
+            let (before, beforePage, _) = try await get(client, "/runs?to=\(day)", cookie: admin)
+            #expect(before == .ok && !beforePage.contains(done.id.lowercasedText) && beforePage.contains("No runs."))
+            let (bad, badPage, _) = try await get(client, "/runs?from=yesterday-ish", cookie: admin)
+            #expect(bad == .badRequest && badPage.contains("From: &#39;yesterday-ish&#39; is not a time"), "\(badPage)")
+            // Two ticked runs are cancelled in one go, then every other queued run of the filter.
+            let (_, queuedPage, _) = try await get(client, "/runs?status=queued", cookie: admin)
+            #expect(
+                queuedPage.contains("Cancel every queued run matching this filter")
+                    && queuedPage.contains("Cancel the runs ticked"))
+            let token = try csrf(in: queuedPage)
+            let ticked = queued.prefix(2).map { "run-\($0.id.lowercasedText)=on" }.joined(separator: "&")
+            #expect(try await post(client, "/runs/cancel", cookie: admin, form: "csrf=\(token)&\(ticked)") == .seeOther)
+            #expect(try await store.runs(RunQuery(job: "j", status: .cancelled)).count == 2)
+            #expect(try await post(client, "/runs/cancel", cookie: admin, form: "csrf=\(token)&job=j&status=queued") == .seeOther)
+            #expect(try await store.runs(RunQuery(job: "j", status: .cancelled)).count == 5)
+            #expect(try await store.runs(RunQuery(job: "j", status: .queued)).isEmpty)
+            #expect(try await post(client, "/runs/cancel", cookie: admin, form: "csrf=\(token)") == .badRequest)
+            let viewer = try await signIn(client, "viewer-secret")
+            #expect(try await post(client, "/runs/cancel", cookie: viewer, form: "csrf=\(token)&job=j") == .forbidden)
+            // The Overview's windows, each with p50 and p95.
+            for window in ["1h", "24h", "7d"] {
+                let (status, page, _) = try await get(client, "/?window=\(window)", cookie: admin)
+                #expect(
+                    status == .ok && page.contains("Run time: p50") && page.contains("<strong>\(window)</strong>"), "\(window)")
+            }
+            let (_, jobPage, _) = try await get(client, "/jobs/j", cookie: admin)
+            #expect(jobPage.contains("Run time and outcome") && jobPage.contains("<rect class=\"succeeded\""))
+        }
+    }
+
+    @Test("a run's page says a lost attempt was rescued and queued again, and a retry names the run it retries")
+    func rescuesAndRetries() async throws {
+        let clock = ManualClock()
+        try await withDashboard(clock: clock) { client, store in
+            let run = try await store.start(NewRun(job: "j", maxAttempts: 2), worker: "w1")
+            clock.advance(by: .seconds(120))
+            #expect(try await store.rescueOrphans(staleAfter: .seconds(60), sparing: { [] }).count == 1)
+            let admin = try await signIn(client, "admin-secret")
+            let (_, page, _) = try await get(client, "/runs/\(run.id.lowercasedText)", cookie: admin)
+            #expect(
+                page.contains("attempt 1: lost")
+                    && page.contains("Rescued: its worker stopped heartbeating, so the run was queued again as attempt 2"),
+                "\(page)")
+            let failed = try #require(try await store.claim(limit: 1, jobs: ["j"], queues: .any, worker: "w2").first)
+            _ = try await store.complete(
+                RunCompletion(runID: failed.id, job: "j", attempt: 2, outcome: .finished(.failed), error: "boom"))
+            let (_, failedPage, _) = try await get(client, "/runs/\(run.id.lowercasedText)", cookie: admin)
+            #expect(
+                try await post(
+                    client, "/runs/\(run.id.lowercasedText)/retry", cookie: admin, form: "csrf=\(try csrf(in: failedPage))")
+                    == .seeOther)
+            let retry = try #require(try await store.runs(RunQuery(job: "j", trigger: .retry)).first)
+            let (_, retryPage, _) = try await get(client, "/runs/\(retry.id.lowercasedText)", cookie: admin)
+            #expect(retryPage.contains("a retry of run <a href=\"/runs/\(run.id.lowercasedText)\">"), "\(retryPage)")
         }
     }
 

@@ -13,12 +13,15 @@ public enum RunRetry {
         public var status: RunStatus
         /// Only runs created at or after this time.
         public var since: Date?
+        /// Only runs created before this time.
+        public var until: Date?
 
         /// A filter.
-        public init(job: String? = nil, status: RunStatus = .failed, since: Date? = nil) {
+        public init(job: String? = nil, status: RunStatus = .failed, since: Date? = nil, until: Date? = nil) {
             self.job = job
             self.status = status
             self.since = since
+            self.until = until
         }
     }
 
@@ -54,7 +57,9 @@ public enum RunRetry {
         var outcome = Outcome(matched: 0, retried: 0, runIds: [])
         var before: UUID?
         while true {
-            let page = try await store.runs(RunQuery(job: filter.job, status: filter.status, limit: chunk, before: before))
+            var query = RunQuery(job: filter.job, status: filter.status, limit: chunk, before: before)
+            query.until = filter.until
+            let page = try await store.runs(query)
             guard let last = page.last else { break }
             before = last.id
             let matching = page.filter { run in filter.since.map { run.createdAt >= $0 } ?? true }

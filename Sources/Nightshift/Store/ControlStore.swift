@@ -6,8 +6,16 @@ public protocol ControlStore: Sendable {
     func setPaused(job: String, paused: Bool) async throws -> Bool
     /// Creates queued runs.
     func enqueue(_ runs: [NewRun]) async throws -> [Run]
-    /// Cancels a queued run at once, or asks a running one to stop; false if it is finished.
-    func requestCancel(runID: UUID) async throws -> Bool
+    /// Cancels each queued run of `runIDs` at once and asks each running one to stop, in one
+    /// statement; returns the runs it applied to (not those already finished or unknown).
+    func requestCancel(runIDs: [UUID]) async throws -> Set<UUID>
     /// Pauses or resumes a queue: its queued runs wait while it is paused.
     func setQueuePaused(_ queue: String, paused: Bool) async throws
+}
+
+extension ControlStore {
+    /// Cancels a queued run at once, or asks a running one to stop; false if it is finished.
+    public func requestCancel(runID: UUID) async throws -> Bool {
+        try await requestCancel(runIDs: [runID]).contains(runID)
+    }
 }

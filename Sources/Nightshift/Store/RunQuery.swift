@@ -10,6 +10,8 @@ public struct RunQuery: Sendable {
     public var queue: String?
     /// Only runs created at or after this time.
     public var since: Date?
+    /// Only runs created before this time.
+    public var until: Date?
     public var limit: Int
     /// Cursor: only runs created before this run (exclusive).
     public var before: UUID?

@@ -240,19 +240,25 @@ extension SQLJobStore {
         }
     }
 
-    public func requestCancel(runID: UUID) async throws -> Bool {
-        try await pool.withDatabase { database in
-            try await database.raw(
-                """
-                UPDATE nightshift_runs SET
-                    status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
-                    ended_at = CASE WHEN status = 'queued' THEN \(now) ELSE ended_at END,
-                    error = 'cancelled by request', cancel_requested = TRUE
-                WHERE id = \(bind: runID.lowercasedText) AND status IN \(Self.activeStatuses)
-                RETURNING id
-                """
-            ).first() != nil
+    public func requestCancel(runIDs: [UUID]) async throws -> Set<UUID> {
+        var cancelled = Set<UUID>()
+        for start in stride(from: 0, to: runIDs.count, by: 1000) {
+            let ids = runIDs[start..<min(start + 1000, runIDs.count)].map(\.lowercasedText)
+            let rows = try await pool.withDatabase { database in
+                try await database.raw(
+                    """
+                    UPDATE nightshift_runs SET
+                        status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+                        ended_at = CASE WHEN status = 'queued' THEN \(now) ELSE ended_at END,
+                        error = 'cancelled by request', cancel_requested = TRUE
+                    WHERE id IN (\(binds: ids)) AND status IN \(Self.activeStatuses)
+                    RETURNING id
+                    """
+                ).all()
+            }
+            for row in rows { if let id = UUID(text: try row.decode(column: "id", as: String.self)) { cancelled.insert(id) } }
         }
+        return cancelled
     }
 
     public func runs(_ query: RunQuery) async throws -> [Run] {
@@ -262,6 +268,7 @@ extension SQLJobStore {
         if let trigger = query.trigger { conditions.append("\"trigger\" = \(bind: trigger.rawValue)") }
         if let queue = query.queue { conditions.append("queue = \(bind: queue)") }
         if let since = query.since { conditions.append("created_at >= \(bind: since)") }
+        if let until = query.until { conditions.append("created_at < \(bind: until)") }
         if let before = query.before {
             conditions.append(
                 """

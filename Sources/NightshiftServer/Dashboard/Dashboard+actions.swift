@@ -129,6 +129,7 @@ extension Dashboard {
             if let status = form["status"].flatMap(RunStatus.init(rawValue:)), RunRetry.retryable.contains(status) {
                 filter.status = status
             }
+            (filter.since, filter.until) = try Self.formWindow(form)
             retried = try await RunRetry.retryMatching(
                 filter, store: store, jobs: jobsByName, by: session.name, mayActOn: { session.mayAct(on: $0) }
             ).retried
@@ -136,6 +137,43 @@ extension Dashboard {
         if retried > 0 { onEnqueued() }
         logger.info("bulk retry by \(session.name) (dashboard): \(retried) runs", metadata: ["by": "\(session.name)"])
         return path("/runs?trigger=retry")
+    }
+
+    /// `POST /runs/cancel`: the runs ticked (`run-<id>` fields), in one statement, or every
+    /// queued or running run matching `job`, `status`, `from` and `to`, in chunks.
+    func cancelMany(_ session: DashboardSession, form: [String: String]) async throws -> String {
+        let ids = form.keys.filter { $0.hasPrefix("run-") }.compactMap { UUID(uuidString: String($0.dropFirst(4))) }
+        let cancelled: Int
+        if !ids.isEmpty {
+            let runs = try await store.runs(ids: ids).filter { !$0.status.isFinished && session.mayAct(on: $0.job) }
+            cancelled = try await store.requestCancel(runIDs: runs.map(\.id)).count
+        } else {
+            let job = form["job"].flatMap { $0.isEmpty ? nil : $0 }
+            let (since, until) = try Self.formWindow(form)
+            let status = form["status"].flatMap(RunStatus.init(rawValue:))
+            guard job != nil || since != nil || until != nil || status != nil else {
+                throw DashboardActionError(
+                    status: .badRequest, message: "Tick runs, or filter by job, status or time, to cancel runs together.")
+            }
+            if let status, status.isFinished {
+                throw DashboardActionError(status: .conflict, message: "Runs that are \(status.rawValue) have already ended.")
+            }
+            cancelled = try await RunCancel.cancelMatching(
+                job: job, statuses: status.map { [$0] } ?? [.queued, .running], since: since, until: until, store: store,
+                mayActOn: { session.mayAct(on: $0) }
+            ).cancelled
+        }
+        logger.info("bulk cancel by \(session.name) (dashboard): \(cancelled) runs", metadata: ["by": "\(session.name)"])
+        return path("/runs?status=cancelled")
+    }
+
+    /// The `from` and `to` of a bulk action's filter.
+    private static func formWindow(_ form: [String: String]) throws(DashboardActionError) -> (Date?, Date?) {
+        func time(_ key: String, _ field: String) throws(DashboardActionError) -> Date? {
+            guard let text = form[key], !text.isEmpty else { return nil }
+            return try filterTime(text, field: field)
+        }
+        return (try time("from", "From"), try time("to", "To"))
     }
 
     /// `pause`, `resume` on a queue.

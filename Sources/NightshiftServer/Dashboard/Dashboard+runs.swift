@@ -17,6 +17,8 @@ extension Dashboard {
         query.trigger = value("trigger").flatMap(RunTrigger.init(rawValue:))
         query.queue = value("queue")
         query.before = value("before").flatMap(UUID.init(uuidString:))
+        query.since = try value("from").map { try Self.filterTime($0, field: "From") }
+        query.until = try value("to").map { try Self.filterTime($0, field: "To") }
         let runs = try await store.runs(query)
         func options<T: RawRepresentable>(_ all: [T], selected: T?) -> [HTML] where T.RawValue == String {
             [HTML("<option value=\"\">any</option>")]
@@ -32,20 +34,30 @@ extension Dashboard {
         if let status = query.status { filter.append("status=\(status.rawValue)") }
         if let trigger = query.trigger { filter.append("trigger=\(trigger.rawValue)") }
         if let queue = query.queue { filter.append("queue=\(HTML.urlComponent(queue))") }
+        for key in ["from", "to"] { if let time = value(key) { filter.append("\(key)=\(HTML.urlComponent(time))") } }
         let next: HTML =
             runs.count == query.limit
             ? "<a href=\"\(path("/runs?" + (filter + ["before=\(runs.last?.id.lowercasedText ?? "")"]).joined(separator: "&")))\">Older runs</a>"
             : .empty
-        let bulk: HTML =
-            session.mayAct && (query.status.map(RunRetry.retryable.contains) ?? false)
-            ? actionForm(
-                "/runs/retry", label: "Retry every \(query.status?.rawValue ?? "") run matching this filter", session: session,
-                confirm: "Retry every run matching this filter?",
-                fields: """
-                    <input type="hidden" name="job" value="\(query.job ?? "")"><input type="hidden" name="status" value="\(query.status?.rawValue ?? "")">
-                    """)
-            : .empty
-        // Admins tick runs to retry them together; viewers get the table alone.
+        // The filter again, for the bulk actions: they work through every matching run in chunks.
+        let matching: HTML = """
+            <input type="hidden" name="job" value="\(query.job ?? "")"><input type="hidden" name="status" value="\(query.status?.rawValue ?? "")">\
+            <input type="hidden" name="from" value="\(value("from") ?? "")"><input type="hidden" name="to" value="\(value("to") ?? "")">
+            """
+        var bulk: [HTML] = []
+        if session.mayAct, let status = query.status, RunRetry.retryable.contains(status) {
+            bulk.append(
+                actionForm(
+                    "/runs/retry", label: "Retry every \(status.rawValue) run matching this filter", session: session,
+                    confirm: "Retry every run matching this filter?", fields: matching))
+        }
+        if session.mayAct, let status = query.status, !status.isFinished {
+            bulk.append(
+                actionForm(
+                    "/runs/cancel", label: "Cancel every \(status.rawValue) run matching this filter", session: session,
+                    confirm: "Cancel every \(status.rawValue) run matching this filter?", fields: matching))
+        }
+        // Admins tick runs to retry or cancel them together; viewers get the table alone.
         let table = runTable(runs, now: now, session: session, selectable: session.mayAct)
         let selection: HTML =
             session.mayAct && !runs.isEmpty
@@ -53,6 +65,7 @@ extension Dashboard {
             <form method="post" action="\(path("/runs/retry"))" id="selection">
             <input type="hidden" name="csrf" value="\(session.csrf)">\(table)
             <button type="submit">Retry the runs ticked</button>
+            <button type="submit" formaction="\(path("/runs/cancel"))" data-confirm="Cancel the runs ticked?">Cancel the runs ticked</button>
             </form>
             """ : table
         let content: HTML = """
@@ -62,22 +75,43 @@ extension Dashboard {
             <label>Status <select name="status">\(options(RunStatus.allCases, selected: query.status))</select></label>
             <label>Trigger <select name="trigger">\(options(RunTrigger.allCases, selected: query.trigger))</select></label>
             <label>Queue <input name="queue" value="\(query.queue ?? "")"></label>
+            <label>From <input name="from" value="\(value("from") ?? "")" placeholder="2026-11-30 or 2026-11-30T14:00"></label>
+            <label>To <input name="to" value="\(value("to") ?? "")" placeholder="UTC, before this time"></label>
             <button type="submit">Filter</button>
             </form>
-            \(bulk)
+            \(HTML(joining: bulk))
             \(selection)
             <p>\(next)</p>
             """
         return DashboardPage(title: "Runs", section: "Runs", content: content, live: query.before == nil)
     }
 
-    /// Runs as a table; `selectable` adds a tick box per finished run for bulk retry.
+    /// A time typed in the Runs filter, in UTC: a day (`2026-11-30`), or a day and a time
+    /// (`2026-11-30T14:00`, `2026-11-30 14:00:30`, with or without `Z`).
+    static func filterTime(_ text: String, field: String) throws(DashboardActionError) -> Date {
+        var normalized = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
+        if normalized.hasSuffix("Z") { normalized.removeLast() }
+        switch normalized.count {
+        case 10: normalized += "T00:00:00"
+        case 16: normalized += ":00"
+        default: break
+        }
+        guard normalized.count == 19, let date = ISO8601Format.date(from: normalized + "Z") else {
+            throw DashboardActionError(
+                status: .badRequest,
+                message:
+                    "\(field): '\(text)' is not a time; write a day such as 2026-11-30 or a time such as 2026-11-30T14:00 (UTC).")
+        }
+        return date
+    }
+
+    /// Runs as a table; `selectable` adds a tick box per run that can be retried or cancelled.
     func runTable(_ runs: [Run], now: Date, session: DashboardSession, selectable: Bool) -> HTML {
         guard !runs.isEmpty else { return "<p>No runs.</p>" }
         let rows = runs.map { run -> HTML in
             let tick: HTML =
                 selectable
-                ? (RunRetry.retryable.contains(run.status)
+                ? (RunRetry.retryable.contains(run.status) || !run.status.isFinished
                     ? HTML("<td><input type=\"checkbox\" name=\"run-\(run.id.lowercasedText)\" aria-label=\"select\"></td>")
                     : HTML("<td></td>"))
                 : .empty
@@ -102,16 +136,39 @@ extension Dashboard {
         }
         let now = try await store.databaseNow()
         let attempts = try await store.attempts(of: uuid)
+        // A retry names the run it retries in its unique key (`retry:<id>`).
+        let retried =
+            run.trigger == .retry ? run.uniqueKey?.split(separator: ":").last.flatMap { UUID(uuidString: String($0)) } : nil
+        let origin: HTML =
+            retried.map { id -> HTML in
+                ", a retry of run <a href=\"\(path("/runs/" + id.lowercasedText))\">\(String(id.lowercasedText.prefix(13)))</a>"
+            } ?? .empty
         var timeline: [HTML] = [
-            "<li><strong>queued</strong> \(Self.time(run.createdAt)) (\(run.trigger.rawValue)\(run.triggeredBy.map { " by \($0)" } ?? ""))\(run.scheduledFor.map { " for the fire at \(Self.time($0))" } ?? "")</li>"
+            "<li><strong>queued</strong> \(Self.time(run.createdAt)) (\(run.trigger.rawValue)\(run.triggeredBy.map { " by \($0)" } ?? "")\(origin))\(run.scheduledFor.map { " for the fire at \(Self.time($0))" } ?? "")</li>"
         ]
         for attempt in attempts {
             let output: HTML = attempt.output.map { "<pre class=\"output\">\($0)</pre>" } ?? .empty
+            // What became of the run after this attempt, in words: a lost attempt was rescued
+            // by another instance, a failed one retried by the job's policy.
+            let again = run.attempt > attempt.attempt
+            let sequel: HTML
+            switch (attempt.outcome, again) {
+            case ("lost", true):
+                sequel =
+                    "<div class=\"sequel\">Rescued: its worker stopped heartbeating, so the run was queued again as attempt \(attempt.attempt + 1).</div>"
+            case ("lost", false):
+                sequel =
+                    "<div class=\"sequel\">Rescued: its worker stopped heartbeating, and no attempt was left, so the run ended.</div>"
+            case ("succeeded", _), (_, false):
+                sequel = .empty
+            default:
+                sequel = "<div class=\"sequel\">Retried by the job's policy as attempt \(attempt.attempt + 1).</div>"
+            }
             timeline.append(
                 """
                 <li><strong>attempt \(attempt.attempt): \(attempt.outcome)</strong> on \(attempt.worker ?? "?"), \
                 \(Self.time(attempt.startedAt)) to \(Self.time(attempt.endedAt))\
-                \(attempt.error.map { "<div class=\"error-text\">\($0)</div>" } ?? "")\(output)</li>
+                \(attempt.error.map { "<div class=\"error-text\">\($0)</div>" } ?? "")\(output)\(sequel)</li>
                 """)
         }
         if run.status == .running {

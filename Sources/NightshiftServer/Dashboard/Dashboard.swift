@@ -111,6 +111,9 @@ public struct Dashboard: Sendable {
         router.post(RouterPath(path("/runs/retry"))) { request, _ in
             try await self.action(request) { try await self.runAction($0, id: "retry", action: "retry", form: $1) }
         }
+        router.post(RouterPath(path("/runs/cancel"))) { request, _ in
+            try await self.action(request) { try await self.cancelMany($0, form: $1) }
+        }
         router.post(RouterPath(path("/runs/:id/:action"))) { request, context in
             let id = try AdminAPI.pathParameter("id", of: context)
             let action = try AdminAPI.pathParameter("action", of: context)
@@ -155,6 +158,8 @@ public struct Dashboard: Sendable {
             page = try await render(session)
         } catch let missing as DashboardNotFound {
             return Self.htmlResponse(Self.message("There is no \(missing.what).").markup, status: .notFound)
+        } catch let bad as DashboardActionError {
+            return Self.htmlResponse(Self.message(bad.message).markup, status: bad.status)
         } catch {
             logger.error("dashboard: a page could not be read", metadata: ["uri": "\(request.uri)", "error": "\(error)"])
             return Self.htmlResponse(

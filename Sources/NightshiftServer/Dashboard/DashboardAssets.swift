@@ -14,14 +14,14 @@ enum DashboardAssets {
     }
 
     /// Live refresh of `<main data-live>` every two seconds (paused while a field has focus or
-    /// the tab is hidden), and `data-confirm` questions before a form is sent. Everything works
-    /// without it.
+    /// the tab is hidden), and `data-confirm` questions (of the form, or of the button pressed)
+    /// before a form is sent. Everything works without it.
     static let script = """
         "use strict";
         document.documentElement.dataset.nightshift = "ready";
         document.addEventListener("submit", (event) => {
-          const form = event.target.closest("form[data-confirm]");
-          if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+          const question = (event.submitter && event.submitter.dataset.confirm) || event.target.dataset.confirm;
+          if (question && !window.confirm(question)) event.preventDefault();
         });
         const main = document.querySelector("main[data-live]");
         if (main) {
