@@ -161,6 +161,7 @@ extension JobStoreConformance {
             }
             try await finish([.succeeded, .succeeded, .failed, .failed])
             #expect(try await failures() == ["j timed out after #s 2"])
+            #expect(try await store.queueThroughput(since: since) == ["default": 4])
             try await subject.pass(.milliseconds(50))
             let cut = try await store.databaseNow()
             // The mark, kept as Unix seconds, may come back a rounding away.
@@ -169,6 +170,7 @@ extension JobStoreConformance {
             #expect(isClose(try await store.summarizeFinishedRuns(before: cut, span: .seconds(8 * 86_400)), cut))
             #expect(try await counts(60) == [.succeeded: 2, .failed: 2])
             #expect(try await failures() == ["j timed out after #s 2"])
+            #expect(try await store.queueThroughput(since: since) == ["default": 4])
             // The same pass again, as a second leader would run it, adds nothing.
             #expect(isClose(try await store.summarizeFinishedRuns(before: cut, span: .seconds(3600)), cut))
             try await subject.pass(.milliseconds(50))
@@ -177,12 +179,25 @@ extension JobStoreConformance {
             // new runs, once.
             #expect(try await counts(60) == [.succeeded: 2, .failed: 2])
             #expect(try await failures() == ["j timed out after #s 2"])
+            #expect(try await store.queueThroughput(since: since) == ["default": 4])
             try await subject.pass(.milliseconds(50))
             let later = try await store.databaseNow()
             #expect(isClose(try await store.summarizeFinishedRuns(before: later, span: .seconds(3600)), later))
             #expect(try await counts(60) == [.succeeded: 3, .failed: 3])
             #expect(try await counts(7200) == [.succeeded: 3, .failed: 3])
             #expect(try await failures() == ["j timed out after #s 3"])
+            #expect(try await store.queueThroughput(since: since) == ["default": 6])
+        },
+        Check("each queue's waiting and running runs and its oldest due one, in one summary") { subject in
+            let store = subject.store
+            let now = try await store.databaseNow()
+            _ = try await store.enqueue([
+                NewRun(job: "j", queue: "a"), NewRun(job: "j", runAfter: now.addingTimeInterval(3600), queue: "a"),
+            ])
+            _ = try await store.start(NewRun(job: "j", queue: "b"), worker: "w")
+            let summaries = try await store.queueSummaries()
+            #expect(summaries["a"]?.depth == 2 && summaries["a"]?.running == 0 && summaries["a"]?.oldestDue != nil)
+            #expect(summaries["b"] == QueueSummary(depth: 0, oldestDue: nil, running: 1))
         },
         Check("each queue's oldest due queued run") { subject in
             let store = subject.store

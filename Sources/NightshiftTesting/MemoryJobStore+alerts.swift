@@ -80,17 +80,6 @@ extension MemoryJobStore {
         }
     }
 
-    public func oldestQueuedRuns() async throws -> [String: Date] {
-        let now = clock.now
-        return state.withLock { state in
-            var oldest: [String: Date] = [:]
-            for run in state.runs.values where run.status == .queued && run.runAfter <= now {
-                if oldest[run.queue].map({ run.runAfter < $0 }) ?? true { oldest[run.queue] = run.runAfter }
-            }
-            return oldest
-        }
-    }
-
     public func lease(_ name: String) async throws -> LeaseState? {
         state.withLock { state in
             state.leases[name].map {

@@ -217,9 +217,30 @@ extension MemoryJobStore {
     public func queueSummaries() async throws -> [String: QueueSummary] {
         let now = clock.now
         return state.withLock { state in
-            Dictionary(grouping: state.runs.values.filter { $0.status == .queued }, by: \.queue).mapValues { runs in
+            var summaries = Dictionary(grouping: state.runs.values.filter { $0.status == .queued }, by: \.queue).mapValues {
+                runs in
                 QueueSummary(depth: runs.count, oldestDue: runs.map(\.runAfter).filter { $0 <= now }.min())
             }
+            for run in state.runs.values where run.status == .running {
+                summaries[run.queue, default: QueueSummary(depth: 0, oldestDue: nil)].running += 1
+            }
+            return summaries
+        }
+    }
+
+    public func queueThroughput(since: Date) async throws -> [String: Int] {
+        let now = clock.now
+        return state.withLock { state in
+            let minute = Double(RunStatistics.minute)
+            let firstKept = Date(timeIntervalSince1970: (since.timeIntervalSince1970 / minute).rounded(.down) * minute)
+            var counts: [String: Int] = [:]
+            for (key, runs) in state.queueStatistics where key.start >= firstKept { counts[key.queue, default: 0] += runs }
+            if let start = RunStatistics.unkeptStart(mark: state.statisticsMark, since: since, now: now) {
+                for run in state.runs.values where run.status.isFinished && (run.endedAt ?? .distantPast) >= start {
+                    counts[run.queue, default: 0] += 1
+                }
+            }
+            return counts
         }
     }
 
@@ -266,7 +287,14 @@ extension MemoryJobStore {
             state.statistics = state.statistics.filter { key, bucket in
                 bucket.start >= (key.hasPrefix("\(RunStatistics.minute) ") ? minutesFrom : hoursFrom)
             }
+            for run in state.runs.values where run.status.isFinished {
+                guard let ended = run.endedAt, ended >= from, ended < to else { continue }
+                let minute = Double(RunStatistics.minute)
+                let start = Date(timeIntervalSince1970: (ended.timeIntervalSince1970 / minute).rounded(.down) * minute)
+                state.queueStatistics[QueueMinute(start: start, queue: run.queue), default: 0] += 1
+            }
             state.failureStatistics = state.failureStatistics.filter { $0.value.start >= hoursFrom }
+            state.queueStatistics = state.queueStatistics.filter { $0.key.start >= minutesFrom }
             state.statisticsMark = to
             return to
         }
@@ -286,12 +314,6 @@ extension MemoryJobStore {
 
     private static func statisticsKey(_ size: Int, _ bucket: FinishedRunBucket) -> String {
         "\(size) \(bucket.start.timeIntervalSince1970) \(bucket.status.rawValue)"
-    }
-
-    public func queueDepths() async throws -> [String: Int] {
-        state.withLock { state in
-            Dictionary(grouping: state.runs.values.filter { $0.status == .queued }, by: \.queue).mapValues(\.count)
-        }
     }
 
     public func activeRuns() async throws -> [Run] {

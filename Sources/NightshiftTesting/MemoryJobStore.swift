@@ -35,6 +35,10 @@ public final class MemoryJobStore: JobStore {
         var statistics: [String: FinishedRunBucket] = [:]
         /// The kept failure statistics, by hour, job and fingerprint.
         var failureStatistics: [String: (start: Date, group: FailureGroup)] = [:]
+        /// Dashboard sessions ended, with when they would have expired.
+        var revokedSessions: [String: Date] = [:]
+        /// Each queue's finished runs per minute.
+        var queueStatistics: [QueueMinute: Int] = [:]
         var statisticsMark: Date?
         var listeners: [UInt64: @Sendable () -> Void] = [:]
         var waiters: [UInt64: RunsWaiter] = [:]
@@ -44,6 +48,11 @@ public final class MemoryJobStore: JobStore {
             defer { nextID += 1 }
             return nextID
         }
+    }
+    /// A minute of one queue, in the kept statistics.
+    struct QueueMinute: Hashable {
+        var start: Date
+        var queue: String
     }
     struct RunsWaiter {
         let condition: @Sendable (Snapshot) -> Bool
@@ -116,6 +125,18 @@ public final class MemoryJobStore: JobStore {
         mutate { state, _ in
             if paused { state.pausedQueues.insert(queue) } else { state.pausedQueues.remove(queue) }
         }
+    }
+
+    public func revokeSession(_ id: String, expiresAt: Date) async throws {
+        let now = Date()
+        mutate { state, _ in
+            state.revokedSessions[id] = expiresAt
+            state.revokedSessions = state.revokedSessions.filter { $0.value >= now }
+        }
+    }
+
+    public func isSessionRevoked(_ id: String) async throws -> Bool {
+        state.withLock { $0.revokedSessions[id] != nil }
     }
 
     // MARK: Leases

@@ -277,6 +277,15 @@ struct CounterFlushJobTests {
                 }
                 for await _ in taken {}
                 let flush = Task { try await job.body(registry: registry)(flushContext(job: jobName)) }
+                // The flush creates its table, then asks for the lock: once the table is there, it
+                // has a second to show it would not wait (a loaded machine took longer than a
+                // second just to get that far).
+                var created = false
+                for _ in 0..<300 where !created {
+                    created = (try? await app.integer("SELECT count(*) AS n FROM page_hits")) != nil
+                    if !created { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(created, "the flush never created its table")
                 try await Task.sleep(for: .seconds(1))
                 #expect(try await app.integer("SELECT count(*) AS n FROM page_hits") == 0, "the flush did not wait its turn")
                 release.finish()

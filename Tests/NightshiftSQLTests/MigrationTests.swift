@@ -40,7 +40,10 @@ import Testing
                 try await database.raw("DROP INDEX nightshift_runs_job_finished").run()
                 try await database.raw("DROP INDEX nightshift_runs_failures").run()
                 try await database.raw("DROP TABLE nightshift_instances").run()
-                for table in ["nightshift_run_statistics", "nightshift_failure_statistics", "nightshift_statistics_mark"] {
+                for table in [
+                    "nightshift_run_statistics", "nightshift_failure_statistics", "nightshift_queue_statistics",
+                    "nightshift_statistics_mark", "nightshift_revoked_sessions",
+                ] {
                     try await database.raw("DROP TABLE \(unsafeRaw: table)").run()
                 }
                 try await database.raw("DROP INDEX nightshift_runs_queued_queue").run()
@@ -65,6 +68,8 @@ import Testing
                 _ = try await database.raw("SELECT mark FROM nightshift_statistics_mark").all()
                 _ = try await database.raw("SELECT runs FROM nightshift_run_statistics").all()
                 _ = try await database.raw("SELECT runs FROM nightshift_failure_statistics").all()
+                _ = try await database.raw("SELECT runs FROM nightshift_queue_statistics").all()
+                _ = try await database.raw("SELECT expires_at FROM nightshift_revoked_sessions").all()
             }
             #expect(try await definition(of: "nightshift_runs_job_created", in: test)?.contains("status") == true)
         }

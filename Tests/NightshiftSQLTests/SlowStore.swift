@@ -119,7 +119,6 @@ final class SlowStore: JobStore {
     func prune(_ retention: HistoryRetention, chunkSize: Int) async throws -> Int {
         try await base.prune(retention, chunkSize: chunkSize)
     }
-    func queueDepths() async throws -> [String: Int] { try await base.queueDepths() }
     func activeRuns() async throws -> [Run] { try await base.activeRuns() }
     func lastFinishedRuns(of jobs: [String]) async throws -> [String: Run] { try await base.lastFinishedRuns(of: jobs) }
     func attempts(of id: UUID) async throws -> [AttemptRecord] { try await base.attempts(of: id) }
@@ -134,7 +133,6 @@ final class SlowStore: JobStore {
     func notifications(of incidentID: UUID) async throws -> [AlertNotification] {
         try await base.notifications(of: incidentID)
     }
-    func oldestQueuedRuns() async throws -> [String: Date] { try await base.oldestQueuedRuns() }
     func lease(_ name: String) async throws -> LeaseState? { try await base.lease(name) }
     func pausedQueues() async throws -> Set<String> { try await base.pausedQueues() }
     func queueSummaries() async throws -> [String: QueueSummary] { try await base.queueSummaries() }
@@ -149,6 +147,11 @@ final class SlowStore: JobStore {
     func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
         try await base.finishedRunBuckets(since: since, bucketSeconds: bucketSeconds)
     }
+    func queueThroughput(since: Date) async throws -> [String: Int] { try await base.queueThroughput(since: since) }
+    func revokeSession(_ id: String, expiresAt: Date) async throws {
+        try await base.revokeSession(id, expiresAt: expiresAt)
+    }
+    func isSessionRevoked(_ id: String) async throws -> Bool { try await base.isSessionRevoked(id) }
     func runStatistics(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
         try await base.runStatistics(since: since, bucketSeconds: bucketSeconds)
     }

@@ -210,6 +210,20 @@ import Testing
         }
     }
 
+    @Test("signing out ends the session for every copy of its cookie, not only the browser's")
+    func signOutRevokes() async throws {
+        try await withDashboard { client, _ in
+            let cookie = try await signIn(client, "viewer-secret")
+            let (_, page, _) = try await get(client, "/", cookie: cookie)
+            let other = try await signIn(client, "viewer-secret")
+            #expect(try await post(client, "/sign-out", cookie: cookie, form: "csrf=\(try csrf(in: page))") == .seeOther)
+            let (status, _, headers) = try await get(client, "/", cookie: cookie)
+            #expect(status == .seeOther && headers[.location] == "/sign-in", "the copied cookie still worked")
+            let (otherStatus, _, _) = try await get(client, "/", cookie: other)
+            #expect(otherStatus == .ok, "another session of the same token ended too")
+        }
+    }
+
     @Test("behind a reverse proxy the dashboard lives under its prefix, cookie path included")
     func prefix() async throws {
         try await withDashboard(prefix: "/nightshift") { client, _ in

@@ -271,8 +271,10 @@ public final class NightshiftEngine: Service, Sendable {
                 guard next > mark else { break }
                 mark = next
             }
-        } catch {
+        } catch where !Task.isCancelled {
             logger.warning("keeping run statistics failed", metadata: ["error": "\(error)"])
+        } catch {
+            // Stopping: the next start carries on from the mark.
         }
     }
 

@@ -16,8 +16,6 @@ public protocol AlertStore: Sendable {
     func recordDelivery(_ id: UUID, outcome: DeliveryOutcome) async throws
     /// The notifications of one incident, oldest first.
     func notifications(of incidentID: UUID) async throws -> [AlertNotification]
-    /// The `run_after` of each queue's oldest due queued run.
-    func oldestQueuedRuns() async throws -> [String: Date]
     /// The lease named `name`, held or not; nil when none was ever taken.
     func lease(_ name: String) async throws -> LeaseState?
 }

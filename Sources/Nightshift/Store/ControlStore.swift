@@ -11,6 +11,12 @@ public protocol ControlStore: Sendable {
     func requestCancel(runIDs: [UUID]) async throws -> Set<UUID>
     /// Pauses or resumes a queue: its queued runs wait while it is paused.
     func setQueuePaused(_ queue: String, paused: Bool) async throws
+    /// Records that the dashboard session `id` was ended (signed out), so that a copy of its
+    /// cookie is refused on every instance until `expiresAt`, when it would have ended anyway;
+    /// sessions past their end are forgotten meanwhile.
+    func revokeSession(_ id: String, expiresAt: Date) async throws
+    /// Whether the dashboard session `id` was ended.
+    func isSessionRevoked(_ id: String) async throws -> Bool
 }
 
 extension ControlStore {

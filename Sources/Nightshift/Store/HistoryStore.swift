@@ -12,8 +12,6 @@ public protocol HistoryStore: Sendable {
     func run(id: UUID) async throws -> Run?
     /// The runs of `ids` that exist, in no particular order, in one statement.
     func runs(ids: [UUID]) async throws -> [Run]
-    /// The number of `queued` runs in each queue.
-    func queueDepths() async throws -> [String: Int]
     /// All `queued` and `running` runs.
     func activeRuns() async throws -> [Run]
     /// Each job's `running` runs, summarized in one grouped statement.
@@ -31,6 +29,9 @@ public protocol HistoryStore: Sendable {
     /// is whole hours, else minutes) up to their mark; after a mark that is absent or stale (no
     /// engine keeps them), from the runs themselves.
     func runStatistics(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket]
+    /// How many runs of each queue ended at or after `since` (to the minute): from the kept
+    /// statistics up to their mark, and after a mark that is absent or stale, from the runs.
+    func queueThroughput(since: Date) async throws -> [String: Int]
     /// The queues paused now.
     func pausedQueues() async throws -> Set<String>
     /// The instances heard of within the last day, newest heartbeat first.
@@ -42,6 +43,19 @@ public protocol HistoryStore: Sendable {
     /// hourly failure statistics up to their mark; after a mark that is absent or stale, from
     /// the runs.
     func failureGroups(since: Date, limit: Int) async throws -> [FailureGroup]
-    /// Each queue's depth and oldest due run, in one pass over the queued runs.
+    /// Each queue's depth, running runs and oldest due run: one pass over the queued runs' index
+    /// and one over the running runs.
     func queueSummaries() async throws -> [String: QueueSummary]
+}
+
+extension HistoryStore {
+    /// The number of `queued` runs in each queue that has any (from ``queueSummaries()``).
+    public func queueDepths() async throws -> [String: Int] {
+        try await queueSummaries().compactMapValues { $0.depth > 0 ? $0.depth : nil }
+    }
+
+    /// The `run_after` of each queue's oldest due queued run (from ``queueSummaries()``).
+    public func oldestQueuedRuns() async throws -> [String: Date] {
+        try await queueSummaries().compactMapValues(\.oldestDue)
+    }
 }

@@ -121,23 +121,6 @@ extension SQLJobStore {
         }
     }
 
-    public func oldestQueuedRuns() async throws -> [String: Date] {
-        try await pool.withDatabase { database in
-            // Served by the partial index of queued runs.
-            let rows = try await database.raw(
-                """
-                SELECT queue, min(run_after) AS oldest FROM nightshift_runs
-                WHERE status = 'queued' AND run_after <= \(self.now) GROUP BY queue
-                """
-            ).all()
-            return Dictionary(
-                try rows.map {
-                    (try $0.decode(column: "queue", as: String.self), try $0.decode(column: "oldest", as: Date.self))
-                },
-                uniquingKeysWith: { first, _ in first })
-        }
-    }
-
     public func lease(_ name: String) async throws -> LeaseState? {
         try await pool.withDatabase { database in
             guard let row = try await database.raw("SELECT * FROM nightshift_leases WHERE name = \(bind: name)").first() else {

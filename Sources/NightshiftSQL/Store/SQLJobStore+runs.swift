@@ -313,14 +313,23 @@ extension SQLJobStore {
         }
     }
 
-    public func queueDepths() async throws -> [String: Int] {
+    public func revokeSession(_ id: String, expiresAt: Date) async throws {
         try await pool.withDatabase { database in
-            let rows = try await database.raw(
-                "SELECT queue, count(*) AS depth FROM nightshift_runs WHERE status = 'queued' GROUP BY queue"
-            ).all()
-            return Dictionary(
-                try rows.map { (try $0.decode(column: "queue", as: String.self), try $0.decode(column: "depth", as: Int.self)) },
-                uniquingKeysWith: { first, _ in first })
+            try await database.raw(
+                """
+                INSERT INTO nightshift_revoked_sessions (id, expires_at) VALUES (\(bind: id), \(bind: expiresAt.timeIntervalSince1970))
+                ON CONFLICT (id) DO NOTHING
+                """
+            ).run()
+            try await database.raw(
+                "DELETE FROM nightshift_revoked_sessions WHERE expires_at < \(bind: Date().timeIntervalSince1970)"
+            ).run()
+        }
+    }
+
+    public func isSessionRevoked(_ id: String) async throws -> Bool {
+        try await pool.withDatabase { database in
+            try await database.raw("SELECT id FROM nightshift_revoked_sessions WHERE id = \(bind: id)").first() != nil
         }
     }
 
@@ -390,17 +399,23 @@ extension SQLJobStore {
 
     public func queueSummaries() async throws -> [String: QueueSummary] {
         try await pool.withDatabase { database in
-            let rows = try await database.raw(
+            var summaries: [String: QueueSummary] = [:]
+            // The index of queued runs by queue answers this alone; running runs are few.
+            for row in try await database.raw(
                 """
                 SELECT queue, count(*) AS depth, min(CASE WHEN run_after <= \(self.now) THEN run_after END) AS oldest
                 FROM nightshift_runs WHERE status = 'queued' GROUP BY queue
                 """
-            ).all()
-            var summaries: [String: QueueSummary] = [:]
-            for row in rows {
+            ).all() {
                 summaries[try row.decode(column: "queue", as: String.self)] = QueueSummary(
                     depth: try row.decode(column: "depth", as: Int.self),
                     oldestDue: try row.decode(column: "oldest", as: Date?.self))
+            }
+            for row in try await database.raw(
+                "SELECT queue, count(*) AS n FROM nightshift_runs WHERE status = 'running' GROUP BY queue"
+            ).all() {
+                summaries[try row.decode(column: "queue", as: String.self), default: QueueSummary(depth: 0, oldestDue: nil)]
+                    .running = try row.decode(column: "n", as: Int.self)
             }
             return summaries
         }

@@ -10,7 +10,15 @@ extension SQLJobStore {
             let stored = try await statisticsMark(on: database)
             let found = stored.map { Date(timeIntervalSince1970: $0) }
             let from = found ?? before.addingTimeInterval(-RunStatistics.backfill.inSeconds)
-            let to = max(from, min(before, from.addingTimeInterval(span.inSeconds)))
+            // A span starts at the first run that ended since the mark (one index probe): a quiet
+            // week, or a new store, is one pass, not one per hour.
+            let first = try await database.raw(
+                """
+                SELECT min(ended_at) AS first FROM nightshift_runs
+                WHERE status NOT IN ('queued', 'running') AND ended_at >= \(bind: from) AND ended_at < \(bind: before)
+                """
+            ).first()?.decode(column: "first", as: Date?.self)
+            let to = max(from, min(before, (first ?? before).addingTimeInterval(span.inSeconds)))
             // The mark moves first, and only from where it was found: a second leader's update
             // waits for this transaction's row lock, then finds the mark moved and adds nothing.
             let moved: [any SQLRow]
@@ -63,6 +71,7 @@ extension SQLJobStore {
                 ).run()
             }
             try await keepFailures(from: from, to: to, on: database)
+            try await keepQueueThroughput(from: from, to: to, on: database)
             try await database.raw(
                 """
                 DELETE FROM nightshift_run_statistics
@@ -71,6 +80,58 @@ extension SQLJobStore {
                 """
             ).run()
             return to
+        }
+    }
+
+    /// Adds the runs that ended in `[from, to)` to their queue's minutes (added in the database:
+    /// the mark makes sure no range is added twice), and drops minutes past their age.
+    private func keepQueueThroughput(from: Date, to: Date, on database: any SQLDatabase) async throws {
+        let ended = driver.epochSeconds("ended_at")
+        try await database.raw(
+            """
+            INSERT INTO nightshift_queue_statistics (bucket_start, queue, runs)
+            SELECT \(driver.bucketStart(ended, bucket: RunStatistics.minute)), queue, count(*) FROM nightshift_runs
+            WHERE status NOT IN ('queued', 'running') AND ended_at >= \(bind: from) AND ended_at < \(bind: to)
+            GROUP BY 1, 2
+            ON CONFLICT (bucket_start, queue) DO UPDATE SET runs = nightshift_queue_statistics.runs + excluded.runs
+            """
+        ).run()
+        try await database.raw(
+            """
+            DELETE FROM nightshift_queue_statistics
+            WHERE bucket_start < \(bind: to.timeIntervalSince1970 - RunStatistics.minutesKept.inSeconds)
+            """
+        ).run()
+    }
+
+    public func queueThroughput(since: Date) async throws -> [String: Int] {
+        let now = try await databaseNow()
+        return try await pool.withDatabase { database in
+            let mark = try await statisticsMark(on: database).map { Date(timeIntervalSince1970: $0) }
+            var counts: [String: Int] = [:]
+            var rows: [any SQLRow] = []
+            if let mark {
+                let minute = Double(RunStatistics.minute)
+                rows += try await database.raw(
+                    """
+                    SELECT queue, CAST(sum(runs) AS BIGINT) AS n FROM nightshift_queue_statistics
+                    WHERE bucket_start >= \(bind: (since.timeIntervalSince1970 / minute).rounded(.down) * minute)
+                    AND bucket_start < \(bind: mark.timeIntervalSince1970) GROUP BY queue
+                    """
+                ).all()
+            }
+            if let start = RunStatistics.unkeptStart(mark: mark, since: since, now: now) {
+                rows += try await database.raw(
+                    """
+                    SELECT queue, count(*) AS n FROM nightshift_runs
+                    WHERE status NOT IN ('queued', 'running') AND ended_at >= \(bind: start) GROUP BY queue
+                    """
+                ).all()
+            }
+            for row in rows {
+                counts[try row.decode(column: "queue", as: String.self), default: 0] += try row.decode(column: "n", as: Int.self)
+            }
+            return counts
         }
     }
 

@@ -196,8 +196,8 @@ enum SQLMigrations {
                 """,
             ]
         },
-        // The dashboard at scale: run statistics kept per minute and per hour, and failures per
-        // hour, by the leader (times as Unix seconds, histograms as text, the same in every
+        // The dashboard at scale: run statistics kept per minute and per hour, failures per hour
+        // and each queue's finished runs per minute, by the engines (times as Unix seconds, histograms as text, the same in every
         // store), and each queue's waiting runs in its own index range.
         Migration(version: 9) { _ in
             [
@@ -224,7 +224,17 @@ enum SQLMigrations {
                     PRIMARY KEY (bucket_start, job, fingerprint)
                 )
                 """,
+                """
+                CREATE TABLE nightshift_queue_statistics (
+                    bucket_start DOUBLE PRECISION NOT NULL,
+                    queue TEXT NOT NULL,
+                    runs BIGINT NOT NULL,
+                    PRIMARY KEY (bucket_start, queue)
+                )
+                """,
                 "CREATE TABLE nightshift_statistics_mark (id INTEGER PRIMARY KEY, mark DOUBLE PRECISION NOT NULL)",
+                // Dashboard sessions ended by signing out, until they would have expired.
+                "CREATE TABLE nightshift_revoked_sessions (id TEXT PRIMARY KEY, expires_at DOUBLE PRECISION NOT NULL)",
                 "CREATE INDEX nightshift_runs_queued_queue ON nightshift_runs (queue, run_after) WHERE status = 'queued'",
                 // Each job's newest runs with their status, from the index alone (the Jobs page's
                 // strips, a job's runs): the id orders ties as the pages do.

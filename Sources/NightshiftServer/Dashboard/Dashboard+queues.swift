@@ -3,13 +3,14 @@ import Hummingbird
 import Nightshift
 
 extension Dashboard {
-    /// Queues: waiting runs, the oldest one's age, runs finished in the last hour, paused state;
-    /// pause and resume for admins.
+    /// Queues: waiting and running runs, the oldest waiting one's age, runs finished in the last
+    /// hour, paused state; pause and resume for admins.
     func queuesPage(_ session: DashboardSession) async throws -> DashboardPage {
         let now = try await store.databaseNow()
         let queues = try await store.queueSummaries()
+        let finished = try await store.queueThroughput(since: now.addingTimeInterval(-3600))
         let paused = try await store.pausedQueues()
-        let names = Set(queues.keys).union(paused).union(jobs.map(\.policies.queue)).sorted()
+        let names = Set(queues.keys).union(paused).union(finished.keys).union(jobs.map(\.policies.queue)).sorted()
         let rows = names.map { queue -> HTML in
             let isPaused = paused.contains(queue)
             let action: HTML =
@@ -21,13 +22,14 @@ extension Dashboard {
                         confirm: "Pause queue \(queue)?"))
                 : .empty
             return """
-                <tr data-queue="\(queue)"><td>\(queue)</td><td>\(queues[queue]?.depth ?? 0)</td><td>\(Self.ago(queues[queue]?.oldestDue, now: now))</td>\
+                <tr data-queue="\(queue)"><td>\(queue)</td><td>\(queues[queue]?.depth ?? 0)</td><td>\(queues[queue]?.running ?? 0)</td>\
+                <td>\(Self.ago(queues[queue]?.oldestDue, now: now))</td><td>\(finished[queue] ?? 0)</td>\
                 <td>\(isPaused ? Self.badge("PAUSED") : Self.badge("ACTIVE"))</td><td class="actions">\(action)</td></tr>
                 """
         }
         let content: HTML = """
             <h1>Queues</h1>
-            <table><thead><tr><th>Queue</th><th>Waiting</th><th>Oldest waiting</th><th>State</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            <table><thead><tr><th>Queue</th><th>Waiting</th><th>Running</th><th>Oldest waiting</th><th>Finished, last hour</th><th>State</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
             """
         return DashboardPage(title: "Queues", section: "Queues", content: content)
     }

@@ -47,11 +47,13 @@ extension Dashboard {
     /// Ends the session (a form with the session's CSRF token; a forged one is refused).
     func signOut(_ request: Request) async throws -> Response {
         let form = try await DashboardForm.read(request)
-        if let session = session(of: request) {
+        if let session = try await session(of: request) {
             guard form["csrf"] == session.csrf else {
                 return Self.htmlResponse(
                     Self.message("Forbidden: this form is not from your session.").markup, status: .forbidden)
             }
+            // Ended for every copy of the cookie, not only this browser's.
+            try await store.revokeSession(session.id, expiresAt: Date(timeIntervalSince1970: session.expires))
             logger.info("dashboard: \(session.name) signed out", metadata: ["by": "\(session.name)"])
         }
         var response = redirect(to: path("/sign-in"))

@@ -130,13 +130,15 @@ public struct Dashboard: Sendable {
 
     // MARK: Sessions
 
-    /// The request's session, if its cookie is valid.
-    func session(of request: Request) -> DashboardSession? {
+    /// The request's session, if its cookie is valid and the session was not ended by signing
+    /// out (one lookup in the store, checked only for a cookie whose signature holds).
+    func session(of request: Request) async throws -> DashboardSession? {
         guard let cookies = request.headers[.cookie] else { return nil }
         for cookie in cookies.split(separator: ";") {
             let parts = cookie.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
             guard parts.count == 2, parts[0] == DashboardSession.cookieName else { continue }
-            return DashboardSession.verify(String(parts[1]), secret: key, now: Date())
+            guard let session = DashboardSession.verify(String(parts[1]), secret: key, now: Date()) else { return nil }
+            return try await store.isSessionRevoked(session.id) ? nil : session
         }
         return nil
     }
@@ -152,7 +154,7 @@ public struct Dashboard: Sendable {
 
     /// A page for a signed-in person, or a redirect to sign in.
     func page(_ request: Request, _ render: (DashboardSession) async throws -> DashboardPage) async throws -> Response {
-        guard let session = session(of: request) else { return redirect(to: path("/sign-in")) }
+        guard let session = try await session(of: request) else { return redirect(to: path("/sign-in")) }
         let page: DashboardPage
         do {
             page = try await render(session)
@@ -179,7 +181,7 @@ public struct Dashboard: Sendable {
         _ request: Request, _ perform: (DashboardSession, [String: String]) async throws -> String
     ) async throws -> Response {
         let form = try await DashboardForm.read(request)
-        guard let session = session(of: request),
+        guard let session = try await session(of: request),
             form["csrf"].map({ TokenAuthenticator.constantTimeEquals(Array($0.utf8), Array(session.csrf.utf8)) }) == true
         else {
             return Self.htmlResponse(

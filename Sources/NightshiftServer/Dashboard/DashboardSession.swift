@@ -3,8 +3,8 @@ import Foundation
 import Nightshift
 
 /// A signed-in person: the token's name and role, until when, and the CSRF token every form of
-/// the session carries. Kept in a cookie signed with HMAC-SHA256, so the server keeps no state
-/// and any instance sharing the secret accepts it.
+/// the session carries. Kept in a cookie signed with HMAC-SHA256, so any instance sharing the
+/// secret accepts it; the store keeps only the sessions ended by signing out.
 struct DashboardSession: Codable, Equatable, Sendable {
     /// The token's name, recorded with every action.
     var name: String
@@ -19,6 +19,10 @@ struct DashboardSession: Codable, Equatable, Sendable {
 
     /// The cookie's name.
     static let cookieName = "nightshift_session"
+
+    /// The session's name in the store's list of ended sessions: a hash of its CSRF token, which
+    /// is random and its own.
+    var id: String { SHA256.hash(data: Data(csrf.utf8)).map { String(format: "%02x", $0) }.joined() }
 
     /// Whether the session may change things (run, pause, retry, cancel).
     var mayAct: Bool { role == .admin }
