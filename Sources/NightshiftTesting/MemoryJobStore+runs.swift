@@ -141,7 +141,7 @@ extension MemoryJobStore {
         }
     }
 
-    public func requestCancel(runIDs: [UUID]) async throws -> Set<UUID> {
+    public func requestCancel(runIDs: [UUID], by who: String?) async throws -> Set<UUID> {
         let now = clock.now
         return mutate { state, _ in
             var cancelled = Set<UUID>()
@@ -151,7 +151,7 @@ extension MemoryJobStore {
                     state.runs[runID]?.status = .cancelled
                     state.runs[runID]?.endedAt = now
                 }
-                state.runs[runID]?.error = "cancelled by request"
+                state.runs[runID]?.error = who.map { "cancelled by \($0)" } ?? "cancelled by request"
                 state.runs[runID]?.cancelRequested = true
                 cancelled.insert(runID)
             }

@@ -109,7 +109,9 @@ final class SlowStore: JobStore {
     func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
         try await base.rescueOrphans(staleAfter: staleAfter, sparing: held)
     }
-    func requestCancel(runIDs: [UUID]) async throws -> Set<UUID> { try await base.requestCancel(runIDs: runIDs) }
+    func requestCancel(runIDs: [UUID], by who: String?) async throws -> Set<UUID> {
+        try await base.requestCancel(runIDs: runIDs, by: who)
+    }
     func runs(_ query: RunQuery) async throws -> [Run] { try await base.runs(query) }
     func run(id: UUID) async throws -> Run? { try await base.run(id: id) }
     func runningSummaries() async throws -> [String: RunningSummary] { try await base.runningSummaries() }

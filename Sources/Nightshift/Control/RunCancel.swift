@@ -13,11 +13,11 @@ public enum RunCancel {
 
     /// Cancels every run in `statuses` (queued, running or both) of `job` (every job when nil),
     /// created at or after `since` and before `until` when given, `chunk` at a time (one read
-    /// and one update per chunk). `mayActOn` says which jobs the caller may cancel; others are
-    /// skipped.
+    /// and one update per chunk), recorded as asked by `who`. `mayActOn` says which jobs the
+    /// caller may cancel; others are skipped.
     public static func cancelMatching(
         job: String?, statuses: [RunStatus] = [.queued, .running], since: Date? = nil, until: Date? = nil,
-        store: any JobStore, chunk: Int = 500, mayActOn: (String) -> Bool = { _ in true }
+        store: any JobStore, by who: String, chunk: Int = 500, mayActOn: (String) -> Bool = { _ in true }
     ) async throws -> Outcome {
         var outcome = Outcome(matched: 0, cancelled: 0)
         for status in statuses where !status.isFinished {
@@ -31,7 +31,7 @@ public enum RunCancel {
                 before = last.id
                 let allowed = page.filter { mayActOn($0.job) }
                 outcome.matched += allowed.count
-                outcome.cancelled += try await store.requestCancel(runIDs: allowed.map(\.id)).count
+                outcome.cancelled += try await store.requestCancel(runIDs: allowed.map(\.id), by: who).count
                 if page.count < chunk { break }
             }
         }

@@ -271,7 +271,7 @@ public final class NightshiftEngine: Service, Sendable {
                 guard next > mark else { break }
                 mark = next
             }
-        } catch where !Task.isCancelled {
+        } catch  where !Task.isCancelled {
             logger.warning("keeping run statistics failed", metadata: ["error": "\(error)"])
         } catch {
             // Stopping: the next start carries on from the mark.

@@ -7,8 +7,9 @@ public protocol ControlStore: Sendable {
     /// Creates queued runs.
     func enqueue(_ runs: [NewRun]) async throws -> [Run]
     /// Cancels each queued run of `runIDs` at once and asks each running one to stop, in one
-    /// statement; returns the runs it applied to (not those already finished or unknown).
-    func requestCancel(runIDs: [UUID]) async throws -> Set<UUID>
+    /// statement, recording who asked (`by`, as the error "cancelled by <who>") when known;
+    /// returns the runs it applied to (not those already finished or unknown).
+    func requestCancel(runIDs: [UUID], by who: String?) async throws -> Set<UUID>
     /// Pauses or resumes a queue: its queued runs wait while it is paused.
     func setQueuePaused(_ queue: String, paused: Bool) async throws
     /// Records that the dashboard session `id` was ended (signed out), so that a copy of its
@@ -20,8 +21,9 @@ public protocol ControlStore: Sendable {
 }
 
 extension ControlStore {
-    /// Cancels a queued run at once, or asks a running one to stop; false if it is finished.
-    public func requestCancel(runID: UUID) async throws -> Bool {
-        try await requestCancel(runIDs: [runID]).contains(runID)
+    /// Cancels a queued run at once, or asks a running one to stop, recording who asked when
+    /// known; false if it is finished.
+    public func requestCancel(runID: UUID, by who: String? = nil) async throws -> Bool {
+        try await requestCancel(runIDs: [runID], by: who).contains(runID)
     }
 }

@@ -240,7 +240,8 @@ extension SQLJobStore {
         }
     }
 
-    public func requestCancel(runIDs: [UUID]) async throws -> Set<UUID> {
+    public func requestCancel(runIDs: [UUID], by who: String?) async throws -> Set<UUID> {
+        let reason = who.map { "cancelled by \($0)" } ?? "cancelled by request"
         var cancelled = Set<UUID>()
         for start in stride(from: 0, to: runIDs.count, by: 1000) {
             let ids = runIDs[start..<min(start + 1000, runIDs.count)].map(\.lowercasedText)
@@ -250,7 +251,7 @@ extension SQLJobStore {
                     UPDATE nightshift_runs SET
                         status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
                         ended_at = CASE WHEN status = 'queued' THEN \(now) ELSE ended_at END,
-                        error = 'cancelled by request', cancel_requested = TRUE
+                        error = \(bind: reason), cancel_requested = TRUE
                     WHERE id IN (\(binds: ids)) AND status IN \(Self.activeStatuses)
                     RETURNING id
                     """

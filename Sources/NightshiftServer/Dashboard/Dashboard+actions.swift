@@ -75,7 +75,7 @@ extension Dashboard {
         }
         switch action {
         case "cancel":
-            guard try await store.requestCancel(runID: uuid) else {
+            guard try await store.requestCancel(runID: uuid, by: session.name) else {
                 throw DashboardActionError(status: .conflict, message: "Run \(id) has already ended.")
             }
             logger.info(
@@ -146,7 +146,7 @@ extension Dashboard {
         let cancelled: Int
         if !ids.isEmpty {
             let runs = try await store.runs(ids: ids).filter { !$0.status.isFinished && session.mayAct(on: $0.job) }
-            cancelled = try await store.requestCancel(runIDs: runs.map(\.id)).count
+            cancelled = try await store.requestCancel(runIDs: runs.map(\.id), by: session.name).count
         } else {
             let job = form["job"].flatMap { $0.isEmpty ? nil : $0 }
             let (since, until) = try Self.formWindow(form)
@@ -160,7 +160,7 @@ extension Dashboard {
             }
             cancelled = try await RunCancel.cancelMatching(
                 job: job, statuses: status.map { [$0] } ?? [.queued, .running], since: since, until: until, store: store,
-                mayActOn: { session.mayAct(on: $0) }
+                by: session.name, mayActOn: { session.mayAct(on: $0) }
             ).cancelled
         }
         logger.info("bulk cancel by \(session.name) (dashboard): \(cancelled) runs", metadata: ["by": "\(session.name)"])

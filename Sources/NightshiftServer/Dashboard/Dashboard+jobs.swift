@@ -27,6 +27,7 @@ extension Dashboard {
                     actionForm(
                         "/jobs/\(HTML.urlComponent(job.name))/run", label: "Dry run", session: session,
                         fields: "<input type=\"hidden\" name=\"dry_run\" value=\"on\">"))
+                actions.append("<a href=\"\(path("/jobs/\(HTML.urlComponent(job.name))#run"))\">For a date or range…</a>")
                 actions.append(
                     job.paused
                         ? actionForm("/jobs/\(HTML.urlComponent(job.name))/resume", label: "Resume", session: session)
@@ -97,7 +98,7 @@ extension Dashboard {
         let trigger: HTML =
             session.mayAct(on: name)
             ? """
-            <section><h2>Run it</h2>
+            <section id="run"><h2>Run it</h2>
             <form method="post" action="\(path("/jobs/\(HTML.urlComponent(name))/run"))" class="trigger" data-confirm="Run \(name) now?">
             <input type="hidden" name="csrf" value="\(session.csrf)">
             <label>Date <input name="date" placeholder="2026-01-31, today or yesterday"></label>

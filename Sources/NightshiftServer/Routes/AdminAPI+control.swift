@@ -52,7 +52,7 @@ extension AdminAPI {
         let run = try await existingRun(id)
         try TokenAuthenticator.check(token, mayActOn: run.job)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
-        guard try await store.requestCancel(runID: run.id), let now = try await store.run(id: run.id) else {
+        guard try await store.requestCancel(runID: run.id, by: token.name), let now = try await store.run(id: run.id) else {
             let current = try await store.run(id: run.id)?.status ?? run.status
             throw APIError(.conflict, "run \(id) has already ended (\(current.rawValue))")
         }
