@@ -248,10 +248,6 @@ extension MemoryJobStore {
         state.withLock { $0.pausedQueues }
     }
 
-    public func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
-        state.withLock { state in Self.finishedRuns(in: state, from: since, to: .distantFuture, bucketSeconds: bucketSeconds) }
-    }
-
     /// The runs that ended in `[from, to)`, counted per bucket and outcome.
     static func finishedRuns(in state: State, from: Date, to: Date, bucketSeconds: Int) -> [FinishedRunBucket] {
         let ended = state.runs.values.compactMap { run -> (RunStatus, Date, Double, Double)? in

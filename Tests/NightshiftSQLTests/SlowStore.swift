@@ -146,9 +146,6 @@ final class SlowStore: JobStore {
     }
     func beat(_ instance: InstanceState, stopping: Bool) async throws { try await base.beat(instance, stopping: stopping) }
     func instances() async throws -> [InstanceState] { try await base.instances() }
-    func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
-        try await base.finishedRunBuckets(since: since, bucketSeconds: bucketSeconds)
-    }
     func queueThroughput(since: Date) async throws -> [String: Int] { try await base.queueThroughput(since: since) }
     func revokeSession(_ id: String, expiresAt: Date) async throws {
         try await base.revokeSession(id, expiresAt: expiresAt)

@@ -21,9 +21,6 @@ public protocol HistoryStore: Sendable {
     func lastFinishedRuns(of jobs: [String]) async throws -> [String: Run]
     /// The recorded attempts of run `id`, oldest first (a running attempt has no record yet).
     func attempts(of id: UUID) async throws -> [AttemptRecord]
-    /// Runs that ended at or after `since`, counted per `bucketSeconds` of their end and per
-    /// outcome (an index range on the end time; never the whole history).
-    func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket]
     /// Finished runs that ended at or after `since`, per `bucketSeconds` and outcome, with
     /// their durations' histograms: from the kept ``RunStatistics`` (hours when `bucketSeconds`
     /// is whole hours, else minutes) up to their mark; after a mark that is absent or stale (no

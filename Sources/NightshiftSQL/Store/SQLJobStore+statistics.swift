@@ -48,8 +48,11 @@ extension SQLJobStore {
                     kept["\(bucket.start.timeIntervalSince1970) \(bucket.status.rawValue)"] = bucket
                 }
                 for addition in additions {
-                    var bucket = kept["\(addition.start.timeIntervalSince1970) \(addition.status.rawValue)"] ?? addition
-                    if bucket != addition { bucket.merge(addition) }
+                    // A bucket already kept gets the addition added, even one equal to it.
+                    var bucket =
+                        kept["\(addition.start.timeIntervalSince1970) \(addition.status.rawValue)"]
+                        ?? FinishedRunBucket(start: addition.start, status: addition.status)
+                    bucket.merge(addition)
                     changed.append((size, bucket))
                 }
             }
@@ -257,12 +260,6 @@ extension SQLJobStore {
                 recent = try await finishedRuns(from: start, to: nil, bucketSeconds: size, on: database)
             }
             return FinishedRunBucket.regrouped(kept + recent, bucketSeconds: bucketSeconds)
-        }
-    }
-
-    public func finishedRunBuckets(since: Date, bucketSeconds: Int) async throws -> [FinishedRunBucket] {
-        try await pool.withDatabase { database in
-            try await finishedRuns(from: since, to: nil, bucketSeconds: bucketSeconds, on: database)
         }
     }
 
