@@ -65,6 +65,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Fails (after killing them) when processes of session `sid`, started by `what`, are still running.
+check_left_running() {
+  local sid=$1 what=$2 left
+  left=$(ps -eo pid=,sid=,args= | awk -v sid="$sid" '$2 == sid' || true)
+  [ -z "$left" ] && return 0
+  echo "== $what left these processes running:"
+  echo "$left"
+  pkill -KILL -s "$sid" || true
+  exit 1
+}
+
 $run_as "$pg_bin/initdb" -D "$workdir/data" -U postgres -A trust --no-sync >/dev/null
 # A random port can be taken (a client's ephemeral port, another run): try others, and show the
 # server's log if none works.
@@ -101,10 +112,21 @@ echo "== scripts/package.sh --debug"
 NIGHTSHIFT_TEST_PACKAGE=$(scripts/package.sh --debug --output "$workdir/dist")
 export NIGHTSHIFT_TEST_PACKAGE
 echo "== swift test"
-swift test "$@"
+# At most two tests per core at once: unbounded, the suite's own processes took a 2-core machine
+# to a load of 25 and every wait past its bound (the heavyweight end-to-end tests also wait for
+# one another: the `.oneAtATime` trait).
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(( $(nproc) * 2 ))
+# In a session of its own, so that whatever a test started and left running can be found.
+tests_status=0
+setsid --wait bash -c 'echo $$ > "$0"; exec swift test "$@"' "$workdir/tests.sid" "$@" || tests_status=$?
+check_left_running "$(cat "$workdir/tests.sid")" "the tests"
+[ "$tests_status" -eq 0 ] || exit "$tests_status"
 # The whole run (no arguments) ends with the chaos suite on a short budget: real processes killed,
 # PostgreSQL and Redis stopped dead, an SQLite disk filled (scripts/chaos.sh; minutes by hand).
 if [ $# -eq 0 ]; then
   echo "== chaos (scripts/chaos.sh, CI budget)"
-  CHAOS_BUDGET=ci scripts/chaos.sh
+  chaos_status=0
+  CHAOS_BUDGET=ci setsid --wait bash -c 'echo $$ > "$0"; exec scripts/chaos.sh' "$workdir/chaos.sid" || chaos_status=$?
+  check_left_running "$(cat "$workdir/chaos.sid")" "the chaos suite"
+  [ "$chaos_status" -eq 0 ] || exit "$chaos_status"
 fi

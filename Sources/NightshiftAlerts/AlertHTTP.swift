@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Nightshift
 
 /// The HTTP side of the webhook and Slack channels: one `POST` of a JSON body, with certificate
 /// checks, a timeout, and an error that names the channel and the answer but never the URL
@@ -33,6 +34,10 @@ struct AlertHTTP: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls
         configuration.timeout.connect = .seconds(10)
+        // The outbox tries again later: no second try at a refused connection meanwhile, and
+        // no redirect, which would send the signed event somewhere the config does not name.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
         return configuration
     }
 
@@ -49,13 +54,18 @@ struct AlertHTTP: Sendable {
         let client = tls.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(tls: $0)) }
         defer { if let client { Task { try? await client.shutdown() } } }
         let response: HTTPClientResponse
+        let deadline = ContinuousClock.now + timeout
         do {
             response = try await (client ?? Self.sharedClient).execute(request, timeout: .seconds(timeout.components.seconds))
         } catch {
             throw AlertChannelError(channel: channel, reason: "the request failed: \(Self.describe(error))")
         }
+        // The client's deadline covers the answer's head only: a receiver that never sends the
+        // body would hold this delivery, and every delivery and check after it, for good.
+        let reading = Task { try? await response.body.collect(upTo: 64 * 1024) }
+        let answer = await reading.value(within: max(.zero, deadline - ContinuousClock.now)) ?? nil
+        reading.cancel()
         // At most 1 KiB of the answer is kept, for the error.
-        let answer = try? await response.body.collect(upTo: 64 * 1024)
         let text = answer.map { String(buffer: $0).prefix(1024) } ?? ""
         guard (200..<300).contains(response.status.code) else {
             throw AlertChannelError(

@@ -20,8 +20,18 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Also connect to the store and to every databases: and redis: entry; exit 1 when one does not answer.")
     var connect = false
 
+    @Flag(
+        help:
+            "Check without the environment the config reads (CI without production secrets): values that read an unset variable are listed, not checked; everything else is."
+    )
+    var withoutEnv = false
+
+    func validate() throws {
+        if connect, withoutEnv { throw ValidationError("--connect needs the environment; give --connect or --without-env") }
+    }
+
     func run() async throws {
-        let app = try options.loadApp(logger: try options.logger(), checkingTokens: true)
+        let app = try options.loadApp(logger: try options.logger(), checkingTokens: true, withoutEnvironment: withoutEnv)
         var start = Date()
         if let from {
             guard let parsed = ISO8601Format.date(from: from) else {
@@ -32,6 +42,10 @@ struct CheckCommand: AsyncParsableCommand {
         let report = CheckReport(jobs: app.jobs, after: start, count: max(0, count))
         if options.json { return try printJSON(report) }
         print("\(options.configPath): ok, \(app.jobs.count) job\(app.jobs.count == 1 ? "" : "s")")
+        let unset = app.configuration.unsetVariables
+        if !unset.isEmpty {
+            print("not checked: the values that read \(unset.joined(separator: ", ")) (unset here; serve needs them)")
+        }
         for job in report.jobs {
             print("- \(job.name): \(job.schedule.map { "\($0) (\(job.timezone))" } ?? "no schedule, runs on demand")")
             for fire in job.next { print("    \(options.times.text(fire, zone: job.timezone))") }

@@ -53,8 +53,9 @@ struct CommonOptions: ParsableArguments {
 
     /// The validated config and its jobs; config errors become exit status 2. `checkingTokens`
     /// also requires the API tokens' variables, as `serve` does (`check`).
-    func loadApp(logger: Logger, checkingTokens: Bool = false) throws -> LoadedApp {
-        let configuration = try NightshiftConfiguration.load(path: configPath, checkingTokens: checkingTokens)
+    func loadApp(logger: Logger, checkingTokens: Bool = false, withoutEnvironment: Bool = false) throws -> LoadedApp {
+        let configuration = try NightshiftConfiguration.load(
+            path: configPath, checkingTokens: checkingTokens, withoutEnvironment: withoutEnvironment)
         let registry = DatabaseRegistry(urls: configuration.databases, redisURLs: configuration.redis, logger: logger)
         let jobs = try configuration.jobs.map { try $0.makeJob(registry: registry) }
         return LoadedApp(configuration: configuration, jobs: jobs, registry: registry)

@@ -17,7 +17,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var object: JSONObject = [
-            "time": .string(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            "time": .string(ISO8601Format.string(from: Date())),
             "level": .string(event.level.rawValue), "message": .string("\(event.message)"), "logger": .string(label),
         ]
         if let error = event.error { object["error"] = .string("\(error)") }

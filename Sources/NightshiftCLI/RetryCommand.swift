@@ -18,7 +18,10 @@ struct RetryCommand: AsyncParsableCommand {
     @Option(help: "Only runs of this job.")
     var job: String?
 
-    @Option(help: "Only runs in this status: failed, discarded or cancelled.")
+    @Option(
+        help:
+            "Only runs in this status: failed (which includes discarded: failures whose retries ran out), discarded or cancelled."
+    )
     var status: String?
 
     @Option(help: "Only runs created within this long, such as 24h or 7d.")
@@ -80,6 +83,8 @@ struct RetryCommand: AsyncParsableCommand {
         logger.notice(
             "bulk retry by cli: \(outcome.retried) of \(outcome.matched) runs",
             metadata: ["job": "\(job ?? "*")", "status": "\(filter.status.rawValue)", "by": "cli"])
-        print("matched \(outcome.matched) \(filter.status.rawValue) run(s); retried \(outcome.retried)")
+        let found = RunStatus.allCases.filter(RunStatus.found(by: filter.status).contains).map(\.rawValue)
+            .joined(separator: " or ")
+        print("matched \(outcome.matched) \(found) run(s); retried \(outcome.retried)")
     }
 }

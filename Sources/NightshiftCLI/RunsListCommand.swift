@@ -11,7 +11,10 @@ struct RunsListCommand: AsyncParsableCommand {
     @Option(help: "Only runs of this job.")
     var job: String?
 
-    @Option(help: "Only runs in this status (queued, running, succeeded, failed, cancelled, discarded, skipped).")
+    @Option(
+        help:
+            "Only runs in this status (queued, running, succeeded, failed, cancelled, discarded, skipped); failed also lists discarded runs, whose retries ran out."
+    )
     var status: String?
 
     @Option(help: "How many runs.")

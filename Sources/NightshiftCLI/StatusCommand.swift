@@ -40,25 +40,45 @@ struct StatusCommand: AsyncParsableCommand {
                 ?? "; no scheduler has run yet: scheduled fires are not run until `nightshift serve` starts"
         }
         Swift.print("scheduler: \(scheduler)\(report.enabled ? "" : " (scheduling disabled)")")
-        var table = TextTable(header: ["HEALTH", "JOB", "SCHEDULE", "NEXT", "LAST RUN", "ERROR"])
+        var table = TextTable(header: ["HEALTH", "JOB", "LAST RUN", "ENDED", "FAILURES IN A ROW", "ERROR"])
         for job in report.jobs {
-            let last = job.lastRun.map { "\($0.status) \(times.text($0.endedAt, zone: job.timezone))" } ?? "never"
             table.append([
-                job.health.rawValue, job.name, job.schedule.map { "\($0) (\(job.timezone))" } ?? "on demand",
-                times.text(job.nextRunAt, zone: job.timezone), last, job.lastError ?? "",
+                job.health.rawValue, job.name, job.lastRun?.status.rawValue ?? "never",
+                times.text(job.lastRun?.endedAt, zone: job.timezone),
+                "\(job.consecutiveErrors)", job.lastError ?? "",
             ])
         }
         Swift.print(table.render())
     }
 }
 
-/// `nightshift jobs`: the jobs with schedule, next fire and health.
+/// `nightshift jobs`: the jobs as defined, with their schedule and next fire (`status` says how
+/// they are doing).
 struct JobsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "List jobs, schedules, next fire and health.")
+    static let configuration = CommandConfiguration(
+        commandName: "jobs", abstract: "List the jobs as defined: kind, schedule, next fire, queue, timeout, attempts.")
 
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        StatusCommand.print(try await StatusCommand.report(options: options), json: options.json, times: options.times)
+        let report = try await StatusCommand.report(options: options)
+        if options.json { return try printJSON(report) }
+        let logger = try options.logger()
+        let definitions = Dictionary(
+            try options.loadApp(logger: logger).jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var table = TextTable(header: ["JOB", "KIND", "SCHEDULE", "NEXT", "QUEUE", "TIMEOUT", "ATTEMPTS", "STATE", "DESCRIPTION"])
+        for job in report.jobs {
+            let policies = definitions[job.name]?.policies
+            let state = !job.enabled ? "disabled" : job.paused ? "paused" : "active"
+            table.append([
+                job.name, job.kind, job.schedule.map { "\($0) (\(job.timezone))" } ?? "on demand",
+                times.text(job.nextRunAt, zone: job.timezone), policies?.queue ?? "",
+                policies?.timeout.map { DurationText.format($0.inSeconds) } ?? "none",
+                policies.map { "\($0.retry.maxAttempts)" } ?? "", state, job.description,
+            ])
+        }
+        Swift.print(table.render())
     }
+
+    private var times: LocalTime { options.times }
 }

@@ -13,6 +13,9 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Further errors found in the same reading of the file, in file order: a config is read
     /// whole, so that one pass names everything to fix.
     public internal(set) var more: [ConfigError] = []
+    /// Whether the value at fault reads an environment variable that was unset when the config
+    /// was read without its environment: the value itself could not be checked.
+    public internal(set) var readsUnsetVariable = false
 
     /// Creates an error at `key` on `line` of `file`.
     public init(file: String, line: Int?, key: String, reason: String) {

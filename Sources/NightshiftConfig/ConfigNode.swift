@@ -10,16 +10,31 @@ struct ConfigNode {
     let file: String
     let key: String
     let environment: [String: String]
+    /// Where unset variables are recorded when the config is read without its environment; nil
+    /// when an unset variable is an error.
+    var unset: UnsetVariables? = nil
 
     var line: Int? { node.mark.map { $0.line } }
 
+    /// Whether this value, read already, took a stand-in for an unset variable: checks of its
+    /// form (a URL's) are skipped, so that the fields after it are still read and checked.
+    var readsUnsetVariable: Bool {
+        guard let unset, let text = node.scalar?.string else { return false }
+        return unset.isRead(in: text)
+    }
+
+    /// An error at this node; marked ``ConfigError/readsUnsetVariable`` when the value reads a
+    /// variable that stood in for an unset one.
     func error(_ reason: String) -> ConfigError {
-        ConfigError(file: file, line: line, key: key, reason: reason)
+        var error = ConfigError(file: file, line: line, key: key, reason: reason)
+        error.readsUnsetVariable = readsUnsetVariable
+        return error
     }
 
     /// The node `node` under key `name` of this one.
     func child(_ node: Node, _ name: String) -> ConfigNode {
-        ConfigNode(node: node, file: file, key: key.isEmpty ? name : "\(key).\(name)", environment: environment)
+        ConfigNode(
+            node: node, file: file, key: key.isEmpty ? name : "\(key).\(name)", environment: environment, unset: unset)
     }
 
     /// The entries of a mapping, in file order; throws for anything but a mapping, and for keys
@@ -114,6 +129,8 @@ struct ConfigNode {
                 output += value
             } else if parts.count > 1 {
                 output += parts.dropFirst().joined(separator: ":-")
+            } else if let unset {
+                output += unset.standIn(for: name)
             } else {
                 throw error("environment variable \(name) is not set (write ${\(name):-default} for a default)")
             }

@@ -9,6 +9,7 @@ enum DatabaseEntry {
     /// `sqlite:` file path relative to the config file's folder.
     static func url(_ node: ConfigNode) throws(ConfigError) -> String {
         let url = ConfigNode.resolvingSQLitePath(try entryURL(node), against: node.file)
+        guard !node.readsUnsetVariable else { return url }
         // Checked here, so that every command (and `check` first) names the line; a bad
         // scheme was accepted by `check` and refused by `serve` only.
         do {
@@ -22,6 +23,7 @@ enum DatabaseEntry {
     /// A `redis:` entry's URL, checked as the Redis client reads it.
     static func redisURL(_ node: ConfigNode) throws(ConfigError) -> String {
         let url = try node.string()
+        guard !node.readsUnsetVariable else { return url }
         do {
             _ = try RedisURL(url)
         } catch {

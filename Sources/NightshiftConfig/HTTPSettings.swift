@@ -12,7 +12,10 @@ import NightshiftMaintenance
 ///   headers: { Authorization: "Bearer ${API_KEY}" }
 ///   body: { dryRun: "{{dryRun}}", from: "{{window.from}}", to: "{{window.to}}" }
 ///   success: [200-299]                             # default
+///   success_when: conventional                     # default: {"success": false} or {"ok": false} fails
+///   # success_when: { field: /data/state, equals: done }, or off: the status alone decides
 ///   ca: /etc/ssl/internal-ca.pem                    # optional: trust this CA instead of the system's
+///   connect_timeout: 10s                           # default
 /// ```
 enum HTTPSettings {
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -44,16 +47,43 @@ enum HTTPSettings {
             success = try node.sequence().map { item throws(ConfigError) in try statusRange(item) }
         }
         return HTTPJob(
-            method: method, url: url, headers: headers, body: body, success: success, caFile: try fields["ca"]?.path())
+            method: method, url: url, headers: headers, body: body, success: success, caFile: try fields["ca"]?.path(),
+            answerRule: try fields["success_when"].map(answerRule) ?? .conventional,
+            connectTimeout: try fields["connect_timeout"]?.duration(in: 1...3600) ?? HTTPJob.defaultConnectTimeout)
     }
 
     /// An `http://` or `https://` URL with a host.
     static func url(_ node: ConfigNode) throws(ConfigError) -> String {
         let url = try node.string()
+        guard !node.readsUnsetVariable else { return url }
         guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
             components.host?.isEmpty == false
         else { throw node.error("'\(URLPasswordMask.mask(url))' is not an http:// or https:// URL with a host") }
         return url
+    }
+
+    /// `conventional`, `off`, or `{field: /json/pointer, equals: value}`.
+    private static func answerRule(_ node: ConfigNode) throws(ConfigError) -> HTTPAnswerRule {
+        let expected = "success_when takes conventional, off, or {field: /json/pointer, equals: value}"
+        guard node.node.mapping != nil else {
+            switch try node.string() {
+            case "conventional": return .conventional
+            case "off": return .off
+            case let word: throw node.error("'\(word)' is not a rule: \(expected)")
+            }
+        }
+        let fields = try ConfigFields(node)
+        let pointerNode = try fields.required("field", expected)
+        let pointerText = try pointerNode.string()
+        let pointer: JSONPointer
+        do {
+            pointer = try JSONPointer(pointerText)
+        } catch {
+            throw pointerNode.error(error.description)
+        }
+        let equals = try fields.required("equals", expected).jsonValue()
+        try fields.finish()
+        return .field(pointer, equals: equals)
     }
 
     /// `200`, or `200-299`.

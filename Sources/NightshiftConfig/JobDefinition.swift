@@ -97,6 +97,13 @@ public struct JobDefinition: Sendable {
         var policies = JobPolicies()
         policies.timeout = try fields["timeout"]?.duration()
         if let retries = fields["retries"] {
+            guard retries.node.mapping != nil else {
+                let example = (try? retries.string()).flatMap(Int.init).map {
+                    " (\($0) retries after the first attempt: { max_attempts: \($0 + 1) })"
+                }
+                throw retries.error(
+                    "expected a mapping such as { max_attempts: 3, backoff: 30s, max_backoff: 1h }\(example ?? "")")
+            }
             let retry = try ConfigFields(retries)
             policies.retry = RetryPolicy(
                 maxAttempts: try retry["max_attempts"]?.int(in: 1...1000) ?? 1,

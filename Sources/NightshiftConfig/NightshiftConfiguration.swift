@@ -38,23 +38,32 @@ public struct NightshiftConfiguration: Sendable {
     public let engine: EngineSettings
     /// The `logging:` section (format and level), before the environment's overrides.
     public let logging: LoggingSettings
+    /// The environment variables the config reads that were unset, when it was read without
+    /// its environment (`withoutEnvironment`): the values reading them were not checked.
+    public let unsetVariables: [String]
 
     /// Reads and validates the file at `path`; throws ``ConfigError`` naming file, line and key
     /// of every error found (``ConfigError/more``). `checkingTokens` also requires the token
-    /// variables to be set, as `serve` does (`nightshift check`).
+    /// variables to be set, as `serve` does (`nightshift check`). `withoutEnvironment` reads it
+    /// where its variables are not set (CI without production secrets): an unset variable
+    /// stands in as `unset-NAME`, the values that read one are not checked, and
+    /// ``unsetVariables`` names them.
     public static func load(
-        path: String, environment: [String: String] = ProcessInfo.processInfo.environment, checkingTokens: Bool = false
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment, checkingTokens: Bool = false,
+        withoutEnvironment: Bool = false
     ) throws(ConfigError) -> NightshiftConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, line: nil, key: "", reason: "cannot read the config file (does it exist?)")
         }
         return try parse(
-            yaml: String(decoding: data, as: UTF8.self), file: path, environment: environment, checkingTokens: checkingTokens)
+            yaml: String(decoding: data, as: UTF8.self), file: path, environment: environment, checkingTokens: checkingTokens,
+            withoutEnvironment: withoutEnvironment)
     }
 
     /// Validates YAML text; `file` is only used in messages.
     public static func parse(
-        yaml: String, file: String, environment: [String: String], checkingTokens: Bool = false
+        yaml: String, file: String, environment: [String: String], checkingTokens: Bool = false,
+        withoutEnvironment: Bool = false
     ) throws(ConfigError) -> NightshiftConfiguration {
         let root: Node
         do {
@@ -69,8 +78,10 @@ public struct NightshiftConfiguration: Sendable {
         } catch {
             throw ConfigError(file: file, line: nil, key: "", reason: "not valid YAML: \(error)")
         }
+        let unset = withoutEnvironment ? UnsetVariables() : nil
         return try NightshiftConfiguration(
-            root: ConfigNode(node: root, file: file, key: "", environment: environment), checkingTokens: checkingTokens)
+            root: ConfigNode(node: root, file: file, key: "", environment: environment, unset: unset),
+            checkingTokens: checkingTokens && !withoutEnvironment)
     }
 
     /// Reads every section and every job even after an error, so that one pass reports all of
@@ -117,6 +128,10 @@ public struct NightshiftConfiguration: Sendable {
             let settings =
                 try values["server"].map { node throws(ConfigError) in try ServerSettings(node: node) } ?? ServerSettings()
             if checkingTokens { _ = try settings.resolveTokens(environment: root.environment) }
+            // Without the environment, a token's unset variable is one more value not checked.
+            for token in settings.tokens where root.environment[token.environmentVariable, default: ""].isEmpty {
+                root.unset?.record(token.environmentVariable)
+            }
             return settings
         }
         history = reading(HistoryRetention.Rule()) { () throws(ConfigError) in
@@ -165,6 +180,9 @@ public struct NightshiftConfiguration: Sendable {
         reading(()) { () throws(ConfigError) in try values.finish() }
         let enabledFlag = root.environment["NIGHTSHIFT_ENABLED"]?.lowercased()
         schedulingEnabled = !["false", "0", "no", "off"].contains(enabledFlag ?? "true")
+        unsetVariables = root.unset?.all ?? []
+        // Values that read an unset variable could not be checked: not an error of the file.
+        errors = errors.flatMap(\.all).filter { !$0.readsUnsetVariable }
         // In file order (sections are read in code order); errors without a line first.
         let ordered = errors.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
         if let error = ConfigError.combining(ordered.map(\.element)) { throw error }

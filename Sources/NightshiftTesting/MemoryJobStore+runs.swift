@@ -164,7 +164,7 @@ extension MemoryJobStore {
     public func runs(_ query: RunQuery) async throws -> [Run] {
         state.withLock { state in
             var runs = Self.ordered(state.runs).reversed().filter { run in
-                (query.job.map { run.job == $0 } ?? true) && (query.status.map { run.status == $0 } ?? true)
+                (query.job.map { run.job == $0 } ?? true) && (query.statuses.map { $0.contains(run.status) } ?? true)
                     && (query.trigger.map { run.trigger == $0 } ?? true) && (query.queue.map { run.queue == $0 } ?? true)
                     && (query.since.map { run.createdAt >= $0 } ?? true) && (query.until.map { run.createdAt < $0 } ?? true)
             }

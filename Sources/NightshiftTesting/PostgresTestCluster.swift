@@ -116,31 +116,18 @@ public final class PostgresTestCluster: @unchecked Sendable {
         }
     }
 
-    /// ``run(_:output:)`` on the calling thread. `posix_spawn` and `waitpid`, not Foundation's
-    /// `Process`, whose exit was never noticed here when the program left a daemon behind
-    /// (`pg_ctl start`).
+    /// ``run(_:output:)`` on the calling thread: the program starts with no signal blocked or
+    /// ignored, as a ``TestProcess``, so the server that `pg_ctl start` leaves behind stops on
+    /// the signals it expects.
     @discardableResult
     static func runBlocking(_ arguments: [String], output file: URL? = nil) throws -> String {
         let log =
             file ?? URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("nightshift-run-\(UUID().uuidString).log")
         defer { if file == nil { try? FileManager.default.removeItem(at: log) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let status = try TestProcess(arguments[0], Array(arguments.dropFirst()), output: log.path).waitForExit()
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        // Exited normally with status 0.
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+        guard status == 0 else {
             throw Failure(description: "\(arguments.joined(separator: " ")) failed: \(text.suffix(800))")
         }
         return text

@@ -16,9 +16,9 @@ public final class TLSRedisServer: Sendable {
     public var clientURL: String {
         client.map { "\(url)&cert=\($0.certificate)&key=\($0.key)" } ?? url
     }
-    private let process: Process
+    private let process: TestProcess
 
-    /// Starts the server and waits until it answers over TLS (at most 15 s). With
+    /// Starts the server and waits until it answers over TLS (at most a minute). With
     /// `requiringClientCertificates`, it takes only clients with a certificate its CA signed
     /// (`--tls-auth-clients yes`), as some managed Redis offer.
     public init(requiringClientCertificates: Bool = false) async throws {
@@ -27,19 +27,16 @@ public final class TLSRedisServer: Sendable {
         certificates = try await TestCertificates(in: folder)
         client = requiringClientCertificates ? try await certificates.client(for: "nightshift") : nil
         port = Int.random(in: 29_000...30_999)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "redis-server", "--port", "0", "--tls-port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--tls-cert-file", certificates.serverCertificate, "--tls-key-file", certificates.serverKey,
-            "--tls-ca-cert-file", certificates.ca, "--tls-auth-clients", requiringClientCertificates ? "yes" : "no",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try TestProcess(
+            "redis-server",
+            [
+                "--port", "0", "--tls-port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--tls-cert-file", certificates.serverCertificate, "--tls-key-file", certificates.serverKey,
+                "--tls-ca-cert-file", certificates.ca, "--tls-auth-clients", requiringClientCertificates ? "yes" : "no",
+            ])
         let probe = RedisClient(url: try RedisURL(clientURL))
         defer { Task { await probe.close() } }
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .seconds(60)
         while (try? await probe.send(["PING"])) == nil {
             guard ContinuousClock.now < deadline, process.isRunning else {
                 stop()
@@ -51,7 +48,7 @@ public final class TLSRedisServer: Sendable {
 
     /// Stops the server and removes its certificates.
     public func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.kill()
         try? FileManager.default.removeItem(at: certificates.directory)
     }
 }

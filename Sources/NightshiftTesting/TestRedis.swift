@@ -43,7 +43,7 @@ public final class RedisTestServer: @unchecked Sendable {
     /// The port it listens on.
     public private(set) var port = 0
     private var arguments: [String] = []
-    private var process: Process?
+    private var process: TestProcess?
 
     /// Why a server of a test's own did not come up.
     struct StartFailure: Error, CustomStringConvertible {
@@ -68,18 +68,13 @@ public final class RedisTestServer: @unchecked Sendable {
     }
 
     /// Starts the server again after ``stop()``, on the same port; throws when it exits or does
-    /// not accept connections within 10 s (a loaded machine can take seconds to start it).
+    /// not accept connections within a minute (a loaded machine can take seconds to start it).
     public func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.serverPath)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try TestProcess(Self.serverPath, arguments)
         self.process = process
         // Ready when the port answers as this process: a server of another test on the same
         // port answered first once, and the test talked to it.
-        for _ in 0..<500 {
+        for _ in 0..<3_000 {
             if let answering = Self.serverProcessID(port, password: password) {
                 if answering == process.processIdentifier { return }
                 stop()
@@ -92,15 +87,13 @@ public final class RedisTestServer: @unchecked Sendable {
             usleep(20_000)
         }
         stop()
-        throw StartFailure(description: "redis-server on port \(port) did not accept connections within 10 s")
+        throw StartFailure(description: "redis-server on port \(port) did not accept connections within a minute")
     }
 
     /// Stops the server, dropping every client connection.
     public func stop() {
         guard let process else { return }
-        // SIGKILL and polling: `waitUntilExit` can hang off the main thread on Linux's Foundation.
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+        process.kill()
         self.process = nil
     }
 

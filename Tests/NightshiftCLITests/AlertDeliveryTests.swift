@@ -6,7 +6,7 @@ import Testing
 
 /// Alerts from real `nightshift serve` processes to a real HTTP receiver on loopback, a Slack
 /// lookalike and a program.
-@Suite struct AlertDeliveryTests {
+@Suite(.oneAtATime) struct AlertDeliveryTests {
     static let environment = [
         "NIGHTSHIFT_LEASE_SECONDS": "2", "NIGHTSHIFT_POLL_SECONDS": "0.2", "NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS": "2",
     ]
@@ -259,7 +259,7 @@ import Testing
                     try cli.start(["serve", "--port", "0", "--config", config], environment: Self.environment).0
                 }
                 defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-                let deadline = ContinuousClock.now + .seconds(30)
+                let deadline = ContinuousClock.now + .seconds(120)
                 while try await test.store.jobStates().first(where: { $0.name == "flaky" })?.consecutiveErrors ?? 0 < 1 {
                     guard ContinuousClock.now < deadline else { throw ReceiverTimeout() }
                     try await Task.sleep(for: .milliseconds(100))
@@ -267,13 +267,13 @@ import Testing
                 let holder = try #require(try await test.store.leaseHolder("scheduler"))
                 let leader = try #require(processes.first { holder.contains(":\($0.processIdentifier):") })
                 kill(leader.processIdentifier, SIGKILL)
-                _ = try await Nightshift.exitStatus(of: leader)
+                _ = try await leader.exitStatus()
                 try await receiver.waitUntil("the failing alert") { self.events($0, "failing", "open").count >= 1 }
                 FileManager.default.createFile(atPath: cli.directory.appendingPathComponent("ok").path, contents: nil)
                 try await receiver.waitUntil("the resolution") { self.events($0, "failing", "resolved").count >= 1 }
                 try await Task.sleep(for: .seconds(3))
                 for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
-                for process in processes { _ = try await Nightshift.exitStatus(of: process) }
+                for process in processes { _ = try await process.exitStatus() }
                 let hooks = receiver.taken("/hook")
                 let keys = { (state: String) in
                     Set(self.events(hooks, "failing", state).compactMap { $0.header("Idempotency-Key") })

@@ -2,7 +2,7 @@ import Foundation
 import NightshiftTesting
 import Testing
 
-@Suite struct BenchCommandTests {
+@Suite(.oneAtATime) struct BenchCommandTests {
     @Test(
         "nightshift-bench queue prints the W1, W2 and W3 lines on a fresh schema beside the given store",
         arguments: TestStoreKind.available)
@@ -15,7 +15,8 @@ import Testing
         case .postgres: store = try TestServices.url(of: .postgres)
         }
         let (status, output) = try await cli.run(
-            ["queue", "--store", store, "--jobs", "100", "--rounds", "2", "--seconds", "3"], program: Nightshift.benchBinary)
+            ["queue", "--store", store, "--jobs", "100", "--rounds", "2", "--seconds", "3"], program: Nightshift.benchBinary,
+            seconds: 600)
         #expect(status == 0, "\(output)")
         let lines = output.split(separator: "\n").map(String.init)
         func line(_ pattern: String) -> String? { lines.first { $0.range(of: pattern, options: .regularExpression) != nil } }

@@ -3,10 +3,11 @@ import NightshiftDatabase
 import Foundation
 import NightshiftSQL
 import NightshiftTesting
+import Synchronization
 import Testing
 
 /// Runs the real `nightshift` binary, as users and Kubernetes do.
-struct Nightshift {
+final class Nightshift: Sendable {
     static let binary = program("nightshift")
     /// The benchmarks' program, built beside `nightshift`.
     static let benchBinary = program("nightshift-bench")
@@ -22,13 +23,19 @@ struct Nightshift {
     }
 
     let directory: URL
+    /// What `start` started, killed by `cleanUp` whatever the test's outcome.
+    private let started = Mutex<[TestProcess]>([])
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+    /// Kills every program `start` started (and what they started), then removes the test's folder.
+    func cleanUp() {
+        for process in started.withLock({ $0 }) { process.kill() }
+        try? FileManager.default.removeItem(at: directory)
+    }
 
     func write(config: String) throws -> String {
         let path = directory.appendingPathComponent("nightshift.yml").path
@@ -37,45 +44,24 @@ struct Nightshift {
     }
 
     /// Starts `nightshift arguments…` (or `program`); output goes to a file in the test directory.
-    func start(_ arguments: [String], environment: [String: String] = [:], program: String = Self.binary) throws -> (
-        Process, URL
+    func start(_ arguments: [String], environment: [String: String] = [:], program: String = Nightshift.binary) throws -> (
+        TestProcess, URL
     ) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let log = directory.appendingPathComponent("out-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try TestProcess(
+            program, arguments, environment: environment, directory: directory.path, output: log.path)
+        started.withLock { $0.append(process) }
         return (process, log)
     }
 
-    /// Runs to the end; returns the exit status and everything printed.
-    func run(_ arguments: [String], environment: [String: String] = [:], program: String = Self.binary) async throws -> (
-        status: Int32, output: String
-    ) {
+    /// Runs to the end (killed after `seconds`, far above what it takes); returns the exit
+    /// status and everything printed.
+    func run(
+        _ arguments: [String], environment: [String: String] = [:], program: String = Nightshift.binary, seconds: Double = 120
+    ) async throws -> (status: Int32, output: String) {
         let (process, log) = try start(arguments, environment: environment, program: program)
-        let status = try await Self.exitStatus(of: process)
+        let status = try await process.exitStatus(within: seconds)
         return (status, try String(contentsOf: log, encoding: .utf8))
-    }
-
-    /// Waits for `process` to end without blocking a thread of the concurrency pool; kills it
-    /// and throws after `seconds`.
-    static func exitStatus(of process: Process, seconds: Double = 60) async throws -> Int32 {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.interrupt()
-                kill(process.processIdentifier, SIGKILL)
-                throw ProcessTimeout(arguments: process.arguments ?? [])
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return process.terminationStatus
     }
 }
 
@@ -159,7 +145,7 @@ struct Nightshift {
                 """)
         let (process, _) = try cli.start(["run", "long", "--config", config])
         var program: Int32?
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while program == nil, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
             program = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
@@ -168,7 +154,7 @@ struct Nightshift {
         }
         let pid = try #require(program, "the command never started")
         kill(process.processIdentifier, SIGKILL)
-        _ = try await Nightshift.exitStatus(of: process)
+        _ = try await process.exitStatus()
         let ended = try await ProcessState.ends(pid)
         #expect(ended, "the command \(pid) still runs after nightshift was killed")
         if !ended { kill(pid, SIGKILL) }
@@ -213,7 +199,7 @@ struct Nightshift {
             let config = try cli.write(config: "server: { host: \"\(host)\" }\njobs: {}\n")
             let (serve, log) = try cli.start(["serve", "--port", "0", "--config", config])
             func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(120)
             while !output().contains("admin API on"), serve.isRunning, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
@@ -240,7 +226,7 @@ struct Nightshift {
                 #expect(!text.contains("No API tokens"))
             }
             kill(serve.processIdentifier, SIGTERM)
-            _ = try await Nightshift.exitStatus(of: serve)
+            _ = try await serve.exitStatus()
         }
     }
 
@@ -288,7 +274,7 @@ struct Nightshift {
         let served = try await ServedAPI.start(cli, config: config)
         defer { kill(served.process.processIdentifier, SIGKILL) }
         func api(_ method: String, _ path: String) async throws -> [String: Any] { try await served.call(method, path) }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         let runID = try #require(try await api("POST", "/api/jobs/run/long?wait=false")["runId"] as? String)
         while !FileManager.default.fileExists(atPath: marker), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
@@ -336,7 +322,7 @@ struct Nightshift {
         let served = try await ServedAPI.start(cli, config: config, environment: ["NIGHTSHIFT_LEASE_SECONDS": "3"])
         defer { kill(served.process.processIdentifier, SIGKILL) }
         func api(_ method: String, _ path: String) async throws -> [String: Any] { try await served.call(method, path) }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         let runID = try #require(try await api("POST", "/api/jobs/run/expire-sessions?wait=false")["runId"] as? String)
         var run: [String: Any] = [:]
         var seenHalfway = false
@@ -419,19 +405,25 @@ struct Nightshift {
     func unreachableStore() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
-        var stores = [("postgres://nightshift@127.0.0.1:1/jobs", "cannot connect to PostgreSQL at 127.0.0.1:1/jobs")]
+        var stores = [
+            ("postgres://nightshift@127.0.0.1:1/jobs?connect_timeout=3600", "cannot connect to PostgreSQL at 127.0.0.1:1/jobs")
+        ]
         if TestServices.shouldRun(.postgres),
             case .postgres(let host, let port, let user, _, _, _) = try DatabaseURL(try TestServices.url(of: .postgres))
         {
             stores.append(
-                ("postgres://\(user)@\(host):\(port)/nightshift_missing", "database \"nightshift_missing\" does not exist"))
+                (
+                    "postgres://\(user)@\(host):\(port)/nightshift_missing?connect_timeout=3600",
+                    "database \"nightshift_missing\" does not exist"
+                ))
         }
         for (store, reason) in stores {
             let config = try cli.write(config: "store: \(store)\njobs: {}\n")
             let started = ContinuousClock.now
             let (status, output) = try await cli.run(["runs", "--config", config])
             #expect(status == 1 && output.contains(reason), "\(output)")
-            #expect(ContinuousClock.now - started < .seconds(15), "it waited for the pool's retries before")
+            // With an hour's connect timeout, retrying until it runs out would take an hour.
+            #expect(ContinuousClock.now - started < .seconds(120), "it waited for the pool's retries before")
         }
     }
 
@@ -512,18 +504,20 @@ struct Nightshift {
         )
         let (process, log) = try cli.start(
             ["serve", "--port", "0", "--config", config], environment: fromFile ? [:] : ["NIGHTSHIFT_LOG_FORMAT": "json"])
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("Completed") {
             try await Task.sleep(for: .milliseconds(100))
         }
         kill(process.processIdentifier, SIGTERM)
-        _ = try await Nightshift.exitStatus(of: process)
+        _ = try await process.exitStatus()
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(!lines.isEmpty)
         var completed: [String: Any]?
         for line in lines {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object?["time"] is String && object?["level"] is String && object?["message"] is String, "\(line)")
+            // A time with its zone, which log stores need to place the line.
+            #expect((object?["time"] as? String)?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z/) != nil, "\(line)")
             if (object?["message"] as? String)?.contains("Completed") == true { completed = object }
         }
         #expect(completed?["job"] as? String == "tick" && completed?["run"] is String && completed?["attempt"] as? String == "1")
@@ -652,7 +646,7 @@ struct Nightshift {
         #expect(run.status == 2 && !run.output.contains("NIGHTSHIFT_TEST_UNSET_TOKEN"), "\(run.output)")
     }
 
-    @Test("check and status print times in each job's zone with its offset; --utc prints UTC")
+    @Test("check and jobs print times in each job's zone with its offset; --utc prints UTC; status prints health")
     func timesInJobZone() async throws {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
@@ -671,8 +665,15 @@ struct Nightshift {
         let utc = try await cli.run(["check", "--utc", "--from", "2026-03-28T00:00:00Z", "--count", "2", "--config", config])
         #expect(utc.output.contains("    2026-03-28T02:00:00Z\n    2026-03-29T01:00:00Z"), "\(utc.output)")
         #expect(try await cli.run(["migrate", "--config", config]).status == 0)
+        // `jobs` lists the definitions with their next fire; `status` how each job is doing.
+        let jobs = try await cli.run(["jobs", "--config", config])
+        #expect(jobs.output.firstMatch(of: /03:00:00 \+0[12]:00/) != nil, "\(jobs.output)")
+        #expect(
+            jobs.output.contains("KIND") && jobs.output.contains("command") && !jobs.output.contains("HEALTH"), "\(jobs.output)")
         let status = try await cli.run(["status", "--config", config])
-        #expect(status.output.firstMatch(of: /03:00:00 \+0[12]:00/) != nil, "\(status.output)")
+        #expect(
+            status.output.contains("HEALTH") && status.output.contains("never") && !status.output.contains("KIND"),
+            "\(status.output)")
     }
 
     @Test("check prints the next fires as JSON across the DST change")
@@ -720,11 +721,11 @@ struct Nightshift {
                 try await Task.sleep(for: .milliseconds(100))
             }
             kill(first.processIdentifier, SIGKILL)
-            _ = try await Nightshift.exitStatus(of: first)
+            _ = try await first.exitStatus()
             let orphan = try #require(try await test.store.activeRuns().first { $0.status == .running })
 
             let (second, log) = try cli.start(["serve", "--port", "0", "--config", config], environment: environment)
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(120)
             while try await test.store.run(id: orphan.id)?.status == .running, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -735,16 +736,11 @@ struct Nightshift {
                 try await Task.sleep(for: .milliseconds(50))
             }
             kill(second.processIdentifier, SIGTERM)
-            _ = try await Nightshift.exitStatus(of: second)
+            let status = try await second.exitStatus()
             let output = try String(contentsOf: log, encoding: .utf8)
-            #expect(second.terminationStatus == 0, "\(output)")
+            #expect(status == 0, "\(output)")
             #expect(try await test.store.activeRuns().filter { $0.status == .running }.isEmpty)
             #expect(try await test.store.runs(RunQuery(job: "slow", status: .succeeded)).count >= 1)
         }
     }
-}
-
-struct ProcessTimeout: Error, CustomStringConvertible {
-    let arguments: [String]
-    var description: String { "nightshift \(arguments.joined(separator: " ")) did not end in time" }
 }

@@ -26,7 +26,7 @@ import Testing
             #expect(retried.status == 0 && retried.output.contains("\(one): retried as"), "\(retried.output)")
             // The run retried above still has its retry queued: the other two are retried.
             let many = try await cli.run(["retry", "--job", "broken", "--status", "failed", "--since", "24h", "--config", config])
-            #expect(many.output.contains("matched 3 failed run(s); retried 2"), "\(many.output)")
+            #expect(many.output.contains("matched 3 failed or discarded run(s); retried 2"), "\(many.output)")
             let queued = try await test.store.runs(RunQuery(job: "broken", status: .queued))
             #expect(queued.count == 3 && queued.allSatisfy { $0.trigger == .retry && $0.triggeredBy == "cli" })
             let refused = try await cli.run(["retry", try #require(queued.first).id.lowercasedText, "--config", config])
@@ -45,6 +45,33 @@ import Testing
             #expect(try await test.store.jobStates().first { $0.name == "broken" }?.paused == false)
             let unknown = try await cli.run(["pause", "nope", "--config", config])
             #expect(unknown.status != 0 && unknown.output.contains("nope"), "\(unknown.output)")
+        }
+    }
+
+    @Test(
+        "the README's recovery commands find runs whose retries ran out (discarded) with --status failed",
+        arguments: TestStoreKind.available)
+    func recoveryFindsDiscardedRuns(kind: TestStoreKind) async throws {
+        try await withTestStore(kind) { test in
+            let cli = try Nightshift()
+            defer { cli.cleanUp() }
+            let config = try cli.write(
+                config: """
+                    store: \(test.url)
+                    jobs:
+                      flaky:
+                        kind: command
+                        command: [sh, -c, "echo down >&2; exit 3"]
+                        retries: { max_attempts: 2, backoff: 10ms }
+                    """)
+            #expect(try await cli.run(["run", "flaky", "--config", config]).status == 1)
+            let ended = try #require(try await test.store.runs(RunQuery(job: "flaky")).first)
+            #expect(ended.status == .discarded && ended.attempt == 2)
+            let listed = try await cli.run(["runs", "--job", "flaky", "--status", "failed", "--config", config])
+            #expect(listed.status == 0 && listed.output.contains(String(ended.id.lowercasedText.prefix(8))), "\(listed.output)")
+            #expect(listed.output.contains("discarded"), "\(listed.output)")
+            let retried = try await cli.run(["retry", "--status", "failed", "--since", "24h", "--config", config])
+            #expect(retried.output.contains("matched 1 failed or discarded run(s); retried 1"), "\(retried.output)")
         }
     }
 }

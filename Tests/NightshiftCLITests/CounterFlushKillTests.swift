@@ -59,7 +59,7 @@ struct CounterFlushKillTests {
                     }
                     try await Task.sleep(for: .milliseconds(Int.random(in: 0...20)))
                     kill(process.processIdentifier, SIGKILL)
-                    _ = try await Nightshift.exitStatus(of: process)
+                    _ = try await process.exitStatus()
                     // Killed midway: some counts are in the table, some keys are still in Redis.
                     let flushedRows = try await hitRows(pool)
                     var live = 0

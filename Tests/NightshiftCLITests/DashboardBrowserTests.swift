@@ -5,14 +5,14 @@ import Testing
 
 /// The dashboard in a real headless Chromium, driven by `Tests/browser/dashboard_check.py`
 /// (Selenium with Debian's chromium and chromium-driver) against a real `nightshift serve`.
-@Suite struct DashboardBrowserTests {
+@Suite(.oneAtATime) struct DashboardBrowserTests {
     static let script = DeployKitTests.root.appendingPathComponent("Tests/browser/dashboard_check.py").path
 
     /// Whether Chromium, its driver and Selenium are here; under CI=true their absence fails.
     static func browserAvailable() async throws -> Bool {
         let cli = try Nightshift()
         defer { cli.cleanUp() }
-        let selenium = try await cli.run(["-c", "import selenium"], program: "/usr/bin/python3")
+        let selenium = try await cli.run(["-c", "import selenium"], program: "/usr/bin/python3", seconds: 600)
         let present =
             FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") && selenium.status == 0
@@ -56,7 +56,7 @@ import Testing
         let (server, log) = try cli.start(["serve", "--port", "0", "--config", config], environment: tokens)
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
         func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while output().firstMatch(of: /dashboard on (http:\/\/[0-9.]+:\d+)\//) == nil, server.isRunning,
             ContinuousClock.now < deadline
         {
@@ -70,9 +70,9 @@ import Testing
             environment: [
                 "NIGHTSHIFT_URL": String(url), "ADMIN_TOKEN": tokens["ADMIN_TOKEN"]!, "VIEWER_TOKEN": tokens["VIEWER_TOKEN"]!,
                 "SCREENSHOTS": screenshots.path,
-            ], program: "/usr/bin/python3")
+            ], program: "/usr/bin/python3", seconds: 600)
         kill(server.processIdentifier, SIGTERM)
-        _ = try await Nightshift.exitStatus(of: server)
+        _ = try await server.exitStatus()
         #expect(check.status == 0, "\(check.output)\n--- server ---\n\(output().suffix(3000))")
         for page in ["overview", "jobs", "run", "queues", "failures", "job", "runs"] {
             #expect(FileManager.default.fileExists(atPath: screenshots.appendingPathComponent("\(page).png").path), "\(page)")

@@ -8,7 +8,7 @@ import Testing
 
 /// The runnable examples in `examples/`, each a script that sets up the data of the team it
 /// comes from, runs its jobs with the real binary and checks that team's documented results.
-@Suite struct ExampleTests {
+@Suite(.oneAtATime) struct ExampleTests {
     /// What an example needs: PostgreSQL (a scratch database) and Redis (a database number of
     /// its own on the test server, which the script empties).
     struct Example: Sendable, CustomTestStringConvertible {
@@ -47,18 +47,11 @@ import Testing
     private func run(_ example: Example, _ variables: [String: String]) async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/\(example.name)/run.sh").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script]
-        process.environment = ProcessInfo.processInfo.environment.merging(variables) { _, new in new }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(example.name)-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let status = try await Nightshift.exitStatus(of: process, seconds: 120)
+        let process = try TestProcess("/bin/bash", [script], environment: variables, output: output.path)
+        defer { process.kill() }
+        let status = try await process.exitStatus(within: 300)
         let text = try String(contentsOf: output, encoding: .utf8)
         #expect(status == 0, "\(text)")
         #expect(text.contains("ALL CHECKS PASSED"), "\(text)")

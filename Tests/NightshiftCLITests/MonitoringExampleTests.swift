@@ -5,7 +5,7 @@ import Testing
 
 /// `examples/monitoring/`: the Prometheus rules are valid and fire as meant, and every metric
 /// they and the Grafana dashboard query is one a real `/metrics` exposes.
-@Suite struct MonitoringExampleTests {
+@Suite(.oneAtATime) struct MonitoringExampleTests {
     static let folder = DeployKitTests.root.appendingPathComponent("examples/monitoring")
 
     /// The metric names in `text` (PromQL inside YAML or JSON).
@@ -48,7 +48,7 @@ import Testing
                 """)
         let served = try await ServedAPI.start(cli, config: config)
         var exposed: Set<String> = []
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         let needed =
             Self.metricNames(
                 in: try String(contentsOf: Self.folder.appendingPathComponent("prometheus-rules.yml"), encoding: .utf8)

@@ -6,7 +6,7 @@ import SQLKit
 import Testing
 
 /// Three real `nightshift serve` processes on one PostgreSQL.
-@Suite(.serialized) struct MultiInstanceTests {
+@Suite(.serialized, .oneAtATime) struct MultiInstanceTests {
     static let environment = [
         "NIGHTSHIFT_LEASE_SECONDS": "2", "NIGHTSHIFT_POLL_SECONDS": "0.2", "NIGHTSHIFT_SHUTDOWN_GRACE_SECONDS": "5",
         "NIGHTSHIFT_LOG_LEVEL": "notice",
@@ -32,13 +32,13 @@ import Testing
         """
     }
 
-    func startThree(_ cli: Nightshift, config: String) throws -> [Process] {
+    func startThree(_ cli: Nightshift, config: String) throws -> [TestProcess] {
         try (0..<3).map { _ in try cli.start(["serve", "--port", "0", "--config", config], environment: Self.environment).0 }
     }
 
-    func stop(_ processes: [Process]) async throws {
+    func stop(_ processes: [TestProcess]) async throws {
         for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        for process in processes { _ = try await Nightshift.exitStatus(of: process) }
+        for process in processes { _ = try await process.exitStatus() }
     }
 
     @Test(
@@ -55,7 +55,7 @@ import Testing
             let holder = try #require(try await test.store.leaseHolder("scheduler"))
             let leader = try #require(processes.first { holder.contains(":\($0.processIdentifier):") })
             kill(leader.processIdentifier, SIGKILL)
-            _ = try await Nightshift.exitStatus(of: leader)
+            _ = try await leader.exitStatus()
             try await Task.sleep(for: .seconds(10))
             try await stop(processes)
             let fires = try await test.store.runs(RunQuery(job: "tick", limit: 1000)).compactMap(\.scheduledFor).sorted()

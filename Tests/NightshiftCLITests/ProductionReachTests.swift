@@ -4,7 +4,7 @@ import NightshiftTesting
 import Testing
 
 /// The CLI against a PostgreSQL that takes only TLS over TCP, and over its Unix socket.
-@Suite(.requiresPostgres, .serialized) struct ProductionReachTests {
+@Suite(.requiresPostgres, .serialized, .oneAtATime) struct ProductionReachTests {
     @Test("sslmode=require: migrate, run a sql job on a TLS database; over the Unix socket serve runs a scheduled job")
     func tlsAndSocket() async throws {
         let cluster = try await PostgresTestCluster(
@@ -45,14 +45,14 @@ import Testing
                     schedule: "@every 1s"
                 """)
         let (server, log) = try cli.start(["serve", "--port", "0", "--config", served])
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline,
             !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("[tick] Completed")
         {
             try await Task.sleep(for: .milliseconds(100))
         }
         kill(server.processIdentifier, SIGTERM)
-        #expect(try await Nightshift.exitStatus(of: server) == 0)
+        #expect(try await server.exitStatus() == 0)
         #expect(try String(contentsOf: log, encoding: .utf8).contains("[tick] Completed"))
     }
 }

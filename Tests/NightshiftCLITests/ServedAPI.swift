@@ -1,11 +1,12 @@
 import Foundation
+import NightshiftTesting
 import Testing
 
 /// A real `nightshift serve` on a free port whose config has no tokens, so that it made a
 /// one-time admin token for itself; and calls to its API with that token.
 struct ServedAPI {
     let cli: Nightshift
-    let process: Process
+    let process: TestProcess
     let log: URL
     let token: String
     let port: String
@@ -17,7 +18,7 @@ struct ServedAPI {
     static func start(_ cli: Nightshift, config: String, environment: [String: String] = [:]) async throws -> ServedAPI {
         let (process, log) = try cli.start(["serve", "--port", "0", "--config", config], environment: environment)
         func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while output().firstMatch(of: /Bearer ([0-9a-f]{48})'/) == nil, process.isRunning, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -38,6 +39,6 @@ struct ServedAPI {
     /// SIGTERM, and waits for the exit.
     func stop() async throws {
         kill(process.processIdentifier, SIGTERM)
-        _ = try await Nightshift.exitStatus(of: process)
+        _ = try await process.exitStatus()
     }
 }

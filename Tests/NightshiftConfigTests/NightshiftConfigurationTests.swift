@@ -73,6 +73,60 @@ import Testing
                 "jobs.a.success.0") == true)
     }
 
+    @Test("an http job's success_when and connect_timeout: the conventional rule by default, a field and value, or off")
+    func httpAnswerRule() throws {
+        func http(_ lines: String) throws -> HTTPJob {
+            let job = try #require(try parse("jobs:\n  a:\n    kind: http\n    url: \"https://x.example\"\n" + lines).jobs.first)
+            guard case .http(let http) = job.kind else { throw ConfigError(file: "", line: nil, key: "", reason: "not http") }
+            return http
+        }
+        #expect(try http("").answerRule == .conventional && http("").connectTimeout == .seconds(10))
+        #expect(try http("    success_when: off\n    connect_timeout: 3s\n").answerRule == .off)
+        #expect(try http("    connect_timeout: 3s\n").connectTimeout == .seconds(3))
+        #expect(
+            try http("    success_when: { field: /data/state, equals: done }\n").answerRule
+                == .field(try JSONPointer("/data/state"), equals: "done"))
+        #expect(
+            message("jobs:\n  a:\n    kind: http\n    url: \"https://x.example\"\n    success_when: { field: data }\n")?
+                .contains("nightshift.yml:5: jobs.a.success_when.field: 'data' is not a JSON pointer") == true)
+        #expect(
+            message("jobs:\n  a:\n    kind: http\n    url: \"https://x.example\"\n    success_when: sometimes\n")?
+                .contains("'sometimes' is not a rule: success_when takes conventional, off") == true)
+    }
+
+    @Test("retries: 3 is an error that shows the mapping it means")
+    func retriesAsNumber() {
+        #expect(
+            message("jobs:\n  a:\n    kind: command\n    command: [\"true\"]\n    retries: 3\n")
+                == "nightshift.yml:5: jobs.a.retries: expected a mapping such as { max_attempts: 3, backoff: 30s, max_backoff: 1h } (3 retries after the first attempt: { max_attempts: 4 })"
+        )
+    }
+
+    @Test("read without its environment, a config's unset variables stand in, and only the values reading them go unchecked")
+    func withoutEnvironment() throws {
+        let yaml = """
+            store: ${DATABASE_URL}
+            jobs:
+              call:
+                kind: http
+                url: "${APP_URL}/jobs/run"
+                headers: { Authorization: "Bearer ${API_KEY}" }
+                schedul: "0 3 * * *"
+            """
+        #expect(message(yaml)?.contains("environment variable DATABASE_URL is not set") == true)
+        do {
+            _ = try NightshiftConfiguration.parse(yaml: yaml, file: "nightshift.yml", environment: [:], withoutEnvironment: true)
+            Issue.record("the misspelt key was not reported")
+        } catch {
+            // The store and URL cannot be checked without their variables; the misspelt key still is an error.
+            #expect(error.all.count == 1 && error.description.contains("schedul"), "\(error)")
+        }
+        let fine = try NightshiftConfiguration.parse(
+            yaml: yaml.replacingOccurrences(of: "schedul:", with: "schedule:"), file: "nightshift.yml", environment: [:],
+            withoutEnvironment: true)
+        #expect(fine.unsetVariables == ["API_KEY", "APP_URL", "DATABASE_URL"] && fine.jobs.count == 1)
+    }
+
     @Test("the logging section reads format and level; anything else is an error naming the key")
     func loggingSection() throws {
         let logging = try parse("logging: { format: json, level: notice }\njobs: {}\n").logging

@@ -56,6 +56,15 @@ import Testing
                     body: .init(byteBuffer: ByteBuffer(string: "busy")))
                 : Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "done")))
         }
+        // The seed teams' own job endpoints: 200 with the outcome in the body.
+        router.post("/says-failed") { request, _ -> Response in
+            _ = try await record(request)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(
+                    byteBuffer: ByteBuffer(string: #"{"success": false, "error": "quota exceeded", "data": {"state": "stuck"}}"#))
+            )
+        }
         router.post("/missing") { request, _ -> Response in
             _ = try await record(request)
             return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no such route")))
@@ -115,6 +124,60 @@ import Testing
         }
     }
 
+    @Test("200 {\"success\": false} fails the attempt with the body's error and is retried by the policy")
+    func answerSaysFailed() async throws {
+        try await withServer { base, seen in
+            let job = try Job(
+                name: "says-failed", policies: JobPolicies(retry: RetryPolicy(maxAttempts: 2, backoffBase: .seconds(1))),
+                body: HTTPJob(url: base + "/says-failed").body)
+            let kit = try await NightshiftTestKit(jobs: [job])
+            let run = try #require(try await kit.enqueue(NewRun(job: "says-failed", maxAttempts: 2)).first)
+            #expect(try await kit.drain() == .init(retried: 1))
+            try await kit.advance(by: .seconds(5))
+            #expect(try await kit.drain() == .init(failed: 1))
+            let ended = try #require(try await kit.store.run(id: run.id))
+            #expect(ended.error == "HTTP 200, but the answer says the work failed: quota exceeded", "\(ended.error ?? "")")
+            #expect(seen.requests.withLock { $0.count } == 2)
+        }
+    }
+
+    @Test("the answer rule: a named field and value, or off; JSON pointers as RFC 6901 reads them")
+    func answerRules() async throws {
+        try await withServer { base, _ in
+            let url = base + "/says-failed"
+            let field = try JSONPointer("/data/state")
+            #expect(try await HTTPJob(url: url, answerRule: .field(field, equals: "stuck")).body(context())["success"] == false)
+            await #expect(throws: HTTPJobError.failedAnswer(status: 200, reason: "quota exceeded")) {
+                try await HTTPJob(url: url, answerRule: .field(field, equals: "done")).body(context())
+            }
+            #expect(try await HTTPJob(url: url, answerRule: .off).body(context())["error"] == "quota exceeded")
+        }
+        #expect(HTTPAnswerRule.conventional.failure(in: .object(["ok": false])) == "the answer says \"ok\": false")
+        #expect(HTTPAnswerRule.conventional.failure(in: .object(["ok": true, "success": true])) == nil)
+        #expect(HTTPAnswerRule.conventional.failure(in: .array([.bool(false)])) == nil)
+        let missing = HTTPAnswerRule.field(try JSONPointer("/a~1b/0"), equals: true)
+        #expect(missing.failure(in: .object(["a/b": .array([.bool(true)])])) == nil)
+        #expect(missing.failure(in: .object([:])) == "the answer holds nothing at /a~1b/0, not true")
+        #expect(throws: JSONPointer.Invalid.self) { try JSONPointer("data/state") }
+        #expect(throws: JSONPointer.Invalid.self) { try JSONPointer("/a~2") }
+    }
+
+    @Test("a refused connection fails the attempt at once, not after the connect timeout")
+    func refusedConnection() async throws {
+        // Nothing listens on port 1; the client's pool used to try again until its connect
+        // timeout, which is an hour here.
+        let job = HTTPJob(url: "http://127.0.0.1:1/x", connectTimeout: .seconds(3600))
+        let attempt = Task { try await job.body(context()) }
+        let ended = await Task { _ = await attempt.result }.ended(within: .seconds(120))
+        #expect(ended, "the refused connection was tried again until the connect timeout")
+        guard ended else { return attempt.cancel() }
+        await #expect(
+            throws: HTTPJobError.unreachable(url: "http://127.0.0.1:1/x", reason: "connection refused: nothing listens there")
+        ) {
+            try await attempt.value
+        }
+    }
+
     @Test("a 404 fails at once, without a retry, saying so")
     func notFoundFails() async throws {
         try await withServer { base, _ in
@@ -147,17 +210,13 @@ import Testing
         try #"{"ok": true}"#.write(to: folder.appendingPathComponent("answer.json"), atomically: true, encoding: .utf8)
         let port = Int.random(in: 32_500...32_700)
         // openssl's test server answers GET /answer.json from its folder.
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        server.arguments = [
-            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.serverCertificate, "-key", certificates.serverKey,
-            "-WWW", "-quiet",
-        ]
-        server.currentDirectoryURL = folder
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate() }
+        let server = try TestProcess(
+            "/usr/bin/openssl",
+            [
+                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.serverCertificate, "-key",
+                certificates.serverKey, "-WWW", "-quiet",
+            ], directory: folder.path)
+        defer { server.kill() }
         let url = "https://localhost:\(port)/answer.json"
         let trusted = HTTPJob(method: "GET", url: url, caFile: certificates.ca)
         var details: JSONObject?

@@ -56,7 +56,7 @@ import Testing
                 Issue.record("no archive in \(details)")
                 return
             }
-            let lines = try gunzip(archive).split(separator: "\n")
+            let lines = try await gunzip(archive).split(separator: "\n")
             let ids = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.compactMap {
                 $0?["id"] as? Int
             }
@@ -96,7 +96,8 @@ import Testing
                 return
             }
             #expect(first != second)
-            let archived = try [first, second].map { try gunzip($0).split(separator: "\n").count }.reduce(0, +)
+            var archived = 0
+            for path in [first, second] { archived += try await gunzip(path).split(separator: "\n").count }
             #expect(archived == deleted)
             for path in [first, second] {
                 let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
@@ -214,16 +215,13 @@ import Testing
 }
 
 /// The text of a gzip file, read with the system's `gzip`.
-func gunzip(_ path: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "gzip -dc \"$0\"", path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+func gunzip(_ path: String) async throws -> String {
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("gunzip-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: output) }
+    let process = try TestProcess("/bin/sh", ["-c", "gzip -dc \"$0\"", path], output: output)
+    defer { process.kill() }
+    _ = try await process.exitStatus()
+    return try String(contentsOfFile: output, encoding: .utf8)
 }
 
 @Suite struct ReadOnlyDryRunTests {

@@ -73,7 +73,8 @@ private final class FakeRedisServer: ChannelInboundHandler, Sendable {
             await #expect(throws: RedisError.timedOut(command: "PING", after: .milliseconds(300))) {
                 _ = try await RedisConnection.connect(to: url, commandTimeout: .milliseconds(300))
             }
-            #expect(ContinuousClock.now - started < .seconds(10))
+            // The server never answers: without the timeout the connect would wait for good.
+            #expect(ContinuousClock.now - started < .seconds(120))
         }
     }
 

@@ -8,7 +8,7 @@ import Testing
 
 /// A server that accepts only TLS, as managed PostgreSQL does (Neon, Supabase with SSL enforced,
 /// RDS with `rds.force_ssl`): a cluster of the test's own with certificates made by `openssl`.
-@Suite(.requiresPostgres, .serialized) struct PostgresTLSTests {
+@Suite(.requiresPostgres, .serialized, .oneAtATime) struct PostgresTLSTests {
     let logger = Logger(label: "tls-test")
 
     /// The error of connecting to `url`, as the CLI prints it; nil when it connects.

@@ -228,8 +228,10 @@ import Testing
             } while slowStatuses != [.cancelled, .cancelled] && ContinuousClock.now < cancelledBy
             #expect(slowStatuses == [.cancelled, .cancelled], "the cancelled runs stop at their next heartbeat")
 
+            // A run that failed answers 500 with the same body, so callers that read only the
+            // status (curl -f, CI steps, cron services) see the failure.
             let failed = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/fails")
-            #expect(failed.status == 200)
+            #expect(failed.status == 500)
             guard case .object(let result) = failed.json["result"], case .string(let failedID) = failed.json["runId"] else {
                 return
             }
@@ -285,15 +287,14 @@ import Testing
             let admin = try #require(api.api)
             // Two clients that wait for a slow run; they are killed below, closing their connections.
             let clients = try (0..<2).map { _ in
-                let curl = Process()
-                curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                curl.arguments = [
-                    "curl", "-s", "-o", "/dev/null", "-m", "50", "-X", "POST", "-H", "Authorization: Bearer admin-secret",
-                    "http://127.0.0.1:\(port)/api/jobs/run/slow",
-                ]
-                try curl.run()
-                return curl
+                try TestProcess(
+                    "curl",
+                    [
+                        "-s", "-o", "/dev/null", "-m", "50", "-X", "POST", "-H", "Authorization: Bearer admin-secret",
+                        "http://127.0.0.1:\(port)/api/jobs/run/slow",
+                    ])
             }
+            defer { for curl in clients { curl.kill() } }
             let deadline = ContinuousClock.now + .seconds(20)
             while await admin.waitingRequests < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             try #require(await admin.waitingRequests == 2)
@@ -301,10 +302,7 @@ import Testing
             let third = try await api.call(.post, "/api/jobs/run/{name}", "/api/jobs/run/slow")
             #expect(third.status == 202)
             #expect(await admin.waitingRequests == 2)
-            for curl in clients {
-                kill(curl.processIdentifier, SIGKILL)
-                curl.waitUntilExit()
-            }
+            for curl in clients { curl.kill() }
             let left = ContinuousClock.now + .seconds(20)
             while await admin.waitingRequests > 0, ContinuousClock.now < left { try await Task.sleep(for: .milliseconds(20)) }
             #expect(await admin.waitingRequests == 0, "a wait outlived its client")

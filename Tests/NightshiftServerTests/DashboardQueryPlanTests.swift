@@ -12,7 +12,7 @@ import Testing
 /// Every dashboard page on PostgreSQL holding 200,000 analyzed runs over 30 days: none reads
 /// `nightshift_runs` or `nightshift_attempts` by a sequential scan (PostgreSQL's own count of
 /// them, taken around the real pages, says so).
-@Suite struct DashboardQueryPlanTests {
+@Suite(.oneAtATime) struct DashboardQueryPlanTests {
     @Test("no dashboard page scans nightshift_runs or nightshift_attempts sequentially", .requiresPostgres)
     func noSequentialScans() async throws {
         try await withTestStore(.postgres) { test in

@@ -174,6 +174,10 @@ def admin_checks():
         time.sleep(0.5)
         no_dialog(driver, "the xss run page")
         check("<img src=x onerror=alert(1)>" in driver.find_element(By.TAG_NAME, "main").text, "the error is not shown as text")
+        # The page's own markup renders: the error sits in its styled box, not printed as markup.
+        errors = driver.find_elements(By.CSS_SELECTOR, "main .error-text")
+        check(any("<img src=x onerror=alert(1)>" in e.text for e in errors), "the attempt's error is not in its .error-text box")
+        check('class="error-text"' not in driver.find_element(By.TAG_NAME, "main").text, "the page's own markup shows as text")
         # Retry a failed run.
         click(driver, "main", "Retry")
         wait_for(driver, "the retry's run page", lambda d: "retry" in d.find_element(By.TAG_NAME, "main").text)

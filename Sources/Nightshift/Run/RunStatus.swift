@@ -9,6 +9,12 @@ public enum RunStatus: String, Sendable, Codable, CaseIterable {
 
     /// Whether the run ended in failure (`failed` or `discarded`).
     public var isFailure: Bool { self == .failed || self == .discarded }
+
+    /// The statuses a filter for `status` finds: `failed` finds every failure, `discarded`
+    /// (its retries ran out) included; any other status only itself.
+    public static func found(by status: RunStatus) -> Set<RunStatus> {
+        status == .failed ? [.failed, .discarded] : [status]
+    }
 }
 
 /// What created a run.

@@ -3,6 +3,8 @@ import Foundation
 /// Which runs to list, newest first.
 public struct RunQuery: Sendable {
     public var job: String?
+    /// Only runs in this status; `failed` also finds `discarded` runs (failures whose retries
+    /// ran out), since a person asking for the failed runs means both (``statuses``).
     public var status: RunStatus?
     /// Only runs with this trigger.
     public var trigger: RunTrigger?
@@ -28,4 +30,9 @@ public struct RunQuery: Sendable {
         self.limit = limit
         self.before = before
     }
+}
+
+extension RunQuery {
+    /// The statuses ``status`` finds; nil for every status.
+    public var statuses: Set<RunStatus>? { status.map(RunStatus.found(by:)) }
 }

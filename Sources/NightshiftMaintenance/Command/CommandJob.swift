@@ -11,10 +11,12 @@ import SystemPackage
 /// exits non-zero.
 ///
 /// Details are `exitStatus` and `output`, the last lines of its standard output and error
-/// (each line cut at 4 KiB). The program starts with a clean signal mask and default signal
+/// (each line cut at 4 KiB); a failure's error is the last line it wrote to standard error (the
+/// last on standard output when it wrote none there). The program starts with a clean signal mask and default signal
 /// handling, in a process group of its own, with a small environment: `PATH`, `HOME`, `LANG`,
 /// `LC_ALL`, `TZ` and `TMPDIR` from Nightshift's own, the variables `inheritedEnvironment`
-/// names, the job's `environment`, and `NIGHTSHIFT_JOB`, `NIGHTSHIFT_RUN_ID`,
+/// names, the job's `environment`, `PYTHONUNBUFFERED=1` unless set there (so that a Python
+/// program's lines arrive as it prints them, and are kept if it is killed), and `NIGHTSHIFT_JOB`, `NIGHTSHIFT_RUN_ID`,
 /// `NIGHTSHIFT_DRY_RUN` (`1` on a dry run), `NIGHTSHIFT_WINDOW_FROM` and `_TO` (ISO 8601) and
 /// `NIGHTSHIFT_PARAM_<NAME>` for each param (upper-cased, `-` and `.` as `_`), and
 /// `NIGHTSHIFT_RESULT_FILE`, where it may report progress, report lines and details
@@ -63,6 +65,7 @@ public struct CommandJob: Sendable {
             if let value = parent[name] { variables[name] = value }
         }
         variables.merge(environment) { _, configured in configured }
+        if variables["PYTHONUNBUFFERED"] == nil { variables["PYTHONUNBUFFERED"] = "1" }
         variables["NIGHTSHIFT_JOB"] = context.jobName
         variables["NIGHTSHIFT_RUN_ID"] = context.runID.lowercasedText
         variables["NIGHTSHIFT_DRY_RUN"] = context.isDryRun ? "1" : "0"
@@ -100,6 +103,10 @@ public struct CommandJob: Sendable {
         // keeps what it printed with its attempt.
         context.keepOutput(from: { capture.snapshot() })
         let reader = try OutputReader(into: capture)
+        // Standard error has a pipe of its own, read into the same tail (in arrival order) and
+        // into its own last line, which says why a program failed better than its last output.
+        let errors = OutputCapture(keeping: 1)
+        let errorReader = try OutputReader(into: capture, errors)
         let group = CommandProcessGroup()
         let status: TerminationStatus
         do {
@@ -110,22 +117,22 @@ public struct CommandJob: Sendable {
                     Dictionary(uniqueKeysWithValues: variables.map { (Environment.Key(stringLiteral: $0), $1) })),
                 workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options, input: .none,
                 output: .fileDescriptor(FileDescriptor(rawValue: reader.writeEnd), closeAfterSpawningProcess: true),
-                error: .combinedWithOutput
+                error: .fileDescriptor(FileDescriptor(rawValue: errorReader.writeEnd), closeAfterSpawningProcess: true)
             ) { execution in
                 group.started(leader: execution.processIdentifier.value)
             }.terminationStatus
         } catch let error as SubprocessError {
             group.kill()
-            _ = await reader.finish(within: .zero)
+            await Self.finish([reader, errorReader], within: .zero)
             throw MaintenanceError.commandNotStarted(command.joined(separator: " "), reason: "\(error)")
         } catch {
             group.kill()
-            _ = await reader.finish(within: .seconds(1))
+            await Self.finish([reader, errorReader], within: .seconds(1))
             throw error
         }
         // A background process may hold the output open after the program ended: a second for
         // the rest of the output, then the group goes.
-        _ = await reader.finish(within: .seconds(1))
+        await Self.finish([reader, errorReader], within: .seconds(1))
         group.kill()
         let lines = capture.finish().lines
         watcher.cancel()
@@ -137,9 +144,17 @@ public struct CommandJob: Sendable {
             // tail stays with the attempt.
             return results.details ?? ["exitStatus": 0, "output": .string(lines.joined(separator: "\n"))]
         case .exited(let code):
-            throw MaintenanceError.commandFailed(status: code, lastLine: lines.last ?? "")
+            let lastError = errors.finish().lines.last { !$0.isEmpty }
+            throw MaintenanceError.commandFailed(status: code, lastLine: lastError ?? lines.last ?? "")
         case .signaled(let signal):
             throw MaintenanceError.commandKilled(signal: signal)
+        }
+    }
+
+    /// Lets `readers` read to the end of their output, all at once, for at most `limit`.
+    private static func finish(_ readers: [OutputReader], within limit: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            for reader in readers { group.addTask { _ = await reader.finish(within: limit) } }
         }
     }
 }

@@ -5,8 +5,8 @@ import Synchronization
     import Glibc
 #endif
 
-/// The read end of a program's output pipe, drained on a thread of its own into an
-/// ``OutputCapture``.
+/// The read end of a program's output pipe, drained on a thread of its own into
+/// ``OutputCapture``s.
 ///
 /// Both ends are close-on-exec, so no other program started meanwhile inherits them
 /// and holds the pipe open. The reading stops at the end of the output, or, once
@@ -17,7 +17,7 @@ final class OutputReader: Sendable {
     /// The end the program writes to; it belongs to the caller, who hands it to the program.
     let writeEnd: CInt
     private let readEnd: CInt
-    private let capture: OutputCapture
+    private let captures: [OutputCapture]
 
     private struct State {
         var deadline: ContinuousClock.Instant?
@@ -26,8 +26,9 @@ final class OutputReader: Sendable {
     }
     private let state = Mutex(State())
 
-    /// Opens the pipe and starts reading; throws when the process is out of descriptors.
-    init(into capture: OutputCapture) throws(MaintenanceError) {
+    /// Opens the pipe and starts reading into each of `captures`; throws when the process is
+    /// out of descriptors.
+    init(into captures: OutputCapture...) throws(MaintenanceError) {
         var ends: [CInt] = [-1, -1]
         // Glibc's module does not export pipe2, so the ends are marked right after: a program
         // started by other code in that instant could still inherit them.
@@ -37,7 +38,7 @@ final class OutputReader: Sendable {
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         readEnd = ends[0]
         writeEnd = ends[1]
-        self.capture = capture
+        self.captures = captures
         Thread { [self] in self.drain() }.start()
     }
 
@@ -61,7 +62,7 @@ final class OutputReader: Sendable {
                 if errno == EINTR || errno == EAGAIN { continue }
                 break
             }
-            capture.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            for capture in captures { capture.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
         }
         close(readEnd)
         let waiters = state.withLock { state in

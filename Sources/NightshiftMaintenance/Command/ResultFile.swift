@@ -2,6 +2,10 @@ import Foundation
 import Nightshift
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The result protocol of `command` jobs: a file the program appends JSON lines to while it
 /// runs, named to it in `NIGHTSHIFT_RESULT_FILE`, one object with one key per line:
 ///
@@ -31,14 +35,23 @@ final class ResultFile: Sendable {
         var reported = false
         var overLimit = false
         var lineNumber = 0
+        /// Set once the path holds something other than a regular file: never read again.
+        var refused = false
     }
     private let state = Mutex(State())
 
-    /// Makes the folder and the empty file; throws when it cannot.
-    init() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-result-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(
-            at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+    /// Makes the folder and the empty file; throws, naming the folder and the setting, when it
+    /// cannot (a read-only root file system without a writable `/tmp` or `TMPDIR`).
+    init() throws(MaintenanceError) {
+        let parent = FileManager.default.temporaryDirectory
+        let folder = parent.appendingPathComponent("nightshift-result-\(UUID().uuidString)")
+        guard mkdir(folder.path, 0o700) == 0 else {
+            throw MaintenanceError.commandNotStarted(
+                "(result file)",
+                reason:
+                    "cannot create a folder for NIGHTSHIFT_RESULT_FILE in \(parent.path): \(String(cString: strerror(errno))); set TMPDIR to a writable folder (under Kubernetes with a read-only root file system, mount an emptyDir at /tmp)"
+            )
+        }
         self.folder = folder.path
         path = folder.appendingPathComponent("result.jsonl").path
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
@@ -54,9 +67,22 @@ final class ResultFile: Sendable {
     /// Reads what was appended since the last call and acts on each complete line: progress and
     /// report lines through `context`, details kept. With `final` (the program has ended), a
     /// last line without its newline counts too.
+    ///
+    /// The path is the program's to write, and it may put anything there: it is opened without
+    /// following a link and without waiting (a FIFO would block the open until a writer came),
+    /// and read only while it is a regular file.
     func read(into context: JobContext, final: Bool = false) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
+        guard !state.withLock({ $0.refused }) else { return }
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            state.withLock { $0.refused = true }
+            context.logger.warning("NIGHTSHIFT_RESULT_FILE was replaced by something other than a file; it is not read")
+            return
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         state.withLock { state in
             defer {
                 if final, !state.partial.isEmpty {

@@ -10,25 +10,35 @@ import Nightshift
 /// A JSON object answer becomes the run's details (its `result` or `details` object when it
 /// has one); any other answer keeps `status` and the first KiB of `body`. Every request carries
 /// `Idempotency-Key: <run id>`, `Nightshift-Run` and `Nightshift-Attempt`, so the app can tell
-/// a retry from a new run. A status in `success` succeeds; 5xx, 408, 429 (waiting at least its
-/// `Retry-After`) and connection failures are retried by the job's policy; other statuses fail
-/// at once. TLS is verified against the system's CAs, or `caFile`. Headers and bodies are
-/// never logged: they hold secrets.
+/// a retry from a new run. A status in `success` succeeds, unless the answer says the work
+/// failed (``HTTPAnswerRule``: by default `{"success": false}` or `{"ok": false}`), which is
+/// retried by the job's policy; 5xx, 408, 429 (waiting at least its `Retry-After`) and
+/// connection failures are retried by the job's policy; other statuses fail at once. TLS is
+/// verified against the system's CAs, or `caFile`. Headers and bodies are never logged: they
+/// hold secrets.
 public struct HTTPJob: Sendable {
     /// The longest answer read; the rest is dropped.
     static let maximumAnswerBytes = 1 << 20
 
-    /// The client of every job without a CA of its own, for the life of the process. A
-    /// connection that cannot be made (refused, TLS not verified) fails the attempt within the
-    /// 10 s connect timeout, and the job's retry policy decides what next: with the client's
-    /// default of no connect timeout, a request waited 90 s.
+    /// How long connecting may take unless the job says otherwise.
+    public static let defaultConnectTimeout: Duration = .seconds(10)
+
+    /// The client of every job without a CA or connect timeout of its own, for the life of the
+    /// process. A connection that cannot be made (refused, TLS not verified) fails the attempt at
+    /// once, one that does not answer within the connect timeout then, and the job's retry policy
+    /// decides what next: with the client's default of no connect timeout, a request waited 90 s.
     static let sharedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration())
 
-    /// A 10 s connect timeout, and `tls` when given.
-    static func clientConfiguration(tls: TLSConfiguration? = nil) -> HTTPClient.Configuration {
+    /// A connect timeout, no second try at a connection that failed, and `tls` when given.
+    static func clientConfiguration(tls: TLSConfiguration? = nil, connectTimeout: Duration = defaultConnectTimeout)
+        -> HTTPClient.Configuration
+    {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls
-        configuration.timeout.connect = .seconds(10)
+        configuration.timeout.connect = .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000)
+        // The client's pool would try a refused connection again and again until the connect
+        // timeout: the attempt fails at once instead, and the job's retry policy decides.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 
@@ -42,11 +52,16 @@ public struct HTTPJob: Sendable {
     public let success: [ClosedRange<Int>]
     /// A PEM file of the CA to trust for `https`, instead of the system's.
     public let caFile: String?
+    /// What the answer must say for the attempt to succeed.
+    public let answerRule: HTTPAnswerRule
+    /// How long connecting may take.
+    public let connectTimeout: Duration
 
     /// A job calling `url` with `method`.
     public init(
         method: String = "POST", url: String, headers: [(name: String, value: String)] = [], body: HTTPBodyTemplate? = nil,
-        success: [ClosedRange<Int>] = [200...299], caFile: String? = nil
+        success: [ClosedRange<Int>] = [200...299], caFile: String? = nil, answerRule: HTTPAnswerRule = .conventional,
+        connectTimeout: Duration = defaultConnectTimeout
     ) {
         self.method = method
         self.url = url
@@ -54,6 +69,8 @@ public struct HTTPJob: Sendable {
         self.requestBody = body
         self.success = success
         self.caFile = caFile
+        self.answerRule = answerRule
+        self.connectTimeout = connectTimeout
     }
 
     /// The work, for ``Job``.
@@ -99,23 +116,35 @@ public struct HTTPJob: Sendable {
             }
             throw HTTPJobError.refused(status: status, body: body)
         }
-        if case .object(let object) = try? JSONValue(parsing: text) {
+        let parsed = try? JSONValue(parsing: text)
+        if let failure = answerRule.failure(in: parsed) {
+            throw HTTPJobError.failedAnswer(status: status, reason: failure)
+        }
+        if case .object(let object) = parsed {
             for key in ["result", "details"] { if case .object(let inner) = object[key] { return inner } }
             return object
         }
         return ["status": .number(Double(status)), "body": .string(String(text.prefix(1024)))]
     }
 
-    /// The shared client, or one trusting `caFile` (shut down after the request).
+    /// The shared client, or one trusting `caFile` or with a connect timeout of the job's own
+    /// (shut down after the request).
     private func makeClient() throws -> HTTPClient {
-        guard let caFile else { return Self.sharedClient }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        do {
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
-        } catch {
-            throw HTTPJobError.unreachable(url: URLPasswordMask.mask(url), reason: "cannot read the CA file \(caFile): \(error)")
+        guard caFile != nil || connectTimeout != Self.defaultConnectTimeout else { return Self.sharedClient }
+        var tls: TLSConfiguration?
+        if let caFile {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            do {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            } catch {
+                throw HTTPJobError.unreachable(
+                    url: URLPasswordMask.mask(url), reason: "cannot read the CA file \(caFile): \(error)")
+            }
+            tls = configuration
         }
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(tls: tls))
+        return HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: Self.clientConfiguration(tls: tls, connectTimeout: connectTimeout))
     }
 
     /// A `Retry-After` value as a wait: seconds, or an HTTP date; nil when it is neither.

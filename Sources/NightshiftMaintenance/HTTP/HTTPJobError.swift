@@ -10,6 +10,9 @@ public enum HTTPJobError: Error, Equatable, Sendable, CustomStringConvertible, R
     case serverError(status: Int, body: String, retryAfter: Duration?)
     /// No answer: the connection, TLS or the name failed. Retried by the job's policy.
     case unreachable(url: String, reason: String)
+    /// A status in `success` whose answer says the work failed (``HTTPAnswerRule``), for
+    /// `reason`. Retried by the job's policy.
+    case failedAnswer(status: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -20,6 +23,8 @@ public enum HTTPJobError: Error, Equatable, Sendable, CustomStringConvertible, R
             return "HTTP \(status)\(body.isEmpty ? "" : ": \(body)")\(wait)"
         case .unreachable(let url, let reason):
             return "cannot reach \(url): \(reason)"
+        case .failedAnswer(let status, let reason):
+            return "HTTP \(status), but the answer says the work failed: \(reason)"
         }
     }
 
@@ -27,7 +32,7 @@ public enum HTTPJobError: Error, Equatable, Sendable, CustomStringConvertible, R
         switch self {
         case .refused: return .never
         case .serverError(_, _, let retryAfter): return retryAfter.map { .notBefore($0) } ?? .byPolicy
-        case .unreachable: return .byPolicy
+        case .unreachable, .failedAnswer: return .byPolicy
         }
     }
 }

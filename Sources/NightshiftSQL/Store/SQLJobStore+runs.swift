@@ -265,7 +265,9 @@ extension SQLJobStore {
     public func runs(_ query: RunQuery) async throws -> [Run] {
         var conditions: [SQLQueryString] = ["TRUE"]
         if let job = query.job { conditions.append("job = \(bind: job)") }
-        if let status = query.status { conditions.append("status = \(bind: status.rawValue)") }
+        if let statuses = query.statuses {
+            conditions.append("status IN (\(binds: statuses.map(\.rawValue).sorted()))")
+        }
         if let trigger = query.trigger { conditions.append("\"trigger\" = \(bind: trigger.rawValue)") }
         if let queue = query.queue { conditions.append("queue = \(bind: queue)") }
         if let since = query.since { conditions.append("created_at >= \(bind: since)") }

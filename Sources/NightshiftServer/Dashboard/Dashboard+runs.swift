@@ -148,6 +148,7 @@ extension Dashboard {
         ]
         for attempt in attempts {
             let output: HTML = attempt.output.map { "<pre class=\"output\">\($0)</pre>" } ?? .empty
+            let errorText: HTML = attempt.error.map { "<div class=\"error-text\">\($0)</div>" } ?? .empty
             // What became of the run after this attempt, in words: a lost attempt was rescued
             // by another instance, a failed one retried by the job's policy.
             let again = run.attempt > attempt.attempt
@@ -168,7 +169,7 @@ extension Dashboard {
                 """
                 <li><strong>attempt \(attempt.attempt): \(attempt.outcome)</strong> on \(attempt.worker ?? "?"), \
                 \(Self.time(attempt.startedAt)) to \(Self.time(attempt.endedAt))\
-                \(attempt.error.map { "<div class=\"error-text\">\($0)</div>" } ?? "")\(output)\(sequel)</li>
+                \(errorText)\(output)\(sequel)</li>
                 """)
         }
         if run.status == .running {

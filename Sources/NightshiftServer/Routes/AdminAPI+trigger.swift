@@ -14,8 +14,9 @@ extension AdminAPI {
 
     /// `POST /api/jobs/run/{name}` (admin, trigger): queues a run (one per day for a date range)
     /// recorded with the token's name as `triggered_by`. With `wait=true` (the default) it answers
-    /// 200 with the result once the run ends, or 202 after `waitTimeout` (or at once when
-    /// `maxWaitingRequests` requests wait already); `wait=false` answers 202 at once.
+    /// with the result once the run ends: 200 when it succeeded, 500 when it did not (the same
+    /// body, for callers such as `curl -f` that read only the status); or 202 after `waitTimeout`
+    /// (or at once when `maxWaitingRequests` requests wait already); `wait=false` answers 202 at once.
     ///
     /// `connection`, where the server gives it (``AdminServer`` does), ends the wait when the
     /// client closes it: nobody is left to answer.
@@ -54,7 +55,8 @@ extension AdminAPI {
             waiting.cancel()
         }
         guard let finished else { return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted) }
-        return JSONResponse(TriggerAnswer(job: name, runs: runs, finished: finished))
+        let answer = TriggerAnswer(job: name, runs: runs, finished: finished)
+        return JSONResponse(answer, status: answer.result?.success == false ? .internalServerError : .ok)
     }
 
     /// `[nil]` without dates; one window for `date`; one per day for `from`…`to`.
