@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Packs `nightshift-<version>-linux-<arch>.tar.gz`: the `nightshift` binary with the Swift runtime
-# and Foundation linked in (it runs where no Swift toolchain is installed), an example config,
+# and Foundation linked in (it runs where no Swift toolchain is installed), the example config for
+# systemd (deploy/systemd/nightshift.yml),
 # the systemd unit and the license. Prints the archive's path.
 #
 #   scripts/package.sh                   the release build, into ./dist
@@ -34,7 +35,7 @@ mkdir -p "$stage/$name" "$output"
 cp "$binary" "$stage/$name/nightshift"
 # Debug symbols stay in a debug package; a release one ships without them (about a third the size).
 [ "$configuration" = release ] && strip "$stage/$name/nightshift"
-cp examples/quickstart/nightshift.yml "$stage/$name/nightshift.example.yml"
+cp deploy/systemd/nightshift.yml "$stage/$name/nightshift.example.yml"
 cp deploy/systemd/nightshift.service LICENSE "$stage/$name/"
 tar -C "$stage" -czf "$output/$name.tar.gz" "$name"
 echo "$(cd "$output" && pwd)/$name.tar.gz"

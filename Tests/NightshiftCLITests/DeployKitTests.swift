@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import Nightshift
+import NightshiftDatabase
 import NightshiftTesting
 import Testing
 
@@ -59,15 +61,7 @@ import Testing
                 ["--strict", folder.appendingPathComponent(manifest).path], program: validator)
             #expect(status == 0 && !output.contains("ERROR"), "\(manifest): \(output)")
         }
-        // The config inside the ConfigMap, as the pods read it.
-        let extract = try await cli.run(
-            [
-                "-c",
-                "import sys, yaml; sys.stdout.write(yaml.safe_load(open(sys.argv[1]))['data']['nightshift.yml'])",
-                folder.appendingPathComponent("configmap.yaml").path,
-            ], program: "/usr/bin/python3")
-        #expect(extract.status == 0, "\(extract.output)")
-        let config = try cli.write(config: extract.output)
+        let config = try cli.write(config: try await Self.configMapConfig(cli))
         let checked = try await cli.run(
             ["check", "--config", config],
             environment: [
@@ -115,12 +109,25 @@ import Testing
         let version = try await cli.run(
             Self.withoutToolchain([binary, "--version"]), environment: hidden, program: Self.launcher)
         #expect(version.status == 0 && version.output == NightshiftVersion.current + "\n", "\(version.output)")
-        let example = folder.appendingPathComponent("nightshift.example.yml").path
+        // The example for systemd: its store in the unit's state directory, no demo jobs.
+        let examplePath = folder.appendingPathComponent("nightshift.example.yml").path
+        let example = try String(contentsOfFile: examplePath, encoding: .utf8)
+        #expect(example.contains("\nstore: sqlite:/var/lib/nightshift/nightshift.db\n") && example.contains("\njobs: {}\n"))
         let checked = try await cli.run(
-            Self.withoutToolchain([binary, "check", "--config", example]), environment: hidden, program: Self.launcher)
-        #expect(checked.status == 0, "\(checked.output)")
+            Self.withoutToolchain([binary, "check", "--config", examplePath]),
+            environment: hidden.merging(["NIGHTSHIFT_ADMIN_TOKEN": "x"]) { $1 }, program: Self.launcher)
+        #expect(checked.status == 0 && checked.output.contains("ok, 0 jobs"), "\(checked.output)")
+        let served = try cli.write(
+            config: """
+                store: sqlite:./served.db
+                jobs:
+                  heartbeat:
+                    kind: command
+                    schedule: "* * * * * *"
+                    command: [sh, -c, "echo tick"]
+                """)
         let (serve, log) = try cli.start(
-            Self.withoutToolchain([binary, "serve", "--port", "0", "--config", example]), environment: hidden,
+            Self.withoutToolchain([binary, "serve", "--port", "0", "--config", served]), environment: hidden,
             program: Self.launcher)
         let deadline = ContinuousClock.now + .seconds(120)
         func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
@@ -130,6 +137,93 @@ import Testing
         #expect(output().contains("[heartbeat] Completed"), "\(output())")
         kill(serve.processIdentifier, SIGTERM)
         #expect(try await serve.exitStatus() == 0, "\(output())")
+    }
+
+    /// The config inside the ConfigMap, as the pods read it.
+    static func configMapConfig(_ cli: Nightshift) async throws -> String {
+        let extract = try await cli.run(
+            [
+                "-c",
+                "import sys, yaml; sys.stdout.write(yaml.safe_load(open(sys.argv[1]))['data']['nightshift.yml'])",
+                root.appendingPathComponent("deploy/kubernetes/configmap.yaml").path,
+            ], program: "/usr/bin/python3")
+        #expect(extract.status == 0, "\(extract.output)")
+        return extract.output
+    }
+
+    /// The pod settings of the Deployment: its user and group, whether the root file system is
+    /// read-only, where the ConfigMap is mounted, and the emptyDir mounts.
+    struct PodSettings: Decodable {
+        let uid: Int
+        let gid: Int
+        let readOnlyRoot: Bool
+        let configMount: String
+        let emptyDirs: [String]
+
+        static func read(_ cli: Nightshift) async throws -> PodSettings {
+            let script = """
+                import json, sys, yaml
+                deployment = next(d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d['kind'] == 'Deployment')
+                pod = deployment['spec']['template']['spec']
+                container = pod['containers'][0]
+                kinds = {v['name']: ('configMap' if 'configMap' in v else 'emptyDir' if 'emptyDir' in v else '?') for v in pod['volumes']}
+                mounts = container['volumeMounts']
+                print(json.dumps({
+                  'uid': pod['securityContext']['runAsUser'], 'gid': pod['securityContext']['runAsGroup'],
+                  'readOnlyRoot': container['securityContext']['readOnlyRootFilesystem'],
+                  'configMount': next(m['mountPath'] for m in mounts if kinds[m['name']] == 'configMap'),
+                  'emptyDirs': [m['mountPath'] for m in mounts if kinds[m['name']] == 'emptyDir']}))
+                """
+            let read = try await cli.run(
+                ["-c", script, root.appendingPathComponent("deploy/kubernetes/deployment.yaml").path], program: "/usr/bin/python3"
+            )
+            #expect(read.status == 0, "\(read.output)")
+            return try JSONDecoder().decode(PodSettings.self, from: Data(read.output.utf8))
+        }
+    }
+
+    @Test(
+        "the packaged binary runs the ConfigMap's command job under the Deployment's pod settings; without a writable /tmp it says which folder and setting",
+        .requiresPostgres)
+    func podConstraints() async throws {
+        guard let archive = ProcessInfo.processInfo.environment["NIGHTSHIFT_TEST_PACKAGE"] else {
+            if TestServices.isRequired { Issue.record("NIGHTSHIFT_TEST_PACKAGE is not set (scripts/test.sh packs one)") }
+            try Test.cancel("no package: set NIGHTSHIFT_TEST_PACKAGE to a scripts/package.sh archive")
+        }
+        guard getuid() == 0 else {
+            if TestServices.isRequired { Issue.record("the pod's constraints need root to set up (a mount namespace, chroot)") }
+            try Test.cancel("not root: the pod's file system cannot be set up")
+        }
+        let cli = try Nightshift()
+        defer { cli.cleanUp() }
+        let pod = try await PodSettings.read(cli)
+        #expect(pod.readOnlyRoot && pod.uid != 0 && pod.emptyDirs == ["/tmp"], "\(pod)")
+        #expect(try await cli.run(["-xzf", archive, "-C", cli.directory.path], program: "/bin/tar").status == 0)
+        let package = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: cli.directory.path).first { $0.hasPrefix("nightshift-") })
+        let config = cli.directory.appendingPathComponent("config")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try await Self.configMapConfig(cli).write(
+            to: config.appendingPathComponent("nightshift.yml"), atomically: true, encoding: .utf8)
+        try await ScratchDatabase.with(
+            beside: try DatabaseURL(try TestServices.url(of: .postgres)), prefix: "pod", logger: Logger(label: "pod-test")
+        ) { store in
+            let environment = ["NIGHTSHIFT_STORE": store, "NIGHTSHIFT_ADMIN_TOKEN": "pod-test-admin-token"]
+            func inPod(emptyDirs: [String]) async throws -> (status: Int32, output: String) {
+                try await cli.run(
+                    [
+                        "\(pod.uid)", "\(pod.gid)", cli.directory.appendingPathComponent(package).path, config.path,
+                        pod.configMount, emptyDirs.joined(separator: " "), "/opt/nightshift/nightshift", "run", "disk-report",
+                        "--config", pod.configMount + "/nightshift.yml",
+                    ], environment: environment, program: Self.root.appendingPathComponent("Tests/deploy/pod.sh").path)
+            }
+            let withoutTmp = try await inPod(emptyDirs: [])
+            #expect(
+                withoutTmp.status == 1 && withoutTmp.output.contains("cannot create a folder for NIGHTSHIFT_RESULT_FILE in /tmp")
+                    && withoutTmp.output.contains("TMPDIR"), "\(withoutTmp.output)")
+            let ran = try await inPod(emptyDirs: pod.emptyDirs)
+            #expect(ran.status == 0 && ran.output.contains("[disk-report] Completed. exitStatus=0"), "\(ran.output)")
+        }
     }
 
     /// The Dockerfile builds with scripts/package.sh, runs as an unprivileged user, and its

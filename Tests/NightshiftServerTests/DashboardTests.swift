@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Nightshift
 import NightshiftServer
 import NightshiftTesting
+import Synchronization
 import Testing
 
 /// The dashboard through Hummingbird's test client, on the memory store: sessions, roles,
@@ -117,6 +118,46 @@ import Testing
             #expect(try await post(client, "/jobs/j/run", cookie: admin, form: form) == .seeOther)
             let run = try #require(try await store.runs(RunQuery(job: "j")).first)
             #expect(run.triggeredBy == "ops" && run.dryRun && run.params == ["tenant": "acme"] && run.window != nil)
+        }
+    }
+
+    @Test("one role table with the API: a trigger token may not sign in; a session ends when its token is rotated")
+    func rolesAndRotation() async throws {
+        let store = MemoryJobStore()
+        let job = try Job(name: "j") { _ in [:] }
+        try await store.register([JobRegistration(job)])
+        func dashboard(adminSecret: String) -> Router<BasicRequestContext> {
+            let router = Router()
+            Dashboard(
+                store: store, jobs: [job],
+                tokens: [
+                    APIToken(name: "ops", role: .admin, secret: adminSecret),
+                    APIToken(name: "cron", role: .trigger, secret: "trigger-secret"),
+                ], configuration: .init(sessionSecret: "shared-between-restarts")
+            ).addRoutes(to: router)
+            return router
+        }
+        let signedIn = Mutex("")
+        try await Application(router: dashboard(adminSecret: "admin-secret")).test(.router) { client in
+            let trigger = try await client.execute(
+                uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=trigger-secret"))
+            #expect(trigger.status == .forbidden && String(buffer: trigger.body).contains("may not sign in"))
+            let cookie = try await signIn(client, "admin-secret")
+            signedIn.withLock { $0 = cookie }
+            #expect(try await get(client, "/runs", cookie: cookie).0 == .ok)
+        }
+        let cookie = signedIn.withLock { $0 }
+        // A restart with the same session secret keeps the session, while the token is the same...
+        try await Application(router: dashboard(adminSecret: "admin-secret")).test(.router) { client in
+            let (status, _, _) = try await get(client, "/runs", cookie: cookie)
+            #expect(status == .ok)
+        }
+        // ...and ends it once the token was rotated: the old cookie may no longer act or read.
+        try await Application(router: dashboard(adminSecret: "rotated-secret")).test(.router) { client in
+            let (status, _, headers) = try await get(client, "/runs", cookie: cookie)
+            #expect(status == .seeOther && headers[.location] == "/sign-in")
+            #expect(try await post(client, "/jobs/j/pause", cookie: cookie, form: "csrf=x") == .forbidden)
         }
     }
 

@@ -7,11 +7,12 @@ import Hummingbird
 struct TokenAuthenticator: Sendable {
     let tokens: [APIToken]
 
-    /// The caller's token if it has one of `roles`; throws 401 for no or an unknown token and
-    /// 403 `{"error":"Insufficient permissions"}` for a known token without the role.
+    /// The caller's token if it has one of `roles` (``APIRole/readers``, ``APIRole/actors``,
+    /// ``APIRole/triggerers``); throws 401 for no or an unknown token and 403
+    /// `{"error":"Insufficient permissions"}` for a known token without the role.
     func authorize(_ request: Request, roles: Set<APIRole>) throws(APIError) -> APIToken {
         guard let token = token(of: request) else { throw APIError.unauthorized }
-        guard token.role == .admin || roles.contains(token.role) else { throw APIError.forbidden }
+        guard roles.contains(token.role) else { throw APIError.forbidden }
         return token
     }
 

@@ -20,7 +20,7 @@ extension Dashboard {
             <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
             <button type="submit">Sign in</button>
             </form>
-            <p class="hint">Use a token from <code>server.tokens</code>, or the one-time token <code>nightshift serve</code> printed. An admin token may act; viewer and trigger tokens only see.</p>
+            <p class="hint">Use a token from <code>server.tokens</code>, or the one-time token <code>nightshift serve</code> printed. An admin token may act; a viewer token only sees; a trigger token may not sign in.</p>
             </main>
             </body>
             </html>
@@ -34,10 +34,16 @@ extension Dashboard {
         guard let presented = form["token"], let token = authenticator.token(presented: presented) else {
             return signInPage(request, error: "That token is not one of this server's tokens.", status: .unauthorized)
         }
+        // The API's role table: a trigger token may start runs, not read their params and output.
+        guard APIRole.readers.contains(token.role) else {
+            return signInPage(
+                request, error: "A \(token.role.rawValue) token may not sign in: use an admin or viewer token.",
+                status: .forbidden)
+        }
         let session = DashboardSession(
             name: token.name, role: token.role, jobs: token.jobs,
             expires: Date().addingTimeInterval(configuration.sessionLifetime.inSeconds).timeIntervalSince1970,
-            csrf: DashboardSession.randomToken())
+            csrf: DashboardSession.randomToken(), token: DashboardSession.fingerprint(of: token, secret: key))
         logger.info("dashboard: \(token.name) signed in", metadata: ["by": "\(token.name)", "role": "\(token.role.rawValue)"])
         var response = redirect(to: configuration.prefix.isEmpty ? "/" : configuration.prefix)
         response.headers[.setCookie] = cookie(for: session)

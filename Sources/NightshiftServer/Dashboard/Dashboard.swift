@@ -130,14 +130,23 @@ public struct Dashboard: Sendable {
 
     // MARK: Sessions
 
-    /// The request's session, if its cookie is valid and the session was not ended by signing
-    /// out (one lookup in the store, checked only for a cookie whose signature holds).
+    /// The request's session, if its cookie is valid, its token is still configured with the
+    /// same secret and a role that may read, and the session was not ended by signing out (one
+    /// lookup in the store, checked only for a cookie whose signature holds). Its role and jobs
+    /// are the token's as configured now.
     func session(of request: Request) async throws -> DashboardSession? {
         guard let cookies = request.headers[.cookie] else { return nil }
         for cookie in cookies.split(separator: ";") {
             let parts = cookie.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
             guard parts.count == 2, parts[0] == DashboardSession.cookieName else { continue }
-            guard let session = DashboardSession.verify(String(parts[1]), secret: key, now: Date()) else { return nil }
+            guard var session = DashboardSession.verify(String(parts[1]), secret: key, now: Date()),
+                let token = authenticator.tokens.first(where: { $0.name == session.name }),
+                TokenAuthenticator.constantTimeEquals(
+                    Array(DashboardSession.fingerprint(of: token, secret: key).utf8), Array(session.token.utf8)),
+                APIRole.readers.contains(token.role)
+            else { return nil }
+            session.role = token.role
+            session.jobs = token.jobs
             return try await store.isSessionRevoked(session.id) ? nil : session
         }
         return nil

@@ -16,6 +16,9 @@ struct DashboardSession: Codable, Equatable, Sendable {
     var expires: Double
     /// The token every form of this session must send back.
     var csrf: String
+    /// The signed-in token's fingerprint (``fingerprint(of:secret:)``): a session ends when its
+    /// token is rotated or removed from the config, whatever the cookie says.
+    var token: String
 
     /// The cookie's name.
     static let cookieName = "nightshift_session"
@@ -25,7 +28,14 @@ struct DashboardSession: Codable, Equatable, Sendable {
     var id: String { SHA256.hash(data: Data(csrf.utf8)).map { String(format: "%02x", $0) }.joined() }
 
     /// Whether the session may change things (run, pause, retry, cancel).
-    var mayAct: Bool { role == .admin }
+    var mayAct: Bool { APIRole.actors.contains(role) }
+
+    /// A keyed hash of `token`'s secret: it tells whether the token is still the one signed in
+    /// with, and, keyed with the server's secret, says nothing of the token to whoever reads
+    /// the cookie.
+    static func fingerprint(of token: APIToken, secret: SymmetricKey) -> String {
+        base64url(Data(HMAC<SHA256>.authenticationCode(for: token.secret, using: secret)))
+    }
 
     /// Whether the session may act on `job`.
     func mayAct(on job: String) -> Bool { mayAct && (jobs.map { $0.contains(job) } ?? true) }

@@ -25,7 +25,7 @@ extension AdminAPI {
     /// `POST /api/jobs/{name}/pause` and `/resume` (admin): a paused job's fires are not
     /// scheduled and its queued runs wait.
     func setPaused(_ request: Request, name: String, paused: Bool) async throws -> JSONResponse<PauseAnswer> {
-        let token = try authenticator.authorize(request, roles: [.admin], job: name)
+        let token = try authenticator.authorize(request, roles: APIRole.actors, job: name)
         let job = try job(named: name)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
         try await store.setPaused(job, paused: paused)
@@ -37,7 +37,7 @@ extension AdminAPI {
     /// `POST /api/queues/{name}/pause` and `/resume` (admin): the queue's queued runs wait while
     /// it is paused, on every instance. Any name is accepted: a queue exists once runs name it.
     func setQueuePaused(_ request: Request, name: String, paused: Bool) async throws -> JSONResponse<QueuePauseAnswer> {
-        let token = try authenticator.authorize(request, roles: [.admin])
+        let token = try authenticator.authorize(request, roles: APIRole.actors)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
         try await store.setQueuePaused(name, paused: paused)
         logger.info(
@@ -48,7 +48,7 @@ extension AdminAPI {
 
     /// `POST /api/jobs/runs/{id}/cancel` (admin): 409 when the run has already ended.
     func cancel(_ request: Request, id: String) async throws -> JSONResponse<CancelAnswer> {
-        let token = try authenticator.authorize(request, roles: [.admin])
+        let token = try authenticator.authorize(request, roles: APIRole.actors)
         let run = try await existingRun(id)
         try TokenAuthenticator.check(token, mayActOn: run.job)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
@@ -68,7 +68,7 @@ extension AdminAPI {
     /// dry-run flag, trigger `retry`; 409 while the run is still queued or running. Retrying
     /// the same run again while its retry is active answers that retry.
     func retry(_ request: Request, id: String) async throws -> JSONResponse<TriggerAnswer> {
-        let token = try authenticator.authorize(request, roles: [.admin])
+        let token = try authenticator.authorize(request, roles: APIRole.actors)
         let run = try await existingRun(id)
         try TokenAuthenticator.check(token, mayActOn: run.job)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
@@ -91,7 +91,7 @@ extension AdminAPI {
     /// 8601 time), in chunks; answers how many matched and were retried. A token scoped to jobs
     /// retries only runs of its jobs.
     func retryMatching(_ request: Request) async throws -> JSONResponse<RunRetry.Outcome> {
-        let token = try authenticator.authorize(request, roles: [.admin])
+        let token = try authenticator.authorize(request, roles: APIRole.actors)
         let input = try await RequestInput.read(
             request, allowed: ["job", "status", "since"], maxBodySize: configuration.maxBodySize)
         var filter = RunRetry.Filter(job: try input.string("job"))

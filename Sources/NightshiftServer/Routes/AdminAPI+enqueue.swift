@@ -17,7 +17,7 @@ extension AdminAPI {
     /// (default: the job's), `uniqueKey` and `dryRun`; 202 with each run, `existing` for one
     /// already queued or running under the same `uniqueKey`.
     func enqueue(_ request: Request) async throws -> JSONResponse<EnqueueAnswer> {
-        let token = try authenticator.authorize(request, roles: [.trigger])
+        let token = try authenticator.authorize(request, roles: APIRole.triggerers)
         let items = try await Self.enqueueItems(request)
         var newRuns: [NewRun] = []
         for (index, item) in items.enumerated() {

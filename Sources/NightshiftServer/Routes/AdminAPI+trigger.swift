@@ -21,7 +21,7 @@ extension AdminAPI {
     /// `connection`, where the server gives it (``AdminServer`` does), ends the wait when the
     /// client closes it: nobody is left to answer.
     func trigger(_ request: Request, name: String, connection: (any Channel)? = nil) async throws -> JSONResponse<TriggerAnswer> {
-        let token = try authenticator.authorize(request, roles: [.trigger], job: name)
+        let token = try authenticator.authorize(request, roles: APIRole.triggerers, job: name)
         if request.method == .get, !token.allowGet {
             throw APIError(
                 .forbidden, "this token may not trigger with GET; give it allow_get: true in the config, or POST", field: "method"
