@@ -178,18 +178,22 @@ import Testing
 
     @Test(
         "shutdown ends although a store call of the upkeep or the scheduler hangs deaf to cancellation (an instance never exited after an outage)",
-        arguments: [SlowStore.HangingCall.listen, .lease])
+        arguments: [SlowStore.HangingCall.listen, .lease, .claim])
     func shutdownWithHungStoreCall(call: SlowStore.HangingCall) async throws {
         try await withTestStore(.sqlite) { test in
             let store = SlowStore(base: test.store)
             store.hang(call)
             defer { store.releaseHungCalls() }
             let job = try Job(name: "tick", schedule: try Schedule("* * * * * *")) { _ in [:] }
-            let running = engine(store, [job]) { $0.listenForNewRuns = true }
+            let running = engine(store, [job]) {
+                $0.listenForNewRuns = true
+                $0.shutdownGracePeriod = .seconds(1)
+            }
             let task = Task { try await running.run() }
             try await Task.sleep(for: .milliseconds(300))
             running.shutDown()
-            // It gives up on the hung call after five seconds; before, it waited for good.
+            // It gives up on the hung call after the grace period and a few seconds more, with no
+            // run held; before, it waited for good.
             let ended = await Task { try? await task.value }.ended(within: .seconds(60))
             #expect(ended, "the engine still waits for the hung call")
         }

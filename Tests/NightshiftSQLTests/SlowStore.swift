@@ -82,6 +82,7 @@ final class SlowStore: JobStore {
     func recordFires(_ fires: [ScheduledFire]) async throws -> [FireOutcome] { try await base.recordFires(fires) }
     func enqueue(_ runs: [NewRun]) async throws -> [Run] { try await base.enqueue(runs) }
     func claim(limit: Int, jobs: [String], queues: QueueFilter, worker: String) async throws -> [Run] {
+        await hangIfAsked(.claim)
         do {
             try failIf(\.claims)
         } catch {
@@ -163,7 +164,7 @@ final class SlowStore: JobStore {
     }
 
     /// Store calls a test can make hang.
-    enum HangingCall: Sendable { case listen, lease }
+    enum HangingCall: Sendable { case listen, lease, claim }
 
     /// Makes `call` hang, deaf to cancellation as a PostgresNIO call hung after an outage, until
     /// ``releaseHungCalls()``.

@@ -27,6 +27,8 @@ public final class NightshiftEngine: Service, Sendable {
     private let shutdownBegun: WakeSignal
     /// The same moment for the shutdown report (a signal has one waiter).
     private let shutdownReport: WakeSignal
+    /// And for the wait that leaves a hung scheduler or worker behind.
+    private let shutdownWatch: WakeSignal
     /// Wake the heartbeat, rescue and prune loops before their time (``wake()``).
     private let heartbeatDue: WakeSignal
     private let rescueDue: WakeSignal
@@ -44,6 +46,7 @@ public final class NightshiftEngine: Service, Sendable {
         self.logger = logger
         shutdownBegun = WakeSignal(clock: configuration.clock)
         shutdownReport = WakeSignal(clock: configuration.clock)
+        shutdownWatch = WakeSignal(clock: configuration.clock)
         heartbeatDue = WakeSignal(clock: configuration.clock)
         rescueDue = WakeSignal(clock: configuration.clock)
         pruneDue = WakeSignal(clock: configuration.clock)
@@ -92,14 +95,20 @@ public final class NightshiftEngine: Service, Sendable {
         // from exiting on SIGTERM.
         let upkeep = Task { await self.upkeep() }
         let progress = Task { await self.reportShutdownProgress() }
+        // Unstructured, so that it can be left behind: a claim or a scheduler call hung in the
+        // store, deaf to cancellation, kept a stopping process alive for good with every run
+        // already recorded.
+        let serving = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.scheduler.run() }
+                group.addTask { await self.workers.run() }
+                group.addTask { await self.stopStragglersAfterGracePeriod() }
+            }
+        }
         // Cancellation (a sibling service failed) stops the engine the way SIGTERM does.
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await withDiscardingTaskGroup { group in
-                    group.addTask { await self.scheduler.run() }
-                    group.addTask { await self.workers.run() }
-                    group.addTask { await self.stopStragglersAfterGracePeriod() }
-                }
+                await self.untilStopped(serving)
             } onGracefulShutdown: {
                 self.shutDown()
             }
@@ -127,6 +136,7 @@ public final class NightshiftEngine: Service, Sendable {
         workers.drain()
         shutdownBegun.signal()
         shutdownReport.signal()
+        shutdownWatch.signal()
     }
 
     /// Heartbeats, orphan rescue, pruning, alerts and listening for new runs, until cancelled.
@@ -157,6 +167,28 @@ public final class NightshiftEngine: Service, Sendable {
                 }
             }
             if self.configuration.listenForNewRuns { group.addTask { await self.listenForNewRuns() } }
+        }
+    }
+
+    /// How long after the grace period a stopping engine with every run recorded still waits for
+    /// its scheduler and workers to return from the store.
+    static let abandonHungCallsAfter: Duration = .seconds(5)
+
+    /// Waits for `serving` (the scheduler and the workers) to end. Once shutdown has begun, the
+    /// wait ends anyway when the grace period and ``abandonHungCallsAfter`` have passed with no
+    /// run held and no ending left to write: what is left is a store call that hangs, and
+    /// nothing it could still record. (Endings not yet written are waited for: they are runs.)
+    private func untilStopped(_ serving: Task<Void, Never>) async {
+        while !shuttingDown.load(ordering: .relaxed) { await shutdownWatch.wait(for: .seconds(3600)) }
+        let clock = configuration.clock
+        let patience = clock.uptime + configuration.shutdownGracePeriod + Self.abandonHungCallsAfter
+        while await !serving.ended(within: .seconds(1), clock: clock) {
+            if clock.uptime >= patience, workers.runningCount == 0, workers.unwrittenEndings == 0 {
+                logger.warning(
+                    "stopping without the scheduler and workers: a store call hangs, and every run is recorded",
+                    metadata: ["schedulerStopped": "\(scheduler.hasEnded)"])
+                return
+            }
         }
     }
 
