@@ -10,15 +10,15 @@ struct CancelCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Argument(help: "The run's id.")
+    @Argument(help: "The run's id, or its first 8 or more characters.")
     var run: String
 
     func run() async throws {
-        guard let id = UUID(uuidString: run) else { throw ValidationError("'\(run)' is not a run id") }
         let logger = try options.logger()
         let app = try options.loadApp(logger: logger)
         let answer = try await app.withStore(logger: logger, migrating: false) { store -> String in
-            guard let current = try await store.run(id: id) else { throw ValidationError("no run \(run)") }
+            let current = try await RunLookup.run(run, in: store)
+            let id = current.id
             guard try await store.requestCancel(runID: id) else {
                 throw ValidationError("run \(run) has already ended (\(current.status.rawValue))")
             }

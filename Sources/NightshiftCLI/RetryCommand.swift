@@ -41,9 +41,8 @@ struct RetryCommand: AsyncParsableCommand {
         let app = try options.loadApp(logger: logger)
         let jobs = Dictionary(app.jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         if let run {
-            guard let id = UUID(uuidString: run) else { throw ValidationError("'\(run)' is not a run id") }
-            let created = try await app.withStore(logger: logger, migrating: false) { store -> Run in
-                guard let original = try await store.run(id: id) else { throw ValidationError("no run \(run)") }
+            let (id, created) = try await app.withStore(logger: logger, migrating: false) { store -> (UUID, Run) in
+                let original = try await RunLookup.run(run, in: store)
                 guard RunRetry.retryable.contains(original.status) else {
                     throw ValidationError(
                         "run \(run) is \(original.status.rawValue); only failed, discarded or cancelled runs are retried")
@@ -53,7 +52,7 @@ struct RetryCommand: AsyncParsableCommand {
                 }
                 let new = try await store.enqueue([RunRetry.newRun(retrying: original, job: job, by: "cli")])
                 guard let first = new.first else { throw ValidationError("the store queued nothing") }
-                return first
+                return (original.id, first)
             }
             logger.notice(
                 "[\(created.job)] run \(id.lowercasedText) retried by cli",

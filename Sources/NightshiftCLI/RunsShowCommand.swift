@@ -10,16 +10,20 @@ struct RunsShowCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Argument(help: "The run's id (from `nightshift runs` or the API).")
+    @Argument(help: "The run's id (from `nightshift runs`, the dashboard or the API), or its first 8 or more characters.")
     var run: String
 
     func run() async throws {
-        guard let id = UUID(uuidString: run) else { throw ValidationError("'\(run)' is not a run id (a UUID)") }
         let logger = try options.logger()
         let app = try options.loadApp(logger: logger)
         let report = try await app.withStore(logger: logger, migrating: false) { store -> RunReport? in
-            guard let found = try await store.run(id: id) else { return nil }
-            return RunReport(found, attempts: try await store.attempts(of: id))
+            do {
+                let found = try await RunLookup.run(run, in: store)
+                return RunReport(found, attempts: try await store.attempts(of: found.id))
+            } catch let failure as RunLookup.Failure {
+                if case .notFound = failure { return nil }
+                throw ValidationError(failure.description)
+            }
         }
         guard let report else {
             FileHandle.standardError.write(Data("no run with id \(run)\n".utf8))

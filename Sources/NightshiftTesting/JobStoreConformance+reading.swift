@@ -24,6 +24,31 @@ extension JobStoreConformance {
             #expect(try await store.activeRuns().map(\.id) == created.map(\.id))
             #expect(try await store.run(id: UUID()) == nil)
         },
+        Check("runs are found by the start of their id and by a param's value; failed finds discarded too") { subject in
+            let store = subject.store
+            let tenant = try await store.enqueue([NewRun(job: "j", params: ["tenant": "acme_100%", "day": 7])])[0]
+            let other = try await store.enqueue([NewRun(job: "j", params: ["tenant": "acme", "note": "x:\"acme_100%\""])])[0]
+            var byPrefix = RunQuery(limit: 10)
+            byPrefix.idPrefix = String(tenant.id.lowercasedText.prefix(36))
+            #expect(try await store.runs(byPrefix).map(\.id) == [tenant.id])
+            byPrefix.idPrefix = "ffffffff"
+            #expect(try await store.runs(byPrefix).isEmpty)
+            var byParam = RunQuery(limit: 10)
+            byParam.paramValue = "acme_100%"
+            // The wildcards match themselves, and a value inside another text is no param's value.
+            #expect(try await store.runs(byParam).map(\.id) == [tenant.id])
+            byParam.paramValue = "acme"
+            #expect(try await store.runs(byParam).map(\.id) == [other.id])
+            byParam.paramValue = "7"
+            #expect(try await store.runs(byParam).map(\.id) == [tenant.id])
+            let claimed = try await store.claim(limit: 2, jobs: ["j"], queues: .any, worker: "w")
+            let discarded = claimed.map { run in
+                RunCompletion(runID: run.id, job: "j", attempt: 1, outcome: .finished(run.id == tenant.id ? .discarded : .failed))
+            }
+            _ = try await store.complete(discarded)
+            #expect(Set(try await store.runs(RunQuery(status: .failed)).map(\.id)) == [tenant.id, other.id])
+            #expect(try await store.runs(RunQuery(status: .discarded)).map(\.id) == [tenant.id])
+        },
         Check("running runs are summarized per job: count, oldest heartbeat, oldest start") { subject in
             let store = subject.store
             _ = try await store.enqueue((0..<3).map { _ in NewRun(job: "j") } + [NewRun(job: "idle")])

@@ -165,6 +165,10 @@ extension MemoryJobStore {
         state.withLock { state in
             var runs = Self.ordered(state.runs).reversed().filter { run in
                 (query.job.map { run.job == $0 } ?? true) && (query.statuses.map { $0.contains(run.status) } ?? true)
+                    && (query.idPrefix.map { run.id.lowercasedText.hasPrefix($0) } ?? true)
+                    && (query.paramValue.map { value in
+                        RunQuery.paramValueFragments(value).contains { run.params.jsonText.contains($0) }
+                    } ?? true)
                     && (query.trigger.map { run.trigger == $0 } ?? true) && (query.queue.map { run.queue == $0 } ?? true)
                     && (query.since.map { run.createdAt >= $0 } ?? true) && (query.until.map { run.createdAt < $0 } ?? true)
             }

@@ -70,6 +70,11 @@ import Testing
             let listed = try await cli.run(["runs", "--job", "flaky", "--status", "failed", "--config", config])
             #expect(listed.status == 0 && listed.output.contains(String(ended.id.lowercasedText.prefix(8))), "\(listed.output)")
             #expect(listed.output.contains("discarded"), "\(listed.output)")
+            // The start of the id, as the dashboard and `runs` show it, finds the run too.
+            let shown = try await cli.run(["runs", "show", String(ended.id.lowercasedText.prefix(24)), "--config", config])
+            #expect(shown.status == 0 && shown.output.contains(ended.id.lowercasedText), "\(shown.output)")
+            let unknown = try await cli.run(["runs", "show", "ffffffff-ffff", "--config", config])
+            #expect(unknown.status != 0 && unknown.output.contains("no run"), "\(unknown.output)")
             let retried = try await cli.run(["retry", "--status", "failed", "--since", "24h", "--config", config])
             #expect(retried.output.contains("matched 1 failed or discarded run(s); retried 1"), "\(retried.output)")
         }

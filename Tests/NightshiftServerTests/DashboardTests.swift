@@ -121,6 +121,35 @@ import Testing
         }
     }
 
+    @Test("every page shows runs by state, each a link to them; the search finds runs by job, start of id and param value")
+    func statesAndSearch() async throws {
+        try await withDashboard { client, store in
+            let acme = try await store.enqueue([NewRun(job: "j", params: ["tenant": "acme"])])[0]
+            let other = try await store.enqueue([NewRun(job: "j", params: ["tenant": "globex"])])[0]
+            let claimed = try await store.claim(limit: 1, jobs: ["j"], queues: .any, worker: "w")
+            #expect(claimed.map(\.id) == [acme.id])
+            let viewer = try await signIn(client, "viewer-secret")
+            for page in ["/", "/jobs", "/runs", "/queues", "/failures"] {
+                let (status, html, _) = try await get(client, page, cookie: viewer)
+                #expect(status == .ok, "\(page)")
+                #expect(html.contains("href=\"/runs?status=queued\" class=\"state queued\">queued <b>1</b>"), "\(page)")
+                #expect(html.contains("href=\"/runs?status=running\" class=\"state running\">running <b>1</b>"), "\(page)")
+                #expect(
+                    html.firstMatch(of: /href="\/runs\?status=discarded&amp;from=\d{4}-\d\d-\d\dT\d\d:\d\d"/) != nil, "\(page)")
+            }
+            func found(_ text: String) async throws -> [String] {
+                let query = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+                let (_, html, _) = try await get(client, "/runs?q=" + query, cookie: viewer)
+                return html.matches(of: /data-run="([0-9a-f-]{36})"/).map { String($0.1) }
+            }
+            #expect(try await found("globex") == [other.id.lowercasedText])
+            // Runs made in the same millisecond share their first 13 characters (the time): 24 tell them apart.
+            #expect(try await found(String(acme.id.lowercasedText.prefix(24))) == [acme.id.lowercasedText])
+            #expect(Set(try await found("j")) == [acme.id.lowercasedText, other.id.lowercasedText])
+            #expect(try await found("nobody").isEmpty)
+        }
+    }
+
     @Test("one role table with the API: a trigger token may not sign in; a session ends when its token is rotated")
     func rolesAndRotation() async throws {
         let store = MemoryJobStore()

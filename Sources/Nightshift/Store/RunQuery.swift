@@ -17,6 +17,10 @@ public struct RunQuery: Sendable {
     public var limit: Int
     /// Cursor: only runs created before this run (exclusive).
     public var before: UUID?
+    /// Only runs whose id starts with this (lower-case hex digits and dashes; ``RunLookup``).
+    public var idPrefix: String?
+    /// Only runs with a param whose value is this text (or, as text, this number or boolean).
+    public var paramValue: String?
 
     /// A query for up to `limit` runs, optionally of one job and one status.
     public init(
@@ -35,4 +39,10 @@ public struct RunQuery: Sendable {
 extension RunQuery {
     /// The statuses ``status`` finds; nil for every status.
     public var statuses: Set<RunStatus>? { status.map(RunStatus.found(by:)) }
+
+    /// The pieces of a run's params as JSON text (compact, as stored) that show a param holding
+    /// `value`: `:"value"` for text, and `:value,` or `:value}` for a number or boolean typed so.
+    public static func paramValueFragments(_ value: String) -> [String] {
+        [":" + JSONValue.string(value).jsonText, ":" + value + ",", ":" + value + "}"]
+    }
 }

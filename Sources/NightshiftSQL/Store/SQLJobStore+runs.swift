@@ -262,11 +262,26 @@ extension SQLJobStore {
         return cancelled
     }
 
+    /// `text` for a LIKE pattern whose escape is a backslash: its `%`, `_` and backslashes
+    /// match themselves.
+    static func likePattern(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+
     public func runs(_ query: RunQuery) async throws -> [Run] {
         var conditions: [SQLQueryString] = ["TRUE"]
         if let job = query.job { conditions.append("job = \(bind: job)") }
         if let statuses = query.statuses {
             conditions.append("status IN (\(binds: statuses.map(\.rawValue).sorted()))")
+        }
+        // Both patterns are escaped: a typed `%` or `_` matches itself.
+        if let prefix = query.idPrefix { conditions.append("id LIKE \(bind: Self.likePattern(prefix) + "%") ESCAPE '\\'") }
+        if let value = query.paramValue {
+            let patterns = RunQuery.paramValueFragments(value).map { fragment -> SQLQueryString in
+                "params LIKE \(bind: "%" + Self.likePattern(fragment) + "%") ESCAPE '\\'"
+            }
+            conditions.append("(\(patterns.joined(separator: " OR ")))")
         }
         if let trigger = query.trigger { conditions.append("\"trigger\" = \(bind: trigger.rawValue)") }
         if let queue = query.queue { conditions.append("queue = \(bind: queue)") }

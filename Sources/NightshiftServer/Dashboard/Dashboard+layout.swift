@@ -2,8 +2,9 @@ import Foundation
 import Nightshift
 
 extension Dashboard {
-    /// The page around `page`'s content: navigation, who is signed in, sign-out.
-    func layout(_ page: DashboardPage, session: DashboardSession) -> HTML {
+    /// The page around `page`'s content: navigation, a search, who is signed in, sign-out, and
+    /// the runs by state (`counts`, when the store answered), each a link to those runs.
+    func layout(_ page: DashboardPage, session: DashboardSession, counts: StateCounts?) -> HTML {
         let sections: [(String, String)] = [
             ("Overview", "/"), ("Jobs", "/jobs"), ("Runs", "/runs"), ("Queues", "/queues"), ("Failures", "/failures"),
         ]
@@ -25,17 +26,37 @@ extension Dashboard {
             <header>
             <strong>Nightshift</strong>
             <nav>\(navigation)</nav>
+            <form method="get" action="\(path("/runs"))" class="search" role="search">
+            <input name="q" aria-label="Find runs" placeholder="Find: job, run id, param value">
+            </form>
             <form method="post" action="\(path("/sign-out"))" class="who">
             <span>\(session.name) (\(session.role.rawValue))</span>
             <input type="hidden" name="csrf" value="\(session.csrf)">
             <button type="submit">Sign out</button>
             </form>
             </header>
+            \(counts.map(stateStrip) ?? .empty)
             <main\(HTML(trusted: page.live ? " data-live=\"2000\"" : ""))>
             \(page.content)
             </main>
             </body>
             </html>
+            """
+    }
+
+    /// The runs by state, each a link to them on the Runs page.
+    func stateStrip(_ counts: StateCounts) -> HTML {
+        // The Runs filter takes a UTC time to the minute.
+        let from = String(ISO8601Format.string(from: counts.since).prefix(16))
+        func link(_ status: RunStatus, _ count: Int, ended: Bool) -> HTML {
+            let target = "/runs?status=\(status.rawValue)" + (ended ? "&from=\(from)" : "")
+            return "<a href=\"\(path(target))\" class=\"state \(status.rawValue)\">\(status.rawValue) <b>\(count)</b></a>"
+        }
+        return """
+            <nav class="states" aria-label="Runs by state">\
+            <span>now</span>\(counts.current.map { link($0.status, $0.count, ended: false) })\
+            <span>ended in the last 24 h</span>\(counts.ended.map { link($0.status, $0.count, ended: true) })\
+            </nav>
             """
     }
 

@@ -3,9 +3,10 @@ import Hummingbird
 import Nightshift
 
 extension Dashboard {
-    /// Runs, newest first, filtered by job, status, trigger and queue, a page at a time by a
-    /// cursor (never an offset, never a count over the history); admins may retry or cancel the
-    /// runs ticked, or retry everything the filter matches.
+    /// Runs, newest first, filtered by job, status, trigger and queue, or found by what a person
+    /// types (`q`: a job's name, a run's id or its start, or a param's value), a page at a time
+    /// by a cursor (never an offset, never a count over the history); admins may retry or cancel
+    /// the runs ticked, or retry everything the filter matches.
     func runsPage(_ session: DashboardSession, request: Request) async throws -> DashboardPage {
         let now = try await store.databaseNow()
         let parameters = request.uri.queryParameters
@@ -19,6 +20,16 @@ extension Dashboard {
         query.before = value("before").flatMap(UUID.init(uuidString:))
         query.since = try value("from").map { try Self.filterTime($0, field: "From") }
         query.until = try value("to").map { try Self.filterTime($0, field: "To") }
+        let search = value("q")?.trimmingCharacters(in: .whitespaces)
+        if let search, !search.isEmpty {
+            if jobsByName[search] != nil {
+                query.job = search
+            } else if let prefix = RunLookup.idPrefix(search) {
+                query.idPrefix = prefix
+            } else {
+                query.paramValue = search
+            }
+        }
         let runs = try await store.runs(query)
         func options<T: RawRepresentable>(_ all: [T], selected: T?) -> [HTML] where T.RawValue == String {
             [HTML("<option value=\"\">any</option>")]
@@ -34,7 +45,7 @@ extension Dashboard {
         if let status = query.status { filter.append("status=\(status.rawValue)") }
         if let trigger = query.trigger { filter.append("trigger=\(trigger.rawValue)") }
         if let queue = query.queue { filter.append("queue=\(HTML.urlComponent(queue))") }
-        for key in ["from", "to"] { if let time = value(key) { filter.append("\(key)=\(HTML.urlComponent(time))") } }
+        for key in ["from", "to", "q"] { if let text = value(key) { filter.append("\(key)=\(HTML.urlComponent(text))") } }
         let next: HTML =
             runs.count == query.limit
             ? "<a href=\"\(path("/runs?" + (filter + ["before=\(runs.last?.id.lowercasedText ?? "")"]).joined(separator: "&")))\">Older runs</a>"
@@ -45,13 +56,15 @@ extension Dashboard {
             <input type="hidden" name="from" value="\(value("from") ?? "")"><input type="hidden" name="to" value="\(value("to") ?? "")">
             """
         var bulk: [HTML] = []
-        if session.mayAct, let status = query.status, RunRetry.retryable.contains(status) {
+        // The bulk actions act on the filter's fields alone: not offered for a search by id or param.
+        let searching = query.idPrefix != nil || query.paramValue != nil
+        if session.mayAct, !searching, let status = query.status, RunRetry.retryable.contains(status) {
             bulk.append(
                 actionForm(
                     "/runs/retry", label: "Retry every \(status.rawValue) run matching this filter", session: session,
                     confirm: "Retry every run matching this filter?", fields: matching))
         }
-        if session.mayAct, let status = query.status, !status.isFinished {
+        if session.mayAct, !searching, let status = query.status, !status.isFinished {
             bulk.append(
                 actionForm(
                     "/runs/cancel", label: "Cancel every \(status.rawValue) run matching this filter", session: session,
@@ -74,6 +87,7 @@ extension Dashboard {
             <label>Job <select name="job">\(jobOptions)</select></label>
             <label>Status <select name="status">\(options(RunStatus.allCases, selected: query.status))</select></label>
             <label>Trigger <select name="trigger">\(options(RunTrigger.allCases, selected: query.trigger))</select></label>
+            <label>Find <input name="q" value="\(search ?? "")" placeholder="job, run id or its start, param value"></label>
             <label>Queue <input name="queue" value="\(query.queue ?? "")"></label>
             <label>From <input name="from" value="\(value("from") ?? "")" placeholder="2026-11-30 or 2026-11-30T14:00"></label>
             <label>To <input name="to" value="\(value("to") ?? "")" placeholder="UTC, before this time"></label>

@@ -180,7 +180,9 @@ public struct Dashboard: Sendable {
         if request.headers[HTTPField.Name("X-Nightshift-Partial")!] != nil {
             return Self.htmlResponse(page.content.markup)
         }
-        return Self.htmlResponse(layout(page, session: session).markup)
+        // The strip is a courtesy: a page whose own reads worked is shown without it if it fails.
+        let counts = try? await StateCounts.read(from: store)
+        return Self.htmlResponse(layout(page, session: session, counts: counts).markup)
     }
 
     /// An action from a form: a session with the admin role and the session's CSRF token, else

@@ -47,6 +47,11 @@ enum DashboardAssets {
         header nav a { margin-right: 1rem; text-decoration: none; color: #0969da; }
         header nav a[aria-current="page"] { font-weight: 600; color: #1f2328; }
         header .who { margin-left: auto; display: flex; gap: .5rem; align-items: center; }
+        header .search input { width: 16rem; }
+        .states { display: flex; flex-wrap: wrap; gap: .4rem 1rem; padding: .4rem 1rem; border-bottom: 1px solid var(--line); font-size: .85rem; }
+        .states span { color: var(--muted); } .states span + a { margin-left: -.4rem; }
+        .states a { text-decoration: none; color: #1f2328; } .states a b { font-variant-numeric: tabular-nums; }
+        .states a.failed b, .states a.discarded b { color: var(--bad); } .states a.succeeded b { color: var(--ok); }
         main { padding: 1rem; max-width: 1400px; }
         table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
         th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
