@@ -79,6 +79,15 @@ extension Dashboard {
     /// A time as an ISO 8601 text, or `-`.
     static func time(_ date: Date?) -> String { date.map(ISO8601Format.string(from:)) ?? "-" }
 
+    /// How long a run or attempt took from `start` to `end` (to `now` while it runs, said so), or
+    /// `-` before it started.
+    static func duration(from start: Date?, to end: Date?, now: Date) -> String {
+        guard let start else { return "-" }
+        let seconds = max(0, (end ?? now).timeIntervalSince(start))
+        let text = DurationText.format(seconds)
+        return end == nil ? "running \(text)" : text
+    }
+
     /// How long ago `date` was, in words, from `now`.
     static func ago(_ date: Date?, now: Date) -> String {
         guard let date else { return "never" }

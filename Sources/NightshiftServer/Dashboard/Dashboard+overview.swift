@@ -95,8 +95,9 @@ extension Dashboard {
         guard finished > 0 else { return "<p>No run ended in \(window.phrase).</p>" }
         let seconds = DurationChart.seconds
         return """
-            <p data-runs="\(finished)">\(finished) runs ended in \(window.phrase). Run time: p50 \(seconds(runs.quantile(0.5))), \
-            p95 \(seconds(runs.quantile(0.95))). Wait to start: p50 \(seconds(waits.quantile(0.5))), p95 \(seconds(waits.quantile(0.95))).</p>
+            <p data-runs="\(finished)">\(finished) runs ended in \(window.phrase). Run time: p50 ≈ \(seconds(runs.quantile(0.5))), \
+            p95 ≈ \(seconds(runs.quantile(0.95))). Wait to start: p50 ≈ \(seconds(waits.quantile(0.5))), p95 ≈ \(seconds(waits.quantile(0.95))). \
+            <span class="hint">(≈: estimated from duration buckets, as Prometheus estimates them)</span></p>
             """
     }
 }

@@ -133,11 +133,11 @@ extension Dashboard {
             return """
                 <tr data-run="\(run.id.lowercasedText)">\(tick)<td>\(runLink(run))</td><td>\(jobLink(run.job))</td><td>\(Self.badge(run.status.rawValue))</td>\
                 <td>\(run.trigger.rawValue)\(run.triggeredBy.map { " by \($0)" } ?? "")</td><td>\(run.queue)</td><td>\(run.attempt)</td>\
-                <td>\(Self.ago(run.createdAt, now: now))</td><td class="result">\(String(result.prefix(200)))</td></tr>
+                <td>\(Self.ago(run.createdAt, now: now))</td><td>\(Self.duration(from: run.startedAt, to: run.endedAt, now: now))</td><td class="result">\(String(result.prefix(200)))</td></tr>
                 """
         }
         return """
-            <table class="runs"><thead><tr>\(selectable ? HTML("<th></th>") : .empty)<th>Run</th><th>Job</th><th>Status</th><th>Trigger</th><th>Queue</th><th>Attempt</th><th>Created</th><th>Result</th></tr></thead>
+            <table class="runs"><thead><tr>\(selectable ? HTML("<th></th>") : .empty)<th>Run</th><th>Job</th><th>Status</th><th>Trigger</th><th>Queue</th><th>Attempt</th><th>Created</th><th>Took</th><th>Result</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """
     }
@@ -182,7 +182,8 @@ extension Dashboard {
             timeline.append(
                 """
                 <li><strong>attempt \(attempt.attempt): \(attempt.outcome)</strong> on \(attempt.worker ?? "?"), \
-                \(Self.time(attempt.startedAt)) to \(Self.time(attempt.endedAt))\
+                \(Self.time(attempt.startedAt)) to \(Self.time(attempt.endedAt)) \
+                (\(Self.duration(from: attempt.startedAt, to: attempt.endedAt, now: now)))\
                 \(errorText)\(output)\(sequel)</li>
                 """)
         }

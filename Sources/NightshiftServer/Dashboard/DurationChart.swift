@@ -16,12 +16,12 @@ enum DurationChart {
         guard let first = ended.first, let last = ended.last else { return "<p>No run has ended yet.</p>" }
         let width = 720.0
         let height = 120.0
-        let longest = max(0.001, ended.map(\.seconds).max() ?? 0)
+        let durations = ended.map(\.seconds)
+        // The bars are drawn against at least a millisecond; the caption says the real longest.
+        let longest = max(0.001, durations.max() ?? 0)
         let barWidth = width / Double(ended.count)
-        var histogram = DurationHistogram()
         var bars: [HTML] = []
         for (index, entry) in ended.enumerated() {
-            histogram.add(seconds: entry.seconds)
             let barHeight = max(1, entry.seconds / longest * (height - 10))
             let x = String(format: "%.1f", Double(index) * barWidth)
             let y = String(format: "%.1f", height - barHeight)
@@ -38,8 +38,17 @@ enum DurationChart {
             "\(ISO8601Format.string(from: first.run.endedAt ?? Date())) to \(ISO8601Format.string(from: last.run.endedAt ?? Date()))"
         return """
             <figure class="chart"><svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Run time of the last \(ended.count) runs by outcome; the longest took \(seconds(longest))">\(bars)</svg>
-            <figcaption>\(legend) · \(ended.count) runs, \(span) · p50 \(seconds(histogram.quantile(0.5))), p95 \(seconds(histogram.quantile(0.95))), longest \(seconds(longest))</figcaption></figure>
+            <figcaption>\(legend) · \(ended.count) runs, \(span) · p50 \(seconds(Self.percentile(0.5, of: durations))), p95 \(seconds(Self.percentile(0.95, of: durations))), longest \(seconds(durations.max()))</figcaption></figure>
             """
+    }
+
+    /// The exact `fraction` percentile of `values` by nearest rank: one of the values, so never
+    /// above the longest.
+    static func percentile(_ fraction: Double, of values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+        return sorted[min(sorted.count, max(1, rank)) - 1]
     }
 
     /// `value` seconds for people: milliseconds under a second.
