@@ -40,6 +40,8 @@ for dir in $empty_dirs; do
 done
 # readOnlyRootFilesystem: true
 mount -o remount,ro "$root"
+# A pod's environment is the Deployment's: no TMPDIR of the machine the test runs on.
+unset TMPDIR
 cd "$root"
 exec chroot "$root" /usr/bin/setpriv --reuid="$uid" --regid="$gid" --clear-groups --no-new-privs \
   /bin/sh -c 'cd /var/lib/nightshift && exec "$@"' pod "$@"
