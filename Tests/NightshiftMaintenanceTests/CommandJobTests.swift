@@ -73,6 +73,21 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         #expect(recorder.reports == ["Removed 3 expired sessions"])
     }
 
+    @Test("a report line cannot forge log lines or flood the log: control characters become spaces, length is capped")
+    func reportLinesSanitized() async throws {
+        let recorder = Recorder()
+        let program = #"""
+            cat >> "$NIGHTSHIFT_RESULT_FILE" <<'J'
+            {"report": "done\ninfo nightshift: [other] Completed"}
+            J
+            printf '{"report": "%s"}\n' "$(printf '%5000s' '' | tr ' ' x)" >> "$NIGHTSHIFT_RESULT_FILE"
+            """#
+        _ = try await CommandJob(command: ["sh", "-c", program]).body(recorder.context)
+        let reports = recorder.reports
+        #expect(reports.first == "done info nightshift: [other] Completed", "\(reports)")
+        #expect(reports.count == 2 && reports[1].hasSuffix(" … (cut)") && reports[1].count == 1_024 + 8, "\(reports)")
+    }
+
     @Test("a non-zero exit fails with the status and the last line on standard error, else on standard output")
     func failure() async throws {
         // A traceback's last line goes to standard error; the progress lines after it to standard output.
@@ -134,7 +149,7 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
         _ = try await CommandJob(command: ["true"]).body(context())
         let before = try Self.openDescriptors()
         for index in 0..<200 {
-            if index % 50 == 0 {
+            if index.isMultiple(of: 2) {
                 await #expect(throws: MaintenanceError.self) {
                     try await CommandJob(command: ["/nonexistent/program"]).body(context())
                 }
@@ -142,7 +157,9 @@ func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
                 _ = try await CommandJob(command: ["sh", "-c", "echo \(index)"]).body(context())
             }
         }
-        #expect(try Self.openDescriptors() <= before + 2)
+        // The count is the whole test process's, and other tests open files and sockets meanwhile:
+        // a leak in either path (100 runs each) would leave 100 or more; a few dozen are other tests'.
+        #expect(try Self.openDescriptors() <= before + 50)
         // Each run's reaper is waited for: a few zombies may be other tests' programs ending now.
         #expect(ProcessState.zombieChildren() < 10, "reapers or programs left as zombies")
     }

@@ -27,6 +27,7 @@ struct APIHarness {
 
     static let tokens = [
         "admin": "admin-secret", "viewer": "viewer-secret", "trigger": "cron-secret", "scoped": "scoped-secret",
+        "scoped-admin": "scoped-admin-secret",
     ]
 
     let client: any TestClientProtocol
@@ -93,6 +94,8 @@ struct APIHarness {
                 APIToken(name: "cron", role: .trigger, secret: Self.tokens["trigger"]!),
                 // An outside scheduler's: the one job `ok`, triggered with GET.
                 APIToken(name: "vercel", role: .trigger, secret: Self.tokens["scoped"]!, jobs: ["ok"], allowGet: true),
+                // A team lead's: may run and pause the job `ok` only.
+                APIToken(name: "lead", role: .admin, secret: Self.tokens["scoped-admin"]!, jobs: ["ok"]),
             ]
             let api = AdminAPI(
                 store: test.store, jobs: jobs,

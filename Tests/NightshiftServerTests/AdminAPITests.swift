@@ -115,6 +115,10 @@ import Testing
             #expect(noGet.status == 403 && noGet.body.contains("allow_get"), "\(noGet.body)")
             // A trigger token reads no history, as the staff token of the admin-api example.
             #expect(try await api.call(.get, "/api/jobs/runs", role: "scoped").status == 403)
+            // An admin token scoped to a job may pause that job, but no queue: a queue holds other jobs' runs.
+            #expect(try await api.call(.post, "/api/jobs/{name}/pause", "/api/jobs/ok/pause", role: "scoped-admin").status < 300)
+            let queue = try await api.call(.post, "/api/queues/{name}/pause", "/api/queues/default/pause", role: "scoped-admin")
+            #expect(queue.status == 403 && queue.json["field"] == "queue", "\(queue.body)")
         }
     }
 

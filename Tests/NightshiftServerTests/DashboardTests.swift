@@ -327,5 +327,11 @@ import Testing
         #expect(Dashboard.describeSchedule("*/15 * * * *") == "every 15 minutes")
         #expect(Dashboard.describeSchedule("0 0 1 * *") == "0 0 1 * *")
         #expect(Dashboard.describeSchedule(nil) == "on demand")
+        // Six fields, seconds first.
+        #expect(Dashboard.describeSchedule("* * * * * *") == "every second")
+        #expect(Dashboard.describeSchedule("*/10 * * * * *") == "every 10 seconds")
+        #expect(Dashboard.describeSchedule("0 0 3 * * 1-5") == "at 03:00 on weekdays")
+        #expect(Dashboard.describeSchedule("15 */5 * * * *") == "every 5 minutes, at second 15")
+        #expect(Dashboard.describeSchedule("5,10 * * * * *") == "5,10 * * * * *")
     }
 }

@@ -1,5 +1,5 @@
-/// The rule for the names of a run's params, checked where params come in (the admin API,
-/// `nightshift run --param`).
+/// The rule for the names of a run's params (and that their text holds no NUL), checked where
+/// params come in (the admin API, the dashboard's run form, `nightshift run --param`).
 ///
 /// A command job gets each param as `NIGHTSHIFT_PARAM_<NAME>`: names that differ only in case
 /// or punctuation (`a` and `A`, `day-1` and `day_1`) became one variable, and a NUL cut a name
@@ -17,7 +17,8 @@ public enum ParamName {
                     name.uppercased().unicodeScalars.map { ("A"..."Z").contains($0) || ("0"..."9").contains($0) ? $0 : "_" }))
     }
 
-    /// What is wrong with the names of `params`, naming the first bad one; nil when all are fine.
+    /// What is wrong with the names of `params`, or a value whose text holds a NUL (which no
+    /// program's environment can carry), naming the first bad one; nil when all are fine.
     public static func problem(in params: JSONObject) -> String? {
         var seen: [String: String] = [:]
         for (name, _) in params.entries {
@@ -34,6 +35,9 @@ public enum ParamName {
                 return "params '\(other)' and '\(name)' differ only in case or punctuation (both would be \(variable))"
             }
             seen[variable] = name
+            if case .string(let text) = params[name], text.unicodeScalars.contains("\0") {
+                return "param '\(name)' holds a NUL character, which no program's environment can carry"
+            }
         }
         return nil
     }

@@ -121,6 +121,20 @@ final class ResultFile: Sendable {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
+    /// The longest report line; the rest is cut, and said so.
+    static let maximumReportCharacters = 1_024
+
+    /// A report line as one line of the log: control characters (a newline would forge a line
+    /// of its own) as spaces, at most ``maximumReportCharacters``.
+    static func reportLine(_ text: String) -> String {
+        var line = String(
+            String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        if line.count > maximumReportCharacters {
+            line = String(line.prefix(maximumReportCharacters)) + " … (cut)"
+        }
+        return line
+    }
+
     private static func apply(_ bytes: [UInt8], number: Int, to state: inout State, context: JobContext) {
         guard bytes.count <= maximumLineBytes else {
             context.logger.warning("result file line \(number) is longer than \(maximumLineBytes) bytes; skipped")
@@ -139,7 +153,7 @@ final class ResultFile: Sendable {
         case ("progress", .number(let percent)) where percent.isFinite:
             context.progress(Int(max(0, min(100, percent))))
         case ("report", .string(let line)):
-            context.report(line)
+            context.report(reportLine(line))
         case ("details", .object(let details)):
             state.reported = true
             for (key, value) in details.entries { state.details[key] = value }

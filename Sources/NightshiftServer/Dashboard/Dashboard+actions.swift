@@ -43,6 +43,10 @@ extension Dashboard {
             }
             params[parts[0]] = .string(parts[1])
         }
+        // The API's rule for params, so that the form cannot queue what a trigger would refuse.
+        if let problem = ParamName.problem(in: params) {
+            throw DashboardActionError(status: .badRequest, message: "\(problem).")
+        }
         let dryRun = form["dry_run"] == "on"
         func nonEmpty(_ key: String) -> String? { form[key].flatMap { $0.isEmpty ? nil : $0 } }
         var windows: [DateWindow?] = [nil]
@@ -180,6 +184,12 @@ extension Dashboard {
     func queueAction(_ session: DashboardSession, queue: String, action: String, form: [String: String]) async throws -> String {
         guard action == "pause" || action == "resume" else {
             throw DashboardActionError(status: .notFound, message: "No action '\(action)' on queues.")
+        }
+        // As in the API: a queue holds other jobs' runs too.
+        guard session.jobs == nil else {
+            throw DashboardActionError(
+                status: .forbidden, message: "Forbidden: your token may act only on its jobs, and a queue holds other jobs' runs."
+            )
         }
         try await store.setQueuePaused(queue, paused: action == "pause")
         logger.info(

@@ -19,6 +19,7 @@ enum ScheduleWords {
             return "every \(DurationText.format(seconds))"
         }
         let fields = text.split(separator: " ").map(String.init)
+        if fields.count == 6 { return describeWithSeconds(fields, text: text) }
         guard fields.count == 5 else { return text }
         let (minute, hour, day, month, weekday) = (fields[0], fields[1], fields[2], fields[3], fields[4])
         guard day == "*", month == "*" else { return text }
@@ -48,6 +49,21 @@ enum ScheduleWords {
         }
         let times = hours.map { String(format: "%02d:%02d", $0, minuteNumber) }.joined(separator: " and ")
         return "at \(times)\(days.isEmpty ? " every day" : days)"
+    }
+
+    /// A 6-field cron (seconds first): every second or every N seconds, else the 5 fields after
+    /// the seconds in words and the second they fire at.
+    private static func describeWithSeconds(_ fields: [String], text: String) -> String {
+        let second = fields[0]
+        let rest = fields.dropFirst().joined(separator: " ")
+        if rest == "* * * * *" {
+            if second == "*" { return "every second" }
+            if second.hasPrefix("*/"), let step = Int(second.dropFirst(2)) { return "every \(step) seconds" }
+        }
+        guard let number = Int(second), (0...59).contains(number) else { return text }
+        let words = describe(rest)
+        guard words != rest else { return text }
+        return number == 0 ? words : "\(words), at second \(number)"
     }
 }
 

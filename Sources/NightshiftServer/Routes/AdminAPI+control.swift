@@ -36,8 +36,15 @@ extension AdminAPI {
 
     /// `POST /api/queues/{name}/pause` and `/resume` (admin): the queue's queued runs wait while
     /// it is paused, on every instance. Any name is accepted: a queue exists once runs name it.
+    /// A token scoped to jobs may not: a queue holds other jobs' runs too.
     func setQueuePaused(_ request: Request, name: String, paused: Bool) async throws -> JSONResponse<QueuePauseAnswer> {
         let token = try authenticator.authorize(request, roles: APIRole.actors)
+        if let scope = token.jobs {
+            throw APIError(
+                .forbidden,
+                "this token may act only on \(scope.sorted().map { "'\($0)'" }.joined(separator: ", ")); a queue holds other jobs' runs too",
+                field: "queue")
+        }
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
         try await store.setQueuePaused(name, paused: paused)
         logger.info(
