@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Nightshift
 
 /// `nightshift status`: health per job; exit 1 if any job is FAILING, STUCK, DEAD or OVERDUE, or
@@ -12,14 +13,14 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let report = try await StatusCommand.report(options: options)
+        let logger = try options.logger()
+        let report = try await StatusCommand.report(app: try options.loadApp(logger: logger), logger: logger)
         StatusCommand.print(report, json: options.json, times: options.times)
         if report.isAlarming { throw ExitCode.failure }
     }
 
-    static func report(options: CommonOptions) async throws -> StatusReport {
-        let logger = try options.logger()
-        let app = try options.loadApp(logger: logger)
+    /// Each job's health and last run, from `app`'s store.
+    static func report(app: LoadedApp, logger: Logger) async throws -> StatusReport {
         let engine = app.engineConfiguration()
         return try await app.withStore(logger: logger, migrating: false) { store in
             try await StatusReport.make(
@@ -61,11 +62,11 @@ struct JobsCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let report = try await StatusCommand.report(options: options)
-        if options.json { return try printJSON(report) }
         let logger = try options.logger()
-        let definitions = Dictionary(
-            try options.loadApp(logger: logger).jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let app = try options.loadApp(logger: logger)
+        let report = try await StatusCommand.report(app: app, logger: logger)
+        if options.json { return try printJSON(report) }
+        let definitions = Dictionary(app.jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var table = TextTable(header: ["JOB", "KIND", "SCHEDULE", "NEXT", "QUEUE", "TIMEOUT", "ATTEMPTS", "STATE", "DESCRIPTION"])
         for job in report.jobs {
             let policies = definitions[job.name]?.policies

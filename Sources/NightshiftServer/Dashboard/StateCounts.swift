@@ -9,13 +9,14 @@ struct StateCounts: Sendable {
     var current: [(status: RunStatus, count: Int)]
     /// Ended since ``since``, by outcome; `failed` counts `discarded` too, as its filter finds both.
     var ended: [(status: RunStatus, count: Int)]
-    /// 24 hours before the store's now.
+    /// The start of the hour 24 hours before the store's now: the hourly statistics count from
+    /// an hour's start, and the links ask for runs from the same instant.
     var since: Date
 
     /// The counts from `store`.
     static func read(from store: any JobStore) async throws -> StateCounts {
         let now = try await store.databaseNow()
-        let since = now.addingTimeInterval(-86_400)
+        let since = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 - 86_400) / 3600).rounded(.down) * 3600)
         let queues = try await store.queueSummaries().values
         var endedBy: [RunStatus: Int] = [:]
         for bucket in try await store.runStatistics(since: since, bucketSeconds: 3600) {
