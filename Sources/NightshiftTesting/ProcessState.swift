@@ -10,8 +10,9 @@ public enum ProcessState {
         return fields.first != "Z"
     }
 
-    /// Whether process `pid` stops running within `seconds`.
-    public static func ends(_ pid: Int32, within seconds: Double = 10) async throws -> Bool {
+    /// Whether process `pid` stops running within `seconds` (a bound far above the time it takes,
+    /// so that a loaded machine does not fail it).
+    public static func ends(_ pid: Int32, within seconds: Double = 60) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while isRunning(pid), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         return !isRunning(pid)
