@@ -5,9 +5,10 @@
 # recorded as a failure, none left running, every fire run once or recorded as skipped, every
 # counter exact, SQLite intact. One line of counts per scenario; exit 1 if any check fails.
 #
-#   scripts/chaos.sh                    minutes: 120 s of kills, a 45 s outage
+#   scripts/chaos.sh                    minutes: 120 s of kills, outages of 45 s and 90 s
 #   CHAOS_BUDGET=ci scripts/chaos.sh    the shorter run the test command makes
-#   CHAOS_ONLY="kill sqlite" scripts/chaos.sh   some of the scenarios: kill, postgres, redis, sqlite
+#   CHAOS_ONLY="kill sqlite" scripts/chaos.sh   some of the scenarios: kill, postgres,
+#                                       long-outage, redis, sqlite
 #   CHAOS_KEEP=1 scripts/chaos.sh       keeps the instances' logs and the data folder afterwards
 #
 # Needs the debug build (`swift build`), PostgreSQL's server binaries, redis-server, curl and
@@ -16,9 +17,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${CHAOS_BUDGET:-}" = "ci" ]; then
-  kill_seconds=30; outage_seconds=15; work_runs=3000
+  kill_seconds=30; outage_seconds=15; long_outage_seconds=65; work_runs=3000
 else
-  kill_seconds=120; outage_seconds=45; work_runs=10000
+  kill_seconds=120; outage_seconds=45; long_outage_seconds=90; work_runs=10000
 fi
 lease=3
 binary="$PWD/.build/debug/nightshift"
@@ -71,7 +72,7 @@ check() { # name, actual, expected
   if [ "$2" != "$3" ]; then echo "  FAILED $1: $2 (expected $3)"; failures=$((failures + 1)); fi
 }
 
-export CHAOS_TOKEN=chaos-secret NIGHTSHIFT_LEASE_SECONDS=$lease NIGHTSHIFT_POLL_SECONDS=0.2 NIGHTSHIFT_LOG_LEVEL=${CHAOS_LOG_LEVEL:-notice}
+export CHAOS_TOKEN=chaos-secret-token-0123 NIGHTSHIFT_LEASE_SECONDS=$lease NIGHTSHIFT_POLL_SECONDS=0.2 NIGHTSHIFT_LOG_LEVEL=${CHAOS_LOG_LEVEL:-notice}
 config() { # store URL, extra jobs
   cat <<YAML
 store: $1
@@ -207,6 +208,46 @@ check "runs running without a heartbeat a lease after the outage" "$stale" 0
 check "instances stuck after SIGTERM" "$stuck" 0
 check_store chaos_outage "$work_runs"
 echo "chaos postgres: ${outage_seconds}s outage under 3 instances: $counts stale_running=$stale stuck_after_sigterm=$stuck"
+fi
+
+# --- 2b. A longer outage than two leases, with the default lease -------------------------------
+# Runs that finish while PostgreSQL is down wait in their instance to be recorded. When it comes
+# back, every instance's heartbeats look a minute old: an instance that rescued then (its rescue
+# pass had hung through the outage) recorded other live instances' successes as failures.
+if wants long-outage; then
+url=$(new_database chaos_long)
+config "$url" "  slow:
+    kind: command
+    concurrency: 6
+    command: [sleep, \"15\"]" >"$work/long.yml"
+"$binary" migrate --config "$work/long.yml" >/dev/null
+unset NIGHTSHIFT_LEASE_SECONDS
+for i in 0 1; do start_instance "$i" "$work/long.yml"; done
+export NIGHTSHIFT_LEASE_SECONDS=$lease
+sleep 2
+slow_runs=12
+psql_app chaos_long "INSERT INTO nightshift_runs (id, job, status, \"trigger\", attempt, max_attempts, run_after, created_at, queue, params, details, dry_run, priority, progress, cancel_requested)
+  SELECT gen_random_uuid()::text, 'slow', 'queued', 'api', 1, 1, now(), now(), 'default', '{}', '{}', false, 0, 0, false FROM generate_series(1, $slow_runs)" >/dev/null
+psql_app chaos_long "SELECT pg_notify('nightshift_new_runs', '')" >/dev/null
+sleep 5
+$run_as "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null
+sleep "$long_outage_seconds"
+pg_start
+for _ in $(seq 1 600); do
+  [ "$(psql_app chaos_long "SELECT count(*) FROM nightshift_runs WHERE job = 'slow' AND status IN ('queued', 'running')" 2>/dev/null || echo 1)" = "0" ] && break
+  sleep 0.2
+done
+# A lease after the last run ended, for any late rescue to show.
+sleep 35
+stop_instances
+check "instances stuck after SIGTERM" "$stuck" 0
+check_store chaos_long 0
+slow_ok=$(psql_app chaos_long "SELECT count(*) FROM nightshift_runs WHERE job = 'slow' AND status = 'succeeded'")
+lost=$(psql_app chaos_long "SELECT count(*) FROM nightshift_attempts WHERE outcome = 'lost'")
+check "slow runs succeeded" "$slow_ok" "$slow_runs"
+check "attempts of live instances rescued as lost" "$lost" 0
+echo "chaos long outage: ${long_outage_seconds}s outage under 2 instances, 30 s lease: slow=$slow_ok/$slow_runs lost_attempts=$lost $counts stuck_after_sigterm=$stuck"
+stuck=0
 fi
 
 # --- 3. Redis killed in the middle of a counter flush ------------------------------------------

@@ -31,7 +31,7 @@ jobs:
     sql: "SELECT 1 AS one"
 databases: { store: "sqlite:$work/store.db" }
 YAML
-export LOAD_TOKEN=load-secret NIGHTSHIFT_LOG_LEVEL=error
+export LOAD_TOKEN=load-secret-token-0123 NIGHTSHIFT_LOG_LEVEL=error
 "$binary" migrate --config "$work/nightshift.yml" >/dev/null
 python3 - "$work/store.db" <<'PY'
 import sqlite3, sys, time, uuid
@@ -47,7 +47,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null &
 python3 - "$port" "${LOAD_SECONDS:-20}" "${LOAD_CLIENTS:-32}" <<'PY'
 import http.client, sys, threading, time
 port, seconds, clients = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
-auth = {"Authorization": "Bearer load-secret"}
+auth = {"Authorization": "Bearer load-secret-token-0123"}
 heavy = [("GET", "/api/jobs/runs?limit=500"), ("GET", "/api/jobs/status"), ("GET", "/metrics"),
          ("POST", "/api/jobs/run/noop"), ("GET", "/readyz")]
 

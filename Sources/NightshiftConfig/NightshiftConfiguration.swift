@@ -71,6 +71,7 @@ public struct NightshiftConfiguration: Sendable {
                 throw ConfigError(file: file, line: nil, key: "", reason: "the file is empty; it needs at least 'jobs:'")
             }
             root = composed
+            try ConfigSizeLimit.check(root, file: file)
         } catch let error as ConfigError {
             throw error
         } catch let error as YamlError {

@@ -101,7 +101,7 @@ public struct ServerSettings: Sendable {
     }
 
     /// The tokens' secrets from `environment`; throws naming the config line of a token whose
-    /// variable is unset or empty.
+    /// variable is unset, empty, or shorter than ``shortestTokenSecret``.
     public func resolveTokens(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError)
         -> [(setting: TokenSetting, secret: String)]
     {
@@ -112,8 +112,19 @@ public struct ServerSettings: Sendable {
                     file: token.file, line: token.line, key: "server.tokens.\(token.name).env",
                     reason: "environment variable \(token.environmentVariable) is not set; it holds the token of '\(token.name)'")
             }
+            // A short secret is guessed: a one-character admin token was accepted.
+            guard secret.count >= Self.shortestTokenSecret else {
+                throw ConfigError(
+                    file: token.file, line: token.line, key: "server.tokens.\(token.name).env",
+                    reason:
+                        "the token of '\(token.name)' in \(token.environmentVariable) is too short (\(secret.count) of at least \(Self.shortestTokenSecret) characters); use a random one, for example the output of `openssl rand -hex 24`"
+                )
+            }
             resolved.append((token, secret))
         }
         return resolved
     }
+
+    /// The fewest characters a token's secret may have.
+    public static let shortestTokenSecret = 16
 }

@@ -99,6 +99,11 @@ extension JobStoreConformance {
             try await subject.pass(.milliseconds(400))
             let held = Set(claimed.map(\.id))
             #expect(try await store.rescueOrphans(staleAfter: .seconds(0.2), sparing: { held }).isEmpty, "held runs are spared")
+            struct CalledOff: Error {}
+            await #expect(throws: CalledOff.self, "the caller calls the rescue off") {
+                try await store.rescueOrphans(staleAfter: .seconds(0.2), sparing: { throw CalledOff() })
+            }
+            #expect(try await store.runs(RunQuery(job: "j")).allSatisfy { $0.status == .running })
             let rescued = try await store.rescueOrphans(staleAfter: .seconds(0.2), sparing: { [] })
             #expect(Set(rescued.map(\.status)) == [.queued, .failed])
             #expect(rescued.allSatisfy { $0.worker == nil && $0.error?.contains("worker dead stopped heartbeating") == true })

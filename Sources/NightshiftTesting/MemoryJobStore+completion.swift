@@ -48,8 +48,10 @@ extension MemoryJobStore {
         }
     }
 
-    public func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
-        let spared = held()
+    public func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () throws -> Set<UUID>) async throws
+        -> [Run]
+    {
+        let spared = try held()
         let now = clock.now
         let staleBefore = now.addingTimeInterval(-staleAfter.inSeconds)
         return mutate { state, effects in

@@ -65,7 +65,8 @@ import Testing
         let checked = try await cli.run(
             ["check", "--config", config],
             environment: [
-                "NIGHTSHIFT_STORE": "postgres://nightshift@db.example.com/app?sslmode=require", "NIGHTSHIFT_ADMIN_TOKEN": "x",
+                "NIGHTSHIFT_STORE": "postgres://nightshift@db.example.com/app?sslmode=require",
+                "NIGHTSHIFT_ADMIN_TOKEN": "deploy-kit-test-admin-token",
             ])
         #expect(checked.status == 0, "\(checked.output)")
         // In CI, without the Secret's values: everything else is still checked.
@@ -115,7 +116,7 @@ import Testing
         #expect(example.contains("\nstore: sqlite:/var/lib/nightshift/nightshift.db\n") && example.contains("\njobs: {}\n"))
         let checked = try await cli.run(
             Self.withoutToolchain([binary, "check", "--config", examplePath]),
-            environment: hidden.merging(["NIGHTSHIFT_ADMIN_TOKEN": "x"]) { $1 }, program: Self.launcher)
+            environment: hidden.merging(["NIGHTSHIFT_ADMIN_TOKEN": "deploy-kit-test-admin-token"]) { $1 }, program: Self.launcher)
         #expect(checked.status == 0 && checked.output.contains("ok, 0 jobs"), "\(checked.output)")
         let served = try cli.write(
             config: """

@@ -442,9 +442,13 @@ import Testing
             """
         let config = try NightshiftConfiguration.parse(yaml: yaml, file: "n.yml", environment: [:])
         #expect(config.server.port == 9090 && config.server.waitTimeout == .seconds(5))
-        let resolved = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a", "CRON_SECRET": "b"])
+        let resolved = try config.server.resolveTokens(environment: [
+            "OPS_TOKEN": "ops-token-0123456789", "CRON_SECRET": "cron-secret-0123456789",
+        ])
         #expect(resolved.map(\.setting.name) == ["ops", "cron"] && resolved.map(\.setting.role) == [.admin, .trigger])
-        #expect(resolved.map(\.secret) == ["a", "b"] && resolved.allSatisfy { $0.setting.jobs == nil && !$0.setting.allowGet })
+        #expect(
+            resolved.map(\.secret) == ["ops-token-0123456789", "cron-secret-0123456789"]
+                && resolved.allSatisfy { $0.setting.jobs == nil && !$0.setting.allowGet })
         let scoped = try NightshiftConfiguration.parse(
             yaml: """
                 server:
@@ -461,9 +465,15 @@ import Testing
         } throws: { error in
             "\(error)" == "n.yml:2: server.tokens.cron.jobs: no job named 'nightly' in the config"
         }
-        #expect(throws: ConfigError.self) { try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"]) }
+        #expect(throws: ConfigError.self) { try config.server.resolveTokens(environment: ["OPS_TOKEN": "ops-token-0123456789"]) }
+        #expect {
+            try config.server.resolveTokens(environment: ["OPS_TOKEN": "a", "CRON_SECRET": "cron-secret-0123456789"])
+        } throws: { error in
+            "\(error)"
+                == "n.yml:5: server.tokens.ops.env: the token of 'ops' in OPS_TOKEN is too short (1 of at least 16 characters); use a random one, for example the output of `openssl rand -hex 24`"
+        }
         do {
-            _ = try config.server.resolveTokens(environment: ["OPS_TOKEN": "a"])
+            _ = try config.server.resolveTokens(environment: ["OPS_TOKEN": "ops-token-0123456789"])
         } catch {
             #expect(
                 error.description

@@ -107,7 +107,7 @@ final class SlowStore: JobStore {
     }
     /// How many heartbeats went through.
     var heartbeatsWritten: Int { beats.load(ordering: .relaxed) }
-    func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
+    func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () throws -> Set<UUID>) async throws -> [Run] {
         try await base.rescueOrphans(staleAfter: staleAfter, sparing: held)
     }
     func requestCancel(runIDs: [UUID], by who: String?) async throws -> Set<UUID> {

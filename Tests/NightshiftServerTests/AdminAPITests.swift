@@ -122,6 +122,24 @@ import Testing
         }
     }
 
+    @Test("wrong tokens from one address: 20 are answered 401, then 429 with Retry-After even for a right one; no token, no wait")
+    func wrongTokensAreThrottled() async throws {
+        try await APIHarness.with(.sqlite) { api, _ in
+            for attempt in 1...20 {
+                let answer = try await api.call(.get, "/api/jobs/status", role: "unknown")
+                #expect(answer.status == 401, "wrong token \(attempt)")
+            }
+            let throttled = try await api.call(.get, "/api/jobs/status", role: "unknown")
+            #expect(throttled.status == 429 && throttled.json["error"] != nil)
+            let wait = try #require(throttled.headers[.retryAfter].flatMap { Int($0) })
+            #expect((1...3).contains(wait))
+            // The token is not looked at: a guess that happens to be right learns nothing.
+            #expect(try await api.call(.get, "/api/jobs/status", role: "admin").status == 429)
+            let health = try await api.client.executeRequest(uri: "/healthz", method: .get, headers: [:], body: nil)
+            #expect(health.status == .ok)
+        }
+    }
+
     @Test("bad input gets a 4xx with a JSON body naming the field", arguments: TestStoreKind.available)
     func badInput(kind: TestStoreKind) async throws {
         try await APIHarness.with(kind) { api, _ in

@@ -75,6 +75,14 @@ import Testing
                 uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                 body: ByteBuffer(string: "token=%zz%E2%28 x"))
             #expect(garbled.status == .unauthorized)
+            // Login CSRF: another site's form posting a right token signs nobody in.
+            for site in ["cross-site", "same-site"] {
+                let forged = try await client.execute(
+                    uri: "/sign-in", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("Sec-Fetch-Site")!: site],
+                    body: ByteBuffer(string: "token=viewer-secret"))
+                #expect(forged.status == .forbidden && forged.headers[.setCookie] == nil, "\(site)")
+            }
             let cookie = try await signIn(client, "viewer-secret")
             let (pageStatus, page, pageHeaders) = try await get(client, "/", cookie: cookie)
             #expect(pageStatus == .ok && page.contains("Overview") && page.contains("dash (viewer)"))

@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 export APP_DATABASE="sqlite:$work/app.db"
-export ADMIN_TOKEN="admin-$RANDOM$RANDOM" STAFF_TOKEN="staff-$RANDOM$RANDOM"
+export ADMIN_TOKEN="admin-$(openssl rand -hex 16)" STAFF_TOKEN="staff-$(openssl rand -hex 16)"
 server=""
 trap 'stop_server; rm -rf "$work"' EXIT
 

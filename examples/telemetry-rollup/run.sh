@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 : "${APP_DATABASE:?set APP_DATABASE to a PostgreSQL URL}"
-export CRON_SECRET="cron-$RANDOM$RANDOM"
+export CRON_SECRET="cron-$(openssl rand -hex 16)"
 server=""
 trap 'stop_server; rm -rf "$work"' EXIT
 

@@ -311,25 +311,33 @@ public final class NightshiftEngine: Service, Sendable {
     }
 
     /// Rescues runs whose heartbeat is older than a lease, unless this instance saw the store
-    /// fail within the last lease (see ``StoreHealth``): other live instances may not have
-    /// been able to heartbeat yet.
+    /// fail or hang within the last lease (see ``StoreHealth``): other live instances may not
+    /// have been able to heartbeat yet.
     private func rescueOrphans() async {
-        if let since = health.sinceLastFailure, since < configuration.leaseDuration {
-            logger.info(
-                "orphan rescue waits a lease after the store failed, so live instances heartbeat first",
-                metadata: ["failedAgo": "\(since)"])
-            return
-        }
+        let lease = configuration.leaseDuration
         do {
-            for run in try await store.rescueOrphans(
-                staleAfter: configuration.leaseDuration, sparing: { [workers] in workers.heldRunIDs })
-            {
+            try health.requireSettled(for: lease)
+            let rescued = try await health.checked {
+                try await store.rescueOrphans(
+                    staleAfter: lease,
+                    sparing: { [workers, health] in
+                        // Asked again with the connection in hand: a pass that waited through an
+                        // outage for it would otherwise rescue as the database comes back, before
+                        // live instances heartbeat (its own wait counts as a call that hangs).
+                        try health.requireSettled(for: lease)
+                        return workers.heldRunIDs
+                    })
+            }
+            for run in rescued {
                 logger.warning(
                     "rescued orphaned run",
                     metadata: ["job": "\(run.job)", "run": "\(run.id)", "status": "\(run.status.rawValue)"])
             }
+        } catch let unsettled as StoreUnsettled {
+            logger.info(
+                "orphan rescue waits a lease after the store failed or hung, so live instances heartbeat first",
+                metadata: ["failedAgo": "\(unsettled.failedAgo)"])
         } catch {
-            health.noteFailure()
             logger.warning("orphan rescue failed", metadata: ["error": "\(error)"])
         }
     }

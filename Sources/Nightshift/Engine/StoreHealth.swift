@@ -8,13 +8,21 @@ import Synchronization
 /// as a failure. Waiting one lease after the last failure gives every live instance a third of
 /// a lease three times over to heartbeat its runs again.
 ///
-/// A call that hangs counts too: while PostgreSQL is down, the pool makes calls wait for a
-/// connection rather than fail, so an instance saw one failure at the start of an outage and
-/// nothing after; a call slower than `slowAfter` (a heartbeat interval) is noted as a failure
-/// when it ends.
+/// A call that hangs counts too, from the moment it is slower than `slowAfter` (a heartbeat
+/// interval) until a lease after it ends: while PostgreSQL is down, the pool makes calls wait
+/// for a connection rather than fail, so an instance saw one failure at the start of an outage
+/// and nothing after, and a rescue that had waited through the outage ran the moment the
+/// database was back.
 package final class StoreHealth: Sendable {
-    /// The clock's uptime at the last failure.
-    private let lastFailure = Mutex<Duration?>(nil)
+    private struct Calls {
+        /// The clock's uptime at the last failure.
+        var lastFailure: Duration?
+        /// When each call in flight began, by a number of its own.
+        var inFlight: [Int: Duration] = [:]
+        var nextNumber = 0
+    }
+
+    private let calls = Mutex(Calls())
     private let slowAfter: Duration
     private let clock: any EngineClock
 
@@ -27,26 +35,41 @@ package final class StoreHealth: Sendable {
     /// Notes that a store call failed now.
     func noteFailure() {
         let now = clock.uptime
-        lastFailure.withLock { $0 = now }
+        calls.withLock { $0.lastFailure = now }
     }
 
-    /// Runs the store call `call`, noting a failure when it throws or takes longer than
-    /// `slowAfter`.
+    /// Runs the store call `call`, noting a failure when it throws (other than
+    /// ``StoreUnsettled``) or takes longer than `slowAfter`; while it runs longer than that,
+    /// the store counts as failing.
     func checked<T>(_ call: () async throws -> T) async rethrows -> T {
         let started = clock.uptime
+        let number = calls.withLock { calls in
+            defer { calls.nextNumber += 1 }
+            calls.inFlight[calls.nextNumber] = started
+            return calls.nextNumber
+        }
+        defer { _ = calls.withLock { $0.inFlight.removeValue(forKey: number) } }
         do {
             let result = try await call()
             if clock.uptime - started > slowAfter { noteFailure() }
             return result
         } catch {
-            noteFailure()
+            if !(error is StoreUnsettled) { noteFailure() }
             throw error
         }
     }
 
-    /// How long ago the last failure was; nil when no call has failed.
+    /// How long ago the last failure was: zero while a call hangs, nil when no call has failed.
     var sinceLastFailure: Duration? {
         let now = clock.uptime
-        return lastFailure.withLock { $0.map { now - $0 } }
+        return calls.withLock { calls in
+            if let oldest = calls.inFlight.values.min(), now - oldest > slowAfter { return .zero }
+            return calls.lastFailure.map { now - $0 }
+        }
+    }
+
+    /// Throws ``StoreUnsettled`` when a call failed within `settling` or one hangs now.
+    func requireSettled(for settling: Duration) throws(StoreUnsettled) {
+        if let since = sinceLastFailure, since < settling { throw StoreUnsettled(failedAgo: since) }
     }
 }

@@ -45,8 +45,9 @@ public protocol EngineStore: Sendable {
     /// as they are now. `held` gives the runs the calling instance holds, asked for just before
     /// the rescue's statements run: they are alive whatever their heartbeat says (it lags when
     /// the database or the process is slow), and an instance that failed its own runs for that
-    /// lost work it was doing.
-    func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run]
+    /// lost work it was doing. An error `held` throws calls the rescue off: it is thrown on,
+    /// and nothing is rescued.
+    func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () throws -> Set<UUID>) async throws -> [Run]
     /// Adds the runs that ended after the statistics' mark and before `before` (at most `span`
     /// of them) to the kept ``RunStatistics``, moves the mark there and drops statistics past
     /// their age, in one transaction; returns the new mark. Without a mark, starts

@@ -21,11 +21,13 @@ extension SQLJobStore {
         }
     }
 
-    public func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () -> Set<UUID>) async throws -> [Run] {
+    public func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () throws -> Set<UUID>) async throws
+        -> [Run]
+    {
         return try await pool.withTransaction { database in
             // Asked for here, with the connection in hand: on a busy database the wait for it can
             // outlast the lease, and runs claimed meanwhile would be missing from an earlier answer.
-            let ids = held().map(\.lowercasedText)
+            let ids = try held().map(\.lowercasedText)
             // One bind whatever the number of held runs (SQLite allows 32,766 in a statement).
             let spared = driver.idNotIn(ids)
             let stale: SQLQueryString = "status = 'running' AND heartbeat_at < \(now(plus: -staleAfter.inSeconds)) AND \(spared)"

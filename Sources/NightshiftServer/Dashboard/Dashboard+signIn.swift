@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Nightshift
 
@@ -30,6 +31,12 @@ extension Dashboard {
 
     /// Checks the token and starts a session.
     func signIn(_ request: Request) async throws -> Response {
+        // Login CSRF: another site's form must not sign this browser in to a session of its
+        // own token. `Sec-Fetch-Site` and not `Origin`, which a proxy in front rewriting `Host`
+        // would seem to contradict.
+        if let site = request.headers[Self.fetchSite], site == "cross-site" || site == "same-site" {
+            return signInPage(request, error: "Sign in from this page, not from another site's form.", status: .forbidden)
+        }
         let form = try await DashboardForm.read(request)
         guard let presented = form["token"], let token = authenticator.token(presented: presented) else {
             return signInPage(request, error: "That token is not one of this server's tokens.", status: .unauthorized)
@@ -66,4 +73,8 @@ extension Dashboard {
         response.headers[.setCookie] = cookie(for: nil)
         return response
     }
+
+    /// The header browsers send with where a request came from (`same-origin`, `same-site`,
+    /// `cross-site` or `none`).
+    static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
 }

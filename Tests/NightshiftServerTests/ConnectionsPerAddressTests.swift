@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NightshiftTesting
+import Prometheus
+import Synchronization
+import Testing
+
+@testable import NightshiftServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite struct ConnectionsPerAddressTests {
+    /// A TCP connection to `127.0.0.1:port` that waits up to a minute on a read.
+    final class Connection {
+        let socket: Int32
+
+        init(port: Int) throws {
+            socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            try #require(connected == 0, "connect: \(errno)")
+            var wait = timeval(tv_sec: 60, tv_usec: 0)
+            setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        }
+
+        deinit { close(socket) }
+
+        /// Sends `text`; false when the server has closed the connection.
+        func send(_ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } > 0
+        }
+
+        /// The index of the first of `connections` the server closes within `seconds`, if any.
+        static func firstClosed(of connections: [Connection], within seconds: Int) -> Int? {
+            var watched = connections.map { pollfd(fd: $0.socket, events: Int16(POLLIN), revents: 0) }
+            guard poll(&watched, nfds_t(watched.count), Int32(seconds * 1000)) > 0 else { return nil }
+            return watched.firstIndex { $0.revents != 0 }
+        }
+
+        /// What the server sends next; empty when it closed the connection.
+        func read() -> String {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : ""
+        }
+    }
+
+    @Test("one address may hold only its share of connections: one more is closed at once, and a freed place is taken again")
+    func perAddressLimit() async throws {
+        let api = AdminAPI(
+            store: MemoryJobStore(), jobs: [], configuration: .init(tokens: []), registry: PrometheusCollectorRegistry())
+        let port = Mutex(0)
+        let app = AdminServer.application(
+            // The read deadline an hour away: only the limit closes a connection here.
+            api: api, host: "127.0.0.1", port: 0, requestReadTimeout: 3600, maxConnectionsPerAddress: 2,
+            logger: Logger(label: "connections-test"),
+            onServerRunning: { bound in port.withLock { $0 = bound } })
+        try await app.test(.live) { _ in
+            let bound = port.withLock { $0 }
+            // Three half-open connections (no request sent): which one is closed depends on which
+            // event loop counts its connection first.
+            var open = [try Connection(port: bound), try Connection(port: bound), try Connection(port: bound)]
+            let closed = Connection.firstClosed(of: open, within: 60)
+            #expect(closed != nil, "one of three connections from one address is closed")
+            if let closed { open.remove(at: closed) }
+            #expect(Connection.firstClosed(of: open, within: 0) == nil, "the other two stay open")
+            open.removeFirst()
+            // The server learns of the close a moment later: ask until a new connection answers.
+            var answer = ""
+            for _ in 0..<600 where !answer.hasPrefix("HTTP/1.1 200") {
+                let next = try Connection(port: bound)
+                if next.send("GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n") { answer = next.read() }
+                if !answer.hasPrefix("HTTP/1.1 200") { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "a freed place is taken again: \(answer)")
+            // Closed before the server stops, which would wait for it.
+            open.removeAll()
+        }
+    }
+}
