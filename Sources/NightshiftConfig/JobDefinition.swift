@@ -83,8 +83,11 @@ public struct JobDefinition: Sendable {
         }
         description = try fields["description"]?.string() ?? ""
         enabled = try fields["enabled"]?.bool() ?? true
-        policies = try Self.policies(fields)
+        var policies = try Self.policies(fields)
         self.kind = try kind.read(fields, JobKind.Context(job: name, databases: databases, redis: redis, timeZone: timeZone))
+        // Without one, an http job waited up to a day for an answer that never came.
+        if case .http = self.kind, policies.timeout == nil { policies.timeout = HTTPJob.defaultTimeout }
+        self.policies = policies
         try fields.finish()
         do {
             _ = try Job(name: name, body: { _ in [:] })

@@ -31,6 +31,9 @@ public struct AdminAPI: Sendable {
         /// The most trigger requests that wait for their runs at once; more are answered 202
         /// at once, as with `wait=false`.
         public var maxWaitingRequests: Int
+        /// How long an API request waits for the store before it is answered 503 (a trigger
+        /// waits for its run on top).
+        public var requestTimeout: Duration
         /// What the jobs need besides the store, by name (`database app`, `redis usage`), each
         /// with a check that throws when it cannot be reached: `/readyz` asks them too.
         public var dependencies: [String: @Sendable () async throws -> Void]
@@ -40,8 +43,9 @@ public struct AdminAPI: Sendable {
             tokens: [APIToken], waitTimeout: Duration = .seconds(30), metricsRequireToken: Bool = false,
             schedulingEnabled: Bool = true,
             heartbeatTimeout: Duration = .seconds(30), maxBodySize: Int = 64 * 1024, maxWaitingRequests: Int = 100,
-            dependencies: [String: @Sendable () async throws -> Void] = [:]
+            requestTimeout: Duration = .seconds(30), dependencies: [String: @Sendable () async throws -> Void] = [:]
         ) {
+            self.requestTimeout = requestTimeout
             self.dependencies = dependencies
             self.tokens = tokens
             self.waitTimeout = waitTimeout
@@ -123,41 +127,43 @@ public struct AdminAPI: Sendable {
     /// method, to `router`; `homePage: false` leaves `/` to a dashboard.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>, homePage: Bool = true) {
         router.add(middleware: MethodNotAllowedMiddleware(routes: Self.routes))
-        router.get("/api/jobs/status") { request, _ in try await self.status(request) }
-        router.post("/api/jobs/run/:name") { request, context in
+        // A trigger may wait for its run (wait=true) on top of the deadline.
+        let triggerDeadline = configuration.requestTimeout + configuration.waitTimeout
+        route(.get, "/api/jobs/status", on: router) { request, _ in try await self.status(request) }
+        route(.post, "/api/jobs/run/:name", on: router, deadline: triggerDeadline) { request, context in
             try await self.trigger(
                 request, name: try Self.pathParameter("name", of: context),
                 connection: (context as? AdminRequestContext)?.channel)
         }
         // For outside schedulers that only send GET (Vercel Cron): tokens with allow_get only.
-        router.get("/api/jobs/run/:name") { request, context in
+        route(.get, "/api/jobs/run/:name", on: router, deadline: triggerDeadline) { request, context in
             try await self.trigger(
                 request, name: try Self.pathParameter("name", of: context),
                 connection: (context as? AdminRequestContext)?.channel)
         }
-        router.get("/api/jobs/runs") { request, _ in try await self.listRuns(request) }
-        router.get("/api/incidents") { request, _ in try await self.listIncidents(request) }
-        router.post("/api/runs/retry") { request, _ in try await self.retryMatching(request) }
-        router.post("/api/runs") { request, _ in try await self.enqueue(request) }
-        router.get("/api/jobs/runs/:id") { request, context in
+        route(.get, "/api/jobs/runs", on: router) { request, _ in try await self.listRuns(request) }
+        route(.get, "/api/incidents", on: router) { request, _ in try await self.listIncidents(request) }
+        route(.post, "/api/runs/retry", on: router) { request, _ in try await self.retryMatching(request) }
+        route(.post, "/api/runs", on: router) { request, _ in try await self.enqueue(request) }
+        route(.get, "/api/jobs/runs/:id", on: router) { request, context in
             try await self.run(request, id: try Self.pathParameter("id", of: context))
         }
-        router.post("/api/jobs/:name/pause") { request, context in
+        route(.post, "/api/jobs/:name/pause", on: router) { request, context in
             try await self.setPaused(request, name: try Self.pathParameter("name", of: context), paused: true)
         }
-        router.post("/api/jobs/:name/resume") { request, context in
+        route(.post, "/api/jobs/:name/resume", on: router) { request, context in
             try await self.setPaused(request, name: try Self.pathParameter("name", of: context), paused: false)
         }
-        router.post("/api/jobs/runs/:id/cancel") { request, context in
+        route(.post, "/api/jobs/runs/:id/cancel", on: router) { request, context in
             try await self.cancel(request, id: try Self.pathParameter("id", of: context))
         }
-        router.post("/api/jobs/runs/:id/retry") { request, context in
+        route(.post, "/api/jobs/runs/:id/retry", on: router) { request, context in
             try await self.retry(request, id: try Self.pathParameter("id", of: context))
         }
-        router.post("/api/queues/:name/pause") { request, context in
+        route(.post, "/api/queues/:name/pause", on: router) { request, context in
             try await self.setQueuePaused(request, name: try Self.pathParameter("name", of: context), paused: true)
         }
-        router.post("/api/queues/:name/resume") { request, context in
+        route(.post, "/api/queues/:name/resume", on: router) { request, context in
             try await self.setQueuePaused(request, name: try Self.pathParameter("name", of: context), paused: false)
         }
         if homePage { router.get("/") { _, _ in HomePage.response() } }
@@ -165,5 +171,19 @@ public struct AdminAPI: Sendable {
         router.get("/readyz") { _, _ in await self.readiness() }
         router.get("/metrics") { request, _ in try await self.metrics(request) }
         router.get("/api/openapi.json") { _, _ in try OpenAPIDocument.response() }
+    }
+
+    /// Adds an API route whose answer comes within `deadline` (the request timeout unless
+    /// given), or is 503 (``RequestDeadline``).
+    private func route<Context: RequestContext, Answer: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: RouterPath, on router: Router<Context>, deadline: Duration? = nil,
+        _ handle: @escaping @Sendable (Request, Context) async throws -> Answer
+    ) {
+        let limit = deadline ?? configuration.requestTimeout
+        router.on(path, method: method) { request, context in
+            try await RequestDeadline.answer(within: limit) {
+                try await handle(request, context).response(from: request, context: context)
+            }
+        }
     }
 }

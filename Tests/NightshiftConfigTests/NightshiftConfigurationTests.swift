@@ -64,6 +64,10 @@ import Testing
         #expect(http.headers.map(\.name) == ["Authorization"] && http.headers.map(\.value) == ["Bearer k"])
         #expect(http.requestBody?.value == .object(["dryRun": "{{dryRun}}", "limit": 500, "label": "nightly"]))
         #expect(http.success == [200...299, 304...304])
+        #expect(job.policies.timeout == .seconds(600), "an http job without a timeout gets ten minutes")
+        let timed = try #require(
+            try parse("jobs:\n  a: { kind: http, url: \"https://x.example\", timeout: 2h }\n", environment: [:]).jobs.first)
+        #expect(timed.policies.timeout == .seconds(7200))
         #expect(
             message("jobs:\n  a:\n    kind: http\n    url: \"https://x.example\"\n    body: { n: \"{{nope}}\" }\n")?.contains(
                 "nightshift.yml:5: jobs.a.body: unknown placeholder {{nope}}") == true)

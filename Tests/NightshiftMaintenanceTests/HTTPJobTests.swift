@@ -11,6 +11,15 @@ import Testing
 
 /// `http` jobs against a real HTTP server on loopback.
 @Suite struct HTTPJobTests {
+    @Test("Retry-After is honoured up to an hour, in seconds or as an HTTP date; anything else is ignored")
+    func retryAfter() {
+        #expect(HTTPJob.delay("120") == .seconds(120))
+        #expect(HTTPJob.delay("86400") == .seconds(3600))
+        #expect(HTTPJob.delay("Fri, 31 Dec 2100 23:59:59 GMT") == .seconds(3600))
+        #expect(HTTPJob.delay("Thu, 01 Jan 1970 00:00:00 GMT") == .seconds(0))
+        #expect(HTTPJob.delay("soon") == nil && HTTPJob.delay("-5") == nil)
+    }
+
     /// What the test server saw: each request's path and Nightshift headers and body.
     final class Seen: Sendable {
         struct Request: Sendable {

@@ -30,17 +30,15 @@ final class CommandProcessGroup: Sendable {
     func started(leader: pid_t) {
         state.withLock { state in
             state.groupID = leader
-            var ends: [Int32] = [-1, -1]
-            guard pipe(&ends) == 0 else { return }
             // Only the reaper's standard input may hold the read end, and only Nightshift the write end.
-            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-            if let reaper = Self.spawnReaper(group: leader, input: ends[0]) {
+            guard case .success(let ends) = CloseOnExecPipe.make() else { return }
+            if let reaper = Self.spawnReaper(group: leader, input: ends.read) {
                 state.reaper = reaper
-                state.reaperPipe = ends[1]
+                state.reaperPipe = ends.write
             } else {
-                close(ends[1])
+                close(ends.write)
             }
-            close(ends[0])
+            close(ends.read)
         }
     }
 

@@ -29,15 +29,13 @@ final class OutputReader: Sendable {
     /// Opens the pipe and starts reading into each of `captures`; throws when the process is
     /// out of descriptors.
     init(into captures: OutputCapture...) throws(MaintenanceError) {
-        var ends: [CInt] = [-1, -1]
-        // Glibc's module does not export pipe2, so the ends are marked right after: a program
-        // started by other code in that instant could still inherit them.
-        guard pipe(&ends) == 0 else {
-            throw MaintenanceError.commandNotStarted("(output pipe)", reason: String(cString: strerror(errno)))
+        switch CloseOnExecPipe.make() {
+        case .success(let ends):
+            readEnd = ends.read
+            writeEnd = ends.write
+        case .failure(let error):
+            throw MaintenanceError.commandNotStarted("(output pipe)", reason: error.description)
         }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        readEnd = ends[0]
-        writeEnd = ends[1]
         self.captures = captures
         Thread { [self] in self.drain() }.start()
     }

@@ -147,17 +147,24 @@ public struct HTTPJob: Sendable {
             configuration: Self.clientConfiguration(tls: tls, connectTimeout: connectTimeout))
     }
 
-    /// A `Retry-After` value as a wait: seconds, or an HTTP date; nil when it is neither.
+    /// The timeout of an `http` job whose config sets none.
+    public static let defaultTimeout: Duration = .seconds(600)
+    /// The longest `Retry-After` honoured, in seconds: a server asking for a day holds the run
+    /// back an hour, and the retry policy goes on from there.
+    static let longestRetryAfter = 3600
+
+    /// A `Retry-After` value as a wait (at most ``longestRetryAfter``): seconds, or an HTTP
+    /// date; nil when it is neither.
     static func delay(_ value: String) -> Duration? {
         if let seconds = Int(value.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
-            return .seconds(min(seconds, 86_400))
+            return .seconds(min(seconds, longestRetryAfter))
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
-        return .seconds(min(86_400, max(0, date.timeIntervalSinceNow)))
+        return .seconds(min(Double(longestRetryAfter), max(0, date.timeIntervalSinceNow)))
     }
 
     /// At most ``maximumAnswerBytes`` of `body`.
