@@ -44,9 +44,21 @@ public struct JobDefinition: Sendable {
         case .rollup(let rollup): body = rollup.body(registry: registry)
         case .counterFlush(let flush): body = flush.body(registry: registry)
         }
-        return try Job(
+        var job = try Job(
             name: name, schedule: schedule, timeZone: timeZone, description: description, enabled: enabled, kind: kindName,
             policies: policies, body: body)
+        job.takesWindow = takesWindow
+        return job
+    }
+
+    /// Whether a run's date or range reaches the work: `sql`, `purge` and `expire` never read
+    /// one, and an `http` job only when its body names `{{window.from}}` or `{{window.to}}`.
+    public var takesWindow: Bool {
+        switch kind {
+        case .sql, .purge, .expire: false
+        case .http(let http): http.requestBody?.readsWindow ?? false
+        case .command, .rollup, .counterFlush: true
+        }
     }
 
     init(name: String, node: ConfigNode, defaultTimeZone: TimeZone, databases: Set<String>, redis: Set<String>)

@@ -68,6 +68,13 @@ import Testing
         let timed = try #require(
             try parse("jobs:\n  a: { kind: http, url: \"https://x.example\", timeout: 2h }\n", environment: [:]).jobs.first)
         #expect(timed.policies.timeout == .seconds(7200))
+        let windowed = try #require(
+            try parse(
+                "jobs:\n  a: { kind: http, url: \"https://x.example\", body: { day: \"{{window.from}}\" } }\n", environment: [:]
+            )
+            .jobs.first)
+        #expect(
+            !timed.takesWindow && !job.takesWindow && windowed.takesWindow, "an http job reads a window when its body names one")
         #expect(
             message("jobs:\n  a:\n    kind: http\n    url: \"https://x.example\"\n    body: { n: \"{{nope}}\" }\n")?.contains(
                 "nightshift.yml:5: jobs.a.body: unknown placeholder {{nope}}") == true)

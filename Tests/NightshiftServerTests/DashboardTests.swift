@@ -263,8 +263,41 @@ import Testing
             }
             let (_, jobPage, _) = try await get(client, "/jobs/j", cookie: admin)
             #expect(jobPage.contains("Run time and outcome") && jobPage.contains("<rect class=\"succeeded\""))
+            // Charts have labelled axes; every time on a page is written one way, in UTC.
+            #expect(jobPage.contains("<text class=\"axis\"") && jobPage.contains(" UTC"))
+            #expect(jobPage.firstMatch(of: /\d\d:\d\d:\d\d(\.\d+)?Z/) == nil, "an ISO 8601 time on the job page")
+            let (_, overview, _) = try await get(client, "/?window=24h", cookie: admin)
+            #expect(overview.contains("<text class=\"axis\"") && overview.contains("times in UTC"))
             // Exact for the chart's runs: with fewer than 20 runs, p95 is the longest, never above it.
             #expect(jobPage.firstMatch(of: /p95 ([^,]+), longest \1</) != nil, "\(jobPage)")
+        }
+    }
+
+    @Test("the date and range fields only for a job that reads a window; no button without a run to act on")
+    func formsOnlyWhereTheyAct() async throws {
+        let store = MemoryJobStore()
+        var plain = try Job(name: "plain", kind: "sql") { _ in [:] }
+        plain.takesWindow = false
+        let windowed = try Job(name: "windowed") { _ in [:] }
+        try await store.register([JobRegistration(plain), JobRegistration(windowed)])
+        let dashboard = Dashboard(store: store, jobs: [plain, windowed], tokens: Self.tokens, configuration: .init())
+        let router = Router()
+        dashboard.addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            let admin = try await signIn(client, "admin-secret")
+            let (_, plainPage, _) = try await get(client, "/jobs/plain", cookie: admin)
+            #expect(plainPage.contains("Run plain") && !plainPage.contains("name=\"date\""))
+            let (_, windowedPage, _) = try await get(client, "/jobs/windowed", cookie: admin)
+            #expect(windowedPage.contains("name=\"date\"") && windowedPage.contains("name=\"from\""))
+            let (_, jobs, _) = try await get(client, "/jobs", cookie: admin)
+            #expect(jobs.components(separatedBy: "For a date or range").count == 2, "one link, for the windowed job")
+            // Nothing failed: no retry button, ticked or matching; nothing queued: no cancel button.
+            let (_, failed, _) = try await get(client, "/runs?status=failed", cookie: admin)
+            #expect(!failed.contains("Retry every") && !failed.contains("runs ticked"))
+            let done = try await store.start(NewRun(job: "plain"), worker: "w")
+            _ = try await store.complete(RunCompletion(runID: done.id, job: "plain", attempt: 1, outcome: .succeeded))
+            let (_, succeeded, _) = try await get(client, "/runs", cookie: admin)
+            #expect(succeeded.contains(done.id.lowercasedText.prefix(13)) && !succeeded.contains("runs ticked"))
         }
     }
 

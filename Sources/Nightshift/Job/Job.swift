@@ -30,6 +30,10 @@ public struct Job: Sendable {
     public var kind: String
     /// Timeout, retries, overlap and catch-up.
     public var policies: JobPolicies
+    /// Whether the job reads a run's date or range (``JobContext/window``), so that offering
+    /// one makes sense; true unless its maker knows better (the config's `sql`, `purge` and
+    /// `expire` kinds).
+    public var takesWindow = true
     /// The work.
     public let body: Body
 

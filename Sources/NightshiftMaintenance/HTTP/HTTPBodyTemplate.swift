@@ -21,6 +21,18 @@ public struct HTTPBodyTemplate: Sendable, Equatable {
         Self.render(value, context)
     }
 
+    /// Whether the body names `{{window.from}}` or `{{window.to}}`.
+    public var readsWindow: Bool { Self.readsWindow(value) }
+
+    private static func readsWindow(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): placeholders(in: text).contains { $0.hasPrefix("window.") }
+        case .array(let items): items.contains(where: readsWindow)
+        case .object(let object): object.entries.contains { readsWindow($0.1) }
+        default: false
+        }
+    }
+
     private static func check(_ value: JSONValue) throws(HTTPBodyTemplateError) {
         switch value {
         case .string(let text):

@@ -27,7 +27,9 @@ extension Dashboard {
                     actionForm(
                         "/jobs/\(HTML.urlComponent(job.name))/run", label: "Dry run", session: session,
                         fields: "<input type=\"hidden\" name=\"dry_run\" value=\"on\">"))
-                actions.append("<a href=\"\(path("/jobs/\(HTML.urlComponent(job.name))#run"))\">For a date or range…</a>")
+                if jobsByName[job.name]?.takesWindow == true {
+                    actions.append("<a href=\"\(path("/jobs/\(HTML.urlComponent(job.name))#run"))\">For a date or range…</a>")
+                }
                 actions.append(
                     job.paused
                         ? actionForm("/jobs/\(HTML.urlComponent(job.name))/resume", label: "Resume", session: session)
@@ -73,7 +75,8 @@ extension Dashboard {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss xxx (EEE)"
+        // Each fire as every time on the page (UTC), with the wall clock of the job's zone.
+        formatter.dateFormat = zone.identifier == "UTC" ? "EEE" : "HH:mm EEE 'in \(zone.identifier)'"
         let policies = job.policies
         let settings: [(String, String)] = [
             ("kind", job.kind), ("schedule", job.schedule?.description ?? "on demand"),
@@ -91,18 +94,24 @@ extension Dashboard {
             ("concurrency", policies.concurrency.map(String.init) ?? "no limit"),
         ]
         let settingRows = settings.map { key, value -> HTML in "<tr><th>\(key)</th><td>\(value)</td></tr>" }
-        let fireItems = fires.map { fire -> HTML in "<li>\(formatter.string(from: fire))</li>" }
+        let fireItems = fires.map { fire -> HTML in "<li>\(Self.time(fire)) (\(formatter.string(from: fire)))</li>" }
         // The last 200 runs: one index range of the job's runs, for the chart and the table.
         let history = try await store.runs(RunQuery(job: name, limit: 200))
         let runs = Array(history.prefix(25))
+        // Only for a job that reads a run's date or range: elsewhere the fields would do nothing.
+        let window: HTML =
+            job.takesWindow
+            ? """
+            <label>Date <input name="date" placeholder="2026-01-31, today or yesterday"></label>
+            <label>From <input name="from" placeholder="YYYY-MM-DD"></label> <label>to <input name="to" placeholder="YYYY-MM-DD"></label>
+            """ : .empty
         let trigger: HTML =
             session.mayAct(on: name)
             ? """
             <section id="run"><h2>Run it</h2>
             <form method="post" action="\(path("/jobs/\(HTML.urlComponent(name))/run"))" class="trigger" data-confirm="Run \(name) now?">
             <input type="hidden" name="csrf" value="\(session.csrf)">
-            <label>Date <input name="date" placeholder="2026-01-31, today or yesterday"></label>
-            <label>From <input name="from" placeholder="YYYY-MM-DD"></label> <label>to <input name="to" placeholder="YYYY-MM-DD"></label>
+            \(window)
             <label>Params, one key=value a line <textarea name="params" rows="3"></textarea></label>
             <label><input type="checkbox" name="dry_run"> Dry run</label>
             <button type="submit">Run \(name)</button>

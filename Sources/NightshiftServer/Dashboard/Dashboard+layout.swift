@@ -76,8 +76,13 @@ extension Dashboard {
     /// A run's status as a coloured label.
     static func badge(_ status: String) -> HTML { "<span class=\"badge \(status.lowercased())\">\(status)</span>" }
 
-    /// A time as an ISO 8601 text, or `-`.
-    static func time(_ date: Date?) -> String { date.map(ISO8601Format.string(from:)) ?? "-" }
+    /// A time the one way every page writes it, `2026-12-07 20:09:19 UTC`, or `-`.
+    static func time(_ date: Date?) -> String {
+        guard let date else { return "-" }
+        // `2026-12-07T20:09:19.250Z`, to the second and spelled for people.
+        let iso = ISO8601Format.string(from: date)
+        return "\(iso.prefix(10)) \(iso.dropFirst(11).prefix(8)) UTC"
+    }
 
     /// How long a run or attempt took from `start` to `end` (to `now` while it runs, said so), or
     /// `-` before it started.

@@ -57,7 +57,8 @@ extension Dashboard {
             """
         var bulk: [HTML] = []
         // The bulk actions act on the filter's fields alone: not offered for a search by id or param.
-        let searching = query.idPrefix != nil || query.paramValue != nil
+        // Nor when the filter matches nothing: no button without something to act on.
+        let searching = query.idPrefix != nil || query.paramValue != nil || runs.isEmpty
         if session.mayAct, !searching, let status = query.status, RunRetry.retryable.contains(status) {
             bulk.append(
                 actionForm(
@@ -71,14 +72,23 @@ extension Dashboard {
                     confirm: "Cancel every \(status.rawValue) run matching this filter?", fields: matching))
         }
         // Admins tick runs to retry or cancel them together; viewers get the table alone.
-        let table = runTable(runs, now: now, session: session, selectable: session.mayAct)
+        // Each button only where a run on the page is one it can act on.
+        let retryTicked: HTML =
+            runs.contains { RunRetry.retryable.contains($0.status) }
+            ? "<button type=\"submit\">Retry the runs ticked</button>" : .empty
+        let cancelTicked: HTML =
+            runs.contains { !$0.status.isFinished }
+            ? "<button type=\"submit\" formaction=\"\(path("/runs/cancel"))\" data-confirm=\"Cancel the runs ticked?\">Cancel the runs ticked</button>"
+            : .empty
+        let mayTick = session.mayAct && (!retryTicked.markup.isEmpty || !cancelTicked.markup.isEmpty)
+        let table = runTable(runs, now: now, session: session, selectable: mayTick)
         let selection: HTML =
-            session.mayAct && !runs.isEmpty
+            mayTick
             ? """
             <form method="post" action="\(path("/runs/retry"))" id="selection">
             <input type="hidden" name="csrf" value="\(session.csrf)">\(table)
-            <button type="submit">Retry the runs ticked</button>
-            <button type="submit" formaction="\(path("/runs/cancel"))" data-confirm="Cancel the runs ticked?">Cancel the runs ticked</button>
+            \(retryTicked)
+            \(cancelTicked)
             </form>
             """ : table
         let content: HTML = """

@@ -70,7 +70,9 @@ enum DashboardAssets {
         form.filters, form.trigger { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin: .5rem 0 1rem; }
         form.trigger textarea { display: block; min-width: 20rem; }
         pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; white-space: pre-wrap; word-break: break-word; }
-        .chart svg { width: 100%; max-width: 720px; height: auto; border-bottom: 1px solid var(--line); }
+        .chart svg { width: 100%; max-width: 720px; height: auto; }
+        .chart line.axis { stroke: var(--line); }
+        .chart text.axis { font-size: 11px; fill: var(--muted); }
         .chart rect.succeeded, .legend.succeeded::before { fill: var(--ok); background: var(--ok); }
         .chart rect.failed, .chart rect.discarded, .legend.failed::before, .legend.discarded::before { fill: var(--bad); background: var(--bad); }
         .chart rect.cancelled, .chart rect.skipped, .legend.cancelled::before, .legend.skipped::before { fill: #bf8700; background: #bf8700; }

@@ -14,30 +14,35 @@ enum DurationChart {
             return (run, max(0, end.timeIntervalSince(start)))
         }
         guard let first = ended.first, let last = ended.last else { return "<p>No run has ended yet.</p>" }
-        let width = 720.0
-        let height = 120.0
+        let frame = ChartFrame(height: 140)
         let durations = ended.map(\.seconds)
         // The bars are drawn against at least a millisecond; the caption says the real longest.
         let longest = max(0.001, durations.max() ?? 0)
-        let barWidth = width / Double(ended.count)
+        let barWidth = frame.plotWidth / Double(ended.count)
         var bars: [HTML] = []
         for (index, entry) in ended.enumerated() {
-            let barHeight = max(1, entry.seconds / longest * (height - 10))
-            let x = String(format: "%.1f", Double(index) * barWidth)
-            let y = String(format: "%.1f", height - barHeight)
-            let w = String(format: "%.1f", max(1, barWidth - 1))
-            let h = String(format: "%.1f", barHeight)
+            let barHeight = max(1, entry.seconds / longest * (frame.plotHeight - 4))
+            let x = ChartFrame.number(frame.left + Double(index) * barWidth)
+            let y = ChartFrame.number(frame.plotHeight - barHeight)
+            let w = ChartFrame.number(max(1, barWidth - 1))
+            let h = ChartFrame.number(barHeight)
             bars.append(
-                "<rect class=\"\(entry.run.status.rawValue)\" x=\"\(x)\" y=\"\(y)\" width=\"\(w)\" height=\"\(h)\"><title>\(entry.run.status.rawValue) in \(seconds(entry.seconds)), ended \(ISO8601Format.string(from: entry.run.endedAt ?? Date()))</title></rect>"
+                "<rect class=\"\(entry.run.status.rawValue)\" x=\"\(x)\" y=\"\(y)\" width=\"\(w)\" height=\"\(h)\"><title>\(entry.run.status.rawValue) in \(seconds(entry.seconds)), ended \(Dashboard.time(entry.run.endedAt))</title></rect>"
             )
         }
+        // Runs are evenly spaced, oldest on the left: the axis names when the first and last ended.
+        let axes = frame.axes(
+            top: seconds(longest),
+            ticks: [
+                (0, "\(String(Dashboard.time(first.run.endedAt).prefix(16))) UTC"),
+                (1, "\(String(Dashboard.time(last.run.endedAt).prefix(16))) UTC"),
+            ])
         let legend = RunChart.outcomes.filter { $0 != .skipped }.map { outcome -> HTML in
             "<span class=\"legend \(outcome.rawValue)\">\(outcome.rawValue)</span>"
         }
-        let span =
-            "\(ISO8601Format.string(from: first.run.endedAt ?? Date())) to \(ISO8601Format.string(from: last.run.endedAt ?? Date()))"
+        let span = "\(Dashboard.time(first.run.endedAt)) to \(Dashboard.time(last.run.endedAt))"
         return """
-            <figure class="chart"><svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Run time of the last \(ended.count) runs by outcome; the longest took \(seconds(longest))">\(bars)</svg>
+            <figure class="chart"><svg viewBox="0 0 \(Int(frame.width)) \(Int(frame.height))" role="img" aria-label="Run time of the last \(ended.count) runs by outcome; the longest took \(seconds(longest))">\(axes)\(bars)</svg>
             <figcaption>\(legend) · \(ended.count) runs, \(span) · p50 \(seconds(Self.percentile(0.5, of: durations))), p95 \(seconds(Self.percentile(0.95, of: durations))), longest \(seconds(durations.max()))</figcaption></figure>
             """
     }
