@@ -45,11 +45,12 @@ enum RunChart {
             let label = span > 86_400 ? String(time.dropFirst(5).prefix(11)) : String(time.dropFirst(11).prefix(5))
             return (Double(step) / 4, label)
         }
-        let axes = frame.axes(top: "\(highest) runs", ticks: ticks)
+        let runs = highest == 1 ? "1 run" : "\(highest) runs"
+        let axes = frame.axes(top: runs, ticks: ticks)
         let legend = outcomes.map { outcome -> HTML in "<span class=\"legend \(outcome.rawValue)\">\(outcome.rawValue)</span>" }
         return """
-            <figure class="chart"><svg viewBox="0 0 \(Int(frame.width)) \(Int(frame.height))" role="img" aria-label="Runs \(perBar) by outcome, \(Dashboard.time(from)) to \(Dashboard.time(to)); the tallest bar is \(highest) runs">\(axes)\(bars)</svg>
-            <figcaption>\(legend) · runs \(perBar), times in UTC · tallest bar: \(highest) runs</figcaption></figure>
+            <figure class="chart"><svg viewBox="0 0 \(Int(frame.width)) \(Int(frame.height))" role="img" aria-label="Runs \(perBar) by outcome, \(Dashboard.time(from)) to \(Dashboard.time(to)); the tallest bar is \(runs)">\(axes)\(bars)</svg>
+            <figcaption>\(legend) · runs \(perBar), times in UTC · tallest bar: \(runs)</figcaption></figure>
             """
     }
 }
