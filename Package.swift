@@ -172,6 +172,17 @@ let package = Package(
             dependencies: ["NightshiftCLI"],
             swiftSettings: strictSettings
         ),
+        // The README's library example, word for word; a test builds and runs it.
+        .executableTarget(
+            name: "swift-app-example",
+            dependencies: [
+                "Nightshift", "NightshiftSQL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "examples/swift-app/Sources/App",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "nightshift-bench",
             dependencies: [
@@ -248,7 +259,7 @@ let package = Package(
             name: "NightshiftCLITests",
             dependencies: [
                 "NightshiftCLI", "NightshiftTesting", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis", "nightshift",
-                "nightshift-bench",
+                "nightshift-bench", "swift-app-example",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -68,7 +68,8 @@ public struct NightshiftConfiguration: Sendable {
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: yaml) else {
-                throw ConfigError(file: file, line: nil, key: "", reason: "the file is empty; it needs at least 'jobs:'")
+                throw ConfigError(
+                    file: file, line: nil, key: "", reason: "the file is empty; it needs at least 'store:' or 'jobs:'")
             }
             root = composed
             try ConfigSizeLimit.check(root, file: file)
@@ -168,9 +169,9 @@ public struct NightshiftConfiguration: Sendable {
                 }
                 if let job { jobs.append(job) }
             }
-        } else {
-            errors.append(root.error("missing 'jobs:'"))
         }
+        // No jobs is fine: a config may only point the CLI and the dashboard at the store of an
+        // app that runs its jobs itself.
         self.jobs = jobs
         let jobNames = Set(jobs.map(\.name))
         alerts = reading(AlertsConfiguration()) { () throws(ConfigError) in

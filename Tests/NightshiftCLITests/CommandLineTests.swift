@@ -11,6 +11,8 @@ final class Nightshift: Sendable {
     static let binary = program("nightshift")
     /// The benchmarks' program, built beside `nightshift`.
     static let benchBinary = program("nightshift-bench")
+    /// The README's library example (`examples/swift-app`), built beside `nightshift`.
+    static let appExample = program("swift-app-example")
 
     /// The built program `name`: beside the test bundle, else in `.build/debug`.
     private static func program(_ name: String) -> String {

@@ -113,6 +113,21 @@ package final class Scheduler: Sendable {
     package func tick() async -> Duration {
         let renewEvery = configuration.heartbeatInterval
         do {
+            // The leader fires only its own jobs' schedules: an instance with none (`nightshift
+            // serve` pointed at an app's store for its dashboard) that took the lease left every
+            // schedule of the app's instances unfired. It leads only where no job has one.
+            if !jobs.contains(where: { $0.schedule != nil }),
+                try await health.checked({ try await store.jobStates() }).contains(where: { $0.schedule != nil && $0.enabled })
+            {
+                if leading.load(ordering: .relaxed) {
+                    try await store.releaseLease(Self.leaseName, holder: configuration.instanceID)
+                    leaseValidUntil.withLock { $0 = nil }
+                    leading.store(false, ordering: .relaxed)
+                    configuration.metrics.leader(false)
+                    logger.info("left scheduler leadership to an instance with scheduled jobs")
+                }
+                return renewEvery
+            }
             let requested = configuration.clock.uptime
             let leader = try await health.checked {
                 try await store.acquireLease(

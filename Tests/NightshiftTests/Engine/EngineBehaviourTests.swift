@@ -35,6 +35,26 @@ import Testing
         try await harness.stop()
     }
 
+    @Test("an instance without scheduled jobs leads only while no job has a schedule, and leaves the lease to one that does")
+    func leadershipNeedsSchedules() async throws {
+        let onDemand = try Job(name: "dashboard-only") { _ in [:] }
+        let harness = try await EngineHarness(jobs: [onDemand])
+        // Alone, it leads: alerts and pruning are the leader's work.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !harness.engine.isLeader, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(harness.engine.isLeader)
+        // An app's instance registers a scheduled job on the same store.
+        let report = try Job(name: "morning-report", schedule: try Schedule("0 9 * * *")) { _ in [:] }
+        try await harness.store.register([JobRegistration(report)])
+        while harness.engine.isLeader, ContinuousClock.now < deadline {
+            harness.advance(by: .seconds(10))
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(!harness.engine.isLeader, "the job-less instance left the lease")
+        #expect(try await harness.store.acquireLease("scheduler", holder: "app", duration: .seconds(30)))
+        try await harness.stop()
+    }
+
     @Test("a job past its timeout is stopped and fails with a timeout error")
     func timeout() async throws {
         let clock = Mutex<ManualClock?>(nil)
