@@ -18,10 +18,21 @@ struct RESPDecoder: ByteToMessageDecoder {
     static let maximumDepth = 16
     /// The longest line of a simple string, an error or a length.
     static let maximumLineLength = 64 << 10
+    /// The most bytes one reply may hold, all its elements together: each element within its
+    /// own bound, a reply of many still took 822 MB.
+    static let maximumReplyBytes = 256 << 20
 
     /// Arrays begun and not yet complete, outermost first: their elements read so far, and how
     /// many are still to come.
     private var openArrays: [(items: [RESPValue], remaining: Int)] = []
+    /// The bytes of the reply being read, so far.
+    private var replyBytes = 0
+    private let replyBudget: Int
+
+    /// A decoder that allows a reply `replyBudget` bytes (tests use a small one).
+    init(replyBudget: Int = maximumReplyBytes) {
+        self.replyBudget = replyBudget
+    }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let value = try next(&buffer) else { return .needMoreData }
@@ -40,6 +51,10 @@ struct RESPDecoder: ByteToMessageDecoder {
         while true {
             var probe = buffer
             guard let element = try Self.element(&probe) else { return nil }
+            replyBytes += probe.readerIndex - buffer.readerIndex
+            guard replyBytes <= replyBudget else {
+                throw RedisError.protocolViolation("a reply larger than \(replyBudget) bytes")
+            }
             buffer.moveReaderIndex(to: probe.readerIndex)
             switch element {
             case .arrayStart(let count) where count > 0:
@@ -68,6 +83,7 @@ struct RESPDecoder: ByteToMessageDecoder {
             guard openArrays[last].remaining == 0 else { return nil }
             value = .array(openArrays.removeLast().items)
         }
+        replyBytes = 0
         return value
     }
 

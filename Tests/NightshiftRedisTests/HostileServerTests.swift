@@ -54,6 +54,20 @@ private final class FakeRedisServer: ChannelInboundHandler, Sendable {
         }
     }
 
+    @Test("a reply's elements together stay within the reply's budget; the next reply starts a new one")
+    func replyBudget() throws {
+        let bulk = "$500\r\n" + String(repeating: "x", count: 500) + "\r\n"
+        var fits = ByteBuffer(string: "*1\r\n" + bulk + "*1\r\n" + bulk)
+        var decoder = RESPDecoder(replyBudget: 1_024)
+        #expect(try decoder.next(&fits) != nil)
+        #expect(try decoder.next(&fits) != nil, "each reply has a budget of its own")
+        var tooLarge = ByteBuffer(string: "*3\r\n" + bulk + bulk + bulk)
+        var bounded = RESPDecoder(replyBudget: 1_024)
+        #expect(throws: RedisError.protocolViolation("a reply larger than 1024 bytes")) {
+            while tooLarge.readableBytes > 0, try bounded.next(&tooLarge) != nil {}
+        }
+    }
+
     @Test("random bytes never trap the decoder")
     func fuzz() async {
         let pieces = [

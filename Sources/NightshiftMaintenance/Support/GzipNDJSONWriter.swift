@@ -1,12 +1,17 @@
 import CZlib
 import Foundation
 
-/// Writes lines of JSON into a gzip file. ``flush()`` makes everything written so far durable
-/// and readable (`zcat` reads it even if the process dies afterwards), which is what lets
-/// `purge` commit a deletion only after the rows are safely archived.
+/// Writes lines of JSON into a gzip file. ``flush()`` ends a gzip member, synced, so that
+/// everything written so far is a complete gzip file (`zcat` and `gzip -t` read it whole even if
+/// the process dies afterwards), which is what lets `purge` commit a deletion only after the rows
+/// are safely archived. A flush that only synced left a killed purge's archive without its
+/// trailer: readable, but "unexpected end of file" to every tool that checks.
 final class GzipNDJSONWriter {
     let path: String
     private var stream = z_stream()
+    /// Whether lines went into the member begun last (or no member has ended yet: an archive of
+    /// nothing is still one empty member).
+    private var memberToEnd = true
     private let file: FileHandle
     private var output = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -42,20 +47,28 @@ final class GzipNDJSONWriter {
         var text = lines.joined(separator: "\n")
         if !lines.isEmpty { text += "\n" }
         var bytes = Array(text.utf8)
+        if !bytes.isEmpty { memberToEnd = true }
         try deflate(&bytes, mode: Z_NO_FLUSH)
     }
 
-    /// Pushes everything written to the disk, synced.
+    /// Ends the member with its trailer and pushes everything written to the disk, synced; the
+    /// next lines begin a new member.
     func flush() throws(MaintenanceError) {
-        var none: [UInt8] = []
-        try deflate(&none, mode: Z_SYNC_FLUSH)
+        if memberToEnd {
+            var none: [UInt8] = []
+            try deflate(&none, mode: Z_FINISH)
+            deflateReset(&stream)
+            memberToEnd = false
+        }
         do { try file.synchronize() } catch { throw .archiveFailed(path: path, reason: "\(error.localizedDescription)") }
     }
 
-    /// Writes the gzip trailer and closes the file.
+    /// Ends the last member and closes the file.
     func finish() throws(MaintenanceError) {
-        var none: [UInt8] = []
-        try deflate(&none, mode: Z_FINISH)
+        if memberToEnd {
+            var none: [UInt8] = []
+            try deflate(&none, mode: Z_FINISH)
+        }
         deflateEnd(&stream)
         do {
             try file.synchronize()

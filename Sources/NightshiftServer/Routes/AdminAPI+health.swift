@@ -85,10 +85,15 @@ extension AdminAPI {
         // While the store does not answer, the engine's own metrics still go out, with the
         // store's gauges as last read.
         if case .success(let snapshot) = await probes.storeMetrics.value() {
-            // A queue that emptied keeps its gauge, at zero, rather than a stale last value.
-            for queue in knownQueues.add(snapshot.queueDepths.keys) {
+            // A queue that emptied keeps its gauge, at zero, rather than a stale last value, for
+            // an hour: then its series goes, so queue names sent once do not stay forever.
+            let queues = knownQueues.update(seeing: snapshot.queueDepths.keys)
+            for queue in queues.reported {
                 registry.makeGauge(descriptor: Self.queuedRuns, labels: [("queue", queue)])
                     .set(Double(snapshot.queueDepths[queue] ?? 0))
+            }
+            for queue in queues.forgotten {
+                registry.unregisterGauge(registry.makeGauge(descriptor: Self.queuedRuns, labels: [("queue", queue)]))
             }
             for state in snapshot.jobStates where jobsByName[state.name] != nil {
                 registry.makeGauge(descriptor: Self.consecutiveFailures, labels: [("job", state.name)])
@@ -126,15 +131,29 @@ struct StoreProbes: Sendable {
     }
 }
 
-/// The queues `/metrics` has reported so far, so that each keeps a gauge once it appeared.
+/// The queues `/metrics` reports: each from when it first holds runs until an hour after it last
+/// did (`default` always), and at most ``most`` of them, so that a client inventing queue names
+/// cannot grow the page and Prometheus's series without bound.
 final class KnownQueues: Sendable {
-    private let queues = Mutex<Set<String>>(["default"])
+    /// When each queue last held runs.
+    private let lastSeen = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// How long an empty queue keeps its gauge.
+    static let forgetAfter: Duration = .seconds(3600)
+    /// The most queues reported besides `default`.
+    static let most = 1000
 
-    /// Adds `names` and returns every queue known.
-    func add(_ names: some Sequence<String>) -> Set<String> {
-        queues.withLock { queues in
-            queues.formUnion(names)
-            return queues
+    /// Notes the queues that hold runs `now`; returns the queues to report and those whose
+    /// series should go.
+    func update(seeing holding: some Sequence<String>, now: ContinuousClock.Instant = .now) -> (
+        reported: [String], forgotten: [String]
+    ) {
+        lastSeen.withLock { lastSeen in
+            for queue in holding where queue != "default" {
+                if lastSeen[queue] != nil || lastSeen.count < Self.most { lastSeen[queue] = now }
+            }
+            let forgotten = lastSeen.filter { now - $0.value > Self.forgetAfter }.map(\.key)
+            for queue in forgotten { lastSeen[queue] = nil }
+            return (["default"] + lastSeen.keys.sorted(), forgotten)
         }
     }
 }
