@@ -21,11 +21,14 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# A build folder of its own: the static build compiles the program's main module differently,
-# and sharing `.build` left the next ordinary build unable to link.
-scratch=.build/package
-swift build -c "$configuration" --scratch-path "$scratch" --product nightshift --static-swift-stdlib >&2
-binary="$(swift build -c "$configuration" --scratch-path "$scratch" --show-bin-path)/nightshift"
+# In the ordinary build folder: the static build compiles most modules as the ordinary one does,
+# so it takes a minute after `swift build` rather than a whole build of its own. It compiles a few
+# (the program's, and those that link Foundation's parts) for static linking, and their objects
+# would leave the next ordinary build unable to link: once the binary is copied, they are
+# removed, and that build compiles them again.
+swift build -c "$configuration" --product nightshift --static-swift-stdlib >&2
+bin_path=$(swift build -c "$configuration" --show-bin-path)
+binary="$bin_path/nightshift"
 version=$("$binary" --version)
 name="nightshift-$version-linux-$(uname -m)"
 
@@ -33,6 +36,8 @@ stage=$(mktemp -d /tmp/nightshift-package.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/$name" "$output"
 cp "$binary" "$stage/$name/nightshift"
+grep -rl --include='*.o' -e '-l_FoundationCShims' -e '-lCoreFoundation' "$bin_path" | xargs -r rm -f
+rm -f "$binary"
 # Debug symbols stay in a debug package; a release one ships without them (about a third the size).
 [ "$configuration" = release ] && strip "$stage/$name/nightshift"
 cp deploy/systemd/nightshift.yml "$stage/$name/nightshift.example.yml"
