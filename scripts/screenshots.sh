@@ -2,23 +2,22 @@
 # Takes the README's dashboard pictures (docs/dashboard-*.png) from a realistic example: the jobs
 # of docs/screenshots/nightshift.yml on a throwaway SQLite store, a few dozen runs made through
 # the API (some failing and retried), then headless Chromium on the Overview, a search on the
-# Runs page and one run. Needs the debug build, chromium, chromium-driver and python3-selenium.
+# Runs page and one run. Needs chromium, chromium-driver and python3-selenium.
 #   scripts/screenshots.sh
+#   NIGHTSHIFT=/path/to/nightshift scripts/screenshots.sh   a binary of your own
 set -euo pipefail
 cd "$(dirname "$0")/.."
-binary="$PWD/.build/debug/nightshift"
-[ -x "$binary" ] || swift build --product nightshift >/dev/null
+if [ -z "${NIGHTSHIFT:-}" ]; then
+  swift build --product nightshift >/dev/null
+  NIGHTSHIFT="$PWD/.build/debug/nightshift"
+fi
 work=$(mktemp -d /tmp/nightshift-screenshots.XXXXXX)
 server=""
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 export NIGHTSHIFT_STORE="sqlite:$work/nightshift.db" SCREENSHOT_TOKEN="screenshot-$(openssl rand -hex 16)"
 port=$(( 28000 + RANDOM % 2000 ))
-"$binary" serve --config docs/screenshots/nightshift.yml --port "$port" >"$work/serve.log" 2>&1 &
+"$NIGHTSHIFT" serve --config docs/screenshots/nightshift.yml --port "$port" >"$work/serve.log" 2>&1 &
 server=$!
 api="http://127.0.0.1:$port"
 for _ in $(seq 1 300); do curl -fs "$api/healthz" >/dev/null 2>&1 && break; sleep 0.2; done

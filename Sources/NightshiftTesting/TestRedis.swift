@@ -117,20 +117,8 @@ public final class RedisTestServer: @unchecked Sendable {
     /// The process id of the redis-server answering on `port` (`INFO server`, after `AUTH` with
     /// `password` when given), nil when none answers, -1 when it answers otherwise.
     private static func serverProcessID(_ port: Int, password: String?) -> Int32? {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let socket = LoopbackSocket.connect(port: port, readTimeout: 2) else { return nil }
         defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        guard connected else { return nil }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let request = Array(((password.map { "AUTH \($0)\r\n" } ?? "") + "INFO server\r\n").utf8)
         guard write(socket, request, request.count) == request.count else { return nil }
         var answer = [UInt8]()
