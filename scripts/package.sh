@@ -36,7 +36,9 @@ stage=$(mktemp -d /tmp/nightshift-package.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/$name" "$output"
 cp "$binary" "$stage/$name/nightshift"
-grep -rl --include='*.o' -e '-l_FoundationCShims' -e '-lCoreFoundation' "$bin_path" | xargs -r rm -f
+# Objects and the link-library lists made from them; names may hold spaces ("Block Function.swift.o").
+grep -rlZ --include='*.o' --include='*.autolink' -e '-l_FoundationCShims' -e '-l_FoundationCollections' \
+  -e '-lCoreFoundation' "$bin_path" | xargs -0 -r rm -f
 rm -f "$binary"
 # Debug symbols stay in a debug package; a release one ships without them (about a third the size).
 [ "$configuration" = release ] && strip "$stage/$name/nightshift"
