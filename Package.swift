@@ -198,33 +198,37 @@ let package = Package(
         ),
         .target(
             name: "NightshiftTesting",
-            dependencies: [
-                "Nightshift", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis",
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["Nightshift", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // What only this repository's tests use (test servers, certificates, processes): not a product.
+        .target(
+            name: "NightshiftTestSupport",
+            dependencies: ["Nightshift", "NightshiftTesting", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis"],
+            path: "Tests/NightshiftTestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "NightshiftTests",
-            dependencies: ["Nightshift", "NightshiftTesting", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Nightshift", "NightshiftTesting", "NightshiftTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "NightshiftSQLTests",
-            dependencies: ["NightshiftDatabase", "NightshiftSQL", "NightshiftTesting"],
+            dependencies: ["NightshiftDatabase", "NightshiftSQL", "NightshiftTesting", "NightshiftTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "NightshiftRedisTests",
             dependencies: [
-                "NightshiftRedis", "NightshiftTesting", .product(name: "PropertyBased", package: "swift-property-based"),
+                "NightshiftRedis", "NightshiftTesting", "NightshiftTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "NightshiftMaintenanceTests",
             dependencies: [
-                "NightshiftDatabase", "NightshiftMaintenance", "NightshiftTesting",
+                "NightshiftDatabase", "NightshiftMaintenance", "NightshiftTesting", "NightshiftTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -233,7 +237,7 @@ let package = Package(
         .testTarget(
             name: "NightshiftAlertsTests",
             dependencies: [
-                "NightshiftAlerts", "NightshiftTesting",
+                "NightshiftAlerts", "NightshiftTesting", "NightshiftTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -249,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "NightshiftServerTests",
             dependencies: [
-                "NightshiftServer", "NightshiftTesting", "NightshiftDatabase", "NightshiftSQL",
+                "NightshiftServer", "NightshiftTesting", "NightshiftTestSupport", "NightshiftDatabase", "NightshiftSQL",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
@@ -258,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "NightshiftCLITests",
             dependencies: [
-                "NightshiftCLI", "NightshiftTesting", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis", "nightshift",
+                "NightshiftCLI", "NightshiftTesting", "NightshiftTestSupport", "NightshiftDatabase", "NightshiftSQL", "NightshiftRedis", "nightshift",
                 "nightshift-bench", "swift-app-example",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),

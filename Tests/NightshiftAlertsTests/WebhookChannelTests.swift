@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOSSL
 import Nightshift
 import NightshiftAlerts
+import NightshiftTestSupport
 import NightshiftTesting
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import NightshiftTestSupport
 import NightshiftTesting
 import Testing
 

@@ -2,6 +2,7 @@ import Nightshift
 import NightshiftDatabase
 import Foundation
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import Synchronization
 import Testing

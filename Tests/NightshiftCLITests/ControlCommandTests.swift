@@ -1,5 +1,6 @@
 import Foundation
 import Nightshift
+import NightshiftTestSupport
 import NightshiftTesting
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Nightshift
 import NightshiftDatabase
+import NightshiftTestSupport
 import NightshiftTesting
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NightshiftRedis
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import Testing
 

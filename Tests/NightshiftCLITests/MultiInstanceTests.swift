@@ -1,6 +1,7 @@
 import Foundation
 import Nightshift
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import SQLKit
 import Testing

@@ -3,6 +3,7 @@ import Logging
 import NightshiftDatabase
 import NightshiftMaintenance
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import SQLKit
 

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Nightshift
+import NightshiftTestSupport
 import NightshiftTesting
 import Synchronization
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Nightshift
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import SQLKit
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Nightshift
 import NightshiftMaintenance
+import NightshiftTestSupport
 import NightshiftTesting
 import SQLKit
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Nightshift
+import NightshiftTestSupport
 import NightshiftTesting
 import PropertyBased
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NightshiftTestSupport
 import NightshiftTesting
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import NightshiftRedis
+import NightshiftTestSupport
 import NightshiftTesting
 import Testing
 

@@ -2,6 +2,7 @@ import NightshiftDatabase
 import Foundation
 import Logging
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import SQLKit
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import Synchronization
 import Testing

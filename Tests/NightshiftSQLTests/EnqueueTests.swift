@@ -3,6 +3,7 @@ import Logging
 import Nightshift
 import NightshiftDatabase
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import SQLKit
 import Testing

@@ -7,6 +7,7 @@ import NIOCore
 import Nightshift
 import NightshiftServer
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import Prometheus
 

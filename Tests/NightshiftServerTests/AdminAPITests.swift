@@ -6,6 +6,7 @@ import NIOPosix
 import Nightshift
 import NightshiftServer
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import Prometheus
 import Synchronization

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NightshiftTestSupport
 import NightshiftTesting
 import Prometheus
 import Synchronization

@@ -5,6 +5,7 @@ import Logging
 import Nightshift
 import NightshiftServer
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import SQLKit
 import Testing

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import Nightshift
 import NightshiftSQL
+import NightshiftTestSupport
 import NightshiftTesting
 import Prometheus
 import Testing

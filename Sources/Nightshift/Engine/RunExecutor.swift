@@ -33,7 +33,7 @@ package struct RunExecutor: Sendable {
         }
         let context = JobContext(
             jobName: run.job, runID: run.id, attempt: run.attempt, scheduledFor: run.scheduledFor, isDryRun: run.dryRun,
-            window: run.window, params: run.params, logger: logger, metadata: metadata,
+            window: run.window, params: run.params, logger: logger, metadata: metadata, clock: clock,
             progress: { value in
                 handle.setProgress(value)
                 onProgress?(value)

@@ -24,26 +24,30 @@ public struct JobContext: Sendable {
     public let params: JSONObject
     /// A logger with `job`, `run` and `attempt` metadata.
     public var logger: Logger { attemptLogger.logger }
+    /// The engine's clock: sleep and read the time with it, and a test that moves the engine's
+    /// manual clock moves the job's time too.
+    public let clock: any EngineClock
     private let attemptLogger: AttemptLogger
     private let progressSink: @Sendable (Int) -> Void
     private let output = AttemptOutput()
 
     /// Creates a context whose logger is `logger` as given (tests and tools that run a job's
-    /// body themselves; the engine's contexts add the attempt's metadata).
+    /// body themselves; the engine's contexts add the attempt's metadata), timed by `clock`.
     public init(
         jobName: String, runID: UUID, attempt: Int, scheduledFor: Date?, isDryRun: Bool, window: DateWindow?,
-        params: JSONObject, logger: Logger, progress: @escaping @Sendable (Int) -> Void
+        params: JSONObject, logger: Logger, clock: any EngineClock = SystemClock(),
+        progress: @escaping @Sendable (Int) -> Void
     ) {
         self.init(
             jobName: jobName, runID: runID, attempt: attempt, scheduledFor: scheduledFor, isDryRun: isDryRun,
-            window: window, params: params, logger: logger, metadata: nil, progress: progress)
+            window: window, params: params, logger: logger, metadata: nil, clock: clock, progress: progress)
     }
 
     /// A context whose logger gets `metadata` when the job first uses it; the engine makes one
     /// for every attempt.
     init(
         jobName: String, runID: UUID, attempt: Int, scheduledFor: Date?, isDryRun: Bool, window: DateWindow?,
-        params: JSONObject, logger: Logger, metadata: (@Sendable () -> Logger.Metadata)?,
+        params: JSONObject, logger: Logger, metadata: (@Sendable () -> Logger.Metadata)?, clock: any EngineClock,
         progress: @escaping @Sendable (Int) -> Void
     ) {
         self.jobName = jobName
@@ -54,6 +58,7 @@ public struct JobContext: Sendable {
         self.window = window
         self.params = params
         self.attemptLogger = AttemptLogger(logger, metadata: metadata)
+        self.clock = clock
         self.progressSink = progress
     }
 

@@ -57,13 +57,11 @@ import Testing
 
     @Test("a job past its timeout is stopped and fails with a timeout error")
     func timeout() async throws {
-        let clock = Mutex<ManualClock?>(nil)
-        let job = try Job(name: "slow", policies: JobPolicies(timeout: .seconds(30))) { _ in
-            try await clock.withLock { $0 }?.sleep(for: .seconds(3600))
+        let job = try Job(name: "slow", policies: JobPolicies(timeout: .seconds(30))) { context in
+            try await context.clock.sleep(for: .seconds(3600))
             return [:]
         }
         let harness = try await EngineHarness(jobs: [job])
-        clock.withLock { $0 = harness.clock }
         try await harness.enqueue(NewRun(job: "slow"))
         try await harness.advance(by: .seconds(5), until: "the run ended") { $0.runs.first?.status.isFinished == true }
         let final = try #require(harness.store.snapshot.runs.first)
@@ -103,13 +101,11 @@ import Testing
 
     @Test("overlap forbid records a fire as skipped while the previous run is still going")
     func overlapForbid() async throws {
-        let clock = Mutex<ManualClock?>(nil)
-        let job = try Job(name: "minutely", schedule: try Schedule("* * * * *")) { _ in
-            try await clock.withLock { $0 }?.sleep(for: .seconds(90))
+        let job = try Job(name: "minutely", schedule: try Schedule("* * * * *")) { context in
+            try await context.clock.sleep(for: .seconds(90))
             return [:]
         }
         let harness = try await EngineHarness(jobs: [job])
-        clock.withLock { $0 = harness.clock }
         harness.advance(to: Self.start.addingTimeInterval(60))
         try await harness.waitUntil("the first fire running") { $0.runs.first?.status == .running }
         harness.advance(to: Self.start.addingTimeInterval(120))
@@ -138,10 +134,9 @@ import Testing
 
     @Test("shutdown lets a job finish within the grace period and records one that does not")
     func shutdownGrace() async throws {
-        let clock = Mutex<ManualClock?>(nil)
         let (release, releaser) = AsyncStream<Void>.makeStream()
-        let quick = try Job(name: "quick") { _ in
-            try await clock.withLock { $0 }?.sleep(for: .seconds(10))
+        let quick = try Job(name: "quick") { context in
+            try await context.clock.sleep(for: .seconds(10))
             return ["finished": true]
         }
         let stubborn = try Job(name: "stubborn") { _ in
@@ -150,7 +145,6 @@ import Testing
             return [:]
         }
         let harness = try await EngineHarness(jobs: [quick, stubborn]) { $0.shutdownGracePeriod = .seconds(30) }
-        clock.withLock { $0 = harness.clock }
         let runs = try await harness.enqueue(NewRun(job: "quick"), NewRun(job: "stubborn"))
         try await harness.waitUntil("both running") { $0.runs.allSatisfy { $0.status == .running } }
         let stopping = Task { try await harness.stop() }
@@ -164,13 +158,11 @@ import Testing
 
     @Test("slow jobs are not prefetched: an instance holds no more runs than its slots, and the rest wait in the store")
     func slowJobsNotPrefetched() async throws {
-        let clock = Mutex<ManualClock?>(nil)
-        let job = try Job(name: "slow") { _ in
-            try await clock.withLock { $0 }?.sleep(for: .seconds(10))
+        let job = try Job(name: "slow") { context in
+            try await context.clock.sleep(for: .seconds(10))
             return [:]
         }
         let harness = try await EngineHarness(jobs: [job]) { $0.concurrency = 2 }
-        clock.withLock { $0 = harness.clock }
         for _ in 0..<10 { try await harness.enqueue(NewRun(job: "slow")) }
         for finished in stride(from: 2, through: 10, by: 2) {
             try await harness.waitUntil("two running") { $0.runs.filter { $0.status == .running }.count == 2 }
