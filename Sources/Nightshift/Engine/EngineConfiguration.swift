@@ -32,7 +32,7 @@ public struct EngineConfiguration: Sendable {
     /// How long finished runs are kept; the leader prunes older ones every ``pruneInterval``.
     public var retention = HistoryRetention()
     /// The time between two prunes.
-    public var pruneInterval: Duration = .seconds(600)
+    public var pruneInterval = HistoryPruning.Configuration.defaultInterval
     /// Whether to wait for new-run announcements (PostgreSQL LISTEN) besides polling. Turn it
     /// off behind a transaction-mode pooler (PgBouncer), which drops LISTEN silently.
     public var listenForNewRuns = true

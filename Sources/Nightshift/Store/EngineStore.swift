@@ -1,12 +1,12 @@
 import Foundation
 
-/// What the engine needs of a store: fires, claims, heartbeats, endings, leases, rescue and
-/// pruning. Every method is one short statement or transaction, safe to call from many
-/// instances at once; times that several instances compare (leases, heartbeats, `run_after`)
+/// What the scheduler and the workers need of a store: fires, claims, heartbeats, endings and
+/// leases, besides what the engine's upkeep services need (the ports it refines). Every method
+/// is one short statement or transaction, safe to call from many instances at once; times that several instances compare (leases, heartbeats, `run_after`)
 /// come from the store's clock (the database's), never from the caller's.
-public protocol EngineStore: Sendable {
-    /// The database's current time.
-    func databaseNow() async throws -> Date
+public protocol EngineStore: InstanceStore, OrphanRescueStore, HistoryPruningStore, RunStatisticsStore,
+    NewRunAnnouncements
+{
     /// Writes the config-owned fields of the jobs (schedule, description, enabled), keeping
     /// pause state, counters and watermarks.
     func register(_ jobs: [JobRegistration]) async throws
@@ -40,29 +40,4 @@ public protocol EngineStore: Sendable {
     /// `running` at that attempt; returns the ids of the runs it applied to (a run rescued,
     /// cancelled or finished meanwhile is left alone).
     func complete(_ completions: [RunCompletion]) async throws -> Set<UUID>
-    /// Rescues `running` runs whose heartbeat is older than `staleAfter`, except those
-    /// `held` names: requeued when attempts are left, otherwise failed. Returns the rescued runs
-    /// as they are now. `held` gives the runs the calling instance holds, asked for just before
-    /// the rescue's statements run: they are alive whatever their heartbeat says (it lags when
-    /// the database or the process is slow), and an instance that failed its own runs for that
-    /// lost work it was doing. An error `held` throws calls the rescue off: it is thrown on,
-    /// and nothing is rescued.
-    func rescueOrphans(staleAfter: Duration, sparing held: @escaping @Sendable () throws -> Set<UUID>) async throws -> [Run]
-    /// Adds the runs that ended after the statistics' mark and before `before` (at most `span`
-    /// of them) to the kept ``RunStatistics``, moves the mark there and drops statistics past
-    /// their age, in one transaction; returns the new mark. Without a mark, starts
-    /// ``RunStatistics/backfill`` before `before`. Two callers at once cannot count a run twice:
-    /// the mark moves only from where the transaction found it.
-    func summarizeFinishedRuns(before: Date, span: Duration) async throws -> Date
-    /// Deletes finished runs (and their attempts) that ended before their job's retention, in
-    /// chunks of `chunkSize`; returns how many runs went.
-    func prune(_ retention: HistoryRetention, chunkSize: Int) async throws -> Int
-    /// Calls `wake` whenever another connection announces new runs (PostgreSQL LISTEN), until
-    /// cancelled; returns at once where the database has no such announcements. A wake-up is only
-    /// a hint: workers poll anyway.
-    func listenForNewRuns(_ wake: @escaping @Sendable () -> Void) async throws
-    /// Records that instance `instance` is alive (its `startedAt` and `heartbeatAt` are the
-    /// store's: kept from the first write, and now), or that it stopped when `stopping`; deletes
-    /// instances not heard of for a day.
-    func beat(_ instance: InstanceState, stopping: Bool) async throws
 }
