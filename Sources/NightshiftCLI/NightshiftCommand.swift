@@ -50,8 +50,5 @@ public struct NightshiftCommand: AsyncParsableCommand {
     }
 
     /// Errors in what the user wrote (config, cron, URLs, dates): exit status 2.
-    private static func isBadInput(_ error: any Error) -> Bool {
-        error is ConfigError || error is CronError || error is DatabaseURLError || error is DateWindowError
-            || error is JobDefinitionError
-    }
+    private static func isBadInput(_ error: any Error) -> Bool { error is any BadInput }
 }

@@ -54,23 +54,16 @@ struct RunCommand: AsyncParsableCommand {
         let app = try options.loadApp(logger: logger)
         let job = try app.job(named: job)
         let timeZone = job.timeZone
-        var windows: [DateWindow?] = [nil]
-        if let date {
-            windows = try DateWindow.days(from: date, through: date, in: timeZone)
-        } else if let from, let to {
-            windows = try DateWindow.days(from: from, through: to, in: timeZone)
-        }
-        let output = RunOutput(job: job.name, json: options.json, days: windows.count, timeZone: timeZone)
+        let newRuns = try ManualRun(date: date, from: from, to: to, params: paramObject, dryRun: dryRun)
+            .newRuns(of: job, trigger: .manual, by: "cli")
+        let output = RunOutput(job: job.name, json: options.json, days: newRuns.count, timeZone: timeZone)
         if dryRun { output.line("Dry run enabled. Database changes will be skipped.") }
         let runs = try await app.withStore(logger: logger) { store in
             try await store.register(app.jobs.map(JobRegistration.init))
             let reporting = Logger(label: "nightshift") { _ in ReportLogHandler(output: output, inner: logger.handler) }
             let runner = ForegroundRunner(store: store, configuration: app.engineConfiguration(), logger: reporting)
             var finished: [Run] = []
-            for (index, window) in windows.enumerated() {
-                let request = NewRun(
-                    job: job.name, trigger: window != nil && windows.count > 1 ? .backfill : .manual, triggeredBy: "cli",
-                    params: paramObject, window: window, dryRun: dryRun, queue: job.policies.queue)
+            for (index, request) in newRuns.enumerated() {
                 let run = try await runner.run(job, as: request) { percent in output.progress(day: index, percent: percent) }
                 output.finished(run, day: index)
                 finished.append(run)

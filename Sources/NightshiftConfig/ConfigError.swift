@@ -1,7 +1,9 @@
+import Nightshift
+
 /// A config file that cannot be used, with the place to fix: file, line and key.
 ///
 /// Reads like `nightshift.yml:12: jobs.cleanup.schedule: minute field: 61 is out of range 0-59`.
-public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct ConfigError: BadInput, Equatable, Sendable {
     /// The file's path as given.
     public let file: String
     /// The 1-based line, when known.

@@ -65,7 +65,7 @@ public enum DatabaseURL: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// A database URL that could not be read.
-public struct DatabaseURLError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct DatabaseURLError: BadInput, Equatable, Sendable {
     /// The URL as given (a password in it is masked in ``description``).
     public let url: String
     /// What is wrong.

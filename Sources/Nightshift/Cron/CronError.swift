@@ -2,7 +2,7 @@
 ///
 /// The message reads like `minute field: 61 is out of range 0-59`, so it can be shown to the
 /// person who wrote the expression as it is.
-public struct CronError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct CronError: BadInput, Equatable, Sendable {
     /// The field that is wrong (`minute`, `hour`, …), or `expression` for the whole string.
     public let field: String
     /// What is wrong with it.

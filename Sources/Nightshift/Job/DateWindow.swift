@@ -76,7 +76,7 @@ public struct DateWindow: Equatable, Sendable, Codable {
 }
 
 /// A date or date range that could not be read.
-public struct DateWindowError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct DateWindowError: BadInput, Equatable, Sendable {
     /// What is wrong, naming the text as written.
     public let reason: String
     /// Whether the range was refused for spanning too many days.

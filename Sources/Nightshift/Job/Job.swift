@@ -68,7 +68,7 @@ public struct Job: Sendable {
 }
 
 /// A job that cannot be defined as given.
-public struct JobDefinitionError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct JobDefinitionError: BadInput, Equatable, Sendable {
     /// The job's name as given.
     public let job: String
     /// What is wrong.

@@ -43,27 +43,14 @@ extension Dashboard {
             }
             params[parts[0]] = .string(parts[1])
         }
-        // The API's rule for params, so that the form cannot queue what a trigger would refuse.
-        if let problem = ParamName.problem(in: params) {
-            throw DashboardActionError(status: .badRequest, message: "\(problem).")
-        }
-        let dryRun = form["dry_run"] == "on"
         func nonEmpty(_ key: String) -> String? { form[key].flatMap { $0.isEmpty ? nil : $0 } }
-        var windows: [DateWindow?] = [nil]
+        let request = ManualRun(
+            date: nonEmpty("date"), from: nonEmpty("from"), to: nonEmpty("to"), params: params, dryRun: form["dry_run"] == "on")
         do {
-            if let date = nonEmpty("date") {
-                windows = try DateWindow.days(from: date, through: date, in: job.timeZone)
-            } else if let from = nonEmpty("from"), let to = nonEmpty("to") {
-                windows = try DateWindow.days(from: from, through: to, in: job.timeZone, atMost: 366)
-            }
+            // The API's and the command line's rule, so that the form cannot queue what they would refuse.
+            return try request.newRuns(of: job, trigger: .manual, by: who)
         } catch {
-            throw DashboardActionError(status: .badRequest, message: "\(error)")
-        }
-        return windows.map { window in
-            NewRun(
-                job: job.name, trigger: windows.count > 1 ? .backfill : .manual, triggeredBy: who,
-                maxAttempts: job.policies.retry.maxAttempts, params: params, window: window, dryRun: dryRun,
-                queue: job.policies.queue)
+            throw DashboardActionError(status: .badRequest, message: "\(error.reason).")
         }
     }
 
