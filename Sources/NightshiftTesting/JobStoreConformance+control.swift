@@ -37,6 +37,25 @@ extension JobStoreConformance {
             #expect(try await store.setPaused(job: "j", paused: false))
             #expect(try await store.jobStates().first?.paused == false)
         },
+        Check("a paused queue is listed until it is resumed") { subject in
+            let store = subject.store
+            #expect(try await store.pausedQueues().isEmpty)
+            try await store.setQueuePaused("reports", paused: true)
+            try await store.setQueuePaused("mail", paused: true)
+            try await store.setQueuePaused("reports", paused: true)
+            #expect(try await store.pausedQueues() == ["reports", "mail"])
+            try await store.setQueuePaused("reports", paused: false)
+            #expect(try await store.pausedQueues() == ["mail"])
+        },
+        Check("a signed-out dashboard session is refused until its end; other sessions are not") { subject in
+            let store = subject.store
+            #expect(try await store.isSessionRevoked("session-a") == false)
+            let end = try await store.databaseNow().addingTimeInterval(3600)
+            try await store.revokeSession("session-a", expiresAt: end)
+            try await store.revokeSession("session-a", expiresAt: end)
+            #expect(try await store.isSessionRevoked("session-a"))
+            #expect(try await store.isSessionRevoked("session-b") == false)
+        },
         Check("listening for new runs either returns at once or wakes the listener when runs are enqueued") { subject in
             let store = subject.store
             let woken = Atomic<Int>(0)

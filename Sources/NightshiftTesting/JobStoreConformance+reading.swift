@@ -24,6 +24,20 @@ extension JobStoreConformance {
             #expect(try await store.activeRuns().map(\.id) == created.map(\.id))
             #expect(try await store.run(id: UUID()) == nil)
         },
+        Check("the recent runs of each job come as marks, newest first, at most the limit per job") { subject in
+            let store = subject.store
+            var created: [Run] = []
+            for job in ["a", "a", "a", "b"] {
+                created += try await store.enqueue([NewRun(job: job)])
+                try await subject.pass(.milliseconds(5))
+            }
+            _ = try await store.claim(limit: 1, jobs: ["b"], queues: .any, worker: "w")
+            let recent = try await store.recentRuns(of: ["a", "b", "c"], limit: 2)
+            #expect(recent["a"]?.map(\.id) == [created[2].id, created[1].id])
+            #expect(recent["a"]?.allSatisfy { $0.status == .queued } == true)
+            #expect(recent["b"] == [RunMark(id: created[3].id, status: .running, createdAt: created[3].createdAt)])
+            #expect(recent["c"]?.isEmpty ?? true, "a job without runs has no marks")
+        },
         Check("runs are found by the start of their id and by a param's value; failed finds discarded too") { subject in
             let store = subject.store
             let tenant = try await store.enqueue([NewRun(job: "j", params: ["tenant": "acme_100%", "day": 7])])[0]
