@@ -14,7 +14,7 @@ let package = Package(
         .library(name: "NightshiftDatabase", targets: ["NightshiftDatabase"]),
         .library(name: "NightshiftSQL", targets: ["NightshiftSQL"]),
         .library(name: "NightshiftRedis", targets: ["NightshiftRedis"]),
-        .library(name: "NightshiftMaintenance", targets: ["NightshiftMaintenance"]),
+        .library(name: "NightshiftJobKinds", targets: ["NightshiftJobKinds"]),
         .library(name: "NightshiftAlerts", targets: ["NightshiftAlerts"]),
         .library(name: "NightshiftConfig", targets: ["NightshiftConfig"]),
         .library(name: "NightshiftServer", targets: ["NightshiftServer"]),
@@ -92,7 +92,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
-            name: "NightshiftMaintenance",
+            name: "NightshiftJobKinds",
             dependencies: [
                 "Nightshift",
                 "NightshiftDatabase",
@@ -127,7 +127,7 @@ let package = Package(
                 "NightshiftAlerts",
                 "NightshiftDatabase",
                 "NightshiftRedis",
-                "NightshiftMaintenance",
+                "NightshiftJobKinds",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -156,7 +156,7 @@ let package = Package(
                 "NightshiftAlerts",
                 "NightshiftDatabase",
                 "NightshiftSQL",
-                "NightshiftMaintenance",
+                "NightshiftJobKinds",
                 "NightshiftRedis",
                 "NightshiftConfig",
                 "NightshiftServer",
@@ -186,7 +186,7 @@ let package = Package(
         .executableTarget(
             name: "nightshift-bench",
             dependencies: [
-                "Nightshift", "NightshiftDatabase", "NightshiftSQL", "NightshiftMaintenance", "NightshiftRedis",
+                "Nightshift", "NightshiftDatabase", "NightshiftSQL", "NightshiftJobKinds", "NightshiftRedis",
                 "NightshiftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -226,9 +226,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "NightshiftMaintenanceTests",
+            name: "NightshiftJobKindsTests",
             dependencies: [
-                "NightshiftDatabase", "NightshiftMaintenance", "NightshiftTesting", "NightshiftTestSupport",
+                "NightshiftDatabase", "NightshiftJobKinds", "NightshiftTesting", "NightshiftTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -247,7 +247,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NightshiftConfigTests",
-            dependencies: ["NightshiftConfig", "NightshiftMaintenance"],
+            dependencies: ["NightshiftConfig", "NightshiftJobKinds"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Nightshift
 import NightshiftConfig
-import NightshiftMaintenance
+import NightshiftJobKinds
 import NightshiftSQL
 
 /// Options every command takes.

@@ -1,6 +1,6 @@
 import Foundation
 import Nightshift
-import NightshiftMaintenance
+import NightshiftJobKinds
 import Yams
 
 /// A node of the YAML file with where it stands (file, line, dotted key), so that every

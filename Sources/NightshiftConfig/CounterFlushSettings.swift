@@ -1,5 +1,5 @@
 import Foundation
-import NightshiftMaintenance
+import NightshiftJobKinds
 
 /// Reads a `counter-flush` job's keys.
 enum CounterFlushSettings {

@@ -1,6 +1,6 @@
 import Foundation
 import Nightshift
-import NightshiftMaintenance
+import NightshiftJobKinds
 
 /// The keys of an `http` job:
 ///

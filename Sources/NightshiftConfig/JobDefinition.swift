@@ -1,6 +1,6 @@
 import Foundation
 import Nightshift
-import NightshiftMaintenance
+import NightshiftJobKinds
 
 /// One job of the config file, validated: everything needed to build its ``Job``.
 public struct JobDefinition: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import NightshiftMaintenance
+import NightshiftJobKinds
 
 /// A kind of job the config can declare: its name and how its keys are read. ``all`` is the
 /// one list of kinds: the parser, the keys each kind accepts and the error messages come from it.

@@ -1,4 +1,4 @@
-import NightshiftMaintenance
+import NightshiftJobKinds
 
 /// Reads a `purge` job's keys: one table at the job's level, or `tables:` with one entry per
 /// table, each entry taking the job-level values as defaults.

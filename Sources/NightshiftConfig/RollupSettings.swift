@@ -1,5 +1,5 @@
 import Foundation
-import NightshiftMaintenance
+import NightshiftJobKinds
 
 /// Reads a `rollup` job's keys.
 enum RollupSettings {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Nightshift
 import NightshiftDatabase
-import NightshiftMaintenance
+import NightshiftJobKinds
 import NightshiftRedis
 import NightshiftSQL
 import SQLKit

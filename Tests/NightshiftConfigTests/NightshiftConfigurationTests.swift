@@ -1,7 +1,7 @@
 import Foundation
 import Nightshift
 import NightshiftConfig
-import NightshiftMaintenance
+import NightshiftJobKinds
 import Testing
 
 @Suite struct NightshiftConfigurationTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NightshiftDatabase
-import NightshiftMaintenance
+import NightshiftJobKinds
 import NightshiftSQL
 import NightshiftTestSupport
 import NightshiftTesting

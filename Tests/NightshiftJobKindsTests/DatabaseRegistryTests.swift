@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Nightshift
-import NightshiftMaintenance
+import NightshiftJobKinds
 import Testing
 
 @Suite struct DatabaseRegistryTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import NightshiftMaintenance
+@testable import NightshiftJobKinds
 
 #if canImport(Glibc)
     import Glibc

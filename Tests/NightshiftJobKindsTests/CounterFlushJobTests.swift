@@ -9,7 +9,7 @@ import SQLKit
 import Synchronization
 import Testing
 
-@testable import NightshiftMaintenance
+@testable import NightshiftJobKinds
 
 @Suite("counter-flush", .requiresRedis)
 struct CounterFlushJobTests {

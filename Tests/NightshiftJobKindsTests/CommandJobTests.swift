@@ -6,7 +6,7 @@ import NightshiftTesting
 import Synchronization
 import Testing
 
-@testable import NightshiftMaintenance
+@testable import NightshiftJobKinds
 
 func context(dryRun: Bool = false, params: JSONObject = [:]) -> JobContext {
     JobContext(

@@ -8,7 +8,7 @@ import NightshiftTesting
 import SQLKit
 import Testing
 
-@testable import NightshiftMaintenance
+@testable import NightshiftJobKinds
 
 @Suite struct PurgeJobTests {
     /// 400 rows, one every 12 hours back from now, half of them `debug`; plus one row a second

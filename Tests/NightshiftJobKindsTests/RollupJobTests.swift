@@ -7,7 +7,7 @@ import NightshiftTesting
 import SQLKit
 import Testing
 
-@testable import NightshiftMaintenance
+@testable import NightshiftJobKinds
 
 @Suite struct RollupJobTests {
     private func rollupContext(jobName: String = "rollup-analytics", window: DateWindow? = nil, dryRun: Bool = false)

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Nightshift
-import NightshiftMaintenance
+import NightshiftJobKinds
 import NightshiftTestSupport
 import NightshiftTesting
 import SQLKit

@@ -3,7 +3,7 @@ import NightshiftTestSupport
 import NightshiftTesting
 import Testing
 
-@testable import NightshiftMaintenance
+@testable import NightshiftJobKinds
 
 @Suite struct GzipNDJSONWriterTests {
     /// `gzip -t`'s exit status for `path`: 0 when the file is complete gzip.

@@ -8,7 +8,7 @@ import NightshiftTesting
 import Synchronization
 import Testing
 
-@testable import NightshiftMaintenance
+@testable import NightshiftJobKinds
 
 /// `http` jobs against a real HTTP server on loopback.
 @Suite struct HTTPJobTests {
