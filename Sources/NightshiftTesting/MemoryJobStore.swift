@@ -128,10 +128,10 @@ public final class MemoryJobStore: JobStore {
     }
 
     public func revokeSession(_ id: String, expiresAt: Date) async throws {
-        let now = Date()
+        let forgetBefore = clock.now.addingTimeInterval(-SessionRevocations.keptPastExpiry.inSeconds)
         mutate { state, _ in
             state.revokedSessions[id] = expiresAt
-            state.revokedSessions = state.revokedSessions.filter { $0.value >= now }
+            state.revokedSessions = state.revokedSessions.filter { $0.value >= forgetBefore }
         }
     }
 

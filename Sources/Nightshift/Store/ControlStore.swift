@@ -14,7 +14,8 @@ public protocol ControlStore: Sendable {
     func setQueuePaused(_ queue: String, paused: Bool) async throws
     /// Records that the dashboard session `id` was ended (signed out), so that a copy of its
     /// cookie is refused on every instance until `expiresAt`, when it would have ended anyway;
-    /// sessions past their end are forgotten meanwhile.
+    /// sessions more than ``SessionRevocations/keptPastExpiry`` past their end are forgotten
+    /// meanwhile.
     func revokeSession(_ id: String, expiresAt: Date) async throws
     /// Whether the dashboard session `id` was ended.
     func isSessionRevoked(_ id: String) async throws -> Bool

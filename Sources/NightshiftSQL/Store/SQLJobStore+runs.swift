@@ -340,7 +340,10 @@ extension SQLJobStore {
                 """
             ).run()
             try await database.raw(
-                "DELETE FROM nightshift_revoked_sessions WHERE expires_at < \(bind: Date().timeIntervalSince1970)"
+                """
+                DELETE FROM nightshift_revoked_sessions
+                WHERE expires_at < \(bind: (clock?.now ?? Date()).timeIntervalSince1970 - SessionRevocations.keptPastExpiry.inSeconds)
+                """
             ).run()
         }
     }
