@@ -18,24 +18,32 @@ import Testing
         try await APIHarness.with(kind) { api, test in
             let run = try await test.store.enqueue([NewRun(job: "fails", trigger: .manual)])[0]
             let id = run.id.uuidString.lowercased()
+            // Every route of the one table, with a path that names something that exists.
+            func uri(_ route: APIRoute) -> String {
+                var path = route.path.replacingOccurrences(of: "{id}", with: id)
+                path = path.replacingOccurrences(of: "{name}", with: path.hasPrefix("/api/queues/") ? "reports" : "ok")
+                if route.path.hasPrefix("/api/jobs/run/") { path += "?wait=false" }
+                if route.path == "/api/incidents" { path += "?all=true" }
+                return path
+            }
             typealias Endpoint = (method: HTTPRequest.Method, template: String, uri: String, allowed: Set<String>)
-            let endpoints: [Endpoint] = [
-                (.get, "/api/jobs/status", "/api/jobs/status", ["admin", "viewer"]),
-                (.post, "/api/jobs/run/{name}", "/api/jobs/run/ok?wait=false", ["admin", "trigger"]),
-                (.get, "/api/jobs/runs", "/api/jobs/runs", ["admin", "viewer"]),
-                (.get, "/api/jobs/runs/{id}", "/api/jobs/runs/\(id)", ["admin", "viewer"]),
-                (.post, "/api/jobs/{name}/pause", "/api/jobs/ok/pause", ["admin"]),
-                (.post, "/api/jobs/{name}/resume", "/api/jobs/ok/resume", ["admin"]),
-                (.post, "/api/jobs/runs/{id}/cancel", "/api/jobs/runs/\(id)/cancel", ["admin"]),
-                (.post, "/api/jobs/runs/{id}/retry", "/api/jobs/runs/\(id)/retry", ["admin"]),
-                (.post, "/api/queues/{name}/pause", "/api/queues/reports/pause", ["admin"]),
-                (.post, "/api/queues/{name}/resume", "/api/queues/reports/resume", ["admin"]),
-                (.get, "/api/incidents", "/api/incidents?all=true", ["admin", "viewer"]),
-                (.post, "/api/runs/retry", "/api/runs/retry", ["admin"]),
-            ]
+            var endpoints: [Endpoint] = []
+            var open: [APIRoute] = []
+            for route in AdminAPI.routes {
+                switch route.access {
+                case .anyone, .metrics: open.append(route)
+                case .roles(let roles), .rolesForJob(let roles):
+                    // A GET trigger takes only tokens with allow_get, which the plain role tokens lack.
+                    let allowed = route.method == .get && route.path.hasPrefix("/api/jobs/run/") ? [] : roles
+                    endpoints.append((route.method, route.path, uri(route), Set(allowed.map(\.rawValue))))
+                }
+            }
+            #expect(endpoints.count >= 13, "the table lost its guarded routes")
             for endpoint in endpoints {
                 for role in [nil, "unknown", "viewer", "trigger", "admin"] as [String?] {
-                    let answer = try await api.call(endpoint.method, endpoint.template, endpoint.uri, role: role)
+                    // POST /api/runs reads its runs from the body; the rest take none.
+                    let body = endpoint.method == .post && endpoint.template == "/api/runs" ? #"{"job": "ok"}"# : nil
+                    let answer = try await api.call(endpoint.method, endpoint.template, endpoint.uri, role: role, body: body)
                     let place = "\(endpoint.method) \(endpoint.uri) as \(role ?? "nobody")"
                     switch role {
                     case nil, "unknown":
@@ -43,6 +51,9 @@ import Testing
                         #expect(answer.headers[.wwwAuthenticate] == "Bearer", "\(place)")
                     case let role? where endpoint.allowed.contains(role):
                         #expect([200, 202, 409].contains(answer.status), "\(place): \(answer.status) \(answer.body)")
+                    case let role?
+                    where endpoint.method == .get && endpoint.template.hasPrefix("/api/jobs/run/") && role != "viewer":
+                        #expect(answer.status == 403 && answer.body.contains("allow_get"), "\(place): \(answer.body)")
                     default:
                         #expect(answer.status == 403, "\(place)")
                         #expect(answer.body == #"{"error":"Insufficient permissions"}"#, "\(place)")
@@ -50,9 +61,12 @@ import Testing
                     #expect(!answer.body.contains("secret"), "\(place) echoes a token")
                 }
             }
-            for open in ["/healthz", "/readyz", "/metrics", "/api/openapi.json", "/"] {
-                #expect(try await api.call(.get, open, role: nil).status == 200, "\(open)")
+            #expect(Set(open.map(\.path)) == ["/healthz", "/readyz", "/metrics", "/api/openapi.json", "/"])
+            for route in open {
+                #expect(try await api.call(route.method, route.path, role: nil).status == 200, "\(route.path)")
             }
+            let scopedGet = try await api.call(.get, "/api/jobs/run/{name}", "/api/jobs/run/ok?wait=false", role: "scoped")
+            #expect(scopedGet.status == 202, "a token with allow_get triggers with GET: \(scopedGet.body)")
         }
     }
 
@@ -474,6 +488,21 @@ import Testing
     func openAPIRoutes() throws {
         let documented = try OpenAPIValidator().operations
         let served = Set(AdminAPI.routes.map { "\($0.method.rawValue) \($0.path)" })
+        #expect(served.count == AdminAPI.routes.count, "a route is declared twice")
+        // Each route's access rule is the document's: no token, a token, or either for metrics;
+        // and a guarded route documents its 401 and 403.
+        let validator = try OpenAPIValidator()
+        for route in AdminAPI.routes {
+            let place = "\(route.method.rawValue) \(route.path)"
+            let operation = try #require(validator.operation(method: route.method.rawValue, path: route.path), "\(place)")
+            switch route.access {
+            case .anyone: #expect(operation.security == "[[]]", "\(place): \(operation.security ?? "none")")
+            case .metrics: #expect(operation.security == #"[[{},{"bearer":[]}]]"#, "\(place): \(operation.security ?? "none")")
+            case .roles, .rolesForJob:
+                #expect(operation.security == #"[[{"bearer":[]}]]"#, "\(place): \(operation.security ?? "none")")
+                #expect(operation.statuses.isSuperset(of: ["401", "403"]), "\(place): \(operation.statuses.sorted())")
+            }
+        }
         #expect(documented == served)
     }
 }

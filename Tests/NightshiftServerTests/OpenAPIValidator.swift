@@ -26,6 +26,17 @@ struct OpenAPIValidator {
         return result
     }
 
+    /// The operation's own `security` list, as JSON text (nil when it has none), and its
+    /// documented statuses.
+    func operation(method: String, path: String) -> (security: String?, statuses: Set<String>)? {
+        guard case .object(let paths) = document["paths"], case .object(let item)? = paths[path],
+            case .object(let operation)? = item[method.lowercased()]
+        else { return nil }
+        var statuses: Set<String> = []
+        if case .object(let responses)? = operation["responses"] { statuses = Set(responses.entries.map(\.0)) }
+        return (operation["security"].map { JSONValue.array([$0]).jsonText }, statuses)
+    }
+
     /// Throws unless `status` is documented for the operation and `body` matches its schema.
     func validate(method: String, path: String, status: Int, body: String) throws {
         guard case .object(let paths) = document["paths"], case .object(let item) = paths[path],

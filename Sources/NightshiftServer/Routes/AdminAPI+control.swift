@@ -24,8 +24,7 @@ struct CancelAnswer: Codable, Sendable {
 extension AdminAPI {
     /// `POST /api/jobs/{name}/pause` and `/resume` (admin): a paused job's fires are not
     /// scheduled and its queued runs wait.
-    func setPaused(_ request: Request, name: String, paused: Bool) async throws -> JSONResponse<PauseAnswer> {
-        let token = try authenticator.authorize(request, roles: APIRole.actors, job: name)
+    func setPaused(_ request: Request, name: String, paused: Bool, token: APIToken) async throws -> JSONResponse<PauseAnswer> {
         let job = try job(named: name)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
         try await store.setPaused(job, paused: paused)
@@ -37,8 +36,9 @@ extension AdminAPI {
     /// `POST /api/queues/{name}/pause` and `/resume` (admin): the queue's queued runs wait while
     /// it is paused, on every instance. Any name is accepted: a queue exists once runs name it.
     /// A token scoped to jobs may not: a queue holds other jobs' runs too.
-    func setQueuePaused(_ request: Request, name: String, paused: Bool) async throws -> JSONResponse<QueuePauseAnswer> {
-        let token = try authenticator.authorize(request, roles: APIRole.actors)
+    func setQueuePaused(_ request: Request, name: String, paused: Bool, token: APIToken) async throws -> JSONResponse<
+        QueuePauseAnswer
+    > {
         if let scope = token.jobs {
             throw APIError(
                 .forbidden,
@@ -54,8 +54,7 @@ extension AdminAPI {
     }
 
     /// `POST /api/jobs/runs/{id}/cancel` (admin): 409 when the run has already ended.
-    func cancel(_ request: Request, id: String) async throws -> JSONResponse<CancelAnswer> {
-        let token = try authenticator.authorize(request, roles: APIRole.actors)
+    func cancel(_ request: Request, id: String, token: APIToken) async throws -> JSONResponse<CancelAnswer> {
         let run = try await existingRun(id)
         try TokenAuthenticator.check(token, mayActOn: run.job)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
@@ -74,8 +73,7 @@ extension AdminAPI {
     /// `POST /api/jobs/runs/{id}/retry` (admin): a new run with the same job, params, window and
     /// dry-run flag, trigger `retry`; 409 while the run is still queued or running. Retrying
     /// the same run again while its retry is active answers that retry.
-    func retry(_ request: Request, id: String) async throws -> JSONResponse<TriggerAnswer> {
-        let token = try authenticator.authorize(request, roles: APIRole.actors)
+    func retry(_ request: Request, id: String, token: APIToken) async throws -> JSONResponse<TriggerAnswer> {
         let run = try await existingRun(id)
         try TokenAuthenticator.check(token, mayActOn: run.job)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
@@ -97,8 +95,7 @@ extension AdminAPI {
     /// discarded or cancelled; default failed) and `since` (a duration such as `24h`, or an ISO
     /// 8601 time), in chunks; answers how many matched and were retried. A token scoped to jobs
     /// retries only runs of its jobs.
-    func retryMatching(_ request: Request) async throws -> JSONResponse<RunRetry.Outcome> {
-        let token = try authenticator.authorize(request, roles: APIRole.actors)
+    func retryMatching(_ request: Request, token: APIToken) async throws -> JSONResponse<RunRetry.Outcome> {
         let input = try await RequestInput.read(
             request, allowed: ["job", "status", "since"], maxBodySize: configuration.maxBodySize)
         var filter = RunRetry.Filter(job: try input.string("job"))

