@@ -42,21 +42,29 @@ import Testing
 
     struct WaitedTooLong: Error { let what: String }
 
+    /// Runs `runner` while `body` runs, then cancels it and waits for it to stop.
+    static func whileRunning(_ runner: UpkeepRunner, _ body: () async throws -> Void) async throws {
+        let running = Task { await runner.run() }
+        defer { running.cancel() }
+        try await body()
+        running.cancel()
+        await running.value
+    }
+
     @Test("a pass comes when its period passes on the clock, or at once on a wake")
     func periodAndWake() async throws {
         let clock = ManualClock()
         let service = Counting(period: .seconds(10))
         let runner = UpkeepRunner(
             services: [service], abandonPassAfter: .seconds(600), clock: clock, logger: Logger(label: "test"))
-        let running = Task { await runner.run() }
-        try await Self.waitFor("the runner waiting") { clock.sleeperCount > 0 }
-        #expect(service.passes == 0, "no pass before its period")
-        clock.advance(by: .seconds(10))
-        try await Self.waitFor("the first pass") { service.passes == 1 }
-        runner.wake()
-        try await Self.waitFor("a pass on the wake") { service.passes == 2 }
-        running.cancel()
-        await running.value
+        try await Self.whileRunning(runner) {
+            try await Self.waitFor("the runner waiting") { clock.sleeperCount > 0 }
+            #expect(service.passes == 0, "no pass before its period")
+            clock.advance(by: .seconds(10))
+            try await Self.waitFor("the first pass") { service.passes == 1 }
+            runner.wake()
+            try await Self.waitFor("a pass on the wake") { service.passes == 2 }
+        }
     }
 
     @Test("start passes run in order before the loops, only for the services that ask")
@@ -75,13 +83,12 @@ import Testing
         let logs = LogCapture()
         let service = Counting(period: .seconds(10), hangs: true)
         let runner = UpkeepRunner(services: [service], abandonPassAfter: .milliseconds(50), clock: clock, logger: logs.logger())
-        let running = Task { await runner.run() }
-        runner.wake()
-        try await Self.waitFor("the warning") { logs.messages.contains { $0.contains("did not end within") } }
-        runner.wake()
-        try await Self.waitFor("a second pass beside the hung one") { service.passes == 2 }
-        running.cancel()
-        await running.value
+        try await Self.whileRunning(runner) {
+            runner.wake()
+            try await Self.waitFor("the warning") { logs.messages.contains { $0.contains("did not end within") } }
+            runner.wake()
+            try await Self.waitFor("a second pass beside the hung one") { service.passes == 2 }
+        }
     }
 
     @Test("a service whose pass lasts until cancelled runs once and stops on cancellation")
@@ -93,10 +100,9 @@ import Testing
             logger: Logger(label: "test"))
         let runner = UpkeepRunner(
             services: [service, listening], abandonPassAfter: .seconds(600), clock: clock, logger: Logger(label: "test"))
-        let running = Task { await runner.run() }
-        try await Self.waitFor("the pass") { service.passes == 1 }
-        running.cancel()
-        await running.value
+        try await Self.whileRunning(runner) {
+            try await Self.waitFor("the pass") { service.passes == 1 }
+        }
         #expect(service.passes == 1)
     }
 
