@@ -73,8 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
                 store: store, jobs: app.jobs,
                 configuration: .init(
                     tokens: tokens, waitTimeout: server.waitTimeout, metricsRequireToken: server.metricsRequireToken,
-                    schedulingEnabled: engineConfiguration.schedulingEnabled,
-                    heartbeatTimeout: engineConfiguration.leaseDuration, dependencies: app.dependencyChecks()),
+                    engine: ReportedEngine(engineConfiguration), dependencies: app.dependencyChecks()),
                 registry: registry, logger: logger, onEnqueued: { engine.notifyEnqueued() })
             let dashboard =
                 server.dashboard
@@ -83,8 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
                     configuration: .init(
                         prefix: server.dashboardPath, sessionSecret: server.sessionSecret,
                         secureCookies: server.publicURL?.lowercased().hasPrefix("https://") == true,
-                        schedulingEnabled: engineConfiguration.schedulingEnabled,
-                        heartbeatTimeout: engineConfiguration.leaseDuration),
+                        engine: ReportedEngine(engineConfiguration)),
                     logger: logger, onEnqueued: { engine.notifyEnqueued() }) : nil
             let http = AdminServer.application(
                 api: api, dashboard: dashboard, host: server.host, port: listenPort, logger: logger,

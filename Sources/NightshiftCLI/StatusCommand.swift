@@ -24,8 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
         let engine = app.engineConfiguration()
         return try await app.withStore(logger: logger, migrating: false) { store in
             try await StatusReport.make(
-                jobs: app.jobs, store: store, schedulingEnabled: engine.schedulingEnabled,
-                heartbeatTimeout: engine.leaseDuration)
+                jobs: app.jobs, store: store, engine: ReportedEngine(engine))
         }
     }
 

@@ -22,10 +22,8 @@ public struct AdminAPI: Sendable {
         public var waitTimeout: Duration
         /// Whether `/metrics` needs a token (any role).
         public var metricsRequireToken: Bool
-        /// Whether scheduling is on (`NIGHTSHIFT_ENABLED`), for the status report.
-        public var schedulingEnabled: Bool
-        /// How old a heartbeat may be before a run counts as `DEAD`.
-        public var heartbeatTimeout: Duration
+        /// The engines the status report speaks of.
+        public var engine: ReportedEngine
         /// The largest request body accepted.
         public var maxBodySize: Int
         /// The most trigger requests that wait for their runs at once; more are answered 202
@@ -41,8 +39,7 @@ public struct AdminAPI: Sendable {
         /// Settings with the documented defaults.
         public init(
             tokens: [APIToken], waitTimeout: Duration = .seconds(30), metricsRequireToken: Bool = false,
-            schedulingEnabled: Bool = true,
-            heartbeatTimeout: Duration = .seconds(30), maxBodySize: Int = 64 * 1024, maxWaitingRequests: Int = 100,
+            engine: ReportedEngine = ReportedEngine(), maxBodySize: Int = 64 * 1024, maxWaitingRequests: Int = 100,
             requestTimeout: Duration = .seconds(30), dependencies: [String: @Sendable () async throws -> Void] = [:]
         ) {
             self.requestTimeout = requestTimeout
@@ -50,8 +47,7 @@ public struct AdminAPI: Sendable {
             self.tokens = tokens
             self.waitTimeout = waitTimeout
             self.metricsRequireToken = metricsRequireToken
-            self.schedulingEnabled = schedulingEnabled
-            self.heartbeatTimeout = heartbeatTimeout
+            self.engine = engine
             self.maxBodySize = maxBodySize
             self.maxWaitingRequests = maxWaitingRequests
         }

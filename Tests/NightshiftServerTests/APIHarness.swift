@@ -101,7 +101,7 @@ struct APIHarness {
             let api = AdminAPI(
                 store: test.store, jobs: jobs,
                 configuration: .init(
-                    tokens: tokens, waitTimeout: waitTimeout, heartbeatTimeout: .seconds(1.5),
+                    tokens: tokens, waitTimeout: waitTimeout, engine: ReportedEngine(heartbeatTimeout: .seconds(1.5)),
                     maxWaitingRequests: maxWaitingRequests),
                 registry: registry, onEnqueued: { engine.notifyEnqueued() })
             let app = AdminServer.application(api: api, host: "127.0.0.1", port: 0, logger: logger)

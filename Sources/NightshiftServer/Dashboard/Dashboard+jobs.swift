@@ -8,8 +8,7 @@ extension Dashboard {
     func jobsPage(_ session: DashboardSession) async throws -> DashboardPage {
         let now = try await store.databaseNow()
         let status = try await StatusReport.make(
-            jobs: jobs, store: store, schedulingEnabled: configuration.schedulingEnabled,
-            heartbeatTimeout: configuration.heartbeatTimeout)
+            jobs: jobs, store: store, engine: configuration.engine)
         let strips = try await store.recentRuns(of: status.jobs.map(\.name), limit: 30)
         var rows: [HTML] = []
         for job in status.jobs {

@@ -9,8 +9,7 @@ extension Dashboard {
         let window = ChartWindow(query: request.uri.queryParameters["window"].map(String.init))
         let now = try await store.databaseNow()
         let status = try await StatusReport.make(
-            jobs: jobs, store: store, schedulingEnabled: configuration.schedulingEnabled,
-            heartbeatTimeout: configuration.heartbeatTimeout)
+            jobs: jobs, store: store, engine: configuration.engine)
         let lease = try await store.lease("scheduler")
         let incidents = try await store.incidents(openOnly: true, limit: 50)
         let since = now.addingTimeInterval(-window.seconds)
@@ -30,7 +29,7 @@ extension Dashboard {
             let state: String
             if instance.stoppedAt != nil {
                 state = "STOPPED"
-            } else if now.timeIntervalSince(instance.heartbeatAt) > 2 * configuration.heartbeatTimeout.inSeconds {
+            } else if now.timeIntervalSince(instance.heartbeatAt) > 2 * configuration.engine.heartbeatTimeout.inSeconds {
                 state = "GONE"
             } else {
                 state = lease?.holder == instance.id && (lease?.expiresAt ?? now) > now ? "LEADER" : "ALIVE"

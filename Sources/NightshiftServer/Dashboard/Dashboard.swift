@@ -27,15 +27,13 @@ public struct Dashboard: Sendable {
         public var sessionLifetime: Duration
         /// Whether cookies are sent over HTTPS only (when the public URL is `https`).
         public var secureCookies: Bool
-        /// Whether scheduling is on, for the health shown.
-        public var schedulingEnabled: Bool
-        /// How old a heartbeat may be before a run counts as `DEAD`; the scheduler lease.
-        public var heartbeatTimeout: Duration
+        /// The engines the pages speak of.
+        public var engine: ReportedEngine
 
         /// Settings; the defaults serve at `/` with 12-hour sessions.
         public init(
             prefix: String = "", sessionSecret: String? = nil, sessionLifetime: Duration = .seconds(12 * 3600),
-            secureCookies: Bool = false, schedulingEnabled: Bool = true, heartbeatTimeout: Duration = .seconds(30)
+            secureCookies: Bool = false, engine: ReportedEngine = ReportedEngine()
         ) {
             var prefix = prefix
             while prefix.hasSuffix("/") { prefix.removeLast() }
@@ -44,8 +42,7 @@ public struct Dashboard: Sendable {
             self.sessionSecret = sessionSecret
             self.sessionLifetime = sessionLifetime
             self.secureCookies = secureCookies
-            self.schedulingEnabled = schedulingEnabled
-            self.heartbeatTimeout = heartbeatTimeout
+            self.engine = engine
         }
     }
 

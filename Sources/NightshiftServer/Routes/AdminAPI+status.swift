@@ -7,8 +7,7 @@ extension AdminAPI {
         _ = try await RequestInput.read(request, allowed: [], maxBodySize: configuration.maxBodySize)
         return JSONResponse(
             try await StatusReport.make(
-                jobs: jobs, store: store, schedulingEnabled: configuration.schedulingEnabled,
-                heartbeatTimeout: configuration.heartbeatTimeout))
+                jobs: jobs, store: store, engine: configuration.engine))
     }
 
     func job(named name: String) throws(APIError) -> Job {
