@@ -9,7 +9,7 @@ import Logging
 /// on: an incident already open is not opened again, and an undelivered notification is
 /// delivered by whoever leads next.
 final class AlertMonitor: Sendable {
-    private let store: any JobStore
+    private let store: any AlertStore & HistoryStore & StoreClock
     private let jobs: [Job]
     private let jobsByName: [String: Job]
     private let settings: AlertSettings
@@ -18,7 +18,7 @@ final class AlertMonitor: Sendable {
     private let instanceID: String
     private let logger: Logger
 
-    init(store: any JobStore, jobs: [Job], configuration: EngineConfiguration, logger: Logger) {
+    init(store: any AlertStore & HistoryStore & StoreClock, jobs: [Job], configuration: EngineConfiguration, logger: Logger) {
         self.store = store
         self.jobs = jobs
         jobsByName = Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

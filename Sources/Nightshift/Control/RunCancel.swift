@@ -17,7 +17,7 @@ public enum RunCancel {
     /// caller may cancel; others are skipped.
     public static func cancelMatching(
         job: String?, statuses: [RunStatus] = [.queued, .running], since: Date? = nil, until: Date? = nil,
-        store: any JobStore, by who: String, chunk: Int = 500, mayActOn: (String) -> Bool = { _ in true }
+        store: any HistoryStore & ControlStore, by who: String, chunk: Int = 500, mayActOn: (String) -> Bool = { _ in true }
     ) async throws -> Outcome {
         var outcome = Outcome(matched: 0, cancelled: 0)
         for status in statuses where !status.isFinished {

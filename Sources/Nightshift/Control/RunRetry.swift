@@ -51,7 +51,7 @@ public enum RunRetry {
     /// batch insert per chunk), as `who`. `mayActOn` says which jobs the caller may retry;
     /// others are skipped.
     public static func retryMatching(
-        _ filter: Filter, store: any JobStore, jobs: [String: Job], by who: String, chunk: Int = 500,
+        _ filter: Filter, store: any HistoryStore & ControlStore, jobs: [String: Job], by who: String, chunk: Int = 500,
         mayActOn: (String) -> Bool = { _ in true }
     ) async throws -> Outcome {
         var outcome = Outcome(matched: 0, retried: 0, runIds: [])

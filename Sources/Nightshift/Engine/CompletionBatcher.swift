@@ -12,7 +12,7 @@ import Synchronization
 final class CompletionBatcher: Sendable {
     private typealias Entry = (completion: RunCompletion, whenWritten: @Sendable () -> Void)
 
-    private let store: any JobStore
+    private let store: any EngineStore
     private let logger: Logger
     private let health: StoreHealth
     private let maximumBatch: Int
@@ -25,7 +25,7 @@ final class CompletionBatcher: Sendable {
     private let clock: any EngineClock
 
     init(
-        store: any JobStore, logger: Logger, health: StoreHealth = StoreHealth(), clock: any EngineClock = SystemClock(),
+        store: any EngineStore, logger: Logger, health: StoreHealth = StoreHealth(), clock: any EngineClock = SystemClock(),
         maximumBatch: Int = 1000, retryDelays: [Duration] = [.milliseconds(500), .seconds(2), .seconds(5)]
     ) {
         self.clock = clock

@@ -5,12 +5,13 @@ import Logging
 /// executes its attempts (waiting out the backoff between them), heartbeats, and returns the
 /// run as it ended. Usable as a Kubernetes CronJob command.
 public struct ForegroundRunner: Sendable {
-    let store: any JobStore
+    let store: any EngineStore & HistoryStore
     let configuration: EngineConfiguration
     let logger: Logger
 
     /// A runner over `store`; `configuration` gives the worker name and heartbeat interval.
-    public init(store: any JobStore, configuration: EngineConfiguration = EngineConfiguration(), logger: Logger) {
+    public init(store: any EngineStore & HistoryStore, configuration: EngineConfiguration = EngineConfiguration(), logger: Logger)
+    {
         self.store = store
         self.configuration = configuration
         self.logger = logger

@@ -11,7 +11,7 @@ import Synchronization
 package final class Scheduler: Sendable {
     static let leaseName = "scheduler"
 
-    private let store: any JobStore
+    private let store: any EngineStore & HistoryStore
     private let jobs: [Job]
     private let configuration: EngineConfiguration
     private let logger: Logger
@@ -31,7 +31,8 @@ package final class Scheduler: Sendable {
 
     /// `onQueued` is called after fires were queued, so local workers start them at once.
     package init(
-        store: any JobStore, jobs: [Job], configuration: EngineConfiguration, logger: Logger, health: StoreHealth,
+        store: any EngineStore & HistoryStore, jobs: [Job], configuration: EngineConfiguration, logger: Logger,
+        health: StoreHealth,
         onQueued: @escaping @Sendable () -> Void
     ) {
         self.onQueued = onQueued

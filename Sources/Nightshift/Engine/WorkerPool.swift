@@ -42,7 +42,7 @@ final class WorkerPool: Sendable {
         }
     }
 
-    private let store: any JobStore
+    private let store: any EngineStore
     private let jobs: [String: Job]
     private let configuration: EngineConfiguration
     private let executor: RunExecutor
@@ -65,7 +65,7 @@ final class WorkerPool: Sendable {
     /// Seconds of work the buffer holds at the recent completion rate.
     private let prefetchHorizon = 0.1
 
-    init(store: any JobStore, jobs: [String: Job], configuration: EngineConfiguration, logger: Logger, health: StoreHealth) {
+    init(store: any EngineStore, jobs: [String: Job], configuration: EngineConfiguration, logger: Logger, health: StoreHealth) {
         self.store = store
         self.jobs = jobs
         self.configuration = configuration

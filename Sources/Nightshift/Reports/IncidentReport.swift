@@ -50,7 +50,7 @@ public struct IncidentReport: Codable, Equatable, Sendable {
 
     /// The newest incidents (open ones only unless `all`), at most `limit`, with their
     /// notifications.
-    public static func list(store: any JobStore, all: Bool, limit: Int) async throws -> [IncidentReport] {
+    public static func list(store: any AlertStore, all: Bool, limit: Int) async throws -> [IncidentReport] {
         var reports: [IncidentReport] = []
         for incident in try await store.incidents(openOnly: !all, limit: limit) {
             reports.append(IncidentReport(incident, notifications: try await store.notifications(of: incident.id)))

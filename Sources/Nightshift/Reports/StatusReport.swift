@@ -34,7 +34,9 @@ public struct StatusReport: Codable, Equatable, Sendable {
     public var isAlarming: Bool { noLeader || jobs.contains { $0.health.isAlarming } }
 
     /// Builds the report from the store's rows for `jobs`, run by `engine`.
-    public static func make(jobs: [Job], store: any JobStore, engine: ReportedEngine) async throws -> StatusReport {
+    public static func make(jobs: [Job], store: any HistoryStore & AlertStore & StoreClock, engine: ReportedEngine) async throws
+        -> StatusReport
+    {
         let (schedulingEnabled, heartbeatTimeout) = (engine.schedulingEnabled, engine.heartbeatTimeout)
         let now = try await store.databaseNow()
         let states = Dictionary(try await store.jobStates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -1,9 +1,7 @@
 import Foundation
 
 /// What keeping the run statistics needs of a store: its clock and the summary.
-public protocol RunStatisticsStore: Sendable {
-    /// The database's current time.
-    func databaseNow() async throws -> Date
+public protocol RunStatisticsStore: StoreClock {
     /// Adds the runs that ended after the statistics' mark and before `before` (at most `span`
     /// of them) to the kept ``RunStatistics``, moves the mark there and drops statistics past
     /// their age, in one transaction; returns the new mark. Without a mark, starts

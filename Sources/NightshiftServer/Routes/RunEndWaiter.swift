@@ -14,14 +14,14 @@ actor RunEndWaiter {
         let deadline: ContinuousClock.Instant
         let continuation: CheckedContinuation<[Run]?, any Error>
     }
-    private let store: any JobStore
+    private let store: any HistoryStore
     private let interval: Duration
     /// The most requests that wait at once; more are answered at once (202).
     let limit: Int
     private var waiters: [UUID: Waiter] = [:]
     private var polling = false
 
-    init(store: any JobStore, interval: Duration = .milliseconds(100), limit: Int) {
+    init(store: any HistoryStore, interval: Duration = .milliseconds(100), limit: Int) {
         self.store = store
         self.interval = interval
         self.limit = limit
