@@ -10,38 +10,6 @@ import Synchronization
 /// ends starts the next at once, without a round trip, and one claim serves many slots. Endings
 /// are handed to a ``CompletionBatcher`` and written in batches.
 final class WorkerPool: Sendable {
-    private struct State {
-        /// Attempts executing now.
-        var executing: [UUID: AttemptHandle] = [:]
-        /// Attempts that ended and whose endings are not written yet: still `running` in the
-        /// database, so they are heartbeated until written, or orphan rescue would take them.
-        var recording: [UUID: AttemptHandle] = [:]
-        /// Claimed runs waiting for a slot, the next one last: taking it is O(1), where taking
-        /// the first of a thousand moved the other 999 (a tenth of the engine's CPU, measured).
-        var prefetched: [Run] = []
-        /// Slot tasks alive: each executes buffered runs until the buffer is empty.
-        var slots = 0
-        /// Attempts ended per second lately, and the window being counted.
-        var completionRate = 0.0
-        var windowStart: Duration
-        var endedInWindow = 0
-
-        /// How many runs to hold beyond the slots: about `horizon` seconds of work at the recent
-        /// rate, at most `limit`. Slow jobs get none (a run waiting in this instance's buffer
-        /// while another instance idles would wait for a slot here); no-op jobs get the most.
-        mutating func prefetch(limit: Int, horizon: Double, sample: Int, now: Duration) -> Int {
-            let elapsed = (now - windowStart).inSeconds
-            // A window ends after `horizon`, or sooner once it has seen `sample` endings, enough
-            // to tell the rate, so a burst of quick jobs is prefetched within milliseconds.
-            if elapsed >= horizon || (endedInWindow >= sample && elapsed > 0) {
-                completionRate = Double(endedInWindow) / elapsed
-                windowStart = now
-                endedInWindow = 0
-            }
-            return min(limit, Int(completionRate * horizon))
-        }
-    }
-
     private let store: any EngineStore
     private let jobs: [String: Job]
     private let configuration: EngineConfiguration
@@ -51,7 +19,7 @@ final class WorkerPool: Sendable {
     private let completions: CompletionBatcher
     private let logger: Logger
     private let wake: WakeSignal
-    private let state: Mutex<State>
+    private let state: Mutex<WorkerPoolState>
     private let draining = Atomic<Bool>(false)
     /// Whether a job has a per-job limit: those are checked claim by claim, one run at a time,
     /// so the instance then claims for free slots only, without prefetch.
@@ -73,7 +41,7 @@ final class WorkerPool: Sendable {
         self.health = health
         self.completions = CompletionBatcher(store: store, logger: logger, health: health, clock: configuration.clock)
         wake = WakeSignal(clock: configuration.clock)
-        state = Mutex(State(windowStart: configuration.clock.uptime))
+        state = Mutex(WorkerPoolState(windowStart: configuration.clock.uptime))
         self.logger = logger
         perJobLimited = jobs.values.contains { $0.policies.concurrency != nil }
         prefetch = perJobLimited ? 0 : max(0, configuration.prefetch)
@@ -98,12 +66,7 @@ final class WorkerPool: Sendable {
             while !draining.load(ordering: .relaxed) {
                 let wanted = claimWanted()
                 let claimed = wanted > 0 ? await claimBatch(wanted) : []
-                let newSlots = state.withLock { state -> Int in
-                    state.prefetched.insert(contentsOf: claimed.reversed(), at: 0)
-                    let count = min(configuration.concurrency - state.slots, state.prefetched.count)
-                    state.slots += count
-                    return count
-                }
+                let newSlots = state.withLock { $0.accept(claimed, concurrency: configuration.concurrency) }
                 for _ in 0..<newSlots { group.addTask { await self.workSlot() } }
                 // Slots wake the loop when the buffer runs low, enqueues and freed slots when
                 // there is new work; the poll is the fallback.
@@ -170,9 +133,9 @@ final class WorkerPool: Sendable {
     private func claimWanted() -> Int {
         let now = configuration.clock.uptime
         return state.withLock { state in
-            let prefetch = state.prefetch(limit: prefetch, horizon: prefetchHorizon, sample: rateSample, now: now)
-            let wanted = configuration.concurrency + prefetch - state.executing.count - state.prefetched.count
-            return wanted > 0 && state.prefetched.count <= prefetch / 2 ? wanted : 0
+            state.claimWanted(
+                concurrency: configuration.concurrency, prefetchLimit: prefetch, horizon: prefetchHorizon, sample: rateSample,
+                now: now)
         }
     }
 
@@ -231,30 +194,17 @@ final class WorkerPool: Sendable {
         // Counting what is held per job and queue copies every held run: only with limits.
         let limited = perJobLimited || !configuration.queueConcurrency.isEmpty
         let held = limited ? state.withLock { Array($0.executing.values.map(\.run)) + $0.prefetched } : []
-        let busyJobs = Dictionary(grouping: held, by: \.job).mapValues(\.count)
-        let busyQueues = Dictionary(grouping: held, by: \.queue).mapValues(\.count)
-        let eligible = jobs.values.filter { job in
-            guard let limit = job.policies.concurrency else { return true }
-            return busyJobs[job.name, default: 0] < limit
-        }.map(\.name)
-        guard !eligible.isEmpty else { return [] }
-        // A job with a per-job limit gets at most one new run per claim, so a batch cannot overshoot it.
-        var claims: [(limit: Int, queues: QueueFilter)] = []
-        var remaining = wanted
-        for (queue, limit) in configuration.queueConcurrency.sorted(by: { $0.key < $1.key }) {
-            let room = min(remaining, limit - busyQueues[queue, default: 0])
-            if room > 0 { claims.append((room, .only([queue]))) }
-        }
-        claims.append((remaining, .excluding(Array(configuration.queueConcurrency.keys))))
+        let plan = ClaimPlan(
+            wanted: wanted, jobs: Array(jobs.values), held: held, queueConcurrency: configuration.queueConcurrency,
+            oneRunPerClaim: perJobLimited)
         var claimed: [Run] = []
-        for claim in claims where remaining > 0 {
+        for claim in plan.claims where claimed.count < wanted {
             do {
-                let limit = perJobLimited ? 1 : min(claim.limit, remaining)
-                let batch = try await health.checked {
-                    try await store.claim(limit: limit, jobs: eligible, queues: claim.queues, worker: configuration.instanceID)
+                let limit = min(claim.limit, wanted - claimed.count)
+                claimed += try await health.checked {
+                    try await store.claim(
+                        limit: limit, jobs: plan.eligible, queues: claim.queues, worker: configuration.instanceID)
                 }
-                claimed += batch
-                remaining -= batch.count
             } catch {
                 logger.warning("claim failed", metadata: ["error": "\(error)"])
             }
