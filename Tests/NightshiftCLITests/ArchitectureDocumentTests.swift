@@ -36,4 +36,22 @@ import Testing
         }
         #expect(missing.isEmpty, "ARCHITECTURE.md names what does not exist: \(missing.sorted())")
     }
+
+    @Test("no module reaches what its section in ARCHITECTURE.md says it must not import")
+    func forbiddenImports() async throws {
+        let document = try String(contentsOf: Self.root.appendingPathComponent("ARCHITECTURE.md"), encoding: .utf8)
+        let manifest = try await DumpedManifest.ofThisPackage(root: Self.root)
+        var checked = 0
+        for section in document.split(separator: "\n### ").dropFirst() {
+            guard let module = section.firstMatch(of: /^`([\w-]+)`/)?.1,
+                let rule = section.firstMatch(of: /- \*\*Must not import\*\*: ([^\n]*)/)?.1
+            else { continue }
+            let forbidden = Set(rule.matches(of: /`([\w-]+)`/).map { String($0.1) })
+            let reached = manifest.dependencies(ofTargets: [String(module)])
+            let found = forbidden.intersection(reached.targets.union(reached.packages))
+            #expect(found.isEmpty, "\(module) reaches \(found.sorted()), which its section forbids")
+            checked += 1
+        }
+        #expect(checked >= 12, "the document's module sections were not found")
+    }
 }

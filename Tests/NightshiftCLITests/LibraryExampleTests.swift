@@ -37,17 +37,7 @@ import Testing
 
     @Test("a test target that depends only on NightshiftTesting builds without SQL, PostgreSQL, SQLite or Redis")
     func theTestKitProductNeedsOnlyTheCore() async throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nightshift-manifest-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let dump = scratch.appendingPathComponent("package.json")
-        // Its own scratch folder: the one `swift test` uses is locked while the tests run.
-        let swift = try TestProcess(
-            "swift", ["package", "--scratch-path", scratch.appendingPathComponent("build").path, "dump-package"],
-            directory: Self.root.path, output: dump.path)
-        defer { swift.kill() }
-        #expect(try await swift.exitStatus(within: 300) == 0)
-        let manifest = try DumpedManifest(Data(contentsOf: dump))
+        let manifest = try await DumpedManifest.ofThisPackage(root: Self.root)
         let reached = manifest.dependencies(ofTargets: try #require(manifest.products["NightshiftTesting"]))
         #expect(reached.targets == ["Nightshift", "NightshiftTesting"])
         #expect(reached.packages.isSubset(of: ["swift-log", "swift-metrics", "swift-service-lifecycle"]), "\(reached.packages)")
@@ -76,46 +66,5 @@ import Testing
         #expect(check.status == 0, "\(check.output)")
         let runs = try await cli.run(["runs", "--config", config, "--job", "send-invoice"], environment: environment)
         #expect(runs.status == 0 && runs.output.contains("succeeded"), "\(runs.output)")
-    }
-}
-
-/// The parts of `swift package dump-package` that say which targets and packages a product reaches.
-private struct DumpedManifest {
-    /// Each product's targets, by product name.
-    let products: [String: [String]]
-    /// Each target's dependencies as the manifest dump spells them (`byName`, `target` or `product`).
-    let targets: [String: [[String: [Any]]]]
-
-    init(_ data: Data) throws {
-        let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let products = try #require(manifest["products"] as? [[String: Any]])
-        self.products = Dictionary(
-            uniqueKeysWithValues: products.compactMap { product in
-                (product["name"] as? String).map { ($0, product["targets"] as? [String] ?? []) }
-            })
-        let targets = try #require(manifest["targets"] as? [[String: Any]])
-        self.targets = Dictionary(
-            uniqueKeysWithValues: targets.compactMap { target in
-                (target["name"] as? String).map { ($0, target["dependencies"] as? [[String: [Any]]] ?? []) }
-            })
-    }
-
-    /// The targets reached from `roots` through target dependencies, and the packages of the
-    /// products they depend on.
-    func dependencies(ofTargets roots: [String]) -> (targets: Set<String>, packages: Set<String>) {
-        var reached = Set<String>()
-        var packages = Set<String>()
-        var waiting = roots
-        while let name = waiting.popLast() {
-            guard reached.insert(name).inserted else { continue }
-            for dependency in targets[name] ?? [] {
-                if let product = dependency["product"], product.count > 1, let package = product[1] as? String {
-                    packages.insert(package)
-                } else if let named = (dependency["byName"] ?? dependency["target"])?.first as? String {
-                    waiting.append(named)
-                }
-            }
-        }
-        return (reached, packages)
     }
 }
