@@ -68,7 +68,8 @@ trap cleanup EXIT
 # Fails (after killing them) when processes of session `sid`, started by `what`, are still running.
 check_left_running() {
   local sid=$1 what=$2 left
-  left=$(ps -eo pid=,sid=,args= | awk -v sid="$sid" '$2 == sid' || true)
+  # A zombie has ended: its new parent reaps it soon, and it holds nothing.
+  left=$(ps -eo pid=,sid=,stat=,args= | awk -v sid="$sid" '$2 == sid && $3 !~ /^Z/' || true)
   [ -z "$left" ] && return 0
   echo "== $what left these processes running:"
   echo "$left"

@@ -96,8 +96,9 @@ public struct CommandJob: Sendable {
             results.remove()
         }
         var options = PlatformOptions()
-        options.processGroupID = 0
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(5))]
+        // SIGTERM to the program, and (``CommandProcessGroup/terminate()``, on cancellation) to its
+        // group, which the reaper leads; SIGKILL to the program 5 s later, to the group after it.
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: false, allowedDurationToNextStep: .seconds(5))]
         let capture = OutputCapture(keeping: keptLines)
         // Read when the attempt ends, however it ends: a failed, timed-out or cancelled program
         // keeps what it printed with its attempt.
@@ -108,19 +109,26 @@ public struct CommandJob: Sendable {
         let errors = OutputCapture(keeping: 1)
         let errorReader = try OutputReader(into: capture, errors)
         let group = CommandProcessGroup()
+        // The reaper's group, started just before the command, which joins it: there is no
+        // moment in which the command runs without a reaper, and nothing between can throw.
+        options.processGroupID = group.prepare() ?? 0
         let status: TerminationStatus
         do {
-            status = try await Subprocess.run(
-                program.contains("/") ? .path(FilePath(program)) : .name(program),
-                arguments: Arguments(Array(command.dropFirst())),
-                environment: .custom(
-                    Dictionary(uniqueKeysWithValues: variables.map { (Environment.Key(stringLiteral: $0), $1) })),
-                workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options, input: .none,
-                output: .fileDescriptor(FileDescriptor(rawValue: reader.writeEnd), closeAfterSpawningProcess: true),
-                error: .fileDescriptor(FileDescriptor(rawValue: errorReader.writeEnd), closeAfterSpawningProcess: true)
-            ) { execution in
-                group.started(leader: execution.processIdentifier.value)
-            }.terminationStatus
+            status = try await withTaskCancellationHandler {
+                try await Subprocess.run(
+                    program.contains("/") ? .path(FilePath(program)) : .name(program),
+                    arguments: Arguments(Array(command.dropFirst())),
+                    environment: .custom(
+                        Dictionary(uniqueKeysWithValues: variables.map { (Environment.Key(stringLiteral: $0), $1) })),
+                    workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options, input: .none,
+                    output: .fileDescriptor(FileDescriptor(rawValue: reader.writeEnd), closeAfterSpawningProcess: true),
+                    error: .fileDescriptor(FileDescriptor(rawValue: errorReader.writeEnd), closeAfterSpawningProcess: true)
+                ) { execution in
+                    group.started(leader: execution.processIdentifier.value)
+                }.terminationStatus
+            } onCancel: {
+                group.terminate()
+            }
         } catch let error as SubprocessError {
             group.kill()
             await Self.finish([reader, errorReader], within: .zero)

@@ -13,7 +13,11 @@ import Synchronization
 /// SIGKILL, the kernel closes that end, the reaper's `read` returns, and it SIGKILLs the group,
 /// itself included. It ignores SIGTERM, SIGINT and SIGHUP, so that it outlives the graceful part
 /// of a timeout or cancel; the group's final SIGKILL, sent by ``kill()``, ends it with the rest.
-/// Living in the group, it also keeps the group's number from being reused before ``kill()``.
+/// Leading the group, it also keeps the group's number from being reused before ``kill()``.
+///
+/// The reaper starts first and the command joins its group: a reaper started after the command
+/// left a moment in which a Nightshift killed right after the start (seen under load) left the
+/// command running for good.
 final class CommandProcessGroup: Sendable {
     private struct State {
         var groupID: pid_t = 0
@@ -24,22 +28,37 @@ final class CommandProcessGroup: Sendable {
     private static let reaperScript = "trap '' TERM INT HUP; read -r line; kill -9 0"
     private let state = Mutex(State())
 
-    /// Records the group led by `leader` (the command, started in a group of its own) and starts
-    /// its reaper; a reaper that cannot start (the command already ended, no descriptors left)
-    /// leaves the command unguarded, as it was before reapers, and is not an error.
+    /// Starts the reaper in a new group of its own, which it leads; returns the group for the
+    /// command to join. Nil when the reaper cannot start (no descriptors left): the command then
+    /// runs in a group of its own, unguarded, as before reapers, and that is not an error.
+    func prepare() -> pid_t? {
+        state.withLock { state -> pid_t? in
+            // Only the reaper's standard input may hold the read end, and only Nightshift the write end.
+            guard case .success(let ends) = CloseOnExecPipe.make() else { return nil }
+            defer { close(ends.read) }
+            guard let reaper = Self.spawnReaper(input: ends.read) else {
+                close(ends.write)
+                return nil
+            }
+            state.groupID = reaper
+            state.reaper = reaper
+            state.reaperPipe = ends.write
+            return reaper
+        }
+    }
+
+    /// Records the command's group when it leads one of its own (no reaper could start).
     func started(leader: pid_t) {
         state.withLock { state in
-            state.groupID = leader
-            // Only the reaper's standard input may hold the read end, and only Nightshift the write end.
-            guard case .success(let ends) = CloseOnExecPipe.make() else { return }
-            if let reaper = Self.spawnReaper(group: leader, input: ends.read) {
-                state.reaper = reaper
-                state.reaperPipe = ends.write
-            } else {
-                close(ends.write)
-            }
-            close(ends.read)
+            if state.groupID == 0 { state.groupID = leader }
         }
+    }
+
+    /// SIGTERM to every process in the group but the reaper, which ignores it: the graceful part
+    /// of a timeout or cancel, for the command's own children too.
+    func terminate() {
+        let group = state.withLock { $0.groupID }
+        if group > 0 { _ = Glibc.kill(-group, SIGTERM) }
     }
 
     /// SIGKILL to every process left in the group, the reaper with them; waits for the reaper.
@@ -56,8 +75,9 @@ final class CommandProcessGroup: Sendable {
         if reaperPipe >= 0 { close(reaperPipe) }
     }
 
-    /// Starts `sh` running the reaper script in `group`, reading `input`; nil when it cannot.
-    private static func spawnReaper(group: pid_t, input: Int32) -> pid_t? {
+    /// Starts `sh` running the reaper script in a new group it leads, reading `input`; nil when
+    /// it cannot.
+    private static func spawnReaper(input: Int32) -> pid_t? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -73,7 +93,7 @@ final class CommandProcessGroup: Sendable {
         sigfillset(&defaults)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, group)
+        posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(
             &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let words: [String] = ["nightshift-reaper", "-c", reaperScript]
