@@ -92,9 +92,8 @@ public final class RedisTestServer: @unchecked Sendable {
 
     /// Stops the server, dropping every client connection.
     public func stop() {
-        guard let process else { return }
-        process.kill()
-        self.process = nil
+        process?.kill()
+        process = nil
     }
 
     deinit { stop() }
